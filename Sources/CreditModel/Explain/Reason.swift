@@ -1,0 +1,76 @@
+import Foundation
+
+/// How much one field pushed an applicant's risk up or down, and the plain-words reason.
+public struct Reason: Codable, Sendable, Equatable {
+    /// Field name (`months_in_the_job`).
+    public var field: String
+    /// Field label ("Months in job").
+    public var label: String
+    /// The applicant's value as written, or nil when missing.
+    public var value: String?
+    /// Contribution to the log-odds of default: positive raises the risk.
+    public var contribution: Double
+    /// The reason as an adverse-action notice would state it ("Few months in current job").
+    public var text: String
+}
+
+/// The PD, score, decision and reasons for one applicant.
+public struct Prediction: Codable, Sendable, Equatable {
+    public var probabilityOfDefault: Double
+    public var score: Int
+    public var decision: Decision
+    /// Factors that raised the risk most, strongest first (at most the number asked for).
+    public var reasons: [Reason]
+    /// Factors that lowered the risk most, strongest first.
+    public var strengths: [Reason]
+    /// Identifier of the model that scored it.
+    public var model: String
+
+    enum CodingKeys: String, CodingKey {
+        case probabilityOfDefault = "probability_of_default", score, decision, reasons, strengths, model
+    }
+}
+
+/// Turns per-field contributions into reasons worded from the schema's ``ReasonPhrases``.
+struct ReasonWriter {
+    let schema: ApplicantSchema
+    let pipeline: FeaturePipeline
+
+    func reason(input: Int, contribution: Double, applicant: Applicant) -> Reason {
+        let encoder = pipeline.encoders[input]
+        let field = schema.fields[encoder.fieldIndex]
+        let value = applicant.values[encoder.fieldIndex]
+        let text: String
+        switch (field.kind, value) {
+        case (_, .missing):
+            text = "\(field.label) not given"
+        case (.category, _):
+            text = field.reasons.category.replacingPlaceholder(with: value.display ?? "")
+        case (.flag, .number(let number)):
+            text = number >= 0.5 ? field.reasons.high : field.reasons.low
+        case (_, .number(let number)):
+            // Worded by where the value sits against the training median.
+            text = number <= encoder.median ? field.reasons.low : field.reasons.high
+        default:
+            text = field.label
+        }
+        return Reason(field: field.name, label: field.label, value: value.display, contribution: contribution, text: text)
+    }
+
+    /// The `count` strongest risk-raising and risk-lowering reasons.
+    func reasons(contributions: [Double], applicant: Applicant, count: Int) -> (raising: [Reason], lowering: [Reason]) {
+        let order = contributions.indices.sorted { contributions[$0] > contributions[$1] }
+        let raising = order.prefix(count).filter { contributions[$0] > 1e-9 }
+            .map { reason(input: $0, contribution: contributions[$0], applicant: applicant) }
+        let lowering = order.reversed().prefix(count).filter { contributions[$0] < -1e-9 }
+            .map { reason(input: $0, contribution: contributions[$0], applicant: applicant) }
+        return (raising, lowering)
+    }
+}
+
+extension String {
+    func replacingPlaceholder(with value: String) -> String {
+        guard let range = range(of: "%@") else { return self }
+        return replacingCharacters(in: range, with: value)
+    }
+}

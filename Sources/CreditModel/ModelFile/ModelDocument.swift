@@ -1,0 +1,167 @@
+import Foundation
+
+/// The two model families.
+public enum ModelKind: String, Codable, Sendable, CaseIterable {
+    case gbdt
+    case logistic
+}
+
+/// Where the training data came from, so that a model can be traced to the exact files.
+public struct DataFingerprint: Codable, Sendable, Equatable {
+    public var trainFile: String
+    public var trainSHA256: String
+    public var trainRows: Int
+    public var validFile: String
+    public var validSHA256: String
+    public var validRows: Int
+
+    public init(trainFile: String, trainSHA256: String, trainRows: Int, validFile: String, validSHA256: String, validRows: Int) {
+        self.trainFile = trainFile
+        self.trainSHA256 = trainSHA256
+        self.trainRows = trainRows
+        self.validFile = validFile
+        self.validSHA256 = validSHA256
+        self.validRows = validRows
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case trainFile = "train_file", trainSHA256 = "train_sha256", trainRows = "train_rows"
+        case validFile = "valid_file", validSHA256 = "valid_sha256", validRows = "valid_rows"
+    }
+}
+
+/// The settings a model was trained with and what training chose.
+public struct TrainingParameters: Codable, Sendable {
+    public var pipeline: PipelineOptions
+    public var logistic: LogisticOptions?
+    public var boosting: BoostingOptions?
+    /// Logistic: the L2 strength chosen on the validation set.
+    public var chosenLambda: Double?
+    /// Trees: how many trees early stopping kept.
+    public var trees: Int?
+    public var trainingSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case pipeline, logistic, boosting
+        case chosenLambda = "chosen_lambda", trees, trainingSeconds = "training_seconds"
+    }
+}
+
+/// Measures recorded at training time.
+public struct TrainingMetrics: Codable, Sendable {
+    public var train: MetricSummary
+    public var valid: EvaluationReport
+}
+
+/// A trained model as one versioned JSON document: everything needed to score, explain and audit it.
+public struct ModelDocument: Codable, Sendable {
+    /// The format this code writes and reads. Files with a higher number come from a newer version.
+    public static let currentFormatVersion = 1
+
+    public var formatVersion: Int
+    public var modelId: String
+    public var kind: ModelKind
+    public var createdAt: String
+    public var trainingData: DataFingerprint
+    public var schema: SchemaDocument
+    public var pipeline: FeaturePipeline
+    public var parameters: TrainingParameters
+    public var logistic: LogisticModel?
+    public var ensemble: TreeEnsemble?
+    public var calibration: PlattCalibration
+    public var policy: DecisionPolicy
+    public var scoreScale: ScoreScale
+    public var metrics: TrainingMetrics
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion = "format_version", modelId = "model_id", kind, createdAt = "created_at"
+        case trainingData = "training_data", schema, pipeline, parameters, logistic, ensemble, calibration, policy
+        case scoreScale = "score_scale", metrics
+    }
+
+    /// Encodes as JSON (sorted keys; pretty-printed when asked).
+    public func jsonData(pretty: Bool = false) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(self)
+    }
+
+    /// Writes the document atomically to `path`.
+    public func write(to path: String) throws {
+        try jsonData().write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// Reads and validates a model file; throws ``ModelError/modelFile(_:)`` with the reason.
+    public static func load(path: String) throws(ModelError) -> ModelDocument {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .modelFile("cannot read \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")")
+        }
+        return try decode(data, source: path)
+    }
+
+    /// Decodes and validates a model document from JSON bytes.
+    public static func decode(_ data: Data, source: String = "model") throws(ModelError) -> ModelDocument {
+        struct Header: Decodable {
+            var formatVersion: Int?
+            enum CodingKeys: String, CodingKey { case formatVersion = "format_version" }
+        }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let header: Header
+        do { header = try decoder.decode(Header.self, from: data) } catch {
+            throw .modelFile("\(source) is not a JSON model document (truncated or not JSON)")
+        }
+        guard let version = header.formatVersion else { throw .modelFile("\(source) has no format_version; it is not a model file") }
+        guard version <= currentFormatVersion else {
+            throw .modelFile("\(source) has format version \(version), newer than this program reads (\(currentFormatVersion)); upgrade the program")
+        }
+        guard version >= 1 else { throw .modelFile("\(source) has an invalid format version \(version)") }
+        var document: ModelDocument
+        do { document = try decoder.decode(ModelDocument.self, from: data) } catch let error as ModelError {
+            throw error
+        } catch {
+            throw .modelFile("\(source) is incomplete or damaged: \(describe(error))")
+        }
+        try document.validate()
+        return document
+    }
+
+    /// Checks internal consistency and binds the pipeline to the schema.
+    mutating func validate() throws(ModelError) {
+        try pipeline.bind(to: .pakdd)
+        switch kind {
+        case .logistic:
+            guard let logistic else { throw .modelFile("a logistic model has no coefficients") }
+            guard logistic.weights.count == pipeline.inputCount, logistic.meanWeights.count == pipeline.inputCount,
+                  zip(logistic.weights, pipeline.encoders).allSatisfy({ $0.count == $1.levelCount }) else {
+                throw .modelFile("the logistic coefficients do not match the feature pipeline")
+            }
+        case .gbdt:
+            guard let ensemble else { throw .modelFile("a gbdt model has no trees") }
+            guard ensemble.inputCount == pipeline.inputCount else { throw .modelFile("the trees do not match the feature pipeline") }
+            try ensemble.validate()
+        }
+        guard policy.approveBelow <= policy.rejectFrom, calibration.slope.isFinite, calibration.intercept.isFinite else {
+            throw .modelFile("the decision policy or calibration is invalid")
+        }
+    }
+}
+
+private func describe(_ error: Error) -> String {
+    switch error {
+    case DecodingError.keyNotFound(let key, let context):
+        return "missing \(path(context.codingPath + [key]))"
+    case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+        return "wrong type at \(path(context.codingPath))"
+    case DecodingError.dataCorrupted(let context):
+        return context.codingPath.isEmpty ? "not valid JSON (truncated?)" : "bad value at \(path(context.codingPath))"
+    default:
+        return "\(error)"
+    }
+}
+
+private func path(_ keys: [CodingKey]) -> String {
+    keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+}

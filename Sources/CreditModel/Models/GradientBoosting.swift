@@ -1,0 +1,394 @@
+import Dispatch
+import Foundation
+
+/// Settings for gradient-boosted trees.
+public struct BoostingOptions: Codable, Sendable, Equatable {
+    public var learningRate: Double = 0.05
+    public var maxTrees: Int = 2000
+    public var maxLeaves: Int = 15
+    public var maxDepth: Int = 6
+    /// Minimum hessian sum in a child.
+    public var minChildWeight: Double = 5
+    /// Minimum training rows in a child.
+    public var minRowsInLeaf: Int = 100
+    /// L2 penalty on leaf values.
+    public var lambda: Double = 5
+    /// Minimum loss reduction for a split.
+    public var minGain: Double = 0
+    /// Share of rows sampled for each tree.
+    public var rowSubsample: Double = 0.8
+    /// Share of inputs considered by each tree.
+    public var featureSubsample: Double = 0.8
+    /// Stop when the validation log-loss has not improved for this many trees.
+    public var earlyStoppingRounds: Int = 100
+    public var maxBins: Int = 255
+    public var seed: UInt64 = 2010
+    /// Threads for histogram building.
+    public var threads: Int = 2
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case learningRate = "learning_rate", maxTrees = "max_trees", maxLeaves = "max_leaves", maxDepth = "max_depth"
+        case minChildWeight = "min_child_weight", minRowsInLeaf = "min_rows_in_leaf", lambda, minGain = "min_gain"
+        case rowSubsample = "row_subsample", featureSubsample = "feature_subsample"
+        case earlyStoppingRounds = "early_stopping_rounds", maxBins = "max_bins", seed, threads
+    }
+
+    func validate() throws(ModelError) {
+        guard learningRate > 0, learningRate <= 1 else { throw .invalidOption("learning rate must be in (0, 1]") }
+        guard maxLeaves >= 2, maxLeaves <= 1024 else { throw .invalidOption("max leaves must be 2 to 1024") }
+        guard maxDepth >= 1, maxDepth <= 32 else { throw .invalidOption("max depth must be 1 to 32") }
+        guard rowSubsample > 0, rowSubsample <= 1, featureSubsample > 0, featureSubsample <= 1 else {
+            throw .invalidOption("subsample shares must be in (0, 1]")
+        }
+        guard maxTrees >= 1, threads >= 1, lambda >= 0, minChildWeight >= 0, maxBins >= 2 else {
+            throw .invalidOption("max trees and threads must be positive, lambda and min child weight not negative")
+        }
+    }
+}
+
+/// An additive ensemble of regression trees on the log-odds scale.
+public struct TreeEnsemble: Codable, Sendable {
+    /// Starting log-odds (the training prior).
+    public var baseScore: Double
+    public var trees: [RegressionTree]
+    /// Number of inputs the trees read.
+    public var inputCount: Int
+
+    enum CodingKeys: String, CodingKey {
+        case baseScore = "base_score", trees, inputCount = "input_count"
+    }
+
+    /// The raw score (log-odds) for inputs `x`.
+    @inlinable public func rawScore(_ x: UnsafeBufferPointer<Double>) -> Double {
+        var sum = baseScore
+        for tree in trees { sum += tree.predict(x) }
+        return sum
+    }
+
+    func validate() throws(ModelError) {
+        guard !trees.isEmpty else { throw .modelFile("the ensemble has no trees") }
+        for tree in trees { try tree.validate(inputCount: inputCount) }
+    }
+}
+
+/// One line of training progress.
+public struct BoostingProgress: Sendable {
+    public var trees: Int
+    public var validLogLoss: Double
+    public var validAUC: Double?
+}
+
+/// Trains a ``TreeEnsemble`` on histograms, leaf-wise, with early stopping on a validation set.
+public struct BoostingTrainer {
+    public var options: BoostingOptions
+
+    public init(options: BoostingOptions) {
+        self.options = options
+    }
+
+    /// Trains on column-major `train` inputs and stops early on `valid`; `progress` is called every few trees.
+    public func train(train: [Double], trainLabels: [Int], valid: [Double], validLabels: [Int], inputCount: Int,
+                      progress: ((BoostingProgress) -> Void)? = nil) throws(ModelError) -> (ensemble: TreeEnsemble, bestIteration: Int) {
+        try options.validate()
+        let rows = trainLabels.count
+        let validRows = validLabels.count
+        guard rows > 0, validRows > 0 else { throw .invalidTrainingData("training and validation sets must not be empty") }
+        let binned = BinnedMatrix(columnMajor: train, rows: rows, columns: inputCount, maxBins: options.maxBins)
+        let validBinned = BinnedMatrix(columnMajor: valid, rows: validRows, columns: inputCount, cuts: binned.cuts)
+        let prior = Double(trainLabels.reduce(0, +)) / Double(rows)
+        guard prior > 0, prior < 1 else { throw .invalidTrainingData("training labels must contain both outcomes") }
+        let baseScore = log(prior / (1 - prior))
+
+        var grower = TreeGrower(data: binned, options: options)
+        var generator = SplitMix64(seed: options.seed)
+        var trainScores = [Double](repeating: baseScore, count: rows)
+        var validScores = [Double](repeating: baseScore, count: validRows)
+        var gradients = [Double](repeating: 0, count: rows)
+        var hessians = [Double](repeating: 0, count: rows)
+        var trees: [RegressionTree] = []
+        var bestLoss = Double.infinity
+        var bestIteration = 0
+        let labelsAsDouble = trainLabels.map(Double.init)
+        let featureCount = max(1, Int((Double(inputCount) * options.featureSubsample).rounded()))
+
+        for iteration in 1...options.maxTrees {
+            for row in 0..<rows {
+                let p = sigmoid(trainScores[row])
+                gradients[row] = p - labelsAsDouble[row]
+                hessians[row] = max(p * (1 - p), 1e-16)
+            }
+            var sample: [Int32] = []
+            sample.reserveCapacity(rows)
+            if options.rowSubsample < 1 {
+                let threshold = UInt64(options.rowSubsample * Double(UInt64.max))
+                for row in 0..<rows where generator.next() <= threshold { sample.append(Int32(row)) }
+            } else {
+                sample = (0..<rows).map(Int32.init)
+            }
+            var mask = [Bool](repeating: featureCount == inputCount, count: inputCount)
+            if featureCount < inputCount {
+                var order = Array(0..<inputCount)
+                order.shuffle(using: &generator)
+                for input in order.prefix(featureCount) { mask[input] = true }
+            }
+            let tree = grower.grow(gradients: gradients, hessians: hessians, sample: sample, featureMask: mask)
+            binned.addPredictions(of: tree, to: &trainScores)
+            validBinned.addPredictions(of: tree, to: &validScores)
+            trees.append(tree)
+
+            var loss = 0.0
+            for row in 0..<validRows {
+                let z = validScores[row]
+                loss += (z > 0 ? z + log1p(exp(-z)) : log1p(exp(z))) - Double(validLabels[row]) * z
+            }
+            loss /= Double(validRows)
+            if loss < bestLoss - 1e-12 {
+                bestLoss = loss
+                bestIteration = iteration
+            }
+            if let progress, iteration % 50 == 0 {
+                progress(BoostingProgress(trees: iteration, validLogLoss: loss, validAUC: Metrics.auc(validScores, validLabels)))
+            }
+            if iteration - bestIteration >= options.earlyStoppingRounds { break }
+        }
+        trees.removeLast(trees.count - bestIteration)
+        return (TreeEnsemble(baseScore: baseScore, trees: trees, inputCount: inputCount), bestIteration)
+    }
+}
+
+extension BinnedMatrix {
+    /// Adds the tree's output for every row to `scores`, walking the tree on bins.
+    func addPredictions(of tree: RegressionTree, to scores: inout [Double]) {
+        bins.withUnsafeBufferPointer { bins in
+            for row in 0..<rows {
+                var node = 0
+                let base = row * columns
+                while tree.feature[node] >= 0 {
+                    let bin = bins[base + Int(tree.feature[node])]
+                    let goLeft = bin == 0 ? tree.defaultLeft[node] : bin <= tree.thresholdBin[node]
+                    node = Int(goLeft ? tree.left[node] : tree.right[node])
+                }
+                scores[row] += tree.value[node]
+            }
+        }
+    }
+}
+
+/// A pointer that may cross into the worker threads of `concurrentPerform`; each thread writes
+/// only its own region.
+struct SharedPointer<Element>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Element>
+}
+
+/// Grows one tree leaf by leaf (best gain first), from gradient and hessian histograms.
+struct TreeGrower {
+    let data: BinnedMatrix
+    let options: BoostingOptions
+    /// Start of each column's bins in a histogram; bin 0 of a column is its missing bin.
+    let offsets: [Int]
+    let binCounts: [Int]
+    let histogramSize: Int
+    private var spare: [[Double]] = []
+
+    init(data: BinnedMatrix, options: BoostingOptions) {
+        self.data = data
+        self.options = options
+        binCounts = data.binCounts
+        var offsets: [Int] = []
+        var total = 0
+        for count in binCounts { offsets.append(total); total += count + 1 }
+        self.offsets = offsets
+        histogramSize = total * 3
+    }
+
+    struct Split {
+        var gain = 0.0
+        var feature = -1
+        var bin = 0
+        var defaultLeft = false
+        var leftG = 0.0, leftH = 0.0, leftCount = 0.0
+    }
+
+    struct Leaf {
+        var begin: Int, end: Int
+        var sumG: Double, sumH: Double
+        var depth: Int
+        var node: Int
+        var histogram: [Double]
+        var split = Split()
+    }
+
+    private mutating func takeHistogram() -> [Double] {
+        spare.popLast() ?? [Double](repeating: 0, count: histogramSize)
+    }
+
+    /// Fills `histogram` with (gradient, hessian, count) sums per bin over `rows`.
+    func buildHistogram(_ rows: ArraySlice<Int32>, _ gradients: [Double], _ hessians: [Double], into histogram: inout [Double]) {
+        let threads = rows.count >= 8192 ? min(options.threads, 8) : 1
+        let columns = data.columns
+        let size = histogramSize
+        if threads == 1 {
+            histogram.withUnsafeMutableBufferPointer { out in
+                Self.accumulate(rows, gradients, hessians, data.bins, offsets, columns, into: out.baseAddress!, size: size)
+            }
+            return
+        }
+        var parts = [Double](repeating: 0, count: size * threads)
+        let shared = parts.withUnsafeMutableBufferPointer { SharedPointer(base: $0.baseAddress!) }
+        let chunk = (rows.count + threads - 1) / threads
+        let start = rows.startIndex
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            let lower = start + thread * chunk
+            let upper = min(start + (thread + 1) * chunk, rows.endIndex)
+            if lower < upper {
+                Self.accumulate(rows[lower..<upper], gradients, hessians, data.bins, offsets, columns,
+                                into: shared.base + thread * size, size: size)
+            }
+        }
+        withExtendedLifetime(parts) {}
+        histogram.withUnsafeMutableBufferPointer { out in
+            parts.withUnsafeBufferPointer { parts in
+                for index in 0..<size {
+                    var sum = 0.0
+                    for thread in 0..<threads { sum += parts[thread * size + index] }
+                    out[index] = sum
+                }
+            }
+        }
+    }
+
+    static func accumulate(_ rows: ArraySlice<Int32>, _ gradients: [Double], _ hessians: [Double], _ bins: [UInt8],
+                           _ offsets: [Int], _ columns: Int, into out: UnsafeMutablePointer<Double>, size: Int) {
+        out.initialize(repeating: 0, count: size)
+        gradients.withUnsafeBufferPointer { g in
+            hessians.withUnsafeBufferPointer { h in
+                bins.withUnsafeBufferPointer { bins in
+                    offsets.withUnsafeBufferPointer { offsets in
+                        for row in rows {
+                            let r = Int(row)
+                            let gradient = g[r], hessian = h[r]
+                            let base = r * columns
+                            for column in 0..<columns {
+                                let slot = (offsets[column] + Int(bins[base + column])) * 3
+                                out[slot] += gradient
+                                out[slot + 1] += hessian
+                                out[slot + 2] += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The best split of a leaf over the allowed columns.
+    func bestSplit(_ histogram: [Double], sumG: Double, sumH: Double, count: Double, mask: [Bool]) -> Split {
+        let lambda = options.lambda
+        let parentScore = sumG * sumG / (sumH + lambda)
+        let minRows = Double(options.minRowsInLeaf)
+        let minHessian = options.minChildWeight
+        var best = Split()
+        histogram.withUnsafeBufferPointer { hist in
+            for column in 0..<data.columns where mask[column] {
+                let offset = offsets[column] * 3
+                let bins = binCounts[column]
+                if bins < 2 { continue }
+                let missingG = hist[offset], missingH = hist[offset + 1], missingCount = hist[offset + 2]
+                var accG = 0.0, accH = 0.0, accCount = 0.0
+                for bin in 1..<bins {
+                    let slot = offset + bin * 3
+                    accG += hist[slot]; accH += hist[slot + 1]; accCount += hist[slot + 2]
+                    // Missing values to the right.
+                    var leftG = accG, leftH = accH, leftCount = accCount
+                    for missingLeft in [false, true] {
+                        if missingLeft {
+                            if missingCount == 0 { break }
+                            leftG += missingG; leftH += missingH; leftCount += missingCount
+                        }
+                        let rightG = sumG - leftG, rightH = sumH - leftH, rightCount = count - leftCount
+                        if leftCount < minRows || rightCount < minRows || leftH < minHessian || rightH < minHessian { continue }
+                        let gain = leftG * leftG / (leftH + lambda) + rightG * rightG / (rightH + lambda) - parentScore
+                        if gain > best.gain {
+                            // With no missing rows here, send future missing values to the larger child.
+                            let defaultLeft = missingCount == 0 ? leftCount >= rightCount : missingLeft
+                            best = Split(gain: gain, feature: column, bin: bin, defaultLeft: defaultLeft,
+                                         leftG: leftG, leftH: leftH, leftCount: leftCount)
+                        }
+                    }
+                }
+            }
+        }
+        return best
+    }
+
+    /// Grows one tree on the sampled rows.
+    mutating func grow(gradients: [Double], hessians: [Double], sample: [Int32], featureMask: [Bool]) -> RegressionTree {
+        var rows = sample
+        var tree = RegressionTree()
+        var sumG = 0.0, sumH = 0.0
+        for row in rows { sumG += gradients[Int(row)]; sumH += hessians[Int(row)] }
+        var rootHistogram = takeHistogram()
+        buildHistogram(rows[...], gradients, hessians, into: &rootHistogram)
+        let root = tree.addLeaf(value: 0, cover: Double(rows.count))
+        var leaves = [Leaf(begin: 0, end: rows.count, sumG: sumG, sumH: sumH, depth: 0, node: root, histogram: rootHistogram)]
+        leaves[0].split = bestSplit(rootHistogram, sumG: sumG, sumH: sumH, count: Double(rows.count), mask: featureMask)
+        var scratch = [Int32](repeating: 0, count: rows.count)
+
+        while leaves.count < options.maxLeaves {
+            var chosen = -1
+            for (index, leaf) in leaves.enumerated() where leaf.split.feature >= 0 && leaf.split.gain > options.minGain && leaf.depth < options.maxDepth {
+                if chosen < 0 || leaf.split.gain > leaves[chosen].split.gain { chosen = index }
+            }
+            if chosen < 0 { break }
+            var parent = leaves[chosen]
+            let split = parent.split
+            // Partition the parent's rows: left rows first, then right rows.
+            let column = split.feature, threshold = UInt8(split.bin), columns = data.columns
+            var leftEnd = parent.begin
+            var rightCount = 0
+            data.bins.withUnsafeBufferPointer { bins in
+                for position in parent.begin..<parent.end {
+                    let row = rows[position]
+                    let bin = bins[Int(row) * columns + column]
+                    let goLeft = bin == 0 ? split.defaultLeft : bin <= threshold
+                    if goLeft { rows[leftEnd] = row; leftEnd += 1 } else { scratch[rightCount] = row; rightCount += 1 }
+                }
+            }
+            for index in 0..<rightCount { rows[leftEnd + index] = scratch[index] }
+
+            let leftNode = tree.addLeaf(value: 0, cover: Double(leftEnd - parent.begin))
+            let rightNode = tree.addLeaf(value: 0, cover: Double(parent.end - leftEnd))
+            tree.feature[parent.node] = Int32(column)
+            tree.thresholdBin[parent.node] = threshold
+            tree.cut[parent.node] = data.cuts[column][split.bin - 1]
+            tree.defaultLeft[parent.node] = split.defaultLeft
+            tree.left[parent.node] = Int32(leftNode)
+            tree.right[parent.node] = Int32(rightNode)
+
+            var left = Leaf(begin: parent.begin, end: leftEnd, sumG: split.leftG, sumH: split.leftH, depth: parent.depth + 1,
+                            node: leftNode, histogram: [])
+            var right = Leaf(begin: leftEnd, end: parent.end, sumG: parent.sumG - split.leftG, sumH: parent.sumH - split.leftH,
+                             depth: parent.depth + 1, node: rightNode, histogram: [])
+            // Build the smaller child's histogram; the larger one is the parent's minus it.
+            var small = takeHistogram()
+            let leftIsSmaller = (left.end - left.begin) <= (right.end - right.begin)
+            let smallRange = leftIsSmaller ? left.begin..<left.end : right.begin..<right.end
+            buildHistogram(rows[smallRange], gradients, hessians, into: &small)
+            var large = parent.histogram
+            parent.histogram = []
+            for index in large.indices { large[index] -= small[index] }
+            if leftIsSmaller { left.histogram = small; right.histogram = large } else { left.histogram = large; right.histogram = small }
+            left.split = bestSplit(left.histogram, sumG: left.sumG, sumH: left.sumH, count: Double(left.end - left.begin), mask: featureMask)
+            right.split = bestSplit(right.histogram, sumG: right.sumG, sumH: right.sumH, count: Double(right.end - right.begin), mask: featureMask)
+            leaves[chosen] = left
+            leaves.append(right)
+        }
+        for leaf in leaves {
+            tree.value[leaf.node] = -options.learningRate * leaf.sumG / (leaf.sumH + options.lambda)
+            spare.append(leaf.histogram)
+        }
+        return tree
+    }
+}

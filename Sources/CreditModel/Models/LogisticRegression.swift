@@ -1,0 +1,205 @@
+import Foundation
+
+/// Settings for the logistic-regression scorecard.
+public struct LogisticOptions: Codable, Sendable, Equatable {
+    /// L2 penalty strengths to try; the one with the best validation AUC is kept.
+    public var lambdas: [Double] = [1, 3, 10, 30, 100]
+    /// Newton iterations at most.
+    public var maxIterations: Int = 50
+    /// Stop when the relative change of the penalised log-loss falls below this.
+    public var tolerance: Double = 1e-12
+
+    public init() {}
+}
+
+/// L2-regularised logistic regression on the pipeline's levels: a weight for every bin of every
+/// numeric field and every code of every categorical field, like a points scorecard.
+///
+/// Trained by Newton's method (IRLS) with a Cholesky solve and a backtracking line search; the
+/// intercept is not penalised.
+public struct LogisticModel: Codable, Sendable {
+    public var intercept: Double
+    /// `weights[input][level]`, following the pipeline's encoders.
+    public var weights: [[Double]]
+    /// Mean weight of each input over the training rows: the reference for explanations.
+    public var meanWeights: [Double]
+    /// The L2 strength this model was trained with.
+    public var lambda: Double
+
+    enum CodingKeys: String, CodingKey {
+        case intercept, weights, lambda
+        case meanWeights = "mean_weights"
+    }
+
+    /// The raw score (log-odds of default) for an applicant's levels.
+    @inlinable public func rawScore(levels: [Int32]) -> Double {
+        var sum = intercept
+        for input in weights.indices { sum += weights[input][Int(levels[input])] }
+        return sum
+    }
+
+    /// Expected raw score over the training data; contributions explain the distance from it.
+    public var baseValue: Double { intercept + meanWeights.reduce(0, +) }
+
+    /// Exact contribution of each input: its weight minus its training mean. They sum to
+    /// `rawScore - baseValue`.
+    public func contributions(levels: [Int32]) -> [Double] {
+        weights.indices.map { weights[$0][Int(levels[$0])] - meanWeights[$0] }
+    }
+}
+
+/// Fits ``LogisticModel``s by Newton's method on one-hot level indicators.
+public struct LogisticTrainer {
+    /// Number of levels of each input.
+    let levelCounts: [Int]
+    /// Row-major levels, `inputs` per row.
+    let levels: [Int32]
+    let labels: [Int]
+    let offsets: [Int]
+    let dimension: Int
+
+    public init(levelCounts: [Int], levels: [Int32], labels: [Int]) {
+        self.levelCounts = levelCounts
+        self.levels = levels
+        self.labels = labels
+        var offsets: [Int] = []
+        var total = 1  // column 0 is the intercept
+        for count in levelCounts { offsets.append(total); total += count }
+        self.offsets = offsets
+        self.dimension = total
+    }
+
+    var rows: Int { labels.count }
+    var inputs: Int { levelCounts.count }
+
+    /// The penalised objective: summed log-loss plus `lambda / 2` times the squared weights (not the intercept).
+    func objective(_ beta: [Double], lambda: Double) -> Double {
+        var loss = 0.0
+        for row in 0..<rows {
+            let z = linear(beta, row)
+            // log(1 + e^z) - y z, computed stably.
+            loss += (z > 0 ? z + log1p(exp(-z)) : log1p(exp(z))) - Double(labels[row]) * z
+        }
+        var penalty = 0.0
+        for column in 1..<dimension { penalty += beta[column] * beta[column] }
+        return loss + lambda / 2 * penalty
+    }
+
+    @inline(__always) func linear(_ beta: [Double], _ row: Int) -> Double {
+        var z = beta[0]
+        let base = row * inputs
+        for input in 0..<inputs { z += beta[offsets[input] + Int(levels[base + input])] }
+        return z
+    }
+
+    /// Gradient of ``objective(_:lambda:)``.
+    func gradient(_ beta: [Double], lambda: Double) -> [Double] {
+        var gradient = [Double](repeating: 0, count: dimension)
+        for row in 0..<rows {
+            let residual = sigmoid(linear(beta, row)) - Double(labels[row])
+            gradient[0] += residual
+            let base = row * inputs
+            for input in 0..<inputs { gradient[offsets[input] + Int(levels[base + input])] += residual }
+        }
+        for column in 1..<dimension { gradient[column] += lambda * beta[column] }
+        return gradient
+    }
+
+    /// Minimises the objective for one `lambda`; returns the coefficients and the iterations used.
+    func solve(lambda: Double, options: LogisticOptions, start: [Double]? = nil) throws(ModelError) -> (beta: [Double], iterations: Int) {
+        var beta = start ?? [Double](repeating: 0, count: dimension)
+        var current = objective(beta, lambda: lambda)
+        let n = dimension
+        var columns = [Int](repeating: 0, count: inputs)
+        for iteration in 1...options.maxIterations {
+            var hessian = [Double](repeating: 0, count: n * n)
+            var gradient = [Double](repeating: 0, count: n)
+            for row in 0..<rows {
+                let p = sigmoid(linear(beta, row))
+                let weight = max(p * (1 - p), 1e-12)
+                let residual = p - Double(labels[row])
+                let base = row * inputs
+                for input in 0..<inputs { columns[input] = offsets[input] + Int(levels[base + input]) }
+                gradient[0] += residual
+                hessian[0] += weight
+                for a in 0..<inputs {
+                    let i = columns[a]
+                    gradient[i] += residual
+                    hessian[i] += weight  // row 0, column i (upper triangle kept in row-major, mirrored later)
+                    for b in a..<inputs {
+                        let j = columns[b]
+                        hessian[min(i, j) * n + max(i, j)] += weight
+                    }
+                }
+            }
+            for column in 1..<n {
+                gradient[column] += lambda * beta[column]
+                hessian[column * n + column] += lambda
+            }
+            for i in 0..<n { for j in 0..<i { hessian[i * n + j] = hessian[j * n + i] } }
+            // Unpenalised, never-seen levels have a zero row; keep the system positive definite.
+            for i in 0..<n where hessian[i * n + i] <= 0 { hessian[i * n + i] = 1e-9 }
+            guard let step = choleskySolve(hessian, gradient, n) else {
+                throw .invalidTrainingData("the Newton system is singular; raise the L2 penalty")
+            }
+            var scale = 1.0
+            var candidate = beta
+            var value = current
+            while true {
+                for i in 0..<n { candidate[i] = beta[i] - scale * step[i] }
+                value = objective(candidate, lambda: lambda)
+                if value <= current || scale < 1e-10 { break }
+                scale /= 2
+            }
+            let change = (current - value) / max(abs(current), 1)
+            beta = candidate
+            current = value
+            if change < options.tolerance { return (beta, iteration) }
+        }
+        return (beta, options.maxIterations)
+    }
+
+    /// Packs coefficients into a model; mean weights come from the training levels.
+    func model(from beta: [Double], lambda: Double) -> LogisticModel {
+        let weights = levelCounts.indices.map { input in Array(beta[offsets[input]..<(offsets[input] + levelCounts[input])]) }
+        var means = [Double](repeating: 0, count: inputs)
+        for row in 0..<rows {
+            for input in 0..<inputs { means[input] += weights[input][Int(levels[row * inputs + input])] }
+        }
+        return LogisticModel(intercept: beta[0], weights: weights, meanWeights: means.map { $0 / Double(max(rows, 1)) }, lambda: lambda)
+    }
+}
+
+@inline(__always) func sigmoid(_ z: Double) -> Double {
+    z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
+}
+
+/// Solves `a x = b` for a symmetric positive-definite `a` (row-major, n×n); nil if it is not positive definite.
+func choleskySolve(_ a: [Double], _ b: [Double], _ n: Int) -> [Double]? {
+    var l = [Double](repeating: 0, count: n * n)
+    for i in 0..<n {
+        for j in 0...i {
+            var sum = a[i * n + j]
+            for k in 0..<j { sum -= l[i * n + k] * l[j * n + k] }
+            if i == j {
+                guard sum > 0 else { return nil }
+                l[i * n + i] = sum.squareRoot()
+            } else {
+                l[i * n + j] = sum / l[j * n + j]
+            }
+        }
+    }
+    var y = [Double](repeating: 0, count: n)
+    for i in 0..<n {
+        var sum = b[i]
+        for k in 0..<i { sum -= l[i * n + k] * y[k] }
+        y[i] = sum / l[i * n + i]
+    }
+    var x = [Double](repeating: 0, count: n)
+    for i in stride(from: n - 1, through: 0, by: -1) {
+        var sum = y[i]
+        for k in (i + 1)..<n { sum -= l[k * n + i] * x[k] }
+        x[i] = sum / l[i * n + i]
+    }
+    return x
+}

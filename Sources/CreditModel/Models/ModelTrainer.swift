@@ -1,0 +1,131 @@
+import Foundation
+
+/// Everything that decides how a model is trained.
+public struct TrainingConfiguration: Sendable {
+    public var kind: ModelKind
+    public var pipeline = PipelineOptions()
+    public var logistic = LogisticOptions()
+    public var boosting = BoostingOptions()
+    /// Share of validation applicants the policy approves outright.
+    public var approveShare = 0.5
+    /// Share of validation applicants the policy rejects outright.
+    public var rejectShare = 0.15
+    public var scoreScale = ScoreScale()
+
+    public init(kind: ModelKind) {
+        self.kind = kind
+    }
+}
+
+/// Trains a model of either family on a training file, tuning and calibrating on a validation file,
+/// and returns the complete ``ModelDocument``.
+public struct ModelTrainer {
+    public var configuration: TrainingConfiguration
+    /// Receives progress lines.
+    public var log: (String) -> Void
+
+    public init(configuration: TrainingConfiguration, log: @escaping (String) -> Void = { _ in }) {
+        self.configuration = configuration
+        self.log = log
+    }
+
+    public func train(train: Dataset, valid: Dataset, fingerprint: DataFingerprint) throws -> ModelDocument {
+        let trainLabels = try train.requireLabels("training")
+        let validLabels = try valid.requireLabels("validation")
+        let started = Date()
+        let pipeline = try FeaturePipeline.fit(train, labels: trainLabels, options: configuration.pipeline)
+        log("features: \(pipeline.inputCount) inputs; dropped \(pipeline.droppedFields.keys.sorted().joined(separator: ", "))")
+
+        var parameters = TrainingParameters(pipeline: configuration.pipeline, trainingSeconds: 0)
+        var logistic: LogisticModel?
+        var ensemble: TreeEnsemble?
+        let validRaw: [Double]
+        let trainRaw: [Double]
+        switch configuration.kind {
+        case .logistic:
+            let fitted = try trainLogistic(pipeline, train, trainLabels, valid, validLabels)
+            logistic = fitted.model
+            parameters.logistic = configuration.logistic
+            parameters.chosenLambda = fitted.model.lambda
+            validRaw = fitted.validRaw
+            trainRaw = fitted.trainRaw
+        case .gbdt:
+            let trainMatrix = pipeline.outOfFoldTreeMatrix(train.applicants, labels: trainLabels)
+            let validMatrix = pipeline.treeMatrix(valid.applicants)
+            let trainer = BoostingTrainer(options: configuration.boosting)
+            let result = try trainer.train(train: trainMatrix, trainLabels: trainLabels, valid: validMatrix, validLabels: validLabels,
+                                           inputCount: pipeline.inputCount) { [log] step in
+                log("trees \(step.trees): valid log-loss \(String(format: "%.5f", step.validLogLoss)), AUC \(String(format: "%.4f", step.validAUC ?? 0))")
+            }
+            ensemble = result.ensemble
+            parameters.boosting = configuration.boosting
+            parameters.trees = result.bestIteration
+            log("early stopping kept \(result.bestIteration) trees")
+            let forest = FlatForest(result.ensemble)
+            validRaw = Self.rawScores(forest, validMatrix, rows: valid.count, inputs: pipeline.inputCount)
+            trainRaw = Self.rawScores(forest, pipeline.treeMatrix(train.applicants), rows: train.count, inputs: pipeline.inputCount)
+        }
+        parameters.trainingSeconds = Date().timeIntervalSince(started)
+
+        let calibration = PlattCalibration.fit(raw: validRaw, labels: validLabels)
+        let validPD = validRaw.map(calibration.probability(raw:))
+        let trainPD = trainRaw.map(calibration.probability(raw:))
+        let policy = try DecisionPolicy.fromShares(validationProbabilities: validPD, approveShare: configuration.approveShare,
+                                                   rejectShare: configuration.rejectShare)
+        let report = EvaluationReport(probabilities: validPD, labels: validLabels, applicants: valid.applicants,
+                                      schema: valid.schema, policy: policy)
+        let createdAt = ISO8601DateFormatter().string(from: Date())
+        let modelId = "\(configuration.kind.rawValue)-\(createdAt.prefix(10))-\(fingerprint.trainSHA256.prefix(8))"
+        return ModelDocument(
+            formatVersion: ModelDocument.currentFormatVersion, modelId: modelId, kind: configuration.kind, createdAt: createdAt,
+            trainingData: fingerprint, schema: SchemaDocument(schema: train.schema), pipeline: pipeline, parameters: parameters,
+            logistic: logistic, ensemble: ensemble, calibration: calibration, policy: policy, scoreScale: configuration.scoreScale,
+            metrics: TrainingMetrics(train: MetricSummary(probabilities: trainPD, labels: trainLabels), valid: report))
+    }
+
+    static func rawScores(_ forest: FlatForest, _ matrix: [Double], rows: Int, inputs: Int) -> [Double] {
+        var x = [Double](repeating: 0, count: inputs)
+        return (0..<rows).map { row in
+            for input in 0..<inputs { x[input] = matrix[input * rows + row] }
+            return x.withUnsafeBufferPointer { forest.rawScore($0) }
+        }
+    }
+
+    private func levelMatrix(_ pipeline: FeaturePipeline, _ data: Dataset) -> [Int32] {
+        var levels = [Int32](repeating: 0, count: data.count * pipeline.inputCount)
+        var row = [Int32](repeating: 0, count: pipeline.inputCount)
+        for (index, applicant) in data.applicants.enumerated() {
+            pipeline.levels(of: applicant, into: &row)
+            levels.replaceSubrange((index * pipeline.inputCount)..<((index + 1) * pipeline.inputCount), with: row)
+        }
+        return levels
+    }
+
+    private func trainLogistic(_ pipeline: FeaturePipeline, _ train: Dataset, _ trainLabels: [Int], _ valid: Dataset, _ validLabels: [Int])
+        throws -> (model: LogisticModel, validRaw: [Double], trainRaw: [Double]) {
+        let levelCounts = pipeline.encoders.map(\.levelCount)
+        let trainer = LogisticTrainer(levelCounts: levelCounts, levels: levelMatrix(pipeline, train), labels: trainLabels)
+        let validLevels = levelMatrix(pipeline, valid)
+        guard !configuration.logistic.lambdas.isEmpty, configuration.logistic.lambdas.allSatisfy({ $0 > 0 }) else {
+            throw ModelError.invalidOption("give at least one positive L2 strength")
+        }
+        var best: (model: LogisticModel, auc: Double)?
+        var start: [Double]?
+        for lambda in configuration.logistic.lambdas.sorted(by: >) {
+            let solution = try trainer.solve(lambda: lambda, options: configuration.logistic, start: start)
+            start = solution.beta
+            let model = trainer.model(from: solution.beta, lambda: lambda)
+            let raw = Self.logisticRaw(model, validLevels, inputs: pipeline.inputCount, rows: valid.count)
+            let auc = Metrics.auc(raw, validLabels)
+            log("lambda \(lambda): \(solution.iterations) Newton steps, valid AUC \(String(format: "%.4f", auc))")
+            if best == nil || auc > best!.auc { best = (model, auc) }
+        }
+        let model = best!.model
+        return (model, Self.logisticRaw(model, validLevels, inputs: pipeline.inputCount, rows: valid.count),
+                Self.logisticRaw(model, trainer.levels, inputs: pipeline.inputCount, rows: train.count))
+    }
+
+    static func logisticRaw(_ model: LogisticModel, _ levels: [Int32], inputs: Int, rows: Int) -> [Double] {
+        (0..<rows).map { row in model.rawScore(levels: Array(levels[(row * inputs)..<((row + 1) * inputs)])) }
+    }
+}

@@ -1,0 +1,177 @@
+/// The list of application fields, with lookup by name, JSON validation and PAKDD value parsing.
+public struct ApplicantSchema: Sendable {
+    /// Fields in a fixed order; ``Applicant/values`` follow it.
+    public let fields: [ApplicantField]
+    private let indexByName: [String: Int]
+
+    /// The PAKDD 2010 application schema.
+    public static let pakdd = ApplicantSchema(fields: pakddFields)
+
+    public init(fields: [ApplicantField]) {
+        self.fields = fields
+        var index: [String: Int] = [:]
+        for (position, field) in fields.enumerated() { index[field.name] = position }
+        self.indexByName = index
+    }
+
+    /// Position of the field called `name`, or nil.
+    public func index(of name: String) -> Int? { indexByName[name] }
+
+    /// The field called `name`, or nil.
+    public func field(named name: String) -> ApplicantField? { indexByName[name].map { fields[$0] } }
+
+    /// An applicant with every field missing except those with defaults.
+    public func defaultApplicant() -> Applicant {
+        Applicant(values: fields.map { $0.defaultValue ?? .missing })
+    }
+
+    /// Validates a JSON object and returns the applicant, or throws every field error at once.
+    ///
+    /// Unknown keys, missing required fields, wrong types, out-of-range numbers and codes outside
+    /// a closed list are errors. Codes outside an open list (an unseen ZIP area, say) are accepted.
+    public func validate(_ json: JSONValue) throws(ApplicantValidationError) -> Applicant {
+        guard case .object(let object) = json else {
+            throw ApplicantValidationError(fieldErrors: ["": ["The application must be a JSON object, not \(json.typeDescription)."]])
+        }
+        var errors: [String: [String]] = [:]
+        for key in object.keys where indexByName[key] == nil {
+            errors[key, default: []].append("Unknown field; check its spelling against /api/schema.")
+        }
+        var values: [FieldValue] = []
+        values.reserveCapacity(fields.count)
+        for field in fields {
+            guard let raw = object[field.name] else {
+                if let value = field.defaultValue { values.append(value) }
+                else if field.missingAllowed { values.append(.missing) }
+                else { values.append(.missing); errors[field.name, default: []].append("\(field.label) is required.") }
+                continue
+            }
+            switch Self.normalize(raw, for: field) {
+            case .success(let value): values.append(value)
+            case .failure(let message):
+                values.append(.missing)
+                errors[field.name, default: []].append(message.text)
+            }
+        }
+        if !errors.isEmpty { throw ApplicantValidationError(fieldErrors: errors) }
+        return Applicant(values: values)
+    }
+
+    /// A message explaining why a value is invalid.
+    struct InvalidValue: Error { var text: String }
+
+    /// Checks one JSON value against its field and returns the normalised value.
+    static func normalize(_ raw: JSONValue, for field: ApplicantField) -> Result<FieldValue, InvalidValue> {
+        let label = field.label
+        if case .null = raw {
+            return field.missingAllowed ? .success(.missing) : .failure(InvalidValue(text: "\(label) is required."))
+        }
+        switch field.kind {
+        case .number(let unit, let range, let integer):
+            guard case .number(let value) = raw, value.isFinite else {
+                return .failure(InvalidValue(text: "\(label) must be a number, not \(raw.typeDescription)."))
+            }
+            if integer && value != value.rounded() {
+                return .failure(InvalidValue(text: "\(label) must be a whole number."))
+            }
+            guard range.contains(value) else {
+                let unitText = unit.map { " \($0)" } ?? ""
+                return .failure(InvalidValue(text: "\(label) must be between \(format(range.lowerBound)) and \(format(range.upperBound))\(unitText)."))
+            }
+            return .success(.number(value))
+        case .category(let known, let open):
+            let code: FieldValue
+            switch raw {
+            case .number(let value) where value.isFinite && value == value.rounded() && abs(value) < 1e9:
+                code = .number(value)
+            case .string(let text):
+                let trimmed = text.trimmingSpaces()
+                if trimmed.isEmpty {
+                    return field.missingAllowed ? .success(.missing) : .failure(InvalidValue(text: "\(label) is required."))
+                }
+                guard trimmed.count <= 40 else { return .failure(InvalidValue(text: "\(label) must be a code of at most 40 characters.")) }
+                guard trimmed.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+                    return .failure(InvalidValue(text: "\(label) contains control characters."))
+                }
+                code = canonicalCode(trimmed)
+            default:
+                return .failure(InvalidValue(text: "\(label) must be a code given as a string or a whole number, not \(raw.typeDescription)."))
+            }
+            if !open && !known.contains(where: { canonicalCode($0.code) == code }) {
+                let list = known.map(\.code).joined(separator: ", ")
+                return .failure(InvalidValue(text: "\(label) must be one of: \(list)."))
+            }
+            return .success(code)
+        case .flag(let yes, let no):
+            switch raw {
+            case .bool(let value): return .success(.number(value ? 1 : 0))
+            case .number(let value) where value == 0 || value == 1: return .success(.number(value))
+            case .string(let text):
+                let upper = text.trimmingSpaces().uppercased()
+                if upper == yes.uppercased() || upper == "1" || upper == "Y" || upper == "TRUE" { return .success(.number(1)) }
+                if upper == no.uppercased() || upper == "0" || upper == "N" || upper == "FALSE" { return .success(.number(0)) }
+                if upper.isEmpty && field.missingAllowed { return .success(.missing) }
+            default: break
+            }
+            return .failure(InvalidValue(text: "\(label) must be yes or no (true/false, \"\(yes)\"/\"\(no)\")."))
+        case .text(let maxLength):
+            guard case .string(let text) = raw else {
+                return .failure(InvalidValue(text: "\(label) must be text, not \(raw.typeDescription)."))
+            }
+            let trimmed = text.trimmingSpaces()
+            guard trimmed.count <= maxLength else {
+                return .failure(InvalidValue(text: "\(label) must be at most \(maxLength) characters."))
+            }
+            guard trimmed.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+                return .failure(InvalidValue(text: "\(label) contains control characters."))
+            }
+            if trimmed.isEmpty { return field.missingAllowed ? .success(.missing) : .failure(InvalidValue(text: "\(label) is required.")) }
+            return .success(.text(field.foldsCase ? trimmed.uppercased() : trimmed))
+        }
+    }
+
+    /// Parses one raw field of a PAKDD file. Missing spellings (`NULL`, blank, `#DIV/0!`, `NUL`) give
+    /// `.missing`; returns nil when the text cannot be a value of the field (a word in a number column).
+    public static func parseFileValue(_ raw: String, for field: ApplicantField) -> FieldValue? {
+        let text = raw.trimmingSpaces()
+        if text.isEmpty || text == "NULL" || text == "NUL" || text == "#DIV/0!" { return .missing }
+        switch field.kind {
+        case .number:
+            guard let value = Double(text), value.isFinite else { return nil }
+            return .number(value)
+        case .category:
+            return canonicalCode(text)
+        case .flag(let yes, let no):
+            if text == yes || text == "1" || text == "Y" { return .number(1) }
+            if text == no || text == "0" || text == "N" { return .number(0) }
+            return nil
+        case .text:
+            return .text(field.foldsCase ? text.uppercased() : text)
+        }
+    }
+
+    /// Whole-number codes become numbers ("010" and 10 are the same code); other codes stay text.
+    static func canonicalCode(_ text: String) -> FieldValue {
+        let utf8 = text.utf8
+        if !utf8.isEmpty, utf8.count <= 9, utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let value = Int(text) {
+            return .number(Double(value))
+        }
+        return .text(text)
+    }
+}
+
+func format(_ value: Double) -> String {
+    value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs and line breaks.
+    func trimmingSpaces() -> String {
+        let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !isSpace($0) })!
+        if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return self }
+        return String(scalars[first...last])
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import CreditModel
+import Foundation
+
+/// `credit benchmark`: scoring throughput on one thread and the latency of one explained prediction.
+struct BenchmarkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "benchmark",
+                                                    abstract: "Measure scoring rows/s (one thread) and one explained prediction's latency.")
+
+    @Option(help: "Model file.") var model: String
+    @Option(help: "Data file whose applicants are scored.") var data: String
+    @Option(help: "Least seconds to spend on each measurement.") var seconds: Double = 1
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func run() throws {
+        let scorer = try loadScorer(model)
+        let applicants = try readDataset(data).applicants
+        guard !applicants.isEmpty else { throw ValidationError("\(data) has no rows") }
+        // Throughput: score the whole set repeatedly, encoding included.
+        var rows = 0
+        var checksum = 0.0
+        let start = Date()
+        repeat {
+            for pd in scorer.probabilities(applicants) { checksum += pd }
+            rows += applicants.count
+        } while Date().timeIntervalSince(start) < seconds
+        let rowsPerSecond = Double(rows) / Date().timeIntervalSince(start)
+        // Latency: one applicant with PD, score, decision and reasons.
+        var explained = 0
+        let explainStart = Date()
+        repeat {
+            let prediction = scorer.predict(applicants[explained % applicants.count])
+            checksum += Double(prediction.reasons.count)
+            explained += 1
+        } while Date().timeIntervalSince(explainStart) < seconds
+        let explainMicroseconds = Date().timeIntervalSince(explainStart) / Double(explained) * 1e6
+        if json {
+            struct Output: Encodable { var model: String, rows_per_second: Double, explain_microseconds: Double, checksum: Double }
+            print(try jsonLine(Output(model: scorer.modelId, rows_per_second: rowsPerSecond, explain_microseconds: explainMicroseconds,
+                                      checksum: checksum)))
+        } else {
+            print("model                 \(scorer.modelId)")
+            print("scoring (one thread)  \(Int(rowsPerSecond)) rows/s")
+            print("explained prediction  \(fixed(explainMicroseconds, 1)) µs")
+        }
+    }
+}
