@@ -1,5 +1,3 @@
-import Foundation
-
 /// How much one field pushed an applicant's risk up or down, and the plain-words reason.
 public struct Reason: Codable, Sendable, Equatable {
     /// Field name (`months_in_the_job`).
@@ -69,8 +67,12 @@ struct ReasonWriter {
 }
 
 extension String {
+    /// The text with its first `%@` replaced by `value`.
     func replacingPlaceholder(with value: String) -> String {
-        guard let range = range(of: "%@") else { return self }
-        return replacingCharacters(in: range, with: value)
+        let utf8 = Array(self.utf8)
+        guard let index = utf8.indices.dropLast().first(where: { utf8[$0] == UInt8(ascii: "%") && utf8[$0 + 1] == UInt8(ascii: "@") }) else {
+            return self
+        }
+        return String(decoding: utf8[..<index], as: UTF8.self) + value + String(decoding: utf8[(index + 2)...], as: UTF8.self)
     }
 }

@@ -8,6 +8,8 @@ public struct TreeExplainer: Sendable {
     /// Cover-weighted mean raw score: the score of an "average" training applicant.
     public let expectedValue: Double
     private let maxDepth: Int
+    /// Precomputed per-leaf tables, when every tree is shallow enough for them.
+    private let tables: LeafPatternTables?
 
     public init(ensemble: TreeEnsemble) {
         self.ensemble = ensemble
@@ -19,6 +21,15 @@ public struct TreeExplainer: Sendable {
         }
         expectedValue = expected
         maxDepth = depth
+        tables = depth <= LeafPatternTables.maxUniqueFeatures ? LeafPatternTables(ensemble) : nil
+    }
+
+    /// Shapley values of every input for `x` (length ``TreeEnsemble/inputCount``).
+    public func contributions(_ x: [Double]) -> [Double] {
+        guard let tables else { return referenceContributions(x) }
+        var phi = [Double](repeating: 0, count: ensemble.inputCount)
+        x.withUnsafeBufferPointer { x in phi.withUnsafeMutableBufferPointer { phi in tables.accumulate(x, into: phi) } }
+        return phi
     }
 
     private static func expectedValue(of tree: RegressionTree, node: Int) -> Double {
@@ -34,8 +45,9 @@ public struct TreeExplainer: Sendable {
         return 1 + max(depth(of: tree, node: Int(tree.left[node])), depth(of: tree, node: Int(tree.right[node])))
     }
 
-    /// Shapley values of every input for `x` (length ``TreeEnsemble/inputCount``).
-    public func contributions(_ x: [Double]) -> [Double] {
+    /// Shapley values computed by the recursive path algorithm; the reference that
+    /// ``LeafPatternTables`` reproduces faster.
+    func referenceContributions(_ x: [Double]) -> [Double] {
         var phi = [Double](repeating: 0, count: ensemble.inputCount)
         let pathCapacity = (maxDepth + 2) * (maxDepth + 3) / 2
         var path = [PathElement](repeating: PathElement(), count: pathCapacity)
@@ -61,7 +73,7 @@ struct PathElement {
     var weight: Double = 0
 }
 
-private struct Walker {
+struct Walker {
     let tree: RegressionTree
     let x: UnsafeBufferPointer<Double>
     let phi: UnsafeMutableBufferPointer<Double>
@@ -72,13 +84,13 @@ private struct Walker {
         var depth = uniqueDepth
         let path = parent + depth + 1
         path.update(from: parent, count: depth + 1)
-        extend(path, depth, zeroFraction, oneFraction, feature)
+        Self.extend(path, depth, zeroFraction, oneFraction, feature)
         let split = Int(tree.feature[node])
         if split < 0 {
             let leafValue = tree.value[node]
             if depth > 0 {
                 for index in 1...depth {
-                    let weight = unwoundSum(path, depth, index)
+                    let weight = Self.unwoundSum(path, depth, index)
                     let element = path[index]
                     phi[element.feature] += weight * (element.oneFraction - element.zeroFraction) * leafValue
                 }
@@ -98,14 +110,14 @@ private struct Walker {
         if index <= depth {
             incomingZero = path[index].zeroFraction
             incomingOne = path[index].oneFraction
-            unwind(path, depth, index)
+            Self.unwind(path, depth, index)
             depth -= 1
         }
         recurse(node: hot, depth: depth + 1, path: path, zeroFraction: hotZero * incomingZero, oneFraction: incomingOne, feature: split)
         recurse(node: cold, depth: depth + 1, path: path, zeroFraction: coldZero * incomingZero, oneFraction: 0, feature: split)
     }
 
-    func extend(_ path: UnsafeMutablePointer<PathElement>, _ depth: Int, _ zeroFraction: Double, _ oneFraction: Double, _ feature: Int) {
+    static func extend(_ path: UnsafeMutablePointer<PathElement>, _ depth: Int, _ zeroFraction: Double, _ oneFraction: Double, _ feature: Int) {
         path[depth] = PathElement(feature: feature, zeroFraction: zeroFraction, oneFraction: oneFraction, weight: depth == 0 ? 1 : 0)
         let total = Double(depth + 1)
         var index = depth - 1
@@ -116,7 +128,7 @@ private struct Walker {
         }
     }
 
-    func unwind(_ path: UnsafeMutablePointer<PathElement>, _ depth: Int, _ pathIndex: Int) {
+    static func unwind(_ path: UnsafeMutablePointer<PathElement>, _ depth: Int, _ pathIndex: Int) {
         let oneFraction = path[pathIndex].oneFraction
         let zeroFraction = path[pathIndex].zeroFraction
         var next = path[depth].weight
@@ -139,7 +151,7 @@ private struct Walker {
         }
     }
 
-    func unwoundSum(_ path: UnsafeMutablePointer<PathElement>, _ depth: Int, _ pathIndex: Int) -> Double {
+    static func unwoundSum(_ path: UnsafeMutablePointer<PathElement>, _ depth: Int, _ pathIndex: Int) -> Double {
         let oneFraction = path[pathIndex].oneFraction
         let zeroFraction = path[pathIndex].zeroFraction
         var next = path[depth].weight

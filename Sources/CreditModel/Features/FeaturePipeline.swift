@@ -32,6 +32,24 @@ public struct FeaturePipeline: Codable, Sendable {
     /// Overall default rate in the training data.
     public let prior: Double
     public let options: PipelineOptions
+    /// Flat lookup tables for scoring, rebuilt whenever encoders are bound; not stored.
+    private(set) var compiled: CompiledPipeline
+
+    init(encoders: [FieldEncoder], droppedFields: [String: String], prior: Double, options: PipelineOptions) {
+        self.encoders = encoders
+        self.droppedFields = droppedFields
+        self.prior = prior
+        self.options = options
+        compiled = CompiledPipeline(encoders)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(encoders: try container.decode([FieldEncoder].self, forKey: .encoders),
+                  droppedFields: try container.decode([String: String].self, forKey: .droppedFields),
+                  prior: try container.decode(Double.self, forKey: .prior),
+                  options: try container.decode(PipelineOptions.self, forKey: .options))
+    }
 
     enum CodingKeys: String, CodingKey {
         case encoders, droppedFields = "dropped_fields", prior, options
@@ -48,6 +66,7 @@ public struct FeaturePipeline: Codable, Sendable {
             }
             encoders[position].fieldIndex = index
         }
+        compiled = CompiledPipeline(encoders)
     }
 
     /// Fits the pipeline on training applicants and their labels.
@@ -143,18 +162,16 @@ public struct FeaturePipeline: Codable, Sendable {
     // MARK: - Encoding
 
     /// Writes the level of every input of `applicant` into `levels` (length ``inputCount``).
-    @inlinable public func levels(of applicant: Applicant, into levels: inout [Int32]) {
-        for position in encoders.indices {
-            let encoder = encoders[position]
-            levels[position] = Int32(encoder.level(of: applicant.values[encoder.fieldIndex]))
+    public func levels(of applicant: Applicant, into levels: inout [Int32]) {
+        for position in 0..<compiled.inputCount {
+            levels[position] = Int32(compiled.level(position, applicant.values[compiled.inputs[position].fieldIndex]))
         }
     }
 
     /// Writes the tree inputs of `applicant` into `values` (length ``inputCount``).
-    @inlinable public func treeValues(of applicant: Applicant, into values: inout [Double]) {
-        for position in encoders.indices {
-            let encoder = encoders[position]
-            values[position] = encoder.treeValue(applicant.values[encoder.fieldIndex])
+    public func treeValues(of applicant: Applicant, into values: inout [Double]) {
+        for position in 0..<compiled.inputCount {
+            values[position] = compiled.treeValue(position, applicant.values[compiled.inputs[position].fieldIndex])
         }
     }
 
@@ -162,8 +179,9 @@ public struct FeaturePipeline: Codable, Sendable {
     public func treeMatrix(_ applicants: [Applicant]) -> [Double] {
         let rows = applicants.count
         var matrix = [Double](repeating: 0, count: rows * inputCount)
-        for (position, encoder) in encoders.enumerated() {
-            for row in 0..<rows { matrix[position * rows + row] = encoder.treeValue(applicants[row].values[encoder.fieldIndex]) }
+        for position in 0..<compiled.inputCount {
+            let field = compiled.inputs[position].fieldIndex
+            for row in 0..<rows { matrix[position * rows + row] = compiled.treeValue(position, applicants[row].values[field]) }
         }
         return matrix
     }

@@ -35,30 +35,60 @@ public final class CreditScorer: Sendable {
     public var modelId: String { document.modelId }
     private var pipeline: FeaturePipeline { document.pipeline }
 
-    /// Raw log-odds for one applicant, with caller-provided scratch space (length ``FeaturePipeline/inputCount``).
-    @inline(__always) func rawScore(_ applicant: Applicant, scratch: UnsafeMutableBufferPointer<Double>) -> Double {
-        let encoders = pipeline.encoders
+    /// Raw log-odds for a block of applicants; `scratch` holds `block.count × inputCount` doubles.
+    private func rawScores(_ block: ArraySlice<Applicant>, scratch: UnsafeMutableBufferPointer<Double>, into out: UnsafeMutablePointer<Double>) {
+        let compiled = pipeline.compiled
+        let inputs = compiled.inputCount
         if let forest {
-            for position in encoders.indices {
-                let encoder = encoders[position]
-                scratch[position] = encoder.treeValue(applicant.values[encoder.fieldIndex])
+            for (row, applicant) in block.enumerated() {
+                applicant.values.withUnsafeBufferPointer { values in
+                    for position in 0..<inputs {
+                        scratch[row * inputs + position] = compiled.treeValue(position, values[compiled.inputs[position].fieldIndex])
+                    }
+                }
             }
-            return forest.rawScore(UnsafeBufferPointer(scratch))
+            forest.rawScores(UnsafeBufferPointer(scratch), rows: block.count, stride: inputs, into: out)
+            return
         }
-        var sum = document.logistic!.intercept
+        let intercept = document.logistic!.intercept
         flatWeights.withUnsafeBufferPointer { weights in
-            for position in encoders.indices {
-                let encoder = encoders[position]
-                sum += weights[weightOffsets[position] + encoder.level(of: applicant.values[encoder.fieldIndex])]
+            weightOffsets.withUnsafeBufferPointer { offsets in
+                for (row, applicant) in block.enumerated() {
+                    var sum = intercept
+                    applicant.values.withUnsafeBufferPointer { values in
+                        for position in 0..<inputs {
+                            sum += weights[offsets[position] + compiled.level(position, values[compiled.inputs[position].fieldIndex])]
+                        }
+                    }
+                    out[row] = sum
+                }
             }
         }
-        return sum
+    }
+
+    /// Rows scored together: enough to overlap tree walks, few enough to stay in cache.
+    private static let blockSize = 64
+
+    /// Raw log-odds (before calibration) for many applicants, on the calling thread.
+    public func rawScores(_ applicants: [Applicant]) -> [Double] {
+        var scores = [Double](repeating: 0, count: applicants.count)
+        var scratch = [Double](repeating: 0, count: Self.blockSize * pipeline.inputCount)
+        scratch.withUnsafeMutableBufferPointer { scratch in
+            scores.withUnsafeMutableBufferPointer { scores in
+                var start = 0
+                while start < applicants.count {
+                    let end = min(start + Self.blockSize, applicants.count)
+                    rawScores(applicants[start..<end], scratch: scratch, into: scores.baseAddress! + start)
+                    start = end
+                }
+            }
+        }
+        return scores
     }
 
     /// Raw log-odds (before calibration) for one applicant.
     public func rawScore(_ applicant: Applicant) -> Double {
-        var scratch = [Double](repeating: 0, count: pipeline.inputCount)
-        return scratch.withUnsafeMutableBufferPointer { rawScore(applicant, scratch: $0) }
+        rawScores([applicant])[0]
     }
 
     /// Calibrated probability of default for one applicant.
@@ -66,19 +96,10 @@ public final class CreditScorer: Sendable {
         document.calibration.probability(raw: rawScore(applicant))
     }
 
-    /// Calibrated probabilities for many applicants (one thread, reusing buffers).
+    /// Calibrated probabilities for many applicants, on the calling thread.
     public func probabilities(_ applicants: [Applicant]) -> [Double] {
-        var scratch = [Double](repeating: 0, count: pipeline.inputCount)
         let calibration = document.calibration
-        return scratch.withUnsafeMutableBufferPointer { buffer in
-            applicants.map { calibration.probability(raw: rawScore($0, scratch: buffer)) }
-        }
-    }
-
-    /// Raw scores for many applicants.
-    public func rawScores(_ applicants: [Applicant]) -> [Double] {
-        var scratch = [Double](repeating: 0, count: pipeline.inputCount)
-        return scratch.withUnsafeMutableBufferPointer { buffer in applicants.map { rawScore($0, scratch: buffer) } }
+        return rawScores(applicants).map(calibration.probability(raw:))
     }
 
     /// Each input's contribution to the calibrated log-odds, and the log-odds of an average applicant.
@@ -97,9 +118,13 @@ public final class CreditScorer: Sendable {
     }
 
     /// PD, score, decision and the strongest reasons (risk-raising and risk-lowering) for one applicant.
+    ///
+    /// The PD comes from the explanation itself (base plus contributions, which is exact), so the
+    /// model is evaluated once.
     public func predict(_ applicant: Applicant, reasonCount: Int = 4) -> Prediction {
-        let pd = probability(applicant)
         let explanation = contributions(applicant)
+        let logOdds = explanation.contributions.reduce(explanation.base, +)
+        let pd = PlattCalibration.identity.probability(raw: logOdds)
         let writer = ReasonWriter(schema: schema, pipeline: pipeline)
         let reasons = writer.reasons(contributions: explanation.contributions, applicant: applicant, count: reasonCount)
         return Prediction(probabilityOfDefault: pd, score: document.scoreScale.score(probability: pd),

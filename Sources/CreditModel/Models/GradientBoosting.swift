@@ -5,7 +5,7 @@ import Foundation
 public struct BoostingOptions: Codable, Sendable, Equatable {
     public var learningRate: Double = 0.05
     public var maxTrees: Int = 2000
-    public var maxLeaves: Int = 15
+    public var maxLeaves: Int = 10
     public var maxDepth: Int = 6
     /// Minimum hessian sum in a child.
     public var minChildWeight: Double = 5
@@ -18,7 +18,7 @@ public struct BoostingOptions: Codable, Sendable, Equatable {
     /// Share of rows sampled for each tree.
     public var rowSubsample: Double = 0.8
     /// Share of inputs considered by each tree.
-    public var featureSubsample: Double = 0.8
+    public var featureSubsample: Double = 0.4
     /// Stop when the validation log-loss has not improved for this many trees.
     public var earlyStoppingRounds: Int = 100
     public var maxBins: Int = 255

@@ -34,7 +34,7 @@ public struct ModelTrainer {
         let validLabels = try valid.requireLabels("validation")
         let started = Date()
         let pipeline = try FeaturePipeline.fit(train, labels: trainLabels, options: configuration.pipeline)
-        log("features: \(pipeline.inputCount) inputs; dropped \(pipeline.droppedFields.keys.sorted().joined(separator: ", "))")
+        log("features fitted in \(String(format: "%.2f", Date().timeIntervalSince(started))) s: \(pipeline.inputCount) inputs; dropped \(pipeline.droppedFields.keys.sorted().joined(separator: ", "))")
 
         var parameters = TrainingParameters(pipeline: configuration.pipeline, trainingSeconds: 0)
         var logistic: LogisticModel?
@@ -52,6 +52,7 @@ public struct ModelTrainer {
         case .gbdt:
             let trainMatrix = pipeline.outOfFoldTreeMatrix(train.applicants, labels: trainLabels)
             let validMatrix = pipeline.treeMatrix(valid.applicants)
+            log("inputs encoded at \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
             let trainer = BoostingTrainer(options: configuration.boosting)
             let result = try trainer.train(train: trainMatrix, trainLabels: trainLabels, valid: validMatrix, validLabels: validLabels,
                                            inputCount: pipeline.inputCount) { [log] step in
@@ -60,7 +61,7 @@ public struct ModelTrainer {
             ensemble = result.ensemble
             parameters.boosting = configuration.boosting
             parameters.trees = result.bestIteration
-            log("early stopping kept \(result.bestIteration) trees")
+            log("early stopping kept \(result.bestIteration) trees (at \(String(format: "%.2f", Date().timeIntervalSince(started))) s)")
             let forest = FlatForest(result.ensemble)
             validRaw = Self.rawScores(forest, validMatrix, rows: valid.count, inputs: pipeline.inputCount)
             trainRaw = Self.rawScores(forest, pipeline.treeMatrix(train.applicants), rows: train.count, inputs: pipeline.inputCount)
