@@ -177,18 +177,23 @@ public struct LogisticTrainer {
 /// Solves `a x = b` for a symmetric positive-definite `a` (row-major, n×n); nil if it is not positive definite.
 func choleskySolve(_ a: [Double], _ b: [Double], _ n: Int) -> [Double]? {
     var l = [Double](repeating: 0, count: n * n)
-    for i in 0..<n {
-        for j in 0...i {
-            var sum = a[i * n + j]
-            for k in 0..<j { sum -= l[i * n + k] * l[j * n + k] }
-            if i == j {
-                guard sum > 0 else { return nil }
-                l[i * n + i] = sum.squareRoot()
-            } else {
-                l[i * n + j] = sum / l[j * n + j]
+    let positiveDefinite = l.withUnsafeMutableBufferPointer { l -> Bool in
+        let base = l.baseAddress!
+        for i in 0..<n {
+            let rowI = base + i * n
+            for j in 0...i {
+                let sum = a[i * n + j] - dot(rowI, base + j * n, j)
+                if i == j {
+                    guard sum > 0 else { return false }
+                    rowI[i] = sum.squareRoot()
+                } else {
+                    rowI[j] = sum / base[j * n + j]
+                }
             }
         }
+        return true
     }
+    guard positiveDefinite else { return nil }
     var y = [Double](repeating: 0, count: n)
     for i in 0..<n {
         var sum = b[i]
@@ -202,4 +207,18 @@ func choleskySolve(_ a: [Double], _ b: [Double], _ n: Int) -> [Double]? {
         x[i] = sum / l[i * n + i]
     }
     return x
+}
+
+/// The dot product of the first `count` elements of two rows, four lanes at a time.
+@inline(__always) private func dot(_ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>, _ count: Int) -> Double {
+    var first = SIMD4<Double>(repeating: 0), second = SIMD4<Double>(repeating: 0)
+    var k = 0
+    while k + 8 <= count {
+        first += UnsafeRawPointer(a + k).loadUnaligned(as: SIMD4<Double>.self) * UnsafeRawPointer(b + k).loadUnaligned(as: SIMD4<Double>.self)
+        second += UnsafeRawPointer(a + k + 4).loadUnaligned(as: SIMD4<Double>.self) * UnsafeRawPointer(b + k + 4).loadUnaligned(as: SIMD4<Double>.self)
+        k += 8
+    }
+    var sum = (first + second).sum()
+    while k < count { sum += a[k] * b[k]; k += 1 }
+    return sum
 }

@@ -59,7 +59,7 @@ public struct ModelCard {
         lines.append("")
         lines.append("Estimates the probability that an applicant for a private-label credit card defaults (PAKDD 2010 definition of *bad*), to support a loan officer's decision. It is trained on one Brazilian retailer's 2000s applicants; scores for other populations need revalidation. The decision is a recommendation: applications in *review* go to a person, and every decision comes with its reasons.")
         lines.append("")
-        lines.append("Fields left out: " + document.pipeline.droppedFields.keys.sorted().map { "`\($0)` (\(document.pipeline.droppedFields[$0]!))" }.joined(separator: ", ") + ". Identifiers and free-text names are never inputs.")
+        lines.append("Fields left out: " + document.pipeline.droppedFields.keys.sorted().map { "`\($0)` (\(document.pipeline.droppedFields[$0]!))" }.joined(separator: ", ") + ". Identifiers (`id_client`, `applicant_name`) are never inputs. City and borough names are folded to upper case and encoded like codes: their smoothed default rates (out-of-fold on the training rows), with rare and unseen names sharing one level.")
         lines.append("")
         lines.append("## Performance on `\(dataName)` (\(summary.rows) rows, bad rate \(percent(summary.badRate, digits: 1)))")
         lines.append("")
