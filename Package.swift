@@ -7,22 +7,41 @@ let package = Package(
     products: [
         .library(name: "CreditModel", targets: ["CreditModel"]),
         .executable(name: "credit", targets: ["credit"]),
+        .executable(name: "credit-fcgi", targets: ["credit-fcgi"]),
+        .executable(name: "credit-worker", targets: ["credit-worker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
+        // C libraries from Debian (libsqlite3-dev, libfcgi-dev, libssl-dev), each behind a thin Swift module.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
         // Pure Swift: applicant schema, PAKDD reader, features, models, explanations,
         // metrics and the model file. No network, no database, no C library.
         .target(name: "CreditModel"),
-        // Admin and training command line.
-        .executableTarget(
-            name: "credit",
-            dependencies: [
-                "CreditModel",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
-        ),
+        // The job queue and users behind a store interface; SQLite is the embedded implementation.
+        .target(name: "CreditStore", dependencies: ["CSQLite"]),
+        // JWT (HS256) and password hashing (scrypt) on OpenSSL.
+        .target(name: "CreditAuth", dependencies: ["COpenSSL"]),
+        // The libfcgi binding: FastCGI on a socket or inherited fd 0, or plain CGI.
+        .target(name: "FastCGI", dependencies: ["CFastCGI"]),
+        // Routes and handlers as plain request-to-response functions.
+        .target(name: "CreditAPI", dependencies: ["CreditModel", "CreditStore", "CreditAuth"]),
+
+        .executableTarget(name: "credit", dependencies: [
+            "CreditModel", "CreditStore", "CreditAuth", "CreditAPI",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "credit-fcgi", dependencies: ["CreditAPI", "FastCGI"]),
+        .executableTarget(name: "credit-worker", dependencies: ["CreditAPI", "CreditModel", "CreditStore"]),
+
         .testTarget(name: "CreditModelTests", dependencies: ["CreditModel"]),
+        .testTarget(name: "CreditStoreTests", dependencies: ["CreditStore"]),
+        .testTarget(name: "CreditAuthTests", dependencies: ["CreditAuth"]),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
+        .testTarget(name: "CreditAPITests", dependencies: ["CreditAPI", "CreditModel", "CreditStore", "CreditAuth"]),
     ]
 )

@@ -1,0 +1,2 @@
+#include <fcgiapp.h>
+#include <fcgi_config.h>

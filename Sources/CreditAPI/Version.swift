@@ -1,0 +1,2 @@
+/// Routes and handlers of the HTTP API.
+public enum CreditAPIVersion { public static let current = 1 }

@@ -1,0 +1,64 @@
+/// Versioned schema changes, applied in order inside one transaction each. The version lives in
+/// SQLite's `user_version`; add new steps at the end, never edit old ones.
+enum Migrations {
+    static let steps: [String] = [
+        // 1: users, jobs, login throttling, worker heartbeats.
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            password_hash TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL
+        );
+        CREATE TABLE jobs (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            owner INTEGER NOT NULL REFERENCES users(id),
+            status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+            payload TEXT NOT NULL,
+            result TEXT,
+            error TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            idempotency_key TEXT,
+            submitted_at REAL NOT NULL,
+            started_at REAL,
+            completed_at REAL,
+            lease_until REAL,
+            worker TEXT,
+            UNIQUE (owner, idempotency_key)
+        );
+        CREATE INDEX jobs_queued ON jobs(seq) WHERE status = 'queued';
+        CREATE INDEX jobs_leased ON jobs(lease_until) WHERE status = 'running';
+        CREATE INDEX jobs_by_owner ON jobs(owner, seq);
+        CREATE INDEX jobs_finished ON jobs(completed_at) WHERE status IN ('done', 'failed');
+        CREATE TABLE login_failures (key TEXT NOT NULL, at REAL NOT NULL);
+        CREATE INDEX login_failures_by_key ON login_failures(key, at);
+        CREATE TABLE heartbeats (worker TEXT PRIMARY KEY, at REAL NOT NULL, model TEXT);
+        """,
+    ]
+
+    static var latest: Int { steps.count }
+
+    /// Brings the database to the latest version; returns the versions applied.
+    @discardableResult
+    static func migrate(_ database: SQLiteDatabase) throws(StoreError) -> [Int] {
+        let current = try version(database)
+        guard current <= latest else { throw .newerSchema(found: current, supported: latest) }
+        var applied: [Int] = []
+        for version in (current + 1)...max(latest, current + 1) where version <= latest {
+            try database.transaction { () throws(StoreError) in
+                // Re-check inside the write lock: another process may have migrated meanwhile.
+                guard try self.version(database) < version else { return }
+                try database.execute(steps[version - 1])
+                try database.execute("PRAGMA user_version = \(version)")
+                applied.append(version)
+            }
+        }
+        return applied
+    }
+
+    static func version(_ database: SQLiteDatabase) throws(StoreError) -> Int {
+        Int(try database.prepare("PRAGMA user_version").rows { $0.int(0) }.first ?? 0)
+    }
+}

@@ -1,0 +1,161 @@
+import CSQLite
+import Foundation
+
+/// SQLite's "copy this buffer" destructor, which Swift cannot import as a macro.
+let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// One SQLite connection. Not thread-safe: use one per thread (see ``StorePool``).
+public final class SQLiteDatabase {
+    private var handle: OpaquePointer?
+    public let path: String
+    private var statements: [String: SQLiteStatement] = [:]
+
+    /// Opens (creating if needed) the database at `path` in WAL mode with a busy timeout.
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws(StoreError) {
+        self.path = path
+        var connection: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &connection, flags, nil)
+        guard code == SQLITE_OK, let connection else {
+            let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close(connection)
+            throw .cannotOpen(path: path, reason: message)
+        }
+        handle = connection
+        sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
+        try execute("PRAGMA journal_mode = WAL")
+        // NORMAL in WAL mode keeps every committed transaction through a process crash (kill -9);
+        // only an OS crash or power loss can lose the last commits.
+        try execute("PRAGMA synchronous = NORMAL")
+        try execute("PRAGMA foreign_keys = ON")
+    }
+
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    var lastError: StoreError {
+        .sqlite(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)))
+    }
+
+    /// Runs one or more statements without results.
+    public func execute(_ sql: String) throws(StoreError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &message)
+        if code != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? "unknown error"
+            sqlite3_free(message)
+            throw .sqlite(code: code, message: text)
+        }
+    }
+
+    /// A prepared statement, cached per SQL text.
+    public func prepare(_ sql: String) throws(StoreError) -> SQLiteStatement {
+        if let cached = statements[sql] {
+            cached.reset()
+            return cached
+        }
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK, let statement else {
+            throw lastError
+        }
+        let wrapped = SQLiteStatement(statement, database: self)
+        statements[sql] = wrapped
+        return wrapped
+    }
+
+    /// Runs `body` in a transaction (`BEGIN IMMEDIATE` takes the write lock up front, so two
+    /// writers queue on the busy timeout instead of failing halfway).
+    public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Rows changed by the last statement.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+}
+
+/// A value to bind to a statement parameter.
+public enum SQLiteValue: Sendable, Equatable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+}
+
+/// A prepared statement with typed binding and column access.
+public final class SQLiteStatement {
+    private let statement: OpaquePointer
+    private unowned let database: SQLiteDatabase
+
+    init(_ statement: OpaquePointer, database: SQLiteDatabase) {
+        self.statement = statement
+        self.database = database
+    }
+
+    deinit { sqlite3_finalize(statement) }
+
+    func reset() {
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+    }
+
+    /// Binds values to parameters 1...n.
+    public func bind(_ values: [SQLiteValue]) throws(StoreError) {
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            let code: Int32
+            switch value {
+            case .null: code = sqlite3_bind_null(statement, index)
+            case .integer(let number): code = sqlite3_bind_int64(statement, index, number)
+            case .real(let number): code = sqlite3_bind_double(statement, index, number)
+            case .text(let text): code = sqlite3_bind_text(statement, index, text, -1, transientDestructor)
+            }
+            if code != SQLITE_OK { throw database.lastError }
+        }
+    }
+
+    /// Advances to the next row; false when done.
+    public func step() throws(StoreError) -> Bool {
+        let code = sqlite3_step(statement)
+        if code == SQLITE_ROW { return true }
+        if code == SQLITE_DONE { return false }
+        let error = database.lastError
+        sqlite3_reset(statement)
+        throw error
+    }
+
+    /// Binds, runs to completion and returns every row through `read`.
+    public func rows<T>(_ values: [SQLiteValue] = [], _ read: (SQLiteStatement) -> T) throws(StoreError) -> [T] {
+        try bind(values)
+        var result: [T] = []
+        while try step() { result.append(read(self)) }
+        sqlite3_reset(statement)
+        return result
+    }
+
+    /// Binds and runs a statement that returns no rows.
+    public func run(_ values: [SQLiteValue] = []) throws(StoreError) {
+        try bind(values)
+        while try step() {}
+        sqlite3_reset(statement)
+    }
+
+    public func int(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+    public func double(_ column: Int32) -> Double { sqlite3_column_double(statement, column) }
+    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+    public func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : double(column) }
+    public func string(_ column: Int32) -> String {
+        guard let text = sqlite3_column_text(statement, column) else { return "" }
+        return String(cString: text)
+    }
+    public func optionalString(_ column: Int32) -> String? { isNull(column) ? nil : string(column) }
+}

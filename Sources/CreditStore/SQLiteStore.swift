@@ -1,0 +1,190 @@
+import Foundation
+
+/// The embedded store: jobs and users in one SQLite file, in WAL mode.
+///
+/// One instance is one connection and must be used by one thread at a time; ``StorePool``
+/// hands out one per thread.
+public final class SQLiteStore: JobQueue, UserDirectory {
+    public let database: SQLiteDatabase
+
+    /// Opens the database at `path` and applies pending migrations.
+    public init(path: String) throws(StoreError) {
+        database = try SQLiteDatabase(path: path)
+        try Migrations.migrate(database)
+    }
+
+    /// The schema version the file is at.
+    public func schemaVersion() throws(StoreError) -> Int { try Migrations.version(database) }
+    /// The schema version this program writes.
+    public static var latestSchemaVersion: Int { Migrations.latest }
+
+    // MARK: Jobs
+
+    private static let jobColumns = "id, owner, status, payload, result, error, attempts, idempotency_key, submitted_at, started_at, completed_at"
+
+    private static func readJob(_ row: SQLiteStatement) -> Job {
+        Job(id: row.string(0), owner: row.int(1), status: JobStatus(rawValue: row.string(2)) ?? .failed, payload: row.string(3),
+            result: row.optionalString(4), error: row.optionalString(5), attempts: Int(row.int(6)), idempotencyKey: row.optionalString(7),
+            submittedAt: row.double(8), startedAt: row.optionalDouble(9), completedAt: row.optionalDouble(10))
+    }
+
+    /// A random 128-bit identifier, as 32 hex digits.
+    static func newJobID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in
+            let hex = String(generator.next() as UInt64, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
+    }
+
+    public func enqueue(owner: Int64, payload: String, idempotencyKey: String?, now: Double) throws(StoreError) -> EnqueueResult {
+        let inserted = try database.prepare("""
+            INSERT INTO jobs (id, owner, status, payload, idempotency_key, submitted_at) VALUES (?, ?, 'queued', ?, ?, ?)
+            ON CONFLICT (owner, idempotency_key) DO NOTHING RETURNING \(Self.jobColumns)
+            """).rows([.text(Self.newJobID()), .integer(owner), .text(payload), idempotencyKey.map { .text($0) } ?? .null, .real(now)],
+                      Self.readJob)
+        if let job = inserted.first { return EnqueueResult(job: job, created: true) }
+        guard let idempotencyKey,
+              let existing = try database.prepare("SELECT \(Self.jobColumns) FROM jobs WHERE owner = ? AND idempotency_key = ?")
+                .rows([.integer(owner), .text(idempotencyKey)], Self.readJob).first else {
+            throw .invalid("the job could not be stored")
+        }
+        return EnqueueResult(job: existing, created: false)
+    }
+
+    public func claim(worker: String, limit: Int, lease: Double, maxAttempts: Int, now: Double) throws(StoreError) -> [ClaimedJob] {
+        try database.transaction { () throws(StoreError) -> [ClaimedJob] in
+            // A worker died holding these: give up on jobs that had their chances, requeue the rest.
+            try database.prepare("""
+                UPDATE jobs SET status = 'failed', completed_at = ?, lease_until = NULL,
+                  error = 'scoring did not finish after ' || attempts || ' attempts (the worker stopped each time)'
+                WHERE status = 'running' AND lease_until < ? AND attempts >= ?
+                """).run([.real(now), .real(now), .integer(Int64(maxAttempts))])
+            try database.prepare("""
+                UPDATE jobs SET status = 'queued', lease_until = NULL, worker = NULL WHERE status = 'running' AND lease_until < ?
+                """).run([.real(now)])
+            return try database.prepare("""
+                UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ?, lease_until = ?, worker = ?
+                WHERE seq IN (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT ?)
+                RETURNING id, owner, payload, attempts
+                """).rows([.real(now), .real(now + lease), .text(worker), .integer(Int64(limit))]) { row in
+                ClaimedJob(id: row.string(0), owner: row.int(1), payload: row.string(2), attempt: Int(row.int(3)))
+            }
+        }
+    }
+
+    @discardableResult
+    public func finish(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], now: Double) throws(StoreError) -> Int {
+        guard !outcomes.isEmpty else { return 0 }
+        return try database.transaction { () throws(StoreError) -> Int in
+            let update = try database.prepare("""
+                UPDATE jobs SET status = ?, result = ?, error = ?, completed_at = ?, lease_until = NULL
+                WHERE id = ? AND status = 'running' AND worker = ? AND attempts = ?
+                """)
+            var recorded = 0
+            for (job, outcome) in outcomes {
+                switch outcome {
+                case .done(let result):
+                    try update.run([.text("done"), .text(result), .null, .real(now), .text(job.id), .text(worker), .integer(Int64(job.attempt))])
+                case .failed(let error):
+                    try update.run([.text("failed"), .null, .text(error), .real(now), .text(job.id), .text(worker), .integer(Int64(job.attempt))])
+                }
+                recorded += database.changes
+            }
+            return recorded
+        }
+    }
+
+    public func job(id: String, owner: Int64) throws(StoreError) -> Job? {
+        try database.prepare("SELECT \(Self.jobColumns) FROM jobs WHERE id = ? AND owner = ?").rows([.text(id), .integer(owner)], Self.readJob).first
+    }
+
+    public func jobs(owner: Int64, limit: Int, before: String?) throws(StoreError) -> [Job] {
+        if let before {
+            return try database.prepare("""
+                SELECT \(Self.jobColumns) FROM jobs WHERE owner = ?
+                  AND seq < (SELECT seq FROM jobs WHERE id = ? AND owner = ?) ORDER BY seq DESC LIMIT ?
+                """).rows([.integer(owner), .text(before), .integer(owner), .integer(Int64(limit))], Self.readJob)
+        }
+        return try database.prepare("SELECT \(Self.jobColumns) FROM jobs WHERE owner = ? ORDER BY seq DESC LIMIT ?")
+            .rows([.integer(owner), .integer(Int64(limit))], Self.readJob)
+    }
+
+    public func health(now: Double) throws(StoreError) -> QueueHealth {
+        let counts = try database.prepare("""
+            SELECT (SELECT count(*) FROM jobs WHERE status = 'queued'), (SELECT count(*) FROM jobs WHERE status = 'running'),
+                   (SELECT min(submitted_at) FROM jobs WHERE status = 'queued')
+            """).rows { ($0.int(0), $0.int(1), $0.optionalDouble(2)) }[0]
+        let beat = try database.prepare("SELECT at, model FROM heartbeats ORDER BY at DESC LIMIT 1").rows { ($0.double(0), $0.optionalString(1)) }.first
+        return QueueHealth(queued: Int(counts.0), running: Int(counts.1), oldestQueuedAge: counts.2.map { max(0, now - $0) },
+                           lastHeartbeatAge: beat.map { max(0, now - $0.0) }, workerModel: beat?.1)
+    }
+
+    public func heartbeat(worker: String, model: String, now: Double) throws(StoreError) {
+        try database.prepare("""
+            INSERT INTO heartbeats (worker, at, model) VALUES (?, ?, ?) ON CONFLICT (worker) DO UPDATE SET at = excluded.at, model = excluded.model
+            """).run([.text(worker), .real(now), .text(model)])
+    }
+
+    @discardableResult
+    public func pruneFinished(before cutoff: Double) throws(StoreError) -> Int {
+        try database.prepare("DELETE FROM jobs WHERE status IN ('done', 'failed') AND completed_at < ?").run([.real(cutoff)])
+        let removed = database.changes
+        try database.prepare("DELETE FROM login_failures WHERE at < ?").run([.real(cutoff)])
+        try database.prepare("DELETE FROM heartbeats WHERE at < ?").run([.real(cutoff)])
+        return removed
+    }
+
+    // MARK: Users
+
+    private static let userColumns = "id, name, password_hash, disabled, created_at"
+
+    private static func readUser(_ row: SQLiteStatement) -> User {
+        User(id: row.int(0), name: row.string(1), passwordHash: row.string(2), disabled: row.int(3) != 0, createdAt: row.double(4))
+    }
+
+    public func createUser(name: String, passwordHash: String, now: Double) throws(StoreError) -> User {
+        guard try user(named: name) == nil else { throw .userExists(name) }
+        return try database.prepare("INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?) RETURNING \(Self.userColumns)")
+            .rows([.text(name), .text(passwordHash), .real(now)], Self.readUser)[0]
+    }
+
+    public func user(named name: String) throws(StoreError) -> User? {
+        try database.prepare("SELECT \(Self.userColumns) FROM users WHERE name = ?").rows([.text(name)], Self.readUser).first
+    }
+
+    public func user(id: Int64) throws(StoreError) -> User? {
+        try database.prepare("SELECT \(Self.userColumns) FROM users WHERE id = ?").rows([.integer(id)], Self.readUser).first
+    }
+
+    public func users() throws(StoreError) -> [User] {
+        try database.prepare("SELECT \(Self.userColumns) FROM users ORDER BY name").rows([], Self.readUser)
+    }
+
+    public func setPasswordHash(name: String, passwordHash: String) throws(StoreError) {
+        try database.prepare("UPDATE users SET password_hash = ? WHERE name = ?").run([.text(passwordHash), .text(name)])
+        if database.changes == 0 { throw .noSuchUser(name) }
+    }
+
+    public func setDisabled(name: String, disabled: Bool) throws(StoreError) {
+        try database.prepare("UPDATE users SET disabled = ? WHERE name = ?").run([.integer(disabled ? 1 : 0), .text(name)])
+        if database.changes == 0 { throw .noSuchUser(name) }
+    }
+
+    public func recordLoginFailure(keys: [String], now: Double) throws(StoreError) {
+        try database.transaction { () throws(StoreError) in
+            let insert = try database.prepare("INSERT INTO login_failures (key, at) VALUES (?, ?)")
+            for key in keys { try insert.run([.text(key), .real(now)]) }
+        }
+    }
+
+    public func loginFailures(key: String, since: Double) throws(StoreError) -> (count: Int, oldest: Double?) {
+        let row = try database.prepare("SELECT count(*), min(at) FROM login_failures WHERE key = ? AND at >= ?")
+            .rows([.text(key), .real(since)]) { ($0.int(0), $0.optionalDouble(1)) }[0]
+        return (Int(row.0), row.1)
+    }
+
+    public func clearLoginFailures(key: String) throws(StoreError) {
+        try database.prepare("DELETE FROM login_failures WHERE key = ?").run([.text(key)])
+    }
+}

@@ -1,0 +1,33 @@
+/// Errors from the store, with what went wrong and what to do about it.
+public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// The database file could not be opened.
+    case cannotOpen(path: String, reason: String)
+    /// SQLite reported an error.
+    case sqlite(code: Int32, message: String)
+    /// The database was written by a newer version of this program.
+    case newerSchema(found: Int, supported: Int)
+    /// A user with this name exists already.
+    case userExists(String)
+    /// No user has this name.
+    case noSuchUser(String)
+    /// A value the store cannot accept.
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): return "cannot open the database \(path): \(reason)"
+        case .sqlite(let code, let message): return "database error \(code): \(message)"
+        case .newerSchema(let found, let supported):
+            return "the database has schema version \(found), newer than this program supports (\(supported)); upgrade the program"
+        case .userExists(let name): return "a user named \(name) exists already"
+        case .noSuchUser(let name): return "no user named \(name)"
+        case .invalid(let text): return text
+        }
+    }
+
+    /// True when the database was locked by another writer for longer than the busy timeout.
+    public var isBusy: Bool {
+        if case .sqlite(let code, _) = self { return code == 5 || code == 6 }
+        return false
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+/// Where a scoring job is in its life.
+public enum JobStatus: String, Sendable, Codable, CaseIterable {
+    case queued, running, done, failed
+}
+
+/// A scoring job: the submitted applicant, and the result or error once scored.
+public struct Job: Sendable, Equatable {
+    /// Public, unguessable identifier.
+    public var id: String
+    /// The user who submitted it.
+    public var owner: Int64
+    public var status: JobStatus
+    /// The applicant as submitted (JSON text).
+    public var payload: String
+    /// The prediction (JSON text) once done.
+    public var result: String?
+    public var error: String?
+    /// Times a worker has claimed it.
+    public var attempts: Int
+    public var idempotencyKey: String?
+    /// Seconds since 1970.
+    public var submittedAt: Double
+    public var startedAt: Double?
+    public var completedAt: Double?
+}
+
+/// A job handed to a worker, with the attempt number that identifies this claim.
+public struct ClaimedJob: Sendable, Equatable {
+    public var id: String
+    public var owner: Int64
+    public var payload: String
+    public var attempt: Int
+}
+
+/// The outcome of a submission: the job, and whether it was new (false when an idempotency key matched).
+public struct EnqueueResult: Sendable, Equatable {
+    public var job: Job
+    public var created: Bool
+}
+
+/// What a worker reports when it finishes a claimed job.
+public enum JobOutcome: Sendable, Equatable {
+    /// Scored: the result JSON.
+    case done(result: String)
+    /// Cannot ever be scored (a payload the model rejects): failed at once.
+    case failed(error: String)
+}
+
+/// The state of the queue, for health checks.
+public struct QueueHealth: Sendable, Equatable {
+    public var queued: Int
+    public var running: Int
+    /// Seconds the oldest queued job has waited, or nil when none is queued.
+    public var oldestQueuedAge: Double?
+    /// Seconds since any worker's last heartbeat, or nil when none has ever beaten.
+    public var lastHeartbeatAge: Double?
+    /// The model the most recent worker reported.
+    public var workerModel: String?
+}
+
+/// A user account.
+public struct User: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var passwordHash: String
+    public var disabled: Bool
+    public var createdAt: Double
+}
+
+/// The queue of scoring jobs. Handlers and workers use only this, so a server database can
+/// replace SQLite without touching them.
+public protocol JobQueue: AnyObject {
+    /// Stores a new job durably (or returns the existing one for a repeated idempotency key).
+    func enqueue(owner: Int64, payload: String, idempotencyKey: String?, now: Double) throws(StoreError) -> EnqueueResult
+    /// Takes up to `limit` queued jobs for `worker` under a lease of `lease` seconds. Jobs whose
+    /// lease ran out go back to the queue first, or fail after `maxAttempts` claims.
+    func claim(worker: String, limit: Int, lease: Double, maxAttempts: Int, now: Double) throws(StoreError) -> [ClaimedJob]
+    /// Records outcomes of claimed jobs in one transaction; outcomes for claims that are no
+    /// longer current (the lease ran out and someone else took the job) are ignored.
+    /// Returns how many were recorded.
+    @discardableResult
+    func finish(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], now: Double) throws(StoreError) -> Int
+    /// One of `owner`'s jobs, or nil (another user's job is nil too).
+    func job(id: String, owner: Int64) throws(StoreError) -> Job?
+    /// `owner`'s jobs, newest first, older than the job `before` when given.
+    func jobs(owner: Int64, limit: Int, before: String?) throws(StoreError) -> [Job]
+    /// Queue depth, oldest job and worker heartbeat.
+    func health(now: Double) throws(StoreError) -> QueueHealth
+    /// Records that `worker` is alive and which model it serves.
+    func heartbeat(worker: String, model: String, now: Double) throws(StoreError)
+    /// Deletes finished jobs completed before `cutoff`; returns how many.
+    @discardableResult
+    func pruneFinished(before cutoff: Double) throws(StoreError) -> Int
+}
+
+/// User accounts and login throttling.
+public protocol UserDirectory: AnyObject {
+    func createUser(name: String, passwordHash: String, now: Double) throws(StoreError) -> User
+    func user(named name: String) throws(StoreError) -> User?
+    func user(id: Int64) throws(StoreError) -> User?
+    func users() throws(StoreError) -> [User]
+    func setPasswordHash(name: String, passwordHash: String) throws(StoreError)
+    func setDisabled(name: String, disabled: Bool) throws(StoreError)
+    /// Records a failed login for each key (a username, a client address).
+    func recordLoginFailure(keys: [String], now: Double) throws(StoreError)
+    /// Failed logins for `key` since `since`.
+    func loginFailures(key: String, since: Double) throws(StoreError) -> (count: Int, oldest: Double?)
+    /// Forgets failures for `key` (after a successful login).
+    func clearLoginFailures(key: String) throws(StoreError)
+}

@@ -1,0 +1,1 @@
+// The responder entry point is written in issue 3.

@@ -1,0 +1,1 @@
+// The worker entry point is written in issue 3.
