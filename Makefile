@@ -5,22 +5,42 @@ CREDIT     := .build/release/credit
 # Release builds: numeric code is many times faster, and the real-data tests train models.
 RELEASE    := -c release -Xswiftc -enable-testing
 
-.PHONY: all build test model report bench-model clean help
+VENV       := .build/venv
+PORT       ?= 8080
+
+.PHONY: all deps build test unit-test integration-test run model report bench-model bench-service clean help
 
 all: build
 
 help:
 	@echo "make build        release build of every executable"
-	@echo "make test         unit tests + tests on ../shared data (skipped when absent)"
+	@echo "make run          nginx + responder + worker on 127.0.0.1:$(PORT) with a demo account (Ctrl-C stops)"
+	@echo "make test         unit tests, real-data tests (skipped without ../shared), integration tests through nginx"
 	@echo "make model        retrain models/gbdt.json and models/logistic.json, ship the better as models/default.json"
 	@echo "make report       rewrite the model card models/default.md and its plots"
 	@echo "make bench-model  our engine against LightGBM and scikit-learn (bench/model.sh)"
 
-build:
+deps:
+	@scripts/install-deps.sh
+
+build: deps
 	$(SWIFT) build $(RELEASE)
 
-test:
+test: unit-test integration-test
+
+unit-test: deps
 	$(SWIFT) test $(RELEASE)
+
+$(VENV)/bin/pytest: Tests/integration/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r Tests/integration/requirements.txt
+	touch $@
+
+integration-test: build $(VENV)/bin/pytest
+	$(VENV)/bin/pytest -q -p no:cacheprovider Tests/integration
+
+run: build
+	PORT=$(PORT) scripts/run.sh
 
 # Train both families on train.tsv, tune and calibrate on valid.tsv, ship the one with the better validation AUC.
 model: build
@@ -37,6 +57,9 @@ report: build
 
 bench-model:
 	bash bench/model.sh
+
+bench-service: build
+	bash bench/service.sh
 
 clean:
 	rm -rf .build

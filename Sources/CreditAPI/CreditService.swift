@@ -1,0 +1,78 @@
+import CreditAuth
+import CreditModel
+import CreditStore
+import Foundation
+
+/// The HTTP API as one function from request to response, shared by the FastCGI responder, the
+/// CGI mode and the tests. Thread-safe: each call borrows its own database connection.
+public final class CreditService: Sendable {
+    public let configuration: ServiceConfiguration
+    let stores: StorePool
+    let signer: JWTSigner
+    let hasher: PasswordHasher
+    let wakeup: QueueWakeupSender
+    let schemaJSON: [UInt8]
+    let modelInfo: ModelInfo
+    let clock: @Sendable () -> Double
+
+    /// Opens the database (migrating it) and loads the signing key; refuses to start without one.
+    public init(configuration: ServiceConfiguration, hasher: PasswordHasher = PasswordHasher(),
+                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
+        self.configuration = configuration
+        let key: [UInt8]
+        do { key = try SecretKeyFile.load(path: configuration.secretFile) } catch {
+            throw ConfigurationError(description: "\(error) (set CREDIT_SECRET_FILE, or run `credit init` to create the key)")
+        }
+        signer = JWTSigner(key: key, issuer: configuration.issuer, audience: configuration.audience)
+        stores = try StorePool(path: configuration.databasePath)
+        self.hasher = hasher
+        wakeup = QueueWakeupSender(path: configuration.wakeSocket)
+        schemaJSON = Array(try SchemaDocument(schema: .pakdd).jsonData())
+        modelInfo = ModelInfo(path: configuration.modelPath)
+        self.clock = clock
+    }
+
+    /// Answers one request. Every failure becomes a problem-details response.
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        var response: HTTPResponse
+        do {
+            response = try route(request)
+        } catch let problem as Problem {
+            response = problem.response
+        } catch let error as StoreError {
+            response = Problem.unavailable("The database cannot be used right now (\(error.isBusy ? "busy" : error.description)); retry shortly.").response
+        } catch {
+            response = Problem(type: "internal", title: "Internal error", status: 500, detail: "The request could not be completed.").response
+        }
+        // Tokens, applications and results must never sit in a cache.
+        if response.header("Cache-Control") == nil { response.headers.append(("Cache-Control", "no-store")) }
+        return response
+    }
+
+    func route(_ request: HTTPRequest) throws -> HTTPResponse {
+        let path = request.path.hasSuffix("/") && request.path.count > 1 ? String(request.path.dropLast()) : request.path
+        func only(_ methods: [String], _ handler: () throws -> HTTPResponse) throws -> HTTPResponse {
+            let method = request.method == "HEAD" && methods.contains("GET") ? "GET" : request.method
+            guard methods.contains(method) else { throw Problem.methodNotAllowed(methods) }
+            return try handler()
+        }
+        switch path {
+        case "/api/token":
+            return try only(["POST"]) { try issueToken(request) }
+        case "/api/predictions":
+            return try only(["GET", "POST"]) { request.method == "POST" ? try submitPrediction(request) : try listPredictions(request) }
+        case "/api/schema":
+            return try only(["GET"]) { HTTPResponse(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "public, max-age=300")], body: schemaJSON) }
+        case "/api/model":
+            return try only(["GET"]) { try modelCard() }
+        case "/api/health":
+            return try only(["GET"]) { try health() }
+        default:
+            if path.hasPrefix("/api/predictions/") {
+                let id = String(path.dropFirst("/api/predictions/".count))
+                return try only(["GET"]) { try getPrediction(request, id: id) }
+            }
+            throw Problem.notFound("There is no resource at \(request.path); see /openapi.json for the API.")
+        }
+    }
+}

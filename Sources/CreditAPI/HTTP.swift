@@ -1,0 +1,79 @@
+/// An HTTP request as the API sees it, independent of how it arrived (FastCGI, CGI, a test).
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// Path without the query string, e.g. `/api/predictions/abc`.
+    public var path: String
+    /// Raw query string (without `?`).
+    public var query: String
+    /// Header names in lower case.
+    public var headers: [String: String]
+    public var body: [UInt8]
+    /// True when the body was longer than the server accepts (only the start is in `body`).
+    public var bodyTooLarge: Bool
+    public var remoteAddress: String
+
+    public init(method: String, path: String, query: String = "", headers: [String: String] = [:], body: [UInt8] = [],
+                bodyTooLarge: Bool = false, remoteAddress: String = "127.0.0.1") {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+        self.body = body
+        self.bodyTooLarge = bodyTooLarge
+        self.remoteAddress = remoteAddress
+    }
+
+    /// The header's value, by case-insensitive name.
+    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+
+    /// Query parameters (the last value wins), percent-decoded.
+    public var queryItems: [String: String] { FormDecoding.decode(query) }
+}
+
+/// An HTTP response: status, headers and body.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first header with this name (case-insensitive).
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+    }
+}
+
+/// `application/x-www-form-urlencoded` and query-string decoding.
+public enum FormDecoding {
+    /// Decodes `a=1&b=x%20y`; `+` is a space. Malformed escapes are kept literally.
+    public static func decode(_ text: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = unescape(parts[0])
+            result[key] = parts.count > 1 ? unescape(parts[1]) : ""
+        }
+        return result
+    }
+
+    static func unescape(_ text: Substring) -> String {
+        var bytes: [UInt8] = []
+        var iterator = Array(text.utf8)[...]
+        while let byte = iterator.popFirst() {
+            if byte == UInt8(ascii: "+") { bytes.append(32); continue }
+            if byte == UInt8(ascii: "%"), iterator.count >= 2,
+               let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16) {
+                bytes.append(value)
+                iterator = iterator.dropFirst(2)
+                continue
+            }
+            bytes.append(byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

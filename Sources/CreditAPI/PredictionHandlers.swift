@@ -1,0 +1,78 @@
+import CreditModel
+import CreditStore
+import Foundation
+
+extension CreditService {
+    /// `POST /api/predictions`: validates an application and queues it; 202 once it is committed.
+    func submitPrediction(_ request: HTTPRequest) throws -> HTTPResponse {
+        let user = try authenticate(request)
+        if request.bodyTooLarge || request.body.count > configuration.maxBodyBytes { throw Problem.tooLarge(limit: configuration.maxBodyBytes) }
+        let contentType = request.header("content-type")?.lowercased() ?? ""
+        guard contentType.hasPrefix("application/json") || contentType.hasPrefix("application/") && contentType.contains("+json") else {
+            throw Problem.unsupportedMediaType("application/json")
+        }
+        let json = try RequestJSON.parse(request.body)
+        do { _ = try ApplicantSchema.pakdd.validate(json) } catch { throw Problem.validation(error.fieldErrors) }
+        var key: String?
+        if let header = request.header("idempotency-key") {
+            guard (1...200).contains(header.utf8.count), header.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+                throw Problem.badRequest("The Idempotency-Key header must be 1 to 200 visible ASCII characters.",
+                                         errors: ["Idempotency-Key": ["Use 1 to 200 visible ASCII characters, e.g. a UUID."]])
+            }
+            key = header
+        }
+        let payload = String(decoding: request.body, as: UTF8.self)
+        let result = try stores.withStore { try $0.enqueue(owner: user.id, payload: payload, idempotencyKey: key, now: clock()) }
+        if result.created { wakeup.notify() }
+        let location = "/api/predictions/\(result.job.id)"
+        var headers = [("Location", location)]
+        if !result.created { headers.append(("Idempotent-Replayed", "true")) }
+        return JSONOutput.object(["id": .string(result.job.id), "status": .string(result.job.status.rawValue), "status_url": .string(location)])
+            .response(status: 202, headers: headers)
+    }
+
+    /// `GET /api/predictions/{id}`: one of the caller's jobs.
+    func getPrediction(_ request: HTTPRequest, id: String) throws -> HTTPResponse {
+        let user = try authenticate(request)
+        guard Self.isJobID(id), let job = try stores.withStore({ try $0.job(id: id, owner: user.id) }) else {
+            throw Problem.notFound("You have no prediction with id \(id.prefix(64)).")
+        }
+        return Self.representation(of: job).response()
+    }
+
+    /// `GET /api/predictions?limit=&before=`: the caller's history, newest first.
+    func listPredictions(_ request: HTTPRequest) throws -> HTTPResponse {
+        let user = try authenticate(request)
+        let query = request.queryItems
+        var errors: [String: [String]] = [:]
+        var limit = 20
+        if let text = query["limit"] {
+            if let value = Int(text), (1...100).contains(value) { limit = value } else { errors["limit"] = ["limit must be a whole number from 1 to 100."] }
+        }
+        let before = query["before"]
+        if let before, !Self.isJobID(before) { errors["before"] = ["before must be the id of one of your predictions."] }
+        if !errors.isEmpty { throw Problem.badRequest("The query has invalid parameters.", errors: errors) }
+        let jobs = try stores.withStore { try $0.jobs(owner: user.id, limit: limit, before: before) }
+        let next: JSONOutput = jobs.count == limit ? .string("/api/predictions?limit=\(limit)&before=\(jobs.last!.id)") : .null
+        return JSONOutput.object(["items": .array(jobs.map { Self.representation(of: $0) }), "next": next]).response()
+    }
+
+    static func isJobID(_ text: String) -> Bool {
+        text.utf8.count == 32 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+
+    /// A job as the API shows it.
+    static func representation(of job: Job) -> JSONOutput {
+        func time(_ value: Double?) -> JSONOutput { value.map { .string(Timestamp.rfc3339($0)) } ?? .null }
+        var name: JSONOutput = .null
+        if case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(job.payload.utf8)),
+           case .string(let text)? = fields["applicant_name"] {
+            name = .string(text)
+        }
+        return .object([
+            "id": .string(job.id), "status": .string(job.status.rawValue), "submitted_at": time(job.submittedAt),
+            "started_at": time(job.startedAt), "completed_at": time(job.completedAt),
+            "result": job.result.map { .raw($0) } ?? .null, "error": job.error.map { .string($0) } ?? .null, "applicant_name": name,
+        ])
+    }
+}

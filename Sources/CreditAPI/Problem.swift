@@ -1,0 +1,74 @@
+import Foundation
+
+/// An error answer in RFC 9457 problem-details form (`application/problem+json`).
+public struct Problem: Error, Sendable {
+    /// Stable identifier of the kind of problem (a URI reference under `/problems/`).
+    public var type: String
+    public var title: String
+    public var status: Int
+    public var detail: String
+    /// For validation problems: field name to its messages.
+    public var errors: [String: [String]]?
+    /// Extra response headers (`WWW-Authenticate`, `Retry-After`, `Allow`).
+    public var headers: [(String, String)] = []
+
+    public init(type: String, title: String, status: Int, detail: String, errors: [String: [String]]? = nil, headers: [(String, String)] = []) {
+        self.type = "/problems/" + type
+        self.title = title
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+    }
+
+    /// The problem as an HTTP response.
+    public var response: HTTPResponse {
+        var object: [String: JSONOutput] = ["type": .string(type), "title": .string(title), "status": .number(Double(status)), "detail": .string(detail)]
+        if let errors {
+            object["errors"] = .object(errors.mapValues { .array($0.map(JSONOutput.string)) })
+        }
+        return HTTPResponse(status: status, headers: [("Content-Type", "application/problem+json")] + headers, body: JSONOutput.object(object).bytes)
+    }
+
+    // The problems the API can answer, one constructor each.
+
+    static func malformedJSON(_ detail: String) -> Problem {
+        Problem(type: "malformed-json", title: "Malformed JSON", status: 400, detail: detail)
+    }
+    static func badRequest(_ detail: String, errors: [String: [String]]? = nil) -> Problem {
+        Problem(type: "bad-request", title: "Bad request", status: 400, detail: detail, errors: errors)
+    }
+    static func unauthorized(_ detail: String, error: String = "invalid_token") -> Problem {
+        Problem(type: "unauthorized", title: "Authentication required", status: 401, detail: detail,
+                headers: [("WWW-Authenticate", "Bearer realm=\"credit\", error=\"\(error)\"")])
+    }
+    static func invalidCredentials() -> Problem {
+        Problem(type: "invalid-credentials", title: "Wrong username or password", status: 401,
+                detail: "The username or password is not correct, or the account is disabled.",
+                headers: [("WWW-Authenticate", "Bearer realm=\"credit\"")])
+    }
+    static func notFound(_ detail: String) -> Problem {
+        Problem(type: "not-found", title: "Not found", status: 404, detail: detail)
+    }
+    static func methodNotAllowed(_ allowed: [String]) -> Problem {
+        Problem(type: "method-not-allowed", title: "Method not allowed", status: 405,
+                detail: "Use \(allowed.joined(separator: " or ")) on this resource.", headers: [("Allow", allowed.joined(separator: ", "))])
+    }
+    static func tooLarge(limit: Int) -> Problem {
+        Problem(type: "payload-too-large", title: "Request body too large", status: 413, detail: "The body must be at most \(limit) bytes.")
+    }
+    static func unsupportedMediaType(_ expected: String) -> Problem {
+        Problem(type: "unsupported-media-type", title: "Unsupported media type", status: 415, detail: "Send the body as \(expected).")
+    }
+    static func validation(_ errors: [String: [String]]) -> Problem {
+        Problem(type: "validation", title: "The application has invalid fields", status: 422,
+                detail: "Correct the fields listed in errors and submit again.", errors: errors)
+    }
+    static func tooManyAttempts(retryAfter: Int) -> Problem {
+        Problem(type: "too-many-attempts", title: "Too many failed sign-ins", status: 429,
+                detail: "Too many failed sign-ins; try again in \(retryAfter) seconds.", headers: [("Retry-After", String(retryAfter))])
+    }
+    static func unavailable(_ detail: String) -> Problem {
+        Problem(type: "unavailable", title: "Service unavailable", status: 503, detail: detail, headers: [("Retry-After", "5")])
+    }
+}

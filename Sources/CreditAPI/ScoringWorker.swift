@@ -1,0 +1,97 @@
+import CreditModel
+import CreditStore
+import Foundation
+
+/// Drains the job queue: claims batches under a lease, scores them with the loaded model and
+/// records every outcome of a batch in one transaction.
+public final class ScoringWorker {
+    public let configuration: ServiceConfiguration
+    public let name: String
+    let store: SQLiteStore
+    private(set) var scorer: CreditScorer
+    private var modelModified: Date?
+    let log: (String) -> Void
+    /// Jobs claimed at once.
+    public var batchSize = 64
+
+    /// Opens the database and loads the model; fails if either is unusable.
+    public init(configuration: ServiceConfiguration, name: String, log: @escaping (String) -> Void = { _ in }) throws {
+        self.configuration = configuration
+        self.name = name
+        self.log = log
+        store = try SQLiteStore(path: configuration.databasePath)
+        modelModified = Self.modificationDate(configuration.modelPath)
+        do { scorer = try CreditScorer(path: configuration.modelPath) } catch {
+            throw ConfigurationError(description: "\(error) (set CREDIT_MODEL to a model file made by `credit train`)")
+        }
+    }
+
+    public var modelId: String { scorer.modelId }
+
+    static func modificationDate(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+    }
+
+    /// Reloads the model when forced (SIGHUP) or when the file changed. A bad new file is
+    /// reported and the current model kept.
+    public func reloadModel(force: Bool = false) {
+        let modified = Self.modificationDate(configuration.modelPath)
+        guard force || modified != modelModified else { return }
+        modelModified = modified
+        do {
+            let replacement = try CreditScorer(path: configuration.modelPath)
+            log("model reloaded: \(replacement.modelId) (was \(scorer.modelId))")
+            scorer = replacement
+        } catch {
+            log("model reload failed, keeping \(scorer.modelId): \(error)")
+        }
+    }
+
+    /// Scores one application; a payload the schema rejects fails the job with the reasons.
+    func score(_ payload: String) -> JobOutcome {
+        let applicant: Applicant
+        do {
+            let json = try JSONDecoder().decode(JSONValue.self, from: Data(payload.utf8))
+            applicant = try ApplicantSchema.pakdd.validate(json)
+        } catch let error as ApplicantValidationError {
+            return .failed(error: "The application is invalid: \(error.description)")
+        } catch {
+            return .failed(error: "The stored application is not valid JSON.")
+        }
+        return .done(result: Self.json(scorer.predict(applicant)).text)
+    }
+
+    /// Claims one batch and scores it; returns the number of jobs processed.
+    @discardableResult
+    public func processBatch(now: Double = Date().timeIntervalSince1970) throws -> Int {
+        let claimed = try store.claim(worker: name, limit: batchSize, lease: configuration.lease, maxAttempts: configuration.maxAttempts, now: now)
+        guard !claimed.isEmpty else { return 0 }
+        let outcomes = claimed.map { (job: $0, outcome: score($0.payload)) }
+        try store.finish(worker: name, outcomes: outcomes, now: Date().timeIntervalSince1970)
+        return claimed.count
+    }
+
+    /// Records the heartbeat and prunes jobs past the retention period.
+    public func housekeeping(now: Double = Date().timeIntervalSince1970, prune: Bool) throws {
+        try store.heartbeat(worker: name, model: scorer.modelId, now: now)
+        if prune {
+            let removed = try store.pruneFinished(before: now - configuration.retentionDays * 86_400)
+            if removed > 0 { log("pruned \(removed) finished jobs older than \(configuration.retentionDays) days") }
+        }
+    }
+
+    /// The prediction as the API returns it in `result`.
+    static func json(_ prediction: Prediction) -> JSONOutput {
+        func reasons(_ list: [Reason]) -> JSONOutput {
+            .array(list.map { reason in
+                .object(["field": .string(reason.field), "label": .string(reason.label), "value": reason.value.map { .string($0) } ?? .null,
+                         "contribution": .number((reason.contribution * 1e6).rounded() / 1e6), "text": .string(reason.text)])
+            })
+        }
+        return .object([
+            "probability_of_default": .number((prediction.probabilityOfDefault * 1e6).rounded() / 1e6),
+            "score": .number(Double(prediction.score)), "decision": .string(prediction.decision.rawValue),
+            "reasons": reasons(prediction.reasons), "strengths": reasons(prediction.strengths), "model": .string(prediction.model),
+        ])
+    }
+}

@@ -1,0 +1,58 @@
+import CreditAuth
+import CreditStore
+
+extension CreditService {
+    /// `POST /api/token`: OAuth2 password grant (form-encoded `username`, `password`).
+    func issueToken(_ request: HTTPRequest) throws -> HTTPResponse {
+        if request.bodyTooLarge || request.body.count > configuration.maxBodyBytes { throw Problem.tooLarge(limit: configuration.maxBodyBytes) }
+        let contentType = request.header("content-type")?.lowercased() ?? ""
+        guard contentType.hasPrefix("application/x-www-form-urlencoded") else {
+            throw Problem.unsupportedMediaType("application/x-www-form-urlencoded (username=…&password=…)")
+        }
+        guard let text = String(validating: request.body, as: UTF8.self) else { throw Problem.badRequest("The form is not valid UTF-8.") }
+        let form = FormDecoding.decode(text)
+        var errors: [String: [String]] = [:]
+        if let grant = form["grant_type"], grant != "password" { errors["grant_type"] = ["Only the password grant is supported."] }
+        let username = form["username"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        let password = form["password"] ?? ""
+        if username.isEmpty { errors["username"] = ["Enter your username."] }
+        if password.isEmpty { errors["password"] = ["Enter your password."] }
+        if username.count > 100 { errors["username"] = ["A username has at most 100 characters."] }
+        if password.utf8.count > 1024 { errors["password"] = ["A password has at most 1024 bytes."] }
+        if !errors.isEmpty { throw Problem.badRequest("The sign-in form is incomplete.", errors: errors) }
+
+        let now = clock()
+        let userKey = "user:" + username.lowercased(), addressKey = "ip:" + request.remoteAddress
+        let since = now - configuration.throttleWindow
+        let user = try stores.withStore { store -> User? in
+            for (key, limit) in [(userKey, configuration.maxFailuresPerUser), (addressKey, configuration.maxFailuresPerAddress)] {
+                let failures = try store.loginFailures(key: key, since: since)
+                if failures.count >= limit {
+                    let wait = Int(((failures.oldest ?? now) + configuration.throttleWindow - now).rounded(.up))
+                    throw Problem.tooManyAttempts(retryAfter: max(1, wait))
+                }
+            }
+            return try store.user(named: username)
+        }
+        // The slow hash runs without holding a database connection, and for unknown users too.
+        let accepted: Bool
+        if let user {
+            accepted = hasher.verify(password, against: user.passwordHash) && !user.disabled
+        } else {
+            hasher.verifyDummy(password)
+            accepted = false
+        }
+        guard accepted, let user else {
+            try stores.withStore { try $0.recordLoginFailure(keys: [userKey, addressKey], now: now) }
+            throw Problem.invalidCredentials()
+        }
+        try stores.withStore { store in
+            try store.clearLoginFailures(key: userKey)
+            if hasher.needsRehash(user.passwordHash) { try store.setPasswordHash(name: user.name, passwordHash: hasher.hash(password)) }
+        }
+        let token = signer.sign(subject: String(user.id), ttl: configuration.tokenTTL, now: Int(now))
+        return JSONOutput.object([
+            "access_token": .string(token.token), "token_type": .string("bearer"), "expires_in": .number(Double(configuration.tokenTTL)),
+        ]).response(headers: [("Cache-Control", "no-store")])
+    }
+}

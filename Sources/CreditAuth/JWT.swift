@@ -1,0 +1,94 @@
+import Foundation
+
+/// Claims of our access tokens.
+public struct JWTClaims: Codable, Sendable, Equatable {
+    public var sub: String
+    public var iat: Int
+    public var nbf: Int
+    public var exp: Int
+    public var iss: String
+    public var aud: String
+    public var jti: String
+}
+
+/// Why a token was refused.
+public enum JWTError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Not three base64url parts, bad base64 or JSON, missing or mistyped claims, too long.
+    case malformed
+    /// Any algorithm but HS256 (`none` included), or a header this service does not understand.
+    case unsupportedAlgorithm(String)
+    case badSignature
+    case expired
+    case notYetValid
+    case wrongIssuer
+    case wrongAudience
+
+    public var description: String {
+        switch self {
+        case .malformed: return "the token is malformed"
+        case .unsupportedAlgorithm(let name): return "the token's algorithm \(name) is not accepted (only HS256)"
+        case .badSignature: return "the token's signature is not valid"
+        case .expired: return "the token has expired"
+        case .notYetValid: return "the token is not valid yet"
+        case .wrongIssuer: return "the token was issued by someone else"
+        case .wrongAudience: return "the token is meant for another service"
+        }
+    }
+}
+
+/// Issues and verifies HS256 JSON Web Tokens.
+///
+/// Verification order: shape and size, header (`alg` exactly `HS256`, no `crit`), the signature
+/// compared in constant time, then the claims (`exp`, `nbf`, `iat` with `leeway` seconds of clock
+/// skew, `iss`, `aud`).
+public struct JWTSigner: Sendable {
+    private let key: [UInt8]
+    public let issuer: String
+    public let audience: String
+    public let leeway: Int
+    /// Longest token accepted.
+    public static let maxTokenLength = 8192
+
+    public init(key: [UInt8], issuer: String, audience: String, leeway: Int = 30) {
+        self.key = key
+        self.issuer = issuer
+        self.audience = audience
+        self.leeway = leeway
+    }
+
+    private static let header = Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+
+    /// A token for `subject` valid from `now` for `ttl` seconds.
+    public func sign(subject: String, ttl: Int, now: Int) -> (token: String, claims: JWTClaims) {
+        let claims = JWTClaims(sub: subject, iat: now, nbf: now, exp: now + ttl, iss: issuer, aud: audience,
+                               jti: Base64URL.encode(secureRandomBytes(16)))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let payload = Base64URL.encode(Array((try? encoder.encode(claims)) ?? Data()))
+        let signingInput = Self.header + "." + payload
+        return (signingInput + "." + Base64URL.encode(hmacSHA256(key: key, message: Array(signingInput.utf8))), claims)
+    }
+
+    /// The claims of a valid token, or why it is not valid.
+    public func verify(_ token: String, now: Int) throws(JWTError) -> JWTClaims {
+        guard token.utf8.count <= Self.maxTokenLength else { throw .malformed }
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let headerBytes = Base64URL.decode(parts[0]), let payloadBytes = Base64URL.decode(parts[1]),
+              let signature = Base64URL.decode(parts[2]) else {
+            throw .malformed
+        }
+        guard let header = try? JSONSerialization.jsonObject(with: Data(headerBytes)) as? [String: Any] else { throw .malformed }
+        guard let algorithm = header["alg"] as? String else { throw .unsupportedAlgorithm("(none given)") }
+        guard algorithm == "HS256" else { throw .unsupportedAlgorithm(algorithm) }
+        if header["crit"] != nil { throw .unsupportedAlgorithm("HS256 with critical extensions") }
+        if let type = header["typ"], (type as? String)?.uppercased() != "JWT" { throw .unsupportedAlgorithm("HS256 with typ \(type)") }
+        let expected = hmacSHA256(key: key, message: Array((parts[0] + "." + parts[1]).utf8))
+        guard constantTimeEquals(expected, signature) else { throw .badSignature }
+        guard let claims = try? JSONDecoder().decode(JWTClaims.self, from: Data(payloadBytes)) else { throw .malformed }
+        guard claims.exp > now - leeway else { throw .expired }
+        guard claims.nbf <= now + leeway, claims.iat <= now + leeway else { throw .notYetValid }
+        guard claims.iss == issuer else { throw .wrongIssuer }
+        guard claims.aud == audience else { throw .wrongAudience }
+        return claims
+    }
+}

@@ -1,0 +1,91 @@
+/// One request as the web server passed it.
+public struct FastCGIRequest: Sendable {
+    /// CGI parameters: `REQUEST_METHOD`, `REQUEST_URI`, `CONTENT_TYPE`, `REMOTE_ADDR`, `HTTP_*`, ...
+    public var params: [String: String]
+    /// The body, at most `maxBodyBytes + 1` bytes.
+    public var body: [UInt8]
+    /// True when the body was longer than `maxBodyBytes` (only the start was read).
+    public var bodyTruncated: Bool
+
+    public init(params: [String: String], body: [UInt8], bodyTruncated: Bool) {
+        self.params = params
+        self.body = body
+        self.bodyTruncated = bodyTruncated
+    }
+}
+
+/// A response to write back: status, headers and body.
+public struct FastCGIResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The CGI response head and body as bytes. Headers whose name or value contains CR, LF or
+    /// NUL are dropped, so a handler cannot inject headers.
+    func serialized() -> [UInt8] {
+        var head = "Status: \(status) \(Self.reason(status))\r\n"
+        for (name, value) in headers where !name.isEmpty && name.lowercased() != "content-length" && name.lowercased() != "status" {
+            let unsafe = (name + value).utf8.contains { $0 == 13 || $0 == 10 || $0 == 0 } || name.utf8.contains { $0 == 58 || $0 == 32 }
+            if !unsafe { head += "\(name): \(value)\r\n" }
+        }
+        head += "Content-Length: \(body.count)\r\n\r\n"
+        return Array(head.utf8) + body
+    }
+
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: return "OK"
+        case 201: return "Created"
+        case 202: return "Accepted"
+        case 204: return "No Content"
+        case 304: return "Not Modified"
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 409: return "Conflict"
+        case 413: return "Content Too Large"
+        case 415: return "Unsupported Media Type"
+        case 422: return "Unprocessable Content"
+        case 429: return "Too Many Requests"
+        case 500: return "Internal Server Error"
+        case 503: return "Service Unavailable"
+        default: return "Status"
+        }
+    }
+}
+
+/// Where requests come from.
+public enum ListenMode: Sendable, Equatable {
+    /// A unix socket this process creates (a stale file is removed first), with an optional mode.
+    case unixSocket(path: String, mode: UInt16?)
+    /// A TCP address such as `127.0.0.1:9000` (`:9000` alone would bind every interface).
+    case tcp(String)
+    /// A listening socket inherited on fd 0 (spawn-fcgi, Apache mod_fcgid).
+    case inheritedSocket
+    /// Plain CGI: one request from the environment and standard input, answered on standard output.
+    case cgi
+}
+
+/// Why the server could not serve.
+public enum FastCGIError: Error, Sendable, CustomStringConvertible, Equatable {
+    case initFailed(Int32)
+    case cannotListen(path: String, reason: String)
+    case noListener
+
+    public var description: String {
+        switch self {
+        case .initFailed(let code): return "libfcgi failed to initialise (\(code))"
+        case .cannotListen(let path, let reason): return "cannot listen on \(path): \(reason)"
+        case .noListener:
+            return "no socket to serve: give --socket PATH, start under spawn-fcgi or mod_fcgid, or run as a CGI program"
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import CreditAuth
+import CreditModel
+import CreditStore
+import Foundation
+import XCTest
+@testable import CreditAPI
+
+/// The API's handlers called directly: request in, response out, on a real SQLite file.
+final class CreditServiceTests: XCTestCase {
+    private var directory: URL!
+    private var service: CreditService!
+    private var now = 1_800_000_000.0
+    private let password = "a long enough password"
+
+    private static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let configuration = ServiceConfiguration(databasePath: directory.appendingPathComponent("db.sqlite").path,
+                                                 modelPath: Self.repositoryRoot.appendingPathComponent("models/default.json").path,
+                                                 secretFile: directory.appendingPathComponent("secret.key").path, tokenTTL: 600)
+        try SecretKeyFile.create(path: configuration.secretFile)
+        let hasher = PasswordHasher(parameters: .fastForTests)
+        let store = try SQLiteStore(path: configuration.databasePath)
+        for name in ["alice", "bob"] { _ = try store.createUser(name: name, passwordHash: hasher.hash(password), now: now) }
+        let clock = Clock(start: now)
+        self.clock = clock
+        service = try CreditService(configuration: configuration, hasher: hasher, clock: { clock.now })
+    }
+
+    private var clock: Clock!
+
+    override func tearDownWithError() throws {
+        service = nil
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func json(_ response: HTTPResponse) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
+    }
+
+    private func login(_ user: String, _ secret: String? = nil, address: String = "10.0.0.1") -> HTTPResponse {
+        let body = "username=\(user)&password=\((secret ?? password).replacingOccurrences(of: " ", with: "+"))"
+        return service.handle(HTTPRequest(method: "POST", path: "/api/token", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                                          body: Array(body.utf8), remoteAddress: address))
+    }
+
+    private func token(_ user: String = "alice") throws -> String {
+        let response = login(user)
+        XCTAssertEqual(response.status, 200, String(decoding: response.body, as: UTF8.self))
+        return try XCTUnwrap(json(response)["access_token"] as? String)
+    }
+
+    private func submit(_ body: String, token: String?, headers: [String: String] = [:]) -> HTTPResponse {
+        var all = ["Content-Type": "application/json"].merging(headers) { $1 }
+        if let token { all["Authorization"] = "Bearer \(token)" }
+        return service.handle(HTTPRequest(method: "POST", path: "/api/predictions", headers: all, body: Array(body.utf8)))
+    }
+
+    private var validApplication: String {
+        """
+        {"payment_day": 10, "marital_status": 2, "quant_dependants": 0, "residencial_state": "SP", "flag_residencial_phone": "Y",
+         "flag_email": 1, "personal_monthly_income": 900, "quant_banking_accounts": 0, "company": "N", "flag_professional_phone": "N",
+         "product": 1, "age": 29, "residencial_zip_3": "123", "applicant_name": "Ana"}
+        """
+    }
+
+    func testTokenIssueAndProblemsForBadCredentials() throws {
+        let response = login("alice")
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(json(response)["token_type"] as? String, "bearer")
+        XCTAssertEqual(json(response)["expires_in"] as? Int, 600)
+        let wrong = login("alice", "wrong password here")
+        XCTAssertEqual(wrong.status, 401)
+        XCTAssertEqual(wrong.header("Content-Type"), "application/problem+json")
+        XCTAssertNotNil(wrong.header("WWW-Authenticate"))
+        XCTAssertEqual(login("nobody").status, 401)
+    }
+
+    func testThrottlingByUserAndByAddress() throws {
+        for _ in 0..<5 { XCTAssertEqual(login("alice", "bad password!!", address: "10.0.0.\(Int.random(in: 2...200))").status, 401) }
+        let throttled = login("alice")
+        XCTAssertEqual(throttled.status, 429)
+        XCTAssertEqual(throttled.header("Retry-After"), "900")
+        clock.now += 901
+        XCTAssertEqual(login("alice").status, 200, "the window has passed")
+        for index in 0..<20 { _ = login("user\(index)", "x", address: "10.9.9.9") }
+        XCTAssertEqual(login("bob", address: "10.9.9.9").status, 429, "one address guessing many names")
+        XCTAssertEqual(login("bob", address: "10.9.9.10").status, 200)
+    }
+
+    func testSubmitQueuesAndWorkerScores() throws {
+        let token = try token()
+        let response = submit(validApplication, token: token)
+        XCTAssertEqual(response.status, 202, String(decoding: response.body, as: UTF8.self))
+        let id = try XCTUnwrap(json(response)["id"] as? String)
+        XCTAssertEqual(response.header("Location"), "/api/predictions/\(id)")
+        let worker = try ScoringWorker(configuration: service.configuration, name: "test")
+        XCTAssertEqual(try worker.processBatch(now: clock.now), 1)
+        let job = service.handle(HTTPRequest(method: "GET", path: "/api/predictions/\(id)", headers: ["Authorization": "Bearer \(token)"]))
+        XCTAssertEqual(job.status, 200)
+        let body = json(job)
+        XCTAssertEqual(body["status"] as? String, "done")
+        XCTAssertEqual(body["applicant_name"] as? String, "Ana")
+        let result = try XCTUnwrap(body["result"] as? [String: Any])
+        let pd = try XCTUnwrap(result["probability_of_default"] as? Double)
+        XCTAssertTrue(pd > 0 && pd < 1)
+        XCTAssertNotNil(result["reasons"] as? [[String: Any]])
+        XCTAssertEqual(result["model"] as? String, worker.modelId)
+    }
+
+    func testEveryErrorStatusIsAProblem() throws {
+        let token = try token()
+        XCTAssertEqual(submit(validApplication, token: nil).status, 401)
+        XCTAssertEqual(submit("{\"age\": ", token: token).status, 400)
+        XCTAssertEqual(submit(String(repeating: "[", count: 100) + String(repeating: "]", count: 100), token: token).status, 400)
+        XCTAssertEqual(submit(validApplication, token: token, headers: ["Content-Type": "text/plain"]).status, 415)
+        let invalid = submit("{\"age\": -1, \"sex\": \"Q\"}", token: token)
+        XCTAssertEqual(invalid.status, 422)
+        let errors = try XCTUnwrap(json(invalid)["errors"] as? [String: [String]])
+        XCTAssertNotNil(errors["age"])
+        XCTAssertNotNil(errors["sex"])
+        XCTAssertNotNil(errors["payment_day"], "missing required fields are listed too")
+        var big = HTTPRequest(method: "POST", path: "/api/predictions", headers: ["Content-Type": "application/json", "Authorization": "Bearer \(token)"],
+                              body: Array(repeating: 32, count: 70_000))
+        XCTAssertEqual(service.handle(big).status, 413)
+        big.body = []
+        big.bodyTooLarge = true
+        XCTAssertEqual(service.handle(big).status, 413)
+        XCTAssertEqual(submit(validApplication, token: token, headers: ["Idempotency-Key": String(repeating: "k", count: 300)]).status, 400)
+        XCTAssertEqual(service.handle(HTTPRequest(method: "PUT", path: "/api/predictions")).status, 405)
+        XCTAssertEqual(service.handle(HTTPRequest(method: "GET", path: "/api/unknown")).status, 404)
+        for response in [submit("{", token: token), service.handle(HTTPRequest(method: "GET", path: "/api/unknown"))] {
+            let problem = json(response)
+            XCTAssertNotNil(problem["type"] as? String)
+            XCTAssertNotNil(problem["title"] as? String)
+            XCTAssertEqual(problem["status"] as? Int, response.status)
+        }
+    }
+
+    func testExpiredTokensAndOtherUsersJobs() throws {
+        let alice = try token("alice"), bob = try token("bob")
+        let id = try XCTUnwrap(json(submit(validApplication, token: alice))["id"] as? String)
+        XCTAssertEqual(service.handle(HTTPRequest(method: "GET", path: "/api/predictions/\(id)", headers: ["Authorization": "Bearer \(bob)"])).status, 404)
+        clock.now += 601 + 30
+        let expired = service.handle(HTTPRequest(method: "GET", path: "/api/predictions/\(id)", headers: ["Authorization": "Bearer \(alice)"]))
+        XCTAssertEqual(expired.status, 401)
+        XCTAssertTrue((json(expired)["detail"] as? String)?.contains("expired") ?? false)
+    }
+
+    func testHistoryPagesNewestFirst() throws {
+        let token = try token()
+        var ids: [String] = []
+        for _ in 0..<3 { ids.append(try XCTUnwrap(json(submit(validApplication, token: token))["id"] as? String)) }
+        let page = service.handle(HTTPRequest(method: "GET", path: "/api/predictions", query: "limit=2", headers: ["Authorization": "Bearer \(token)"]))
+        let body = json(page)
+        XCTAssertEqual((body["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String }, [ids[2], ids[1]])
+        XCTAssertEqual(body["next"] as? String, "/api/predictions?limit=2&before=\(ids[1])")
+    }
+
+    func testHealthSchemaAndModel() throws {
+        let health = service.handle(HTTPRequest(method: "GET", path: "/api/health"))
+        XCTAssertEqual(health.status, 200)
+        XCTAssertEqual(json(health)["status"] as? String, "degraded", "no worker has reported yet")
+        XCTAssertEqual(service.handle(HTTPRequest(method: "GET", path: "/api/schema")).status, 200)
+        let model = service.handle(HTTPRequest(method: "GET", path: "/api/model"))
+        XCTAssertEqual(model.status, 200)
+        XCTAssertNotNil((json(model)["validation"] as? [String: Any])?["auc"] as? Double)
+    }
+
+    func testRefusesToStartWithoutTheKey() throws {
+        var configuration = service.configuration
+        configuration.secretFile = directory.appendingPathComponent("missing.key").path
+        XCTAssertThrowsError(try CreditService(configuration: configuration)) { error in
+            XCTAssertTrue("\(error)".contains("credit init"), "\(error)")
+        }
+    }
+
+    func testConfigurationFromEnvironment() throws {
+        let configuration = try ServiceConfiguration.fromEnvironment(["CREDIT_DB": "/tmp/x.sqlite", "CREDIT_TOKEN_TTL": "120"])
+        XCTAssertEqual(configuration.databasePath, "/tmp/x.sqlite")
+        XCTAssertEqual(configuration.wakeSocket, "/tmp/x.sqlite.wake")
+        XCTAssertEqual(configuration.tokenTTL, 120)
+        XCTAssertEqual(configuration.modelPath, "models/default.json")
+        XCTAssertThrowsError(try ServiceConfiguration.fromEnvironment(["CREDIT_TOKEN_TTL": "forever"]))
+        XCTAssertThrowsError(try ServiceConfiguration.fromEnvironment(["CREDIT_LEASE_SECONDS": "0"]))
+    }
+
+    func testTimestampsAreRFC3339() {
+        XCTAssertEqual(Timestamp.rfc3339(0), "1970-01-01T00:00:00.000Z")
+        XCTAssertEqual(Timestamp.rfc3339(1_764_039_845.678), "2025-11-25T03:04:05.678Z")
+        XCTAssertEqual(Timestamp.rfc3339(951_782_400), "2000-02-29T00:00:00.000Z")
+    }
+
+    func testJSONOutputEscapes() {
+        XCTAssertEqual(JSONOutput.object(["b": .string("a\"b\\c\n<"), "a": .number(1.5), "c": .null]).text,
+                       #"{"a":1.5,"b":"a\"b\\c\n\u003c","c":null}"#)
+    }
+}
+
+/// A clock the tests move by hand.
+final class Clock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Double
+    init(start: Double) { value = start }
+    var now: Double {
+        get { lock.lock(); defer { lock.unlock() }; return value }
+        set { lock.lock(); value = newValue; lock.unlock() }
+    }
+}

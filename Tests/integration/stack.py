@@ -1,0 +1,159 @@
+"""Starts the real system on loopback for the integration tests: nginx with its own prefix, the
+FastCGI responder on a unix socket, the scoring worker, and a SQLite file in a temporary folder."""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN = os.path.join(ROOT, ".build", "release")
+PASSWORD = "correct horse battery"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Stack:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="credit-it-")
+        os.chmod(self.dir, 0o755)
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.socket = os.path.join(self.dir, "fcgi.sock")
+        self.env = dict(os.environ,
+                        CREDIT_DB=os.path.join(self.dir, "credit.sqlite"),
+                        CREDIT_MODEL=os.path.join(ROOT, "models", "default.json"),
+                        CREDIT_SECRET_FILE=os.path.join(self.dir, "secret.key"),
+                        CREDIT_TOKEN_TTL="600",
+                        CREDIT_LEASE_SECONDS="2")
+        self.responder = self.worker = self.nginx = None
+        self.logs = {}
+
+    # -- processes ---------------------------------------------------------
+    def cli(self, *args, stdin=None):
+        return subprocess.run([os.path.join(BIN, "credit"), *args], env=self.env, input=stdin,
+                              capture_output=True, text=True, check=True)
+
+    def _spawn(self, name, argv):
+        log = open(os.path.join(self.dir, name + ".log"), "ab")
+        self.logs[name] = log
+        return subprocess.Popen(argv, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.dir)
+
+    def start_responder(self):
+        if os.path.exists(self.socket):
+            os.unlink(self.socket)
+        self.responder = self._spawn("responder", [os.path.join(BIN, "credit-fcgi"), "--socket", self.socket, "--socket-mode", "0666"])
+        deadline = time.time() + 10
+        while not os.path.exists(self.socket):
+            if time.time() > deadline or self.responder.poll() is not None:
+                raise RuntimeError("responder did not start: " + self.log("responder"))
+            time.sleep(0.02)
+
+    def start_worker(self):
+        self.worker = self._spawn("worker", [os.path.join(BIN, "credit-worker"), "--name", f"it-{time.time_ns()}"])
+
+    def start(self):
+        self.cli("init")
+        for name in ("alice", "bob", "carol", "throttled"):
+            self.cli("user", "add", name, "--password-stdin", stdin=PASSWORD + "\n")
+        conf = subprocess.run([os.path.join(ROOT, "scripts", "render-nginx.sh"), os.path.join(self.dir, "nginx"),
+                               f"127.0.0.1:{self.port}", self.socket], capture_output=True, text=True, check=True).stdout.strip()
+        self.start_responder()
+        self.start_worker()
+        self.nginx = self._spawn("nginx", ["nginx", "-p", os.path.join(self.dir, "nginx"), "-c", conf])
+        deadline = time.time() + 10
+        while True:
+            try:
+                urllib.request.urlopen(self.base + "/api/schema", timeout=1).read()
+                break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                if time.time() > deadline:
+                    raise RuntimeError("nginx did not start: " + self.log("nginx"))
+                time.sleep(0.05)
+        return self
+
+    def log(self, name):
+        path = os.path.join(self.dir, name + ".log")
+        return open(path, errors="replace").read()[-3000:] if os.path.exists(path) else ""
+
+    def kill9(self, process):
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+
+    def stop(self):
+        for process in (self.nginx, self.worker, self.responder):
+            if process and process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        for log in self.logs.values():
+            log.close()
+        if os.environ.get("KEEP_STACK") != "1":
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    # -- HTTP --------------------------------------------------------------
+    def request(self, method, path, body=None, headers=None, token=None, timeout=10):
+        headers = dict(headers or {})
+        if token:
+            headers["Authorization"] = "Bearer " + token
+        data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode()
+        if body is not None and not isinstance(body, bytes) and "Content-Type" not in headers:
+            headers["Content-Type"] = "application/json"
+        req = urllib.request.Request(self.base + path, data=data, headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
+    def json(self, method, path, body=None, headers=None, token=None):
+        status, headers, raw = self.request(method, path, body, headers, token)
+        return status, headers, (json.loads(raw) if raw else None)
+
+    def login(self, username="alice", password=PASSWORD):
+        form = f"username={username}&password={urllib.parse.quote(password)}".encode()
+        return self.json("POST", "/api/token", form, {"Content-Type": "application/x-www-form-urlencoded"})
+
+    def token(self, username="alice"):
+        status, _, body = self.login(username)
+        assert status == 200, body
+        return body["access_token"]
+
+    def wait_done(self, token, job_id, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            status, _, body = self.json("GET", f"/api/predictions/{job_id}", token=token)
+            assert status == 200, body
+            if body["status"] in ("done", "failed"):
+                return body
+            time.sleep(0.02)
+        raise AssertionError(f"job {job_id} not finished after {timeout}s")
+
+
+def applicant(**overrides):
+    """A complete, valid application (a real PAKDD row's values)."""
+    value = {
+        "applicant_name": "Maria Souza", "payment_day": 10, "application_submission_type": "Web", "postal_address_type": 1,
+        "sex": "F", "marital_status": 2, "quant_dependants": 1, "state_of_birth": "RJ", "city_of_birth": "Rio de Janeiro",
+        "nacionality": 1, "residencial_state": "RJ", "residencial_city": "Rio de Janeiro", "residencial_borough": "Centro",
+        "flag_residencial_phone": "Y", "residencial_phone_area_code": "20", "residence_type": 1, "months_in_residence": 24,
+        "flag_email": 1, "personal_monthly_income": 1500.0, "other_incomes": 0, "flag_visa": 0, "flag_mastercard": 0,
+        "flag_diners": 0, "flag_american_express": 0, "flag_other_cards": 0, "quant_banking_accounts": 1, "personal_assets_value": 0,
+        "quant_cars": 0, "company": "Y", "professional_state": "RJ", "professional_city": "Rio de Janeiro", "professional_borough": "Centro",
+        "flag_professional_phone": "N", "professional_phone_area_code": None, "months_in_the_job": 0, "profession_code": 9,
+        "occupation_type": 4, "mate_profession_code": None, "mate_education_level": None, "product": 1, "age": 34,
+        "residencial_zip_3": "230", "professional_zip_3": "230",
+    }
+    value.update(overrides)
+    return value

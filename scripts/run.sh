@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make run`: the whole system on 127.0.0.1 in the foreground — nginx (own prefix), the FastCGI
+# responder and the scoring worker — with the default model and a `demo` account. Ctrl-C stops all.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+port=${PORT:-8080}
+run=${RUN_DIR:-$root/run}
+mkdir -p "$run"
+chmod 755 "$run"
+
+export CREDIT_DB=${CREDIT_DB:-$run/credit.sqlite}
+export CREDIT_MODEL=${CREDIT_MODEL:-$root/models/default.json}
+export CREDIT_SECRET_FILE=${CREDIT_SECRET_FILE:-$run/secret.key}
+export CREDIT_TOKEN_TTL=${CREDIT_TOKEN_TTL:-3600}
+bin=$root/.build/release
+socket=$run/credit-fcgi.sock
+
+"$bin/credit" init >/dev/null
+if ! "$bin/credit" user list | grep -q '^demo'; then
+  password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 16)
+  echo "$password" | "$bin/credit" user add demo --password-stdin >/dev/null
+  echo "created user 'demo' with password: $password   (shown once; change it with: credit user passwd demo)"
+fi
+conf=$(scripts/render-nginx.sh "$run" "127.0.0.1:$port" "$socket")
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo "stopping..."
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+# nginx workers run as another user than root: let them reach the socket.
+"$bin/credit-fcgi" --socket "$socket" --socket-mode 0666 & pids+=($!)
+"$bin/credit-worker" & pids+=($!)
+for _ in $(seq 50); do [ -S "$socket" ] && break; sleep 0.1; done
+nginx -p "$run" -c "$conf" & pids+=($!)
+sleep 0.5
+echo "credit scoring on http://127.0.0.1:$port/  (API at /api/, Ctrl-C to stop)"
+wait -n "${pids[@]}" || true
