@@ -21,15 +21,17 @@ let package = Package(
 
         // Pure Swift: applicant schema, PAKDD reader, features, models, explanations,
         // metrics and the model file. No network, no database, no C library.
-        .target(name: "CreditModel"),
+        // JSON values: a strict, depth-limited parser and a deterministic writer.
+        .target(name: "CreditJSON"),
+        .target(name: "CreditModel", dependencies: ["CreditJSON"]),
         // The job queue and users behind a store interface; SQLite is the embedded implementation.
         .target(name: "CreditStore", dependencies: ["CSQLite"]),
         // JWT (HS256) and password hashing (scrypt) on OpenSSL.
-        .target(name: "CreditAuth", dependencies: ["COpenSSL"]),
+        .target(name: "CreditAuth", dependencies: ["COpenSSL", "CreditJSON"]),
         // The libfcgi binding: FastCGI on a socket or inherited fd 0, or plain CGI.
         .target(name: "FastCGI", dependencies: ["CFastCGI"]),
         // Routes and handlers as plain request-to-response functions.
-        .target(name: "CreditAPI", dependencies: ["CreditModel", "CreditStore", "CreditAuth"]),
+        .target(name: "CreditAPI", dependencies: ["CreditJSON", "CreditModel", "CreditStore", "CreditAuth"]),
 
         .executableTarget(name: "credit", dependencies: [
             "CreditModel", "CreditStore", "CreditAuth", "CreditAPI",
@@ -38,10 +40,11 @@ let package = Package(
         .executableTarget(name: "credit-fcgi", dependencies: ["CreditAPI", "FastCGI"]),
         .executableTarget(name: "credit-worker", dependencies: ["CreditAPI", "CreditModel", "CreditStore"]),
 
-        .testTarget(name: "CreditModelTests", dependencies: ["CreditModel"]),
+        .testTarget(name: "CreditJSONTests", dependencies: ["CreditJSON"]),
+        .testTarget(name: "CreditModelTests", dependencies: ["CreditModel", "CreditJSON"]),
         .testTarget(name: "CreditStoreTests", dependencies: ["CreditStore"]),
         .testTarget(name: "CreditAuthTests", dependencies: ["CreditAuth"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
-        .testTarget(name: "CreditAPITests", dependencies: ["CreditAPI", "CreditModel", "CreditStore", "CreditAuth"]),
+        .testTarget(name: "CreditAPITests", dependencies: ["CreditAPI", "CreditJSON", "CreditModel", "CreditStore", "CreditAuth"]),
     ]
 )

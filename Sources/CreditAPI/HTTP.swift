@@ -1,3 +1,5 @@
+import CreditJSON
+
 /// An HTTP request as the API sees it, independent of how it arrived (FastCGI, CGI, a test).
 public struct HTTPRequest: Sendable {
     public var method: String
@@ -75,5 +77,12 @@ public enum FormDecoding {
             bytes.append(byte)
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension JSONOutput {
+    /// A JSON response with this value as body.
+    func response(status: Int = 200, headers: [(String, String)] = []) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: bytes)
     }
 }

@@ -1,5 +1,6 @@
 import CreditModel
 import Foundation
+import CreditJSON
 
 extension CreditService {
     /// `GET /api/model`: the active model's card.

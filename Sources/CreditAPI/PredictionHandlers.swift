@@ -1,6 +1,7 @@
 import CreditModel
 import CreditStore
 import Foundation
+import CreditJSON
 
 extension CreditService {
     /// `POST /api/predictions`: validates an application and queues it; 202 once it is committed.
@@ -65,7 +66,7 @@ extension CreditService {
     static func representation(of job: Job) -> JSONOutput {
         func time(_ value: Double?) -> JSONOutput { value.map { .string(Timestamp.rfc3339($0)) } ?? .null }
         var name: JSONOutput = .null
-        if case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(job.payload.utf8)),
+        if case .object(let fields)? = try? JSONValue.parse(job.payload),
            case .string(let text)? = fields["applicant_name"] {
             name = .string(text)
         }

@@ -1,6 +1,7 @@
 import CreditModel
 import CreditStore
 import Foundation
+import CreditJSON
 
 /// Drains the job queue: claims batches under a lease, scores them with the loaded model and
 /// records every outcome of a batch in one transaction.
@@ -51,7 +52,7 @@ public final class ScoringWorker {
     func score(_ payload: String) -> JobOutcome {
         let applicant: Applicant
         do {
-            let json = try JSONDecoder().decode(JSONValue.self, from: Data(payload.utf8))
+            let json = try JSONValue.parse(payload)
             applicant = try ApplicantSchema.pakdd.validate(json)
         } catch let error as ApplicantValidationError {
             return .failed(error: "The application is invalid: \(error.description)")

@@ -1,5 +1,6 @@
 import CreditAuth
 import CreditStore
+import CreditJSON
 
 extension CreditService {
     /// `POST /api/token`: OAuth2 password grant (form-encoded `username`, `password`).

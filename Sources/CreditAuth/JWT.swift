@@ -1,3 +1,4 @@
+import CreditJSON
 import Foundation
 
 /// Claims of our access tokens.
@@ -69,6 +70,19 @@ public struct JWTSigner: Sendable {
         return (signingInput + "." + Base64URL.encode(hmacSHA256(key: key, message: Array(signingInput.utf8))), claims)
     }
 
+    /// Reads the claims; nil when one is missing or of the wrong type.
+    static func claims(from bytes: [UInt8]) -> JWTClaims? {
+        guard case .object(let object)? = try? JSONValue.parse(bytes, maxDepth: 4) else { return nil }
+        func text(_ key: String) -> String? { if case .string(let value)? = object[key] { return value } else { return nil } }
+        func time(_ key: String) -> Int? {
+            if case .number(let value)? = object[key], value == value.rounded(), abs(value) < 1e15 { return Int(value) }
+            return nil
+        }
+        guard let sub = text("sub"), let iat = time("iat"), let nbf = time("nbf"), let exp = time("exp"), let iss = text("iss"),
+              let aud = text("aud"), let jti = text("jti") else { return nil }
+        return JWTClaims(sub: sub, iat: iat, nbf: nbf, exp: exp, iss: iss, aud: aud, jti: jti)
+    }
+
     /// The claims of a valid token, or why it is not valid.
     public func verify(_ token: String, now: Int) throws(JWTError) -> JWTClaims {
         guard token.utf8.count <= Self.maxTokenLength else { throw .malformed }
@@ -77,14 +91,14 @@ public struct JWTSigner: Sendable {
               let signature = Base64URL.decode(parts[2]) else {
             throw .malformed
         }
-        guard let header = try? JSONSerialization.jsonObject(with: Data(headerBytes)) as? [String: Any] else { throw .malformed }
-        guard let algorithm = header["alg"] as? String else { throw .unsupportedAlgorithm("(none given)") }
+        guard case .object(let header)? = try? JSONValue.parse(headerBytes, maxDepth: 4) else { throw .malformed }
+        guard case .string(let algorithm)? = header["alg"] else { throw .unsupportedAlgorithm("(none given)") }
         guard algorithm == "HS256" else { throw .unsupportedAlgorithm(algorithm) }
         if header["crit"] != nil { throw .unsupportedAlgorithm("HS256 with critical extensions") }
-        if let type = header["typ"], (type as? String)?.uppercased() != "JWT" { throw .unsupportedAlgorithm("HS256 with typ \(type)") }
+        if let type = header["typ"], type != .string("JWT") { throw .unsupportedAlgorithm("HS256 with another typ") }
         let expected = hmacSHA256(key: key, message: Array((parts[0] + "." + parts[1]).utf8))
         guard constantTimeEquals(expected, signature) else { throw .badSignature }
-        guard let claims = try? JSONDecoder().decode(JWTClaims.self, from: Data(payloadBytes)) else { throw .malformed }
+        guard let claims = Self.claims(from: payloadBytes) else { throw .malformed }
         guard claims.exp > now - leeway else { throw .expired }
         guard claims.nbf <= now + leeway, claims.iat <= now + leeway else { throw .notYetValid }
         guard claims.iss == issuer else { throw .wrongIssuer }

@@ -38,11 +38,11 @@ public final class SQLiteStore: JobQueue, UserDirectory {
     }
 
     public func enqueue(owner: Int64, payload: String, idempotencyKey: String?, now: Double) throws(StoreError) -> EnqueueResult {
-        let inserted = try database.prepare("""
+        let inserted = try database.exclusively { () throws(StoreError) in try database.prepare("""
             INSERT INTO jobs (id, owner, status, payload, idempotency_key, submitted_at) VALUES (?, ?, 'queued', ?, ?, ?)
             ON CONFLICT (owner, idempotency_key) DO NOTHING RETURNING \(Self.jobColumns)
             """).rows([.text(Self.newJobID()), .integer(owner), .text(payload), idempotencyKey.map { .text($0) } ?? .null, .real(now)],
-                      Self.readJob)
+                      Self.readJob) }
         if let job = inserted.first { return EnqueueResult(job: job, created: true) }
         guard let idempotencyKey,
               let existing = try database.prepare("SELECT \(Self.jobColumns) FROM jobs WHERE owner = ? AND idempotency_key = ?")

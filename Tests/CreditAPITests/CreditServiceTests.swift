@@ -4,6 +4,7 @@ import CreditStore
 import Foundation
 import XCTest
 @testable import CreditAPI
+import CreditJSON
 
 /// The API's handlers called directly: request in, response out, on a real SQLite file.
 final class CreditServiceTests: XCTestCase {

@@ -1,3 +1,4 @@
+import CreditJSON
 /// The list of application fields, with lookup by name, JSON validation and PAKDD value parsing.
 public struct ApplicantSchema: Sendable {
     /// Fields in a fixed order; ``Applicant/values`` follow it.

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A JSON value to write, with deterministic key order and no Foundation bridging in the hot path.
 public indirect enum JSONOutput: Sendable, Equatable {
     case null
@@ -68,10 +66,5 @@ public indirect enum JSONOutput: Sendable, Equatable {
             }
         }
         output.append(UInt8(ascii: "\""))
-    }
-
-    /// A JSON response with this value as body.
-    public func response(status: Int = 200, headers: [(String, String)] = []) -> HTTPResponse {
-        HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: bytes)
     }
 }

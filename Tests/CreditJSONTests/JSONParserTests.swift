@@ -1,0 +1,65 @@
+import Foundation
+import XCTest
+import CreditJSON
+
+/// The request-body parser: strict RFC 8259, safe against hostile input, and agreeing with Foundation.
+final class JSONParserTests: XCTestCase {
+    func testParsesEveryKindOfValue() throws {
+        let value = try JSONValue.parse(#" {"a": [1, -2.5e3, 0.125, true, false, null], "b": {"c": "x\"y\\z\/\n\u00e9\ud83d\ude00"}, "": 0} "#)
+        XCTAssertEqual(value, .object([
+            "a": .array([.number(1), .number(-2500), .number(0.125), .bool(true), .bool(false), .null]),
+            "b": .object(["c": .string("x\"y\\z/\né😀")]), "": .number(0),
+        ]))
+        XCTAssertEqual(try JSONValue.parse("\"plain\""), .string("plain"))
+        XCTAssertEqual(try JSONValue.parse("[]"), .array([]))
+        XCTAssertEqual(try JSONValue.parse("{\"k\":1,\"k\":2}"), .object(["k": .number(2)]), "the last duplicate wins")
+    }
+
+    func testRejectsInvalidJSON() {
+        let invalid = ["", "{", "}", "[1,]", "{\"a\":1,}", "{a:1}", "'x'", "01", "1.", ".5", "-", "1e", "+1", "NaN", "Infinity", "tru", "nul",
+                       "\"unterminated", "\"bad \\x escape\"", "\"\u{01}\"", "[1 2]", "{\"a\" 1}", "1 2", "\"\\ud800\"", "\"\\udc00\"", "// c\n1"]
+        for text in invalid {
+            XCTAssertThrowsError(try JSONValue.parse(text), "accepted \(text.debugDescription)")
+        }
+        XCTAssertThrowsError(try JSONValue.parse([0x22, 0xFF, 0x22]), "invalid UTF-8 in a string")
+    }
+
+    func testDeepNestingIsRefusedNotCrashed() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        XCTAssertThrowsError(try JSONValue.parse(deep, maxDepth: 32)) { error in
+            XCTAssertTrue("\(error)".contains("deeper than 32"))
+        }
+        XCTAssertNoThrow(try JSONValue.parse(String(repeating: "[", count: 32) + String(repeating: "]", count: 32), maxDepth: 32))
+        XCTAssertThrowsError(try JSONValue.parse(String(repeating: "{\"a\":", count: 40) + "1" + String(repeating: "}", count: 40), maxDepth: 32))
+    }
+
+    func testErrorsCarryTheOffset() {
+        XCTAssertThrowsError(try JSONValue.parse("{\"age\": x}")) { error in
+            XCTAssertEqual((error as? JSONParseError)?.offset, 8)
+        }
+    }
+
+    func testAgreesWithFoundationOnGeneratedDocuments() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let object: [String: Any] = [
+                "n": Double(Int.random(in: -1_000_000...1_000_000, using: &generator)) / 7,
+                "s": String((0..<Int.random(in: 0...20, using: &generator)).map { _ in Character(Unicode.Scalar(UInt8.random(in: 32...126, using: &generator))) }),
+                "b": Bool.random(using: &generator), "a": [1, 2, 3],
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object)
+            guard case .object(let parsed) = try JSONValue.parse(Array(data)) else { return XCTFail("not an object") }
+            XCTAssertEqual(parsed["n"], .number(object["n"] as! Double))
+            XCTAssertEqual(parsed["s"], .string(object["s"] as! String))
+            XCTAssertEqual(parsed["b"], .bool(object["b"] as! Bool))
+        }
+    }
+
+    func testOutputRoundTrips() throws {
+        let output = JSONOutput.object(["text": .string("quote \" backslash \\ newline \n tab \t <tag> é"), "list": .array([.number(1.5), .null, .bool(true)])])
+        let parsed = try JSONValue.parse(output.bytes)
+        XCTAssertEqual(parsed, .object(["text": .string("quote \" backslash \\ newline \n tab \t <tag> é"),
+                                        "list": .array([.number(1.5), .null, .bool(true)])]))
+        XCTAssertFalse(output.text.contains("<"), "< is escaped")
+    }
+}

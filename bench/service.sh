@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The service on loopback, in one run, beside a minimal C libfcgi responder behind the same nginx:
+#   authenticated submissions/s through nginx (wrk), submit-to-done latency at 1 and 16 clients,
+#   responder and worker memory, and one CGI-mode request including process start.
+# Usage: bench/service.sh   (DURATION=8 CONNECTIONS=16)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+WITH_BENCH=1 scripts/install-deps.sh
+duration=${DURATION:-8}
+connections=${CONNECTIONS:-16}
+swift build -c release >&2
+bin=$root/.build/release
+work=$(mktemp -d /tmp/credit-bench-XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+export CREDIT_DB=$work/credit.sqlite CREDIT_SECRET_FILE=$work/secret.key CREDIT_MODEL=$root/models/default.json
+"$bin/credit" init >/dev/null
+echo "bench password 123" | "$bin/credit" user add bench --password-stdin >/dev/null
+gcc -O2 -o "$work/hello" bench/hello.c -lfcgi
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+body=$(python3 -c 'import json,sys; sys.path.insert(0,"Tests/integration"); from stack import applicant; print(json.dumps(applicant()))')
+
+start_nginx() {  # $1 = FastCGI socket
+  local conf
+  conf=$(scripts/render-nginx.sh "$work/nginx" "127.0.0.1:$port" "$1")
+  : > "$work/nginx/nginx-access.log"
+  sed -i 's|access_log .*;|access_log off;|' "$conf"
+  nginx -p "$work/nginx" -c "$conf" & nginx_pid=$!
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+}
+stop_nginx() { kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; }
+wrk_rate() {  # prints requests/s of 2xx answers
+  TOKEN=$token BODY=$body wrk -t2 -c"$connections" -d"${duration}s" -s bench/submit.lua "http://127.0.0.1:$port/api/predictions" > "$work/wrk.txt"
+  python3 - "$work/wrk.txt" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+total = int(re.search(r"(\d+) requests in", text).group(1))
+good = total - (int(bad.group(1)) if bad else 0)
+print(f"{rate * good / total:.0f}")
+PY
+}
+rss() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$1/status"; }
+
+# 1. The floor: C hello behind nginx.
+"$work/hello" "$work/hello.sock" & pids+=($!)
+sleep 0.2
+token=unused
+start_nginx "$work/hello.sock"
+floor=$(wrk_rate)
+stop_nginx
+
+# 2. Ours: responder + worker behind the same nginx configuration.
+"$bin/credit-fcgi" --socket "$work/fcgi.sock" --socket-mode 0666 & responder=$!; pids+=($responder)
+"$bin/credit-worker" 2>/dev/null & worker=$!; pids+=($worker)
+for _ in $(seq 50); do [ -S "$work/fcgi.sock" ] && break; sleep 0.1; done
+start_nginx "$work/fcgi.sock"
+token=$(curl -s -d "username=bench&password=bench+password+123" "http://127.0.0.1:$port/api/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+ours=$(wrk_rate)
+sleep 1
+single=$(python3 bench/latency.py "$port" "$token" "$body" 1 300)
+sixteen=$(python3 bench/latency.py "$port" "$token" "$body" 16 40)
+responder_mb=$(rss "$responder"); worker_mb=$(rss "$worker")
+done_count=$(sqlite3 "$CREDIT_DB" "SELECT count(*) FROM jobs WHERE status = 'done'")
+queued=$(sqlite3 "$CREDIT_DB" "SELECT count(*) FROM jobs WHERE status != 'done'")
+stop_nginx
+
+# 3. CGI mode: one request including process start (median of 20).
+cgi_ms=$(python3 - "$bin/credit-fcgi" <<'PY'
+import os, subprocess, sys, time
+env = dict(os.environ, GATEWAY_INTERFACE="CGI/1.1", REQUEST_METHOD="GET", REQUEST_URI="/api/health")
+times = []
+for _ in range(20):
+    start = time.perf_counter()
+    out = subprocess.run([sys.argv[1]], env=env, capture_output=True).stdout
+    times.append((time.perf_counter() - start) * 1000)
+    assert out.startswith(b"Status: 200"), out[:100]
+print(f"{sorted(times)[10]:.1f}")
+PY
+)
+
+python3 - "$floor" "$ours" "$single" "$sixteen" "$responder_mb" "$worker_mb" "$cgi_ms" "$done_count" "$queued" <<'PY'
+import json, sys
+floor, ours = float(sys.argv[1]), float(sys.argv[2])
+single, sixteen = json.loads(sys.argv[3]), json.loads(sys.argv[4])
+print(f"authenticated submissions through nginx (wrk -t2 -c16): ours {ours:,.0f}/s, C hello floor {floor:,.0f}/s, ratio {ours / floor:.0%}")
+print(f"submit-to-done latency: 1 client p50 {single['p50_ms']:.2f} ms p99 {single['p99_ms']:.2f} ms; "
+      f"16 clients p50 {sixteen['p50_ms']:.2f} ms p99 {sixteen['p99_ms']:.2f} ms")
+print(f"peak memory (VmHWM): responder {sys.argv[5]} MB, worker {sys.argv[6]} MB")
+print(f"CGI mode, one request including process start: {sys.argv[7]} ms (median of 20)")
+print(f"jobs done after the run: {sys.argv[8]} (not done: {sys.argv[9]})")
+PY
