@@ -23,7 +23,7 @@ extension CreditService {
             key = header
         }
         let payload = String(decoding: request.body, as: UTF8.self)
-        let result = try stores.withStore { try $0.enqueue(owner: user.id, payload: payload, idempotencyKey: key, now: clock()) }
+        let result = try stores.enqueue(Submission(owner: user.id, payload: payload, idempotencyKey: key, now: clock()))
         if result.created { wakeup.notify() }
         let location = "/api/predictions/\(result.job.id)"
         var headers = [("Location", location)]

@@ -38,11 +38,27 @@ public final class SQLiteStore: JobQueue, UserDirectory {
     }
 
     public func enqueue(owner: Int64, payload: String, idempotencyKey: String?, now: Double) throws(StoreError) -> EnqueueResult {
-        let inserted = try database.exclusively { () throws(StoreError) in try database.prepare("""
+        try database.exclusively { () throws(StoreError) in try insertJob(owner: owner, payload: payload, idempotencyKey: idempotencyKey, now: now) }
+    }
+
+    /// Stores several submissions in one transaction (group commit); each gets its own outcome.
+    /// If the commit fails, every submission gets that error.
+    public func enqueue(batch: [Submission]) throws(StoreError) -> [Result<EnqueueResult, StoreError>] {
+        try database.transaction { () throws(StoreError) in
+            batch.map { submission in
+                Result { () throws(StoreError) in
+                    try insertJob(owner: submission.owner, payload: submission.payload, idempotencyKey: submission.idempotencyKey, now: submission.now)
+                }
+            }
+        }
+    }
+
+    private func insertJob(owner: Int64, payload: String, idempotencyKey: String?, now: Double) throws(StoreError) -> EnqueueResult {
+        let inserted = try database.prepare("""
             INSERT INTO jobs (id, owner, status, payload, idempotency_key, submitted_at) VALUES (?, ?, 'queued', ?, ?, ?)
             ON CONFLICT (owner, idempotency_key) DO NOTHING RETURNING \(Self.jobColumns)
             """).rows([.text(Self.newJobID()), .integer(owner), .text(payload), idempotencyKey.map { .text($0) } ?? .null, .real(now)],
-                      Self.readJob) }
+                      Self.readJob)
         if let job = inserted.first { return EnqueueResult(job: job, created: true) }
         guard let idempotencyKey,
               let existing = try database.prepare("SELECT \(Self.jobColumns) FROM jobs WHERE owner = ? AND idempotency_key = ?")

@@ -6,6 +6,9 @@ public final class StorePool: @unchecked Sendable {
     private let path: String
     private let lock = NSLock()
     private var idle: [SQLiteStore] = []
+    private let commits = NSCondition()
+    private var waiting: [SubmissionTicket] = []
+    private var committing = false
 
     /// Opens one connection at once (which migrates the schema) so that errors surface at start-up.
     public init(path: String) throws(StoreError) {
@@ -25,5 +28,49 @@ public final class StorePool: @unchecked Sendable {
             lock.unlock()
         }
         return try body(connection)
+    }
+
+    /// Stores a submission durably, sharing the commit with submissions arriving from other
+    /// threads at the same moment (group commit): the first waiting thread commits everything
+    /// queued so far in one transaction while the others wait. Returns only once this
+    /// submission's transaction has committed.
+    public func enqueue(_ submission: Submission) throws(StoreError) -> EnqueueResult {
+        let ticket = SubmissionTicket(submission)
+        commits.lock()
+        waiting.append(ticket)
+        while ticket.result == nil {
+            if committing {
+                commits.wait()
+                continue
+            }
+            committing = true
+            let batch = waiting
+            waiting.removeAll()
+            commits.unlock()
+            let results: [Result<EnqueueResult, StoreError>]
+            do {
+                results = try withStore { store in try store.enqueue(batch: batch.map(\.submission)) }
+            } catch let error as StoreError {
+                results = Array(repeating: .failure(error), count: batch.count)
+            } catch {
+                results = Array(repeating: .failure(.invalid("\(error)")), count: batch.count)
+            }
+            commits.lock()
+            for (waiter, result) in zip(batch, results) { waiter.result = result }
+            committing = false
+            commits.broadcast()
+        }
+        commits.unlock()
+        return try ticket.result!.get()
+    }
+}
+
+/// A submission and, once committed, its outcome (guarded by the pool's condition lock).
+final class SubmissionTicket: @unchecked Sendable {
+    let submission: Submission
+    var result: Result<EnqueueResult, StoreError>?
+
+    init(_ submission: Submission) {
+        self.submission = submission
     }
 }

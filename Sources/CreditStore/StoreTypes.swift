@@ -26,6 +26,21 @@ public struct Job: Sendable, Equatable {
     public var completedAt: Double?
 }
 
+/// One submission waiting to be stored.
+public struct Submission: Sendable {
+    public var owner: Int64
+    public var payload: String
+    public var idempotencyKey: String?
+    public var now: Double
+
+    public init(owner: Int64, payload: String, idempotencyKey: String?, now: Double) {
+        self.owner = owner
+        self.payload = payload
+        self.idempotencyKey = idempotencyKey
+        self.now = now
+    }
+}
+
 /// A job handed to a worker, with the attempt number that identifies this claim.
 public struct ClaimedJob: Sendable, Equatable {
     public var id: String

@@ -46,9 +46,10 @@ public final class FastCGIServer: Sendable {
             thread.stackSize = 1 << 20
             thread.start()
         }
-        // Wait for a stop request, then wake every thread blocked in accept.
+        // Wait for a stop request, then wake every thread blocked in accept: on a shut-down
+        // listening socket accept() fails at once. (FCGX_ShutdownPending is not used: it sets a
+        // process-wide flag that would stop any later server in the same process.)
         stopPipe.waitForStop()
-        FCGX_ShutdownPending()
         shutdown(listener, Int32(SHUT_RDWR))
         group.wait()
         close(listener)

@@ -1,0 +1,60 @@
+import Foundation
+import XCTest
+@testable import CreditAuth
+
+/// scrypt password hashes and the signing key file.
+final class PasswordAndKeyTests: XCTestCase {
+    let hasher = PasswordHasher(parameters: .fastForTests)
+
+    func testHashAndVerify() {
+        let stored = hasher.hash("correct horse battery")
+        XCTAssertTrue(stored.hasPrefix("$scrypt$ln=10,r=8,p=1$"))
+        XCTAssertTrue(hasher.verify("correct horse battery", against: stored))
+        XCTAssertFalse(hasher.verify("correct horse batterY", against: stored))
+        XCTAssertNotEqual(hasher.hash("same"), hasher.hash("same"), "each hash has its own salt")
+    }
+
+    func testMalformedStoredHashesNeverVerify() {
+        for stored in ["", "plain", "$scrypt$ln=10,r=8,p=1$", "$bcrypt$ln=10,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+                       "$scrypt$ln=99,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                       "$scrypt$ln=10,r=8,p=1$%%%$AAAA", "$scrypt$ln=10,r=999,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA"] {
+            XCTAssertFalse(hasher.verify("anything", against: stored), stored)
+        }
+    }
+
+    func testRehashWhenParametersAreWeaker() {
+        let weak = hasher.hash("pw")
+        XCTAssertTrue(PasswordHasher().needsRehash(weak))
+        XCTAssertFalse(hasher.needsRehash(weak))
+    }
+
+    func testOWASPParametersWorkWithinOpenSSLMemoryLimit() {
+        let strong = PasswordHasher()
+        let started = Date()
+        let stored = strong.hash("a long passphrase")
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertTrue(stored.hasPrefix("$scrypt$ln=14,r=8,p=5$"))
+        XCTAssertTrue(strong.verify("a long passphrase", against: stored))
+        XCTAssertGreaterThan(elapsed, 0.01, "a slow KDF really does work")
+    }
+
+    func testSecretKeyFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("key-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("secret.key").path
+        XCTAssertThrowsError(try SecretKeyFile.load(path: path)) { XCTAssertEqual($0 as? SecretKeyError, .missing(path: path)) }
+        try SecretKeyFile.create(path: path)
+        XCTAssertEqual(try SecretKeyFile.load(path: path).count, 64)
+        let mode = (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue
+        XCTAssertEqual(mode, 0o600)
+        XCTAssertThrowsError(try SecretKeyFile.create(path: path)) { XCTAssertEqual($0 as? SecretKeyError, .alreadyExists(path: path)) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        XCTAssertThrowsError(try SecretKeyFile.load(path: path)) { error in
+            XCTAssertTrue("\(error)".contains("chmod 600"), "\(error)")
+        }
+        let short = directory.appendingPathComponent("short.key").path
+        FileManager.default.createFile(atPath: short, contents: Data(repeating: 1, count: 10), attributes: [.posixPermissions: 0o600])
+        XCTAssertThrowsError(try SecretKeyFile.load(path: short)) { XCTAssertEqual($0 as? SecretKeyError, .tooShort(path: short, bytes: 10)) }
+    }
+}

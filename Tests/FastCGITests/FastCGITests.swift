@@ -1,0 +1,99 @@
+import Foundation
+import XCTest
+@testable import FastCGI
+
+/// The libfcgi binding through the real protocol (cgi-fcgi from libfcgi-bin as the client),
+/// plus the CGI exchange and the mode detection.
+final class FastCGITests: XCTestCase {
+    func testResponseSerialisationDropsInjectedHeaders() {
+        let response = FastCGIResponse(status: 422, headers: [("Content-Type", "application/json"), ("X-Evil", "a\r\nSet-Cookie: x=1"),
+                                                              ("Bad Name", "v"), ("Content-Length", "999")], body: Array("{}".utf8))
+        let text = String(decoding: response.serialized(), as: UTF8.self)
+        XCTAssertTrue(text.hasPrefix("Status: 422 Unprocessable Content\r\n"))
+        XCTAssertTrue(text.contains("Content-Type: application/json\r\n"))
+        XCTAssertFalse(text.contains("Set-Cookie"))
+        XCTAssertFalse(text.contains("Bad Name"))
+        XCTAssertTrue(text.hasSuffix("Content-Length: 2\r\n\r\n{}"))
+    }
+
+    func testCGIExchangeCapsTheBody() {
+        let output = CGIExchange.respond(environment: ["REQUEST_METHOD": "POST", "CONTENT_LENGTH": "10"], input: Array("0123456789".utf8),
+                                         maxBodyBytes: 4) { request in
+            FastCGIResponse(status: 200, body: Array("\(request.bodyTruncated) \(request.body.count) \(request.params["REQUEST_METHOD"]!)".utf8))
+        }
+        XCTAssertTrue(String(decoding: output, as: UTF8.self).hasSuffix("true 4 POST"))
+    }
+
+    func testModeDetection() {
+        XCTAssertEqual(ListenMode.detect(socketPath: "/run/x.sock", socketMode: 0o660, environment: [:]), .unixSocket(path: "/run/x.sock", mode: 0o660))
+        XCTAssertEqual(ListenMode.detect(socketPath: "127.0.0.1:9000", socketMode: nil, environment: [:]), .tcp("127.0.0.1:9000"))
+        XCTAssertEqual(ListenMode.detect(socketPath: nil, socketMode: nil, environment: ["GATEWAY_INTERFACE": "CGI/1.1"]), .cgi)
+    }
+
+    /// Runs a server on a unix socket in this process; stops it afterwards.
+    private func withServer(_ body: (String) throws -> Void) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fcgi-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("s.sock").path
+        let server = FastCGIServer(mode: .unixSocket(path: path, mode: 0o600), threads: 4, maxBodyBytes: 16)
+        let finished = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            try? server.run { request in
+                if request.params["PATH_INFO"] == "/slow" { Thread.sleep(forTimeInterval: 1.5) }
+                let text = "\(request.params["REQUEST_METHOD"] ?? "") \(String(decoding: request.body, as: UTF8.self)) \(request.bodyTruncated)"
+                return FastCGIResponse(status: 201, headers: [("X-Echo", "yes")], body: Array(text.utf8))
+            }
+            finished.signal()
+        }
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: path) { Thread.sleep(forTimeInterval: 0.02) }
+        defer {
+            server.stop()
+            XCTAssertEqual(finished.wait(timeout: .now() + 5), .success, "the server stops when asked")
+        }
+        try body(path)
+    }
+
+    private static func call(_ socket: String, method: String, path: String = "/", body: String = "") throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/cgi-fcgi")
+        process.arguments = ["-bind", "-connect", socket]
+        process.environment = ["REQUEST_METHOD": method, "CONTENT_LENGTH": String(body.utf8.count), "PATH_INFO": path, "SCRIPT_NAME": path]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(body.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func testRequestsThroughTheRealProtocol() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: "/usr/bin/cgi-fcgi"), "needs cgi-fcgi (Debian libfcgi-bin)")
+        try withServer { socket in
+            let answer = try Self.call(socket, method: "POST", body: "hello")
+            XCTAssertTrue(answer.hasPrefix("Status: 201 Created\r\n"), answer)
+            XCTAssertTrue(answer.contains("X-Echo: yes\r\n"))
+            XCTAssertTrue(answer.hasSuffix("POST hello false"), answer)
+            XCTAssertTrue(try Self.call(socket, method: "POST", body: String(repeating: "x", count: 100)).hasSuffix("true"), "oversized body is flagged")
+        }
+    }
+
+    func testSlowRequestDoesNotBlockOthers() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: "/usr/bin/cgi-fcgi"), "needs cgi-fcgi (Debian libfcgi-bin)")
+        try withServer { socket in
+            let slowDone = DispatchSemaphore(value: 0)
+            DispatchQueue.global().async {
+                _ = try? Self.call(socket, method: "GET", path: "/slow")
+                slowDone.signal()
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+            let started = Date()
+            XCTAssertTrue(try Self.call(socket, method: "GET").hasPrefix("Status: 201"))
+            XCTAssertLessThan(Date().timeIntervalSince(started), 1.0, "answered while the slow request is still running")
+            _ = slowDone.wait(timeout: .now() + 5)
+        }
+    }
+}
