@@ -17,7 +17,7 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import lightgbm, skle
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "lightgbm==4.7.*" "scikit-learn==1.9.*" pandas numpy
 fi
-swift build -c release --product credit >&2
+swift build -c release -Xswiftc -enable-testing >&2  # same flags as make, so builds are shared
 credit=$root/.build/release/credit
 
 echo "== reference (LightGBM, scikit-learn)" >&2

@@ -9,7 +9,7 @@ cd "$root"
 WITH_BENCH=1 scripts/install-deps.sh
 duration=${DURATION:-8}
 connections=${CONNECTIONS:-16}
-swift build -c release >&2
+swift build -c release -Xswiftc -enable-testing >&2  # same flags as make, so builds are shared
 bin=$root/.build/release
 work=$(mktemp -d /tmp/credit-bench-XXXXXX)
 chmod 755 "$work"
@@ -45,7 +45,7 @@ good = total - (int(bad.group(1)) if bad else 0)
 print(f"{rate * good / total:.0f}")
 PY
 }
-rss() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$1/status"; }
+rss() { awk '/VmHWM/ {hwm=int($2/1024)} /RssAnon/ {anon=int($2/1024)} END {print hwm " MB peak RSS (" anon " MB private)"}' "/proc/$1/status"; }
 
 # 1. The floor: C hello behind nginx.
 "$work/hello" "$work/hello.sock" & pids+=($!)
@@ -91,7 +91,7 @@ single, sixteen = json.loads(sys.argv[3]), json.loads(sys.argv[4])
 print(f"authenticated submissions through nginx (wrk -t2 -c16): ours {ours:,.0f}/s, C hello floor {floor:,.0f}/s, ratio {ours / floor:.0%}")
 print(f"submit-to-done latency: 1 client p50 {single['p50_ms']:.2f} ms p99 {single['p99_ms']:.2f} ms; "
       f"16 clients p50 {sixteen['p50_ms']:.2f} ms p99 {sixteen['p99_ms']:.2f} ms")
-print(f"peak memory (VmHWM): responder {sys.argv[5]} MB, worker {sys.argv[6]} MB")
+print(f"memory: responder {sys.argv[5]}, worker {sys.argv[6]}")
 print(f"CGI mode, one request including process start: {sys.argv[7]} ms (median of 20)")
 print(f"jobs done after the run: {sys.argv[8]} (not done: {sys.argv[9]})")
 PY

@@ -1,2 +1,3 @@
 #include <fcgiapp.h>
 #include <fcgi_config.h>
+#include <malloc.h>

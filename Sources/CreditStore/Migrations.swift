@@ -12,7 +12,7 @@ enum Migrations {
             created_at REAL NOT NULL
         );
         CREATE TABLE jobs (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            seq INTEGER PRIMARY KEY,
             id TEXT NOT NULL UNIQUE,
             owner INTEGER NOT NULL REFERENCES users(id),
             status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
@@ -31,7 +31,6 @@ enum Migrations {
         CREATE INDEX jobs_queued ON jobs(seq) WHERE status = 'queued';
         CREATE INDEX jobs_leased ON jobs(lease_until) WHERE status = 'running';
         CREATE INDEX jobs_by_owner ON jobs(owner, seq);
-        CREATE INDEX jobs_finished ON jobs(completed_at) WHERE status IN ('done', 'failed');
         CREATE TABLE login_failures (key TEXT NOT NULL, at REAL NOT NULL);
         CREATE INDEX login_failures_by_key ON login_failures(key, at);
         CREATE TABLE heartbeats (worker TEXT PRIMARY KEY, at REAL NOT NULL, model TEXT);

@@ -28,13 +28,18 @@ public final class SQLiteStore: JobQueue, UserDirectory {
             submittedAt: row.double(8), startedAt: row.optionalDouble(9), completedAt: row.optionalDouble(10))
     }
 
-    /// A random 128-bit identifier, as 32 hex digits.
-    static func newJobID() -> String {
+    /// A new job id: 32 hex digits, the first 12 the submission time in milliseconds and the
+    /// other 20 random (80 bits, unguessable). Time-ordered ids keep the unique index growing
+    /// at its end, so an insert touches the same few pages instead of a random one.
+    static func newJobID(now: Double) -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<2).map { _ in
-            let hex = String(generator.next() as UInt64, radix: 16)
-            return String(repeating: "0", count: 16 - hex.count) + hex
-        }.joined()
+        let milliseconds = UInt64(max(0, now * 1000)) & 0xFFFF_FFFF_FFFF
+        let random = generator.next() as UInt64, more = generator.next() as UInt64
+        func hex(_ value: UInt64, _ digits: Int) -> String {
+            let text = String(value, radix: 16)
+            return String(repeating: "0", count: max(0, digits - text.count)) + text.suffix(digits)
+        }
+        return hex(milliseconds, 12) + hex(random, 16) + hex(more & 0xFFFF, 4)
     }
 
     public func enqueue(owner: Int64, payload: String, idempotencyKey: String?, now: Double) throws(StoreError) -> EnqueueResult {
@@ -57,7 +62,7 @@ public final class SQLiteStore: JobQueue, UserDirectory {
         let inserted = try database.prepare("""
             INSERT INTO jobs (id, owner, status, payload, idempotency_key, submitted_at) VALUES (?, ?, 'queued', ?, ?, ?)
             ON CONFLICT (owner, idempotency_key) DO NOTHING RETURNING \(Self.jobColumns)
-            """).rows([.text(Self.newJobID()), .integer(owner), .text(payload), idempotencyKey.map { .text($0) } ?? .null, .real(now)],
+            """).rows([.text(Self.newJobID(now: now)), .integer(owner), .text(payload), idempotencyKey.map { .text($0) } ?? .null, .real(now)],
                       Self.readJob)
         if let job = inserted.first { return EnqueueResult(job: job, created: true) }
         guard let idempotencyKey,

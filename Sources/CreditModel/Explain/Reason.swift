@@ -42,7 +42,7 @@ struct ReasonWriter {
         switch (field.kind, value) {
         case (_, .missing):
             text = "\(field.label) not given"
-        case (.category, _):
+        case (.category, _), (.text, _):
             text = field.reasons.category.replacingPlaceholder(with: value.display ?? "")
         case (.flag, .number(let number)):
             text = number >= 0.5 ? field.reasons.high : field.reasons.low
