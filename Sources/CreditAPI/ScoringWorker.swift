@@ -62,14 +62,25 @@ public final class ScoringWorker {
         return .done(result: Self.json(scorer.predict(applicant)).text)
     }
 
-    /// Claims one batch and scores it; returns the number of jobs processed.
+    /// Scored outcomes not yet recorded: written together with the next claim.
+    private var unrecorded: [(job: ClaimedJob, outcome: JobOutcome)] = []
+
+    /// Records the previous batch's outcomes, claims the next batch in the same transaction and
+    /// scores it. Returns the number of jobs claimed; when it returns 0 nothing is left unrecorded.
     @discardableResult
     public func processBatch(now: Double = Date().timeIntervalSince1970) throws -> Int {
-        let claimed = try store.claim(worker: name, limit: batchSize, lease: configuration.lease, maxAttempts: configuration.maxAttempts, now: now)
-        guard !claimed.isEmpty else { return 0 }
-        let outcomes = claimed.map { (job: $0, outcome: score($0.payload)) }
-        try store.finish(worker: name, outcomes: outcomes, now: Date().timeIntervalSince1970)
+        let claimed = try store.finishAndClaim(worker: name, outcomes: unrecorded, limit: batchSize, lease: configuration.lease,
+                                               maxAttempts: configuration.maxAttempts, now: now)
+        unrecorded = claimed.map { (job: $0, outcome: score($0.payload)) }
+        if claimed.isEmpty { return 0 }
         return claimed.count
+    }
+
+    /// Records outcomes still held (before the worker stops or sleeps).
+    public func flush() throws {
+        guard !unrecorded.isEmpty else { return }
+        try store.finish(worker: name, outcomes: unrecorded, now: Date().timeIntervalSince1970)
+        unrecorded = []
     }
 
     /// Records the heartbeat and prunes jobs past the retention period.

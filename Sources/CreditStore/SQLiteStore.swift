@@ -75,6 +75,20 @@ public final class SQLiteStore: JobQueue, UserDirectory {
 
     public func claim(worker: String, limit: Int, lease: Double, maxAttempts: Int, now: Double) throws(StoreError) -> [ClaimedJob] {
         try database.transaction { () throws(StoreError) -> [ClaimedJob] in
+            try claimInTransaction(worker: worker, limit: limit, lease: lease, maxAttempts: maxAttempts, now: now)
+        }
+    }
+
+    public func finishAndClaim(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], limit: Int, lease: Double,
+                               maxAttempts: Int, now: Double) throws(StoreError) -> [ClaimedJob] {
+        try database.transaction { () throws(StoreError) -> [ClaimedJob] in
+            _ = try finishInTransaction(worker: worker, outcomes: outcomes, now: now)
+            return try claimInTransaction(worker: worker, limit: limit, lease: lease, maxAttempts: maxAttempts, now: now)
+        }
+    }
+
+    private func claimInTransaction(worker: String, limit: Int, lease: Double, maxAttempts: Int, now: Double) throws(StoreError) -> [ClaimedJob] {
+        do {
             // A worker died holding these: give up on jobs that had their chances, requeue the rest.
             try database.prepare("""
                 UPDATE jobs SET status = 'failed', completed_at = ?, lease_until = NULL,
@@ -98,6 +112,12 @@ public final class SQLiteStore: JobQueue, UserDirectory {
     public func finish(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], now: Double) throws(StoreError) -> Int {
         guard !outcomes.isEmpty else { return 0 }
         return try database.transaction { () throws(StoreError) -> Int in
+            try finishInTransaction(worker: worker, outcomes: outcomes, now: now)
+        }
+    }
+
+    private func finishInTransaction(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], now: Double) throws(StoreError) -> Int {
+        do {
             let update = try database.prepare("""
                 UPDATE jobs SET status = ?, result = ?, error = ?, completed_at = ?, lease_until = NULL
                 WHERE id = ? AND status = 'running' AND worker = ? AND attempts = ?

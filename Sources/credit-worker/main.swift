@@ -62,4 +62,5 @@ while stopRequested == 0 {
         if let listener { listener.wait(timeout: 1) } else { usleep(1_000_000) }
     }
 }
+do { try worker.flush() } catch { logLine("could not record the last results (their leases will expire and they are scored again): \(error)") }
 logLine("stopped after scoring \(scored) applications")

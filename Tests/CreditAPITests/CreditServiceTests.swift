@@ -99,6 +99,7 @@ final class CreditServiceTests: XCTestCase {
         XCTAssertEqual(response.header("Location"), "/api/predictions/\(id)")
         let worker = try ScoringWorker(configuration: service.configuration, name: "test")
         XCTAssertEqual(try worker.processBatch(now: clock.now), 1)
+        XCTAssertEqual(try worker.processBatch(now: clock.now), 0, "the next call records the scored batch and finds nothing new")
         let job = service.handle(HTTPRequest(method: "GET", path: "/api/predictions/\(id)", headers: ["Authorization": "Bearer \(token)"]))
         XCTAssertEqual(job.status, 200)
         let body = json(job)
