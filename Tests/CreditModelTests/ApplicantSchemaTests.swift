@@ -1,0 +1,99 @@
+import CreditJSON
+import Foundation
+import XCTest
+@testable import CreditModel
+
+/// Validation of submitted applications and the exported schema.
+final class ApplicantSchemaTests: XCTestCase {
+    let schema = ApplicantSchema.pakdd
+
+    /// A complete valid application: every required field.
+    private var valid: [String: JSONValue] {
+        ["payment_day": .number(10), "marital_status": .number(2), "quant_dependants": .number(0), "residencial_state": .string("SP"),
+         "flag_residencial_phone": .string("Y"), "flag_email": .number(1), "personal_monthly_income": .number(900),
+         "quant_banking_accounts": .number(0), "company": .bool(false), "flag_professional_phone": .string("N"), "product": .number(1),
+         "age": .number(29)]
+    }
+
+    private func errors(_ object: [String: JSONValue]) -> [String: [String]] {
+        do { _ = try schema.validate(.object(object)); return [:] } catch { return error.fieldErrors }
+    }
+
+    func testRequiredFieldsAreExactlyTheOnesWithoutDefaultOrMissing() throws {
+        XCTAssertEqual(Set(schema.fields.filter(\.isRequired).map(\.name)), Set(valid.keys))
+        let applicant = try schema.validate(.object(valid))
+        XCTAssertEqual(applicant[schema.index(of: "clerk_type")!], .text("C"), "defaults fill absent fields")
+        XCTAssertEqual(applicant[schema.index(of: "company")!], .number(0))
+        XCTAssertEqual(applicant[schema.index(of: "sex")!], .missing)
+    }
+
+    func testEveryErrorIsReportedAtOnce() {
+        var object = valid
+        object["age"] = .number(200)
+        object["personal_monthly_income"] = .string("lots")
+        object["quant_dependants"] = .number(1.5)
+        object["sex"] = .string("X")
+        object["flag_email"] = .string("maybe")
+        object["city_of_birth"] = .number(3)
+        object["bogus"] = .number(1)
+        object.removeValue(forKey: "product")
+        let found = errors(object)
+        XCTAssertEqual(Set(found.keys), ["age", "personal_monthly_income", "quant_dependants", "sex", "flag_email", "city_of_birth", "bogus", "product"])
+        XCTAssertEqual(found["age"], ["Age must be between 0 and 120 years."])
+        XCTAssertEqual(found["product"], ["Product is required."])
+        XCTAssertEqual(found["sex"], ["Sex must be one of: F, M, N."])
+        XCTAssertEqual(found["quant_dependants"], ["Dependants must be a whole number."])
+    }
+
+    func testCodesAsStringsOrIntegersAndUnseenCodes() throws {
+        var asString = valid, asNumber = valid
+        asString["residencial_zip_3"] = .string("023")
+        asNumber["residencial_zip_3"] = .number(23)
+        let zip = schema.index(of: "residencial_zip_3")!
+        XCTAssertEqual(try schema.validate(.object(asString))[zip], try schema.validate(.object(asNumber))[zip])
+        var unseen = valid
+        unseen["payment_day"] = .number(7)
+        unseen["profession_code"] = .string("999")
+        unseen["residencial_state"] = .string("ZZ")
+        XCTAssertNoThrow(try schema.validate(.object(unseen)), "open code lists accept codes never seen")
+    }
+
+    func testFlagsAcceptTheUsualSpellings() throws {
+        let field = schema.index(of: "flag_email")!
+        for (value, expected) in [(JSONValue.bool(true), 1.0), (.string("Y"), 1), (.string("n"), 0), (.number(0), 0), (.string("1"), 1)] {
+            var object = valid
+            object["flag_email"] = value
+            XCTAssertEqual(try schema.validate(.object(object))[field], .number(expected), "\(value)")
+        }
+    }
+
+    func testHostileShapes() {
+        for body in [JSONValue.array([]), .string("x"), .null, .number(1)] {
+            XCTAssertNotNil(errors(["x": body])["x"], "unknown keys are named")
+            do { _ = try schema.validate(body); XCTFail("accepted \(body)") } catch { XCTAssertNotNil(error.fieldErrors[""]) }
+        }
+        var object = valid
+        object["applicant_name"] = .string("Ana\u{0}Maria")
+        XCTAssertNotNil(errors(object)["applicant_name"], "control characters are refused")
+        object["applicant_name"] = .string(String(repeating: "a", count: 201))
+        XCTAssertNotNil(errors(object)["applicant_name"])
+        object = valid
+        object["age"] = .number(.infinity)
+        XCTAssertNotNil(errors(object)["age"])
+    }
+
+    func testSchemaDocumentCoversEveryPAKDDColumn() throws {
+        let columns = schema.fields.compactMap(\.column).sorted()
+        XCTAssertEqual(columns, Array(1...53))
+        XCTAssertEqual(schema.fields.first { $0.column == 44 }?.name, "mate_education_level")
+        XCTAssertTrue(schema.fields.allSatisfy { $0.name == $0.name.lowercased() && !$0.label.isEmpty && !$0.help.isEmpty })
+        XCTAssertFalse(schema.field(named: "id_client")!.isModelInput)
+        XCTAssertFalse(schema.field(named: "applicant_name")!.isModelInput)
+        let document = try JSONValue.parse(Array(SchemaDocument(schema: schema).jsonData()))
+        guard case .object(let root) = document, case .array(let fields)? = root["fields"], case .array(let groups)? = root["groups"] else {
+            return XCTFail("schema document shape")
+        }
+        XCTAssertEqual(fields.count, schema.fields.count)
+        XCTAssertEqual(groups.count, 7)
+    }
+}
