@@ -11,7 +11,7 @@ import Foundation
 let environment = ProcessInfo.processInfo.environment
 var socketPath: String?
 var socketMode: UInt16?
-var threads = 8
+var threads = 16
 var arguments = CommandLine.arguments.dropFirst()
 let isCGI = environment["GATEWAY_INTERFACE"] != nil
 while let argument = arguments.popFirst() {
