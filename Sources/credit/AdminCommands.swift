@@ -6,7 +6,7 @@ import Foundation
 
 /// Reads the shared CREDIT_* configuration, turning a bad setting into a clean error.
 func serviceConfiguration() throws -> ServiceConfiguration {
-    do { return try ServiceConfiguration.fromEnvironment() } catch { throw ValidationError(error.description) }
+    do { return try ServiceConfiguration.fromEnvironment() } catch { throw CommandError(error.description) }
 }
 
 func openStore(_ configuration: ServiceConfiguration) throws -> SQLiteStore {
@@ -14,23 +14,23 @@ func openStore(_ configuration: ServiceConfiguration) throws -> SQLiteStore {
         let directory = (configuration.databasePath as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         return try SQLiteStore(path: configuration.databasePath)
-    } catch let error as StoreError { throw ValidationError(error.description) }
+    } catch let error as StoreError { throw CommandError(error.description) }
 }
 
 /// Reads a password: one line from standard input with `--password-stdin`, else asked twice on the terminal.
 func readPassword(fromStandardInput: Bool) throws -> String {
     if fromStandardInput {
-        guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ValidationError("no password on standard input") }
+        guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw CommandError("no password on standard input") }
         return line
     }
-    guard let first = getpass("Password: ").map({ String(cString: $0) }), !first.isEmpty else { throw ValidationError("no password given") }
-    guard let second = getpass("Repeat password: ").map({ String(cString: $0) }), second == first else { throw ValidationError("the passwords differ") }
+    guard let first = getpass("Password: ").map({ String(cString: $0) }), !first.isEmpty else { throw CommandError("no password given") }
+    guard let second = getpass("Repeat password: ").map({ String(cString: $0) }), second == first else { throw CommandError("the passwords differ") }
     return first
 }
 
 func checkPasswordStrength(_ password: String) throws {
-    guard password.count >= 10 else { throw ValidationError("a password needs at least 10 characters") }
-    guard password.utf8.count <= 1024 else { throw ValidationError("a password has at most 1024 bytes") }
+    guard password.count >= 10 else { throw CommandError("a password needs at least 10 characters") }
+    guard password.utf8.count <= 1024 else { throw CommandError("a password has at most 1024 bytes") }
 }
 
 /// `credit init`: creates the signing key and the database.
@@ -46,7 +46,7 @@ struct InitCommand: ParsableCommand {
             print("created signing key \(config.secretFile)")
         } catch SecretKeyError.alreadyExists {
             print("signing key \(config.secretFile) exists; kept")
-        } catch { throw ValidationError("\(error)") }
+        } catch { throw CommandError("\(error)") }
         let store = try openStore(config)
         print("database \(config.databasePath) at schema version \(try store.schemaVersion())")
     }
@@ -87,13 +87,13 @@ struct UserCommand: ParsableCommand {
         @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
         func run() throws {
             guard (1...100).contains(name.count), name.allSatisfy({ $0.isLetter || $0.isNumber || "._-@".contains($0) }) else {
-                throw ValidationError("a user name has 1 to 100 letters, digits or . _ - @")
+                throw CommandError("a user name has 1 to 100 letters, digits or . _ - @")
             }
             let password = try readPassword(fromStandardInput: passwordStdin)
             try checkPasswordStrength(password)
             let store = try openStore(try serviceConfiguration())
             do { _ = try store.createUser(name: name, passwordHash: PasswordHasher().hash(password), now: Date().timeIntervalSince1970) }
-            catch { throw ValidationError("\(error)") }
+            catch { throw CommandError("\(error)") }
             print("created user \(name)")
         }
     }
@@ -111,7 +111,7 @@ struct UserCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a user; their tokens stop working at once.")
         @Argument var name: String
         func run() throws {
-            do { try openStore(try serviceConfiguration()).setDisabled(name: name, disabled: true) } catch let error as StoreError { throw ValidationError(error.description) }
+            do { try openStore(try serviceConfiguration()).setDisabled(name: name, disabled: true) } catch let error as StoreError { throw CommandError(error.description) }
             print("disabled \(name)")
         }
     }
@@ -120,7 +120,7 @@ struct UserCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a disabled user.")
         @Argument var name: String
         func run() throws {
-            do { try openStore(try serviceConfiguration()).setDisabled(name: name, disabled: false) } catch let error as StoreError { throw ValidationError(error.description) }
+            do { try openStore(try serviceConfiguration()).setDisabled(name: name, disabled: false) } catch let error as StoreError { throw CommandError(error.description) }
             print("enabled \(name)")
         }
     }
@@ -133,7 +133,7 @@ struct UserCommand: ParsableCommand {
             let password = try readPassword(fromStandardInput: passwordStdin)
             try checkPasswordStrength(password)
             do { try openStore(try serviceConfiguration()).setPasswordHash(name: name, passwordHash: PasswordHasher().hash(password)) }
-            catch let error as StoreError { throw ValidationError(error.description) }
+            catch let error as StoreError { throw CommandError(error.description) }
             print("password of \(name) changed")
         }
     }

@@ -15,7 +15,7 @@ struct BenchmarkCommand: ParsableCommand {
     func run() throws {
         let scorer = try loadScorer(model)
         let applicants = try readDataset(data).applicants
-        guard !applicants.isEmpty else { throw ValidationError("\(data) has no rows") }
+        guard !applicants.isEmpty else { throw CommandError("\(data) has no rows") }
         // Throughput: score the whole set repeatedly, encoding included.
         var rows = 0
         var checksum = 0.0

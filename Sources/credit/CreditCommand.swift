@@ -21,13 +21,13 @@ func printError(_ text: String) {
 /// Reads a PAKDD file, turning read errors into a clean exit with the file and line.
 func readDataset(_ path: String) throws -> Dataset {
     do { return try PAKDDReader(path: path).readAll() } catch let error as DataReadError {
-        throw ValidationError(error.description)
+        throw CommandError(error.description)
     }
 }
 
 /// Loads a model file, turning load errors into a clean exit with the reason.
 func loadScorer(_ path: String) throws -> CreditScorer {
-    do { return try CreditScorer(path: path) } catch { throw ValidationError(error.description) }
+    do { return try CreditScorer(path: path) } catch { throw CommandError(error.description) }
 }
 
 /// Encodes a value as one line of JSON with sorted keys.
@@ -38,3 +38,10 @@ func jsonLine<T: Encodable>(_ value: T) throws -> String {
 }
 
 func fixed(_ value: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)f", value) }
+
+/// A failure while running a command (a missing file, a bad model): printed as `Error: …`
+/// without the usage text, which is for mistakes in the arguments.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

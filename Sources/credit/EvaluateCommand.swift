@@ -13,7 +13,7 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         let scorer = try loadScorer(model)
         let dataset = try readDataset(data)
-        guard let labels = dataset.labels else { throw ValidationError("\(data) has no target column; evaluate needs labelled data") }
+        guard let labels = dataset.labels else { throw CommandError("\(data) has no target column; evaluate needs labelled data") }
         let pds = scorer.probabilities(dataset.applicants)
         let report = EvaluationReport(probabilities: pds, labels: labels, applicants: dataset.applicants, schema: scorer.schema,
                                       policy: scorer.document.policy)

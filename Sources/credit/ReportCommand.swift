@@ -14,7 +14,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let scorer = try loadScorer(model)
         let dataset = try readDataset(data)
-        guard let labels = dataset.labels else { throw ValidationError("\(data) has no target column; the report needs labelled data") }
+        guard let labels = dataset.labels else { throw CommandError("\(data) has no target column; the report needs labelled data") }
         let base = name ?? URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
         let card = ModelCard(scorer: scorer, dataset: dataset, labels: labels, dataName: URL(fileURLWithPath: data).lastPathComponent, baseName: base)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

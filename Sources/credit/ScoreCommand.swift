@@ -21,7 +21,7 @@ struct ScoreCommand: ParsableCommand {
             }
         } catch {
             FileHandle.standardOutput.write(Data(output.utf8))
-            throw ValidationError(error.description)
+            throw CommandError(error.description)
         }
         FileHandle.standardOutput.write(Data(output.utf8))
     }

@@ -72,7 +72,7 @@ struct TrainCommand: ParsableCommand {
         let document: ModelDocument
         do {
             document = try ModelTrainer(configuration: config, log: log).train(train: trainData, valid: validData, fingerprint: fingerprint)
-        } catch let error as ModelError { throw ValidationError(error.description) }
+        } catch let error as ModelError { throw CommandError(error.description) }
         try document.write(to: out)
         let summary = document.metrics.valid.summary
         let train = document.metrics.train
