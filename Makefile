@@ -8,7 +8,7 @@ RELEASE    := -c release -Xswiftc -enable-testing
 VENV       := .build/venv
 PORT       ?= 8080
 
-.PHONY: all deps build test unit-test integration-test run model report bench-model bench-service clean help
+.PHONY: all deps test-deps build test unit-test integration-test run model report bench-model bench-service clean help
 
 all: build
 
@@ -23,6 +23,10 @@ help:
 deps:
 	@scripts/install-deps.sh
 
+# The browser tests need Chromium and its driver too.
+test-deps:
+	@WITH_BROWSER=1 scripts/install-deps.sh
+
 build: deps
 	$(SWIFT) build $(RELEASE)
 
@@ -36,7 +40,7 @@ $(VENV)/bin/pytest: Tests/integration/requirements.txt
 	$(VENV)/bin/pip install -q -r Tests/integration/requirements.txt
 	touch $@
 
-integration-test: build $(VENV)/bin/pytest
+integration-test: test-deps build $(VENV)/bin/pytest
 	$(VENV)/bin/pytest -q -p no:cacheprovider Tests/integration
 
 run: build

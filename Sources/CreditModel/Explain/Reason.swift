@@ -52,7 +52,9 @@ struct ReasonWriter {
         default:
             text = field.label
         }
-        return Reason(field: field.name, label: field.label, value: value.display, contribution: contribution, text: text)
+        var shown = value.display
+        if case .flag = field.kind, case .number(let number) = value { shown = number >= 0.5 ? "yes" : "no" }
+        return Reason(field: field.name, label: field.label, value: shown, contribution: contribution, text: text)
     }
 
     /// The `count` strongest risk-raising and risk-lowering reasons.

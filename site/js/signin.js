@@ -1,0 +1,29 @@
+import { api, session } from "./api.js";
+import { h } from "./dom.js";
+
+/** The sign-in form: clear messages for wrong credentials and for throttling. */
+export function signInView(done) {
+  const message = h("p", { class: "error", id: "signin-error", role: "alert" });
+  const username = h("input", { id: "username", name: "username", autocomplete: "username", required: true });
+  const password = h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true });
+  const button = h("button", { class: "primary", type: "submit" }, "Sign in");
+  const form = h("form", { class: "signin card", "aria-describedby": "signin-error" },
+    h("h1", {}, "Sign in"),
+    h("div", { class: "field" }, h("label", { for: "username" }, "Username"), username),
+    h("div", { class: "field" }, h("label", { for: "password" }, "Password"), password),
+    message,
+    h("div", { class: "actions" }, button));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    message.textContent = "";
+    button.disabled = true;
+    const result = await api("/api/token", { method: "POST", form: { grant_type: "password", username: username.value.trim(), password: password.value } });
+    button.disabled = false;
+    if (result.status === 200) { session.token = result.data.access_token; password.value = ""; done(); return; }
+    if (result.status === 429) message.textContent = `Too many failed sign-ins. Try again in ${result.headers.get("Retry-After") || "a few"} seconds.`;
+    else if (result.status === 401) message.textContent = "Wrong username or password.";
+    else message.textContent = result.data?.detail || "Signing in failed; try again.";
+    password.focus();
+  });
+  return form;
+}
