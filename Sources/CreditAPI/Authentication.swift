@@ -4,6 +4,14 @@ import CreditStore
 extension CreditService {
     /// The signed-in user from the bearer token, or 401.
     func authenticate(_ request: HTTPRequest) throws -> User {
+        let id = try authenticatedUserID(request)
+        guard let user = try stores.withStore({ try $0.user(id: id) }), !user.disabled else { throw Self.inactiveAccount }
+        return user
+    }
+
+    /// The user id from a valid bearer token, or 401. Whether the account is still active is
+    /// not checked here: the caller must (``authenticate(_:)``, or the store on enqueue).
+    func authenticatedUserID(_ request: HTTPRequest) throws -> Int64 {
         guard let header = request.header("authorization") else {
             throw Problem.unauthorized("Send an access token from POST /api/token as `Authorization: Bearer <token>`.", error: "invalid_request")
         }
@@ -15,11 +23,11 @@ extension CreditService {
         do { claims = try signer.verify(String(parts[1]), now: Int(clock())) } catch {
             throw Problem.unauthorized(Self.explain(error))
         }
-        guard let id = Int64(claims.sub), let user = try stores.withStore({ try $0.user(id: id) }), !user.disabled else {
-            throw Problem.unauthorized("The account behind this token is disabled or no longer exists.")
-        }
-        return user
+        guard let id = Int64(claims.sub) else { throw Problem.unauthorized(Self.explain(.malformed)) }
+        return id
     }
+
+    static let inactiveAccount = Problem.unauthorized("The account behind this token is disabled or no longer exists.")
 
     static func explain(_ error: JWTError) -> String {
         switch error {

@@ -10,7 +10,6 @@ public final class CreditService: Sendable {
     let stores: StorePool
     let signer: JWTSigner
     let hasher: PasswordHasher
-    let wakeup: QueueWakeupSender
     let schemaJSON: [UInt8]
     let modelInfo: ModelInfo
     let clock: @Sendable () -> Double
@@ -24,9 +23,9 @@ public final class CreditService: Sendable {
             throw ConfigurationError(description: "\(error) (set CREDIT_SECRET_FILE, or run `credit init` to create the key)")
         }
         signer = JWTSigner(key: key, issuer: configuration.issuer, audience: configuration.audience)
-        stores = try StorePool(path: configuration.databasePath)
+        let wakeup = QueueWakeupSender(path: configuration.wakeSocket)
+        stores = try StorePool(path: configuration.databasePath, afterCommit: { wakeup.notify() })
         self.hasher = hasher
-        wakeup = QueueWakeupSender(path: configuration.wakeSocket)
         schemaJSON = Array(try SchemaDocument(schema: .pakdd).jsonData())
         modelInfo = ModelInfo(path: configuration.modelPath)
         self.clock = clock

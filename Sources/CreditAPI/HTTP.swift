@@ -19,7 +19,9 @@ public struct HTTPRequest: Sendable {
         self.method = method
         self.path = path
         self.query = query
-        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+        // Names arrive in lower case from the FastCGI bridge; others are folded here.
+        let folded = headers.keys.allSatisfy { !$0.utf8.contains { (65...90).contains($0) } }
+        self.headers = folded ? headers : Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
         self.body = body
         self.bodyTooLarge = bodyTooLarge
         self.remoteAddress = remoteAddress

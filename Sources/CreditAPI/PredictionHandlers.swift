@@ -6,7 +6,8 @@ import CreditJSON
 extension CreditService {
     /// `POST /api/predictions`: validates an application and queues it; 202 once it is committed.
     func submitPrediction(_ request: HTTPRequest) throws -> HTTPResponse {
-        let user = try authenticate(request)
+        // The token is checked here; the account's state is checked by the store as it commits the job.
+        let userID = try authenticatedUserID(request)
         if request.bodyTooLarge || request.body.count > configuration.maxBodyBytes { throw Problem.tooLarge(limit: configuration.maxBodyBytes) }
         let contentType = request.header("content-type")?.lowercased() ?? ""
         guard contentType.hasPrefix("application/json") || contentType.hasPrefix("application/") && contentType.contains("+json") else {
@@ -23,8 +24,13 @@ extension CreditService {
             key = header
         }
         let payload = String(decoding: request.body, as: UTF8.self)
-        let result = try stores.enqueue(Submission(owner: user.id, payload: payload, idempotencyKey: key, now: clock()))
-        if result.created { wakeup.notify() }
+        let result: EnqueueResult
+        do {
+            result = try stores.enqueue(Submission(owner: userID, payload: payload, idempotencyKey: key, now: clock()))
+        } catch {
+            if case .ownerInactive = error { throw Self.inactiveAccount }
+            throw error
+        }
         let location = "/api/predictions/\(result.job.id)"
         var headers = [("Location", location)]
         if !result.created { headers.append(("Idempotent-Replayed", "true")) }

@@ -30,8 +30,10 @@ public enum Base64URL {
     }
 
     /// Decodes, or nil for any character outside the alphabet, padding, or an impossible length.
-    public static func decode(_ text: Substring) -> [UInt8]? {
-        let input = Array(text.utf8)
+    public static func decode(_ text: Substring) -> [UInt8]? { decode(bytes: Array(text.utf8)[...]) }
+
+    /// Decodes base64url bytes, or nil as for ``decode(_:)``.
+    public static func decode(bytes input: ArraySlice<UInt8>) -> [UInt8]? {
         guard input.count % 4 != 1 else { return nil }
         var output: [UInt8] = []
         output.reserveCapacity(input.count * 3 / 4)
@@ -70,17 +72,42 @@ public func secureRandomBytes(_ count: Int) -> [UInt8] {
 
 /// HMAC-SHA256 of `message` under `key`.
 public func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
-    var output = [UInt8](repeating: 0, count: 32)
-    var length: UInt32 = 32
-    let keyBytes = key.isEmpty ? [0] : key
-    _ = keyBytes.withUnsafeBytes { keyPointer in
-        message.withUnsafeBytes { messagePointer in
-            output.withUnsafeMutableBytes { outputPointer in
-                HMAC(EVP_sha256(), keyPointer.baseAddress, Int32(key.count),
-                     messagePointer.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count,
-                     outputPointer.baseAddress!.assumingMemoryBound(to: UInt8.self), &length)
-            }
+    HMACKey(key).authenticate(message[...])
+}
+
+/// An HMAC-SHA256 key prepared once (OpenSSL's `EVP_MAC` with the key already absorbed), so that
+/// each message costs a context copy instead of an algorithm fetch and key set-up.
+/// Safe to use from many threads: the prepared context is only ever copied.
+public final class HMACKey: @unchecked Sendable {
+    private let prepared: OpaquePointer
+
+    public init(_ key: [UInt8]) {
+        guard let algorithm = EVP_MAC_fetch(nil, "HMAC", nil), let context = EVP_MAC_CTX_new(algorithm) else {
+            preconditionFailure("OpenSSL has no HMAC")
         }
+        EVP_MAC_free(algorithm)
+        let status = "SHA256".withCString { digest in
+            var params = [OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, UnsafeMutablePointer(mutating: digest), 0),
+                          OSSL_PARAM_construct_end()]
+            // An empty key is legal HMAC; OpenSSL wants a valid pointer for it.
+            let keyBytes = key.isEmpty ? [0] : key
+            return keyBytes.withUnsafeBufferPointer { EVP_MAC_init(context, $0.baseAddress, key.count, &params) }
+        }
+        precondition(status == 1, "OpenSSL could not set up HMAC-SHA256")
+        prepared = context
     }
-    return output
+
+    deinit { EVP_MAC_CTX_free(prepared) }
+
+    /// The 32-byte HMAC-SHA256 of `message`.
+    public func authenticate(_ message: ArraySlice<UInt8>) -> [UInt8] {
+        guard let context = EVP_MAC_CTX_dup(prepared) else { preconditionFailure("OpenSSL is out of memory") }
+        defer { EVP_MAC_CTX_free(context) }
+        var output = [UInt8](repeating: 0, count: 32)
+        var length = 0
+        message.withUnsafeBufferPointer { bytes in _ = EVP_MAC_update(context, bytes.baseAddress, bytes.count) }
+        let status = output.withUnsafeMutableBufferPointer { EVP_MAC_final(context, $0.baseAddress, &length, 32) }
+        precondition(status == 1 && length == 32, "OpenSSL failed to compute HMAC-SHA256")
+        return output
+    }
 }

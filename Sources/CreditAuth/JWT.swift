@@ -43,7 +43,7 @@ public enum JWTError: Error, Sendable, Equatable, CustomStringConvertible {
 /// compared in constant time, then the claims (`exp`, `nbf`, `iat` with `leeway` seconds of clock
 /// skew, `iss`, `aud`).
 public struct JWTSigner: Sendable {
-    private let key: [UInt8]
+    private let key: HMACKey
     public let issuer: String
     public let audience: String
     public let leeway: Int
@@ -51,13 +51,15 @@ public struct JWTSigner: Sendable {
     public static let maxTokenLength = 8192
 
     public init(key: [UInt8], issuer: String, audience: String, leeway: Int = 30) {
-        self.key = key
+        self.key = HMACKey(key)
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway
     }
 
     private static let header = Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+    /// The header every token of ours carries, as it appears in the token.
+    private static let headerBytes = Array(header.utf8)
 
     /// A token for `subject` valid from `now` for `ttl` seconds.
     public func sign(subject: String, ttl: Int, now: Int) -> (token: String, claims: JWTClaims) {
@@ -67,7 +69,7 @@ public struct JWTSigner: Sendable {
         encoder.outputFormatting = .sortedKeys
         let payload = Base64URL.encode(Array((try? encoder.encode(claims)) ?? Data()))
         let signingInput = Self.header + "." + payload
-        return (signingInput + "." + Base64URL.encode(hmacSHA256(key: key, message: Array(signingInput.utf8))), claims)
+        return (signingInput + "." + Base64URL.encode(key.authenticate(Array(signingInput.utf8)[...])), claims)
     }
 
     /// Reads the claims; nil when one is missing or of the wrong type.
@@ -85,18 +87,28 @@ public struct JWTSigner: Sendable {
 
     /// The claims of a valid token, or why it is not valid.
     public func verify(_ token: String, now: Int) throws(JWTError) -> JWTClaims {
-        guard token.utf8.count <= Self.maxTokenLength else { throw .malformed }
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerBytes = Base64URL.decode(parts[0]), let payloadBytes = Base64URL.decode(parts[1]),
-              let signature = Base64URL.decode(parts[2]) else {
+        let bytes = Array(token.utf8)
+        guard bytes.count <= Self.maxTokenLength else { throw .malformed }
+        let dot = UInt8(ascii: ".")
+        guard let firstDot = bytes.firstIndex(of: dot), let secondDot = bytes[(firstDot + 1)...].firstIndex(of: dot),
+              !bytes[(secondDot + 1)...].contains(dot) else {
             throw .malformed
         }
-        guard case .object(let header)? = try? JSONValue.parse(headerBytes, maxDepth: 4) else { throw .malformed }
-        guard case .string(let algorithm)? = header["alg"] else { throw .unsupportedAlgorithm("(none given)") }
-        guard algorithm == "HS256" else { throw .unsupportedAlgorithm(algorithm) }
-        if header["crit"] != nil { throw .unsupportedAlgorithm("HS256 with critical extensions") }
-        if let type = header["typ"], type != .string("JWT") { throw .unsupportedAlgorithm("HS256 with another typ") }
-        let expected = hmacSHA256(key: key, message: Array((parts[0] + "." + parts[1]).utf8))
+        let headerPart = bytes[..<firstDot]
+        // Our own header, byte for byte, needs no parsing; any other is read and checked in full.
+        if !headerPart.elementsEqual(Self.headerBytes) {
+            guard let headerBytes = Base64URL.decode(bytes: headerPart) else { throw .malformed }
+            guard case .object(let header)? = try? JSONValue.parse(headerBytes, maxDepth: 4) else { throw .malformed }
+            guard case .string(let algorithm)? = header["alg"] else { throw .unsupportedAlgorithm("(none given)") }
+            guard algorithm == "HS256" else { throw .unsupportedAlgorithm(algorithm) }
+            if header["crit"] != nil { throw .unsupportedAlgorithm("HS256 with critical extensions") }
+            if let type = header["typ"], type != .string("JWT") { throw .unsupportedAlgorithm("HS256 with another typ") }
+        }
+        guard let payloadBytes = Base64URL.decode(bytes: bytes[(firstDot + 1)..<secondDot]),
+              let signature = Base64URL.decode(bytes: bytes[(secondDot + 1)...]) else {
+            throw .malformed
+        }
+        let expected = key.authenticate(bytes[..<secondDot])
         guard constantTimeEquals(expected, signature) else { throw .badSignature }
         guard let claims = Self.claims(from: payloadBytes) else { throw .malformed }
         guard claims.exp > now - leeway else { throw .expired }

@@ -71,9 +71,16 @@ private struct JSONByteParser {
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= maxDepth else { throw error("JSON nested deeper than \(maxDepth) levels") }
         position += 1
-        var members: [String: JSONValue] = [:]
+        // Members are collected in order and put in a dictionary sized once at the end (growing
+        // it member by member rehashes it several times for an application's fifty fields).
+        var members: [(String, JSONValue)] = []
+        func object() -> JSONValue {
+            var dictionary = [String: JSONValue](minimumCapacity: members.count)
+            for (key, value) in members { dictionary[key] = value }  // a repeated key keeps its last value
+            return .object(dictionary)
+        }
         skipWhitespace()
-        if position < bytes.count && bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
+        if position < bytes.count && bytes[position] == UInt8(ascii: "}") { position += 1; return object() }
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("Expected a quoted key") }
@@ -82,11 +89,11 @@ private struct JSONByteParser {
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("Expected ':' after a key") }
             position += 1
             skipWhitespace()
-            members[key] = try parseValue(depth: depth)
+            members.append((key, try parseValue(depth: depth)))
             skipWhitespace()
             guard position < bytes.count else { throw error("Unexpected end of JSON in an object") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-            if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
+            if bytes[position] == UInt8(ascii: "}") { position += 1; return object() }
             throw error("Expected ',' or '}' in an object")
         }
     }

@@ -92,10 +92,10 @@ public final class SQLiteDatabase {
     /// writers queue on the busy timeout instead of failing halfway).
     public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         try exclusively { () throws(StoreError) -> T in
-            try execute("BEGIN IMMEDIATE")
+            try prepare("BEGIN IMMEDIATE").run()
             do throws(StoreError) {
                 let value = try body()
-                try execute("COMMIT")
+                try prepare("COMMIT").run()
                 return value
             } catch {
                 try? execute("ROLLBACK")

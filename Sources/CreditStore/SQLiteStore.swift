@@ -59,12 +59,20 @@ public final class SQLiteStore: JobQueue, UserDirectory {
     }
 
     private func insertJob(owner: Int64, payload: String, idempotencyKey: String?, now: Double) throws(StoreError) -> EnqueueResult {
-        let inserted = try database.prepare("""
-            INSERT INTO jobs (id, owner, status, payload, idempotency_key, submitted_at) VALUES (?, ?, 'queued', ?, ?, ?)
-            ON CONFLICT (owner, idempotency_key) DO NOTHING RETURNING \(Self.jobColumns)
-            """).rows([.text(Self.newJobID(now: now)), .integer(owner), .text(payload), idempotencyKey.map { .text($0) } ?? .null, .real(now)],
-                      Self.readJob)
-        if let job = inserted.first { return EnqueueResult(job: job, created: true) }
+        let id = Self.newJobID(now: now)
+        // The owner's account is checked in the same statement, so no job is ever stored for a
+        // disabled user. DO NOTHING applies only to a repeated idempotency key (NULLs never conflict).
+        try database.prepare("""
+            INSERT INTO jobs (id, owner, status, payload, idempotency_key, submitted_at)
+            SELECT ?1, ?2, 'queued', ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2 AND disabled = 0)
+            ON CONFLICT (owner, idempotency_key) DO NOTHING
+            """).run([.text(id), .integer(owner), .text(payload), idempotencyKey.map { .text($0) } ?? .null, .real(now)])
+        if database.changes == 1 {
+            let job = Job(id: id, owner: owner, status: .queued, payload: payload, result: nil, error: nil, attempts: 0,
+                          idempotencyKey: idempotencyKey, submittedAt: now, startedAt: nil, completedAt: nil)
+            return EnqueueResult(job: job, created: true)
+        }
+        guard let active = try user(id: owner).map({ !$0.disabled }), active else { throw .ownerInactive(owner) }
         guard let idempotencyKey,
               let existing = try database.prepare("SELECT \(Self.jobColumns) FROM jobs WHERE owner = ? AND idempotency_key = ?")
                 .rows([.integer(owner), .text(idempotencyKey)], Self.readJob).first else {

@@ -10,6 +10,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case userExists(String)
     /// No user has this name.
     case noSuchUser(String)
+    /// The user a job was submitted for is disabled or no longer exists.
+    case ownerInactive(Int64)
     /// A value the store cannot accept.
     case invalid(String)
 
@@ -21,6 +23,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
             return "the database has schema version \(found), newer than this program supports (\(supported)); upgrade the program"
         case .userExists(let name): return "a user named \(name) exists already"
         case .noSuchUser(let name): return "no user named \(name)"
+        case .ownerInactive(let id): return "user \(id) is disabled or no longer exists"
         case .invalid(let text): return text
         }
     }

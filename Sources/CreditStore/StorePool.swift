@@ -9,10 +9,14 @@ public final class StorePool: @unchecked Sendable {
     private let commits = NSCondition()
     private var waiting: [SubmissionTicket] = []
     private var committing = false
+    /// Called once after each committed group of submissions (to wake the worker).
+    private let afterCommit: @Sendable () -> Void
 
     /// Opens one connection at once (which migrates the schema) so that errors surface at start-up.
-    public init(path: String) throws(StoreError) {
+    /// `afterCommit` runs once after each commit that stored submissions.
+    public init(path: String, afterCommit: @escaping @Sendable () -> Void = {}) throws(StoreError) {
         self.path = path
+        self.afterCommit = afterCommit
         idle.append(try SQLiteStore(path: path))
     }
 
@@ -55,6 +59,7 @@ public final class StorePool: @unchecked Sendable {
             } catch {
                 results = Array(repeating: .failure(.invalid("\(error)")), count: batch.count)
             }
+            if results.contains(where: { if case .success(let outcome) = $0 { outcome.created } else { false } }) { afterCommit() }
             commits.lock()
             for (waiter, result) in zip(batch, results) { waiter.result = result }
             committing = false

@@ -11,7 +11,7 @@ enum CGIExchange {
         let declared = environment["CONTENT_LENGTH"].flatMap { Int($0) } ?? input.count
         let body = Array(input.prefix(min(declared, maxBodyBytes + 1)))
         let truncated = body.count > maxBodyBytes || declared > maxBodyBytes
-        let request = FastCGIRequest(params: environment, body: truncated ? Array(body.prefix(maxBodyBytes)) : body, bodyTruncated: truncated)
+        let request = FastCGIRequest(params: FastCGIParams(environment), body: truncated ? Array(body.prefix(maxBodyBytes)) : body, bodyTruncated: truncated)
         return handler(request).serialized()
     }
 

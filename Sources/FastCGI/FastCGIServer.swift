@@ -101,16 +101,7 @@ private func serveRequests(listener: Int32, maxBodyBytes: Int, handler: @Sendabl
 }
 
 private func readRequest(_ request: inout FCGX_Request, maxBodyBytes: Int) -> FastCGIRequest {
-    var params: [String: String] = [:]
-    if var entry = request.envp {
-        while let pointer = entry.pointee {
-            let text = String(cString: pointer)
-            if let equals = text.firstIndex(of: "=") {
-                params[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            entry += 1
-        }
-    }
+    let params = FastCGIParams(environment: request.envp)
     let declared = params["CONTENT_LENGTH"].flatMap { Int($0) }
     let limit = min(declared ?? Int.max, maxBodyBytes + 1)
     var body = [UInt8](repeating: 0, count: min(limit, 64 * 1024))

@@ -1,13 +1,13 @@
 /// One request as the web server passed it.
 public struct FastCGIRequest: Sendable {
     /// CGI parameters: `REQUEST_METHOD`, `REQUEST_URI`, `CONTENT_TYPE`, `REMOTE_ADDR`, `HTTP_*`, ...
-    public var params: [String: String]
+    public var params: FastCGIParams
     /// The body, at most `maxBodyBytes + 1` bytes.
     public var body: [UInt8]
     /// True when the body was longer than `maxBodyBytes` (only the start was read).
     public var bodyTruncated: Bool
 
-    public init(params: [String: String], body: [UInt8], bodyTruncated: Bool) {
+    public init(params: FastCGIParams, body: [UInt8], bodyTruncated: Bool) {
         self.params = params
         self.body = body
         self.bodyTruncated = bodyTruncated

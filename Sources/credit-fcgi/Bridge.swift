@@ -11,13 +11,22 @@ enum Bridge {
         let uri = params["REQUEST_URI"] ?? ((params["SCRIPT_NAME"] ?? "") + (params["PATH_INFO"] ?? ""))
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         var headers: [String: String] = [:]
-        for (name, value) in params where name.hasPrefix("HTTP_") {
-            headers[name.dropFirst(5).lowercased().replacingOccurrences(of: "_", with: "-")] = value
-        }
+        params.forEach(prefix: "HTTP_") { name, value in headers[headerName(cgiName: name)] = value }
         if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
         return HTTPRequest(method: params["REQUEST_METHOD"] ?? "GET", path: parts.first.map(String.init) ?? "/",
                            query: parts.count > 1 ? String(parts[1]) : (params["QUERY_STRING"] ?? ""), headers: headers,
                            body: request.body, bodyTooLarge: request.bodyTruncated, remoteAddress: params["REMOTE_ADDR"] ?? "")
+    }
+
+    /// `HTTP_IDEMPOTENCY_KEY` → `idempotency-key`.
+    static func headerName(cgiName: String) -> String {
+        String(decoding: cgiName.utf8.dropFirst(5).map { byte -> UInt8 in
+            switch byte {
+            case UInt8(ascii: "_"): return UInt8(ascii: "-")
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): return byte + 32
+            default: return byte
+            }
+        }, as: UTF8.self)
     }
 
     static func response(_ response: HTTPResponse) -> FastCGIResponse {

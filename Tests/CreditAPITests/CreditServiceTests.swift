@@ -151,6 +151,17 @@ final class CreditServiceTests: XCTestCase {
         XCTAssertTrue((json(expired)["detail"] as? String)?.contains("expired") ?? false)
     }
 
+    func testADisabledAccountsTokenStopsWorkingAtOnce() throws {
+        let alice = try token("alice")
+        XCTAssertEqual(submit(validApplication, token: alice).status, 202)
+        try SQLiteStore(path: service.configuration.databasePath).setDisabled(name: "alice", disabled: true)
+        for response in [submit(validApplication, token: alice),
+                         service.handle(HTTPRequest(method: "GET", path: "/api/predictions", headers: ["Authorization": "Bearer \(alice)"]))] {
+            XCTAssertEqual(response.status, 401)
+            XCTAssertTrue((json(response)["detail"] as? String)?.contains("disabled") ?? false)
+        }
+    }
+
     func testHistoryPagesNewestFirst() throws {
         let token = try token()
         var ids: [String] = []

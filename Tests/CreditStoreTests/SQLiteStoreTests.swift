@@ -56,6 +56,24 @@ final class SQLiteStoreTests: XCTestCase {
                           try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 5).job.id)
     }
 
+    func testNoJobIsStoredForADisabledOrUnknownOwner() throws {
+        let (store, alice, _) = try storeWithUsers()
+        _ = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: "k1", now: 1)
+        try store.setDisabled(name: "alice", disabled: true)
+        XCTAssertThrowsError(try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 2)) {
+            XCTAssertEqual($0 as? StoreError, .ownerInactive(alice.id))
+        }
+        XCTAssertThrowsError(try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: "k1", now: 3), "not even a replay") {
+            XCTAssertEqual($0 as? StoreError, .ownerInactive(alice.id))
+        }
+        XCTAssertThrowsError(try store.enqueue(owner: 999, payload: "{}", idempotencyKey: nil, now: 4)) {
+            XCTAssertEqual($0 as? StoreError, .ownerInactive(999))
+        }
+        XCTAssertEqual(try store.jobs(owner: alice.id, limit: 10, before: nil).count, 1)
+        try store.setDisabled(name: "alice", disabled: false)
+        XCTAssertTrue(try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 5).created)
+    }
+
     func testExpiredLeaseRequeuesThenFailsAfterMaxAttempts() throws {
         let (store, alice, _) = try storeWithUsers()
         let job = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 0).job

@@ -24,6 +24,18 @@ final class FastCGITests: XCTestCase {
         XCTAssertTrue(String(decoding: output, as: UTF8.self).hasSuffix("true 4 POST"))
     }
 
+    func testParamsLookUpNamesExactlyAndByPrefix() {
+        let params = FastCGIParams(["HTTP_HOST": "example", "HTTP_X": "a=b", "HTTP": "short", "REQUEST_METHOD": "POST", "EMPTY": ""])
+        XCTAssertEqual(params.count, 5)
+        XCTAssertEqual(params["HTTP_X"], "a=b", "the value keeps its own '='")
+        XCTAssertEqual(params["EMPTY"], "")
+        XCTAssertNil(params["HTTP_HOS"])
+        XCTAssertNil(params["request_method"], "names are case-sensitive")
+        var headers: [String: String] = [:]
+        params.forEach(prefix: "HTTP_") { headers[$0] = $1 }
+        XCTAssertEqual(headers, ["HTTP_HOST": "example", "HTTP_X": "a=b"])
+    }
+
     func testModeDetection() {
         XCTAssertEqual(ListenMode.detect(socketPath: "/run/x.sock", socketMode: 0o660, environment: [:]), .unixSocket(path: "/run/x.sock", mode: 0o660))
         XCTAssertEqual(ListenMode.detect(socketPath: "127.0.0.1:9000", socketMode: nil, environment: [:]), .tcp("127.0.0.1:9000"))
