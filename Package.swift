@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "CreditScoring",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "CreditModel", targets: ["CreditModel"]),
         .executable(name: "credit", targets: ["credit"]),
@@ -23,28 +23,34 @@ let package = Package(
         // metrics and the model file. No network, no database, no C library.
         // JSON values: a strict, depth-limited parser and a deterministic writer.
         .target(name: "CreditJSON"),
-        .target(name: "CreditModel", dependencies: ["CreditJSON"]),
+        // The applicant schema and its validation: shared by the API (which must not pull in the
+        // model engine and Foundation) and the model engine.
+        .target(name: "CreditSchema", dependencies: ["CreditJSON"]),
+        .target(name: "CreditModel", dependencies: ["CreditJSON", "CreditSchema"]),
         // The job queue and users behind a store interface; SQLite is the embedded implementation.
         .target(name: "CreditStore", dependencies: ["CSQLite"]),
         // JWT (HS256) and password hashing (scrypt) on OpenSSL.
         .target(name: "CreditAuth", dependencies: ["COpenSSL", "CreditJSON"]),
         // The libfcgi binding: FastCGI on a socket or inherited fd 0, or plain CGI.
         .target(name: "FastCGI", dependencies: ["CFastCGI"]),
-        // Routes and handlers as plain request-to-response functions.
-        .target(name: "CreditAPI", dependencies: ["CreditJSON", "CreditModel", "CreditStore", "CreditAuth"]),
+        // Routes and handlers as plain request-to-response functions. Like everything the responder
+        // links, it uses no Foundation: the responder stays small in memory and quick to start as CGI.
+        .target(name: "CreditAPI", dependencies: ["CreditJSON", "CreditSchema", "CreditStore", "CreditAuth"]),
+        // The scoring worker's loop: claim, score with the model, record.
+        .target(name: "CreditWorker", dependencies: ["CreditAPI", "CreditModel", "CreditStore", "CreditJSON"]),
 
         .executableTarget(name: "credit", dependencies: [
             "CreditModel", "CreditStore", "CreditAuth", "CreditAPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "credit-fcgi", dependencies: ["CreditAPI", "FastCGI"]),
-        .executableTarget(name: "credit-worker", dependencies: ["CreditAPI", "CreditModel", "CreditStore"]),
+        .executableTarget(name: "credit-worker", dependencies: ["CreditWorker", "CreditAPI", "CreditStore"]),
 
         .testTarget(name: "CreditJSONTests", dependencies: ["CreditJSON"]),
         .testTarget(name: "CreditModelTests", dependencies: ["CreditModel", "CreditJSON"]),
         .testTarget(name: "CreditStoreTests", dependencies: ["CreditStore"]),
         .testTarget(name: "CreditAuthTests", dependencies: ["CreditAuth"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
-        .testTarget(name: "CreditAPITests", dependencies: ["CreditAPI", "CreditJSON", "CreditModel", "CreditStore", "CreditAuth"]),
+        .testTarget(name: "CreditAPITests", dependencies: ["CreditAPI", "CreditWorker", "CreditJSON", "CreditModel", "CreditStore", "CreditAuth"]),
     ]
 )

@@ -1,8 +1,15 @@
-import Foundation
+import CreditSchema
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A setting that cannot be used, with what to change.
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 /// Settings shared by `credit`, `credit-fcgi` and `credit-worker`, read from environment variables.
@@ -50,9 +57,9 @@ public struct ServiceConfiguration: Sendable {
     }
 
     /// Reads the settings from `environment`, checking each.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> ServiceConfiguration {
+    public static func fromEnvironment(_ environment: [String: String] = processEnvironment()) throws(ConfigurationError) -> ServiceConfiguration {
         func value(_ name: String, _ fallback: String) -> String {
-            let text = environment[name]?.trimmingCharacters(in: .whitespaces) ?? ""
+            let text = environment[name]?.trimmingSpaces() ?? ""
             return text.isEmpty ? fallback : text
         }
         let ttlText = value("CREDIT_TOKEN_TTL", "3600")
@@ -74,5 +81,21 @@ public struct ServiceConfiguration: Sendable {
                                     issuer: value("CREDIT_ISSUER", "credit-scoring"), audience: value("CREDIT_AUDIENCE", "credit-api"))
         configuration.lease = lease
         return configuration
+    }
+}
+
+extension ServiceConfiguration {
+    /// This process's environment variables (the first value of a name that repeats).
+    public static func processEnvironment() -> [String: String] {
+        var result: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if let equals = text.firstIndex(of: "="), result[String(text[..<equals])] == nil {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            entry += 1
+        }
+        return result
     }
 }

@@ -1,7 +1,9 @@
 import CreditAuth
-import CreditModel
+import CreditSchema
 import CreditStore
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The HTTP API as one function from request to response, shared by the FastCGI responder, the
 /// CGI mode and the tests. Thread-safe: each call borrows its own database connection.
@@ -16,7 +18,7 @@ public final class CreditService: Sendable {
 
     /// Opens the database (migrating it) and loads the signing key; refuses to start without one.
     public init(configuration: ServiceConfiguration, hasher: PasswordHasher = PasswordHasher(),
-                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
+                clock: @escaping @Sendable () -> Double = CreditService.wallClock) throws {
         self.configuration = configuration
         let key: [UInt8]
         do { key = try SecretKeyFile.load(path: configuration.secretFile) } catch {
@@ -26,9 +28,16 @@ public final class CreditService: Sendable {
         let wakeup = QueueWakeupSender(path: configuration.wakeSocket)
         stores = try StorePool(path: configuration.databasePath, afterCommit: { wakeup.notify() })
         self.hasher = hasher
-        schemaJSON = Array(try SchemaDocument(schema: .pakdd).jsonData())
+        schemaJSON = try SchemaDocument(schema: .pakdd).json().bytes
         modelInfo = ModelInfo(path: configuration.modelPath)
         self.clock = clock
+    }
+
+    /// Seconds since 1970 from the system clock.
+    @Sendable public static func wallClock() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     /// Answers one request. Every failure becomes a problem-details response.

@@ -1,6 +1,8 @@
-import CreditModel
-import Foundation
 import CreditJSON
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension CreditService {
     /// `GET /api/model`: the active model's card.
@@ -30,47 +32,60 @@ extension CreditService {
     }
 }
 
-/// The model card JSON for `/api/model`, rebuilt when the model file changes.
-final class ModelInfo: @unchecked Sendable {
+/// The model card JSON for `/api/model`, read from the model file (as plain JSON: the responder
+/// does not link the model engine) and rebuilt when the file changes.
+final class ModelInfo: Sendable {
     private let path: String
-    private let lock = NSLock()
-    private var cached: (modified: Date, card: [UInt8])?
+    /// The file's modification time (nanoseconds) and the card made from it.
+    private let cached = Mutex<(modified: Int, card: [UInt8])?>(nil)
 
     init(path: String) {
         self.path = path
     }
 
     func card() -> [UInt8]? {
-        guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date else { return nil }
-        lock.lock()
-        defer { lock.unlock() }
-        if let cached, cached.modified == modified { return cached.card }
-        guard let document = try? ModelDocument.load(path: path) else { return nil }
-        let card = Self.summary(document).bytes
-        cached = (modified, card)
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let modified = info.st_mtim.tv_sec * 1_000_000_000 + info.st_mtim.tv_nsec
+        if let card = cached.withLock({ $0?.modified == modified ? $0?.card : nil }) { return card }
+        guard let document = JSONValue.parse(contentsOfFile: path), let card = Self.summary(document)?.bytes else { return nil }
+        cached.withLock { $0 = (modified, card) }
         return card
     }
 
-    static func summary(_ document: ModelDocument) -> JSONOutput {
-        let valid = document.metrics.valid
-        let summary = valid.summary
+    /// The card of a model file (see `ModelDocument` in CreditModel for the format), or nil when
+    /// the file lacks a part of it.
+    static func summary(_ document: JSONValue) -> JSONOutput? {
+        /// The named members of `object`, each required.
+        func pick(_ object: JSONValue?, _ keys: [String]) -> JSONOutput? {
+            var members: [String: JSONOutput] = [:]
+            for key in keys {
+                guard let value = object?[key] else { return nil }
+                members[key] = JSONOutput(value)
+            }
+            return .object(members)
+        }
+        let valid = document["metrics"]?["valid"]
+        guard case .array(let encoders)? = document["pipeline"]?["encoders"], case .array(let bins)? = valid?["calibration"],
+              case .number(let version)? = document["format_version"], version <= 1,
+              let id = pick(document, ["model_id", "kind", "created_at"]),
+              let trainingData = pick(document["training_data"], ["train_file", "train_rows", "train_sha256", "valid_file", "valid_rows"]),
+              case .object(var validation)? = pick(valid?["summary"], ["rows", "auc", "gini", "ks", "brier", "logloss", "bad_rate"]),
+              let approvalRate = valid?["policy"]?["approval_rate"],
+              let policy = pick(document["policy"], ["approve_below", "reject_from", "rule"]),
+              let scoreScale = pick(document["score_scale"], ["base_score", "base_odds", "points_to_double_odds"]),
+              case .object(let identity) = id else {
+            return nil
+        }
+        let calibration = bins.compactMap { pick($0, ["mean_predicted", "observed_rate", "count"]) }
+        guard calibration.count == bins.count else { return nil }
+        validation["approval_rate"] = JSONOutput(approvalRate)
+        validation["calibration"] = .array(calibration)
         return .object([
-            "id": .string(document.modelId), "kind": .string(document.kind.rawValue), "trained_at": .string(document.createdAt),
-            "format_version": .number(Double(document.formatVersion)),
-            "training_data": .object(["train_file": .string(document.trainingData.trainFile), "train_rows": .number(Double(document.trainingData.trainRows)),
-                                      "train_sha256": .string(document.trainingData.trainSHA256), "valid_file": .string(document.trainingData.validFile),
-                                      "valid_rows": .number(Double(document.trainingData.validRows))]),
-            "inputs": .array(document.pipeline.encoders.map { .string($0.field) }),
-            "validation": .object(["rows": .number(Double(summary.rows)), "auc": .number(summary.auc), "gini": .number(summary.gini),
-                                   "ks": .number(summary.ks), "brier": .number(summary.brier), "logloss": .number(summary.logloss),
-                                   "bad_rate": .number(summary.badRate), "approval_rate": .number(valid.policy.approvalRate),
-                                   "calibration": .array(valid.calibration.map { .object(["mean_predicted": .number($0.meanPredicted),
-                                                                                         "observed_rate": .number($0.observedRate),
-                                                                                         "count": .number(Double($0.count))]) })]),
-            "policy": .object(["approve_below": .number(document.policy.approveBelow), "reject_from": .number(document.policy.rejectFrom),
-                               "rule": .string(document.policy.rule)]),
-            "score_scale": .object(["base_score": .number(document.scoreScale.baseScore), "base_odds": .number(document.scoreScale.baseOdds),
-                                    "points_to_double_odds": .number(document.scoreScale.pointsToDoubleOdds)]),
+            "id": identity["model_id"]!, "kind": identity["kind"]!, "trained_at": identity["created_at"]!,
+            "format_version": .number(version), "training_data": trainingData,
+            "inputs": .array(encoders.compactMap { $0["field"].map(JSONOutput.init) }),
+            "validation": .object(validation), "policy": policy, "score_scale": scoreScale,
             "card": .object(["markdown": .string("/models/default.md"), "roc": .string("/models/default-roc.svg"),
                              "calibration": .string("/models/default-calibration.svg"), "scores": .string("/models/default-scores.svg")]),
         ])

@@ -1,6 +1,5 @@
-import CreditModel
+import CreditSchema
 import CreditStore
-import Foundation
 import CreditJSON
 
 extension CreditService {

@@ -1,4 +1,3 @@
-import Foundation
 import CreditJSON
 
 /// An error answer in RFC 9457 problem-details form (`application/problem+json`).

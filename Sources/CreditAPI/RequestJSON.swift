@@ -1,4 +1,4 @@
-import CreditModel
+
 import CreditJSON
 
 /// Parses request bodies as JSON, refusing what could hurt the parser before parsing.

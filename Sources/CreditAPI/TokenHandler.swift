@@ -1,6 +1,7 @@
 import CreditAuth
 import CreditStore
 import CreditJSON
+import CreditSchema
 
 extension CreditService {
     /// `POST /api/token`: OAuth2 password grant (form-encoded `username`, `password`).
@@ -14,7 +15,7 @@ extension CreditService {
         let form = FormDecoding.decode(text)
         var errors: [String: [String]] = [:]
         if let grant = form["grant_type"], grant != "password" { errors["grant_type"] = ["Only the password grant is supported."] }
-        let username = form["username"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        let username = form["username"]?.trimmingSpaces() ?? ""
         let password = form["password"] ?? ""
         if username.isEmpty { errors["username"] = ["Enter your username."] }
         if password.isEmpty { errors["password"] = ["Enter your password."] }

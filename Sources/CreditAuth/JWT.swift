@@ -1,5 +1,4 @@
 import CreditJSON
-import Foundation
 
 /// Claims of our access tokens.
 public struct JWTClaims: Codable, Sendable, Equatable {
@@ -65,9 +64,8 @@ public struct JWTSigner: Sendable {
     public func sign(subject: String, ttl: Int, now: Int) -> (token: String, claims: JWTClaims) {
         let claims = JWTClaims(sub: subject, iat: now, nbf: now, exp: now + ttl, iss: issuer, aud: audience,
                                jti: Base64URL.encode(secureRandomBytes(16)))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let payload = Base64URL.encode(Array((try? encoder.encode(claims)) ?? Data()))
+        // Claims are plain strings and integers: encoding cannot fail.
+        let payload = Base64URL.encode((try? JSONOutputEncoder.encode(claims))?.bytes ?? [])
         let signingInput = Self.header + "." + payload
         return (signingInput + "." + Base64URL.encode(key.authenticate(Array(signingInput.utf8)[...])), claims)
     }

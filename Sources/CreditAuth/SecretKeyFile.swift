@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// Why the signing key cannot be used.
 public enum SecretKeyError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -31,9 +30,19 @@ public enum SecretKeyFile {
             throw .unreadable(path: path, reason: String(cString: strerror(errno)))
         }
         guard info.st_mode & 0o077 == 0 else { throw .insecurePermissions(path: path, mode: String(info.st_mode & 0o777, radix: 8)) }
-        guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(path: path, reason: "permission denied") }
-        guard data.count >= 32 else { throw .tooShort(path: path, bytes: data.count) }
-        return Array(data)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var key: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 4096)
+        while key.count < 1 << 20 {
+            let count = read(descriptor, &chunk, chunk.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+            if count == 0 { break }
+            key += chunk[..<count]
+        }
+        guard key.count >= 32 else { throw .tooShort(path: path, bytes: key.count) }
+        return key
     }
 
     /// Writes 64 new random bytes with mode 0600; never replaces an existing file.

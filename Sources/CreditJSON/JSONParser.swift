@@ -224,3 +224,27 @@ private struct JSONByteParser {
         return value
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension JSONValue {
+    /// Parses the JSON file at `path`; nil when it cannot be read, is larger than `maxBytes`
+    /// or is not valid JSON.
+    public static func parse(contentsOfFile path: String, maxBytes: Int = 64 << 20) -> JSONValue? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = read(descriptor, &chunk, chunk.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { return nil }
+            if count == 0 { break }
+            bytes += chunk[..<count]
+            guard bytes.count <= maxBytes else { return nil }
+        }
+        return try? parse(bytes)
+    }
+}

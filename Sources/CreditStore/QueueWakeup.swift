@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// Wakes the worker right after a job is committed: a one-byte datagram on a unix socket.
 ///

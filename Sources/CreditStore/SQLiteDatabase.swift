@@ -1,5 +1,7 @@
 import CSQLite
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// SQLite's "copy this buffer" destructor, which Swift cannot import as a macro.
 let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -44,13 +46,11 @@ public final class SQLiteDatabase {
     /// Serialises writers of this process. SQLite lets one writer in at a time; threads that
     /// queue on this lock wake as soon as it is free, where SQLite's busy handler would sleep
     /// for milliseconds between retries. Other processes still meet the busy timeout.
-    private static let writeLock = NSLock()
+    private static let writeLock = ConditionLock()
 
     /// Runs `body` as the only writer of this process.
     public func exclusively<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        Self.writeLock.lock()
-        defer { Self.writeLock.unlock() }
-        return try body()
+        try Self.writeLock.withLock(body)
     }
 
     deinit {

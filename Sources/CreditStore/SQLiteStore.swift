@@ -1,4 +1,3 @@
-import Foundation
 
 /// The embedded store: jobs and users in one SQLite file, in WAL mode.
 ///

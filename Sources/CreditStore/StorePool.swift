@@ -1,12 +1,10 @@
-import Foundation
-
 /// Hands out SQLite connections to concurrent threads: each caller gets a connection of its
 /// own for the duration of `withStore`, and connections are reused afterwards.
 public final class StorePool: @unchecked Sendable {
     private let path: String
-    private let lock = NSLock()
+    private let lock = ConditionLock()
     private var idle: [SQLiteStore] = []
-    private let commits = NSCondition()
+    private let commits = ConditionLock()
     private var waiting: [SubmissionTicket] = []
     private var committing = false
     /// Called once after each committed group of submissions (to wake the worker).
@@ -22,15 +20,9 @@ public final class StorePool: @unchecked Sendable {
 
     /// Runs `body` with a connection no other thread is using.
     public func withStore<T>(_ body: (SQLiteStore) throws -> T) throws -> T {
-        lock.lock()
-        let store = idle.popLast()
-        lock.unlock()
+        let store = lock.withLock { idle.popLast() }
         let connection = try store ?? SQLiteStore(path: path)
-        defer {
-            lock.lock()
-            idle.append(connection)
-            lock.unlock()
-        }
+        defer { lock.withLock { idle.append(connection) } }
         return try body(connection)
     }
 

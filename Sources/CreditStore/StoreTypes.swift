@@ -1,4 +1,3 @@
-import Foundation
 
 /// Where a scoring job is in its life.
 public enum JobStatus: String, Sendable, Codable, CaseIterable {

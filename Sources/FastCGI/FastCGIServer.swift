@@ -1,5 +1,4 @@
 import CFastCGI
-import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,9 +23,8 @@ public final class FastCGIServer: Sendable {
 
     /// Serves until stopped (or, in CGI mode, answers one request).
     public func run(handler: @escaping @Sendable (FastCGIRequest) -> FastCGIResponse) throws(FastCGIError) {
-        if case .cgi = mode {
-            let output = CGIExchange.respond(environment: ProcessInfo.processInfo.environment,
-                                             input: CGIExchange.readStandardInput(limit: maxBodyBytes + 1),
+        if case .cgi(let environment) = mode {
+            let output = CGIExchange.respond(environment: environment, input: CGIExchange.readStandardInput(limit: maxBodyBytes + 1),
                                              maxBodyBytes: maxBodyBytes, handler: handler)
             CGIExchange.writeStandardOutput(output)
             return
@@ -38,23 +36,18 @@ public final class FastCGIServer: Sendable {
         // glibc gives each thread its own malloc arena (up to 8 per core); two keep the
         // responder's memory small without measurable contention at these request sizes.
         _ = mallopt(M_ARENA_MAX, 2)
-        let group = DispatchGroup()
-        let maxBody = maxBodyBytes
-        for _ in 0..<threads {
-            group.enter()
-            let thread = Thread {
-                serveRequests(listener: listener, maxBodyBytes: maxBody, handler: handler)
-                group.leave()
-            }
-            thread.stackSize = 1 << 20
-            thread.start()
+        let context = AcceptLoop(listener: listener, maxBodyBytes: maxBodyBytes, handler: handler)
+        let started = (0..<threads).compactMap { _ in context.start() }
+        guard !started.isEmpty else {
+            close(listener)
+            throw .cannotStartThreads
         }
         // Wait for a stop request, then wake every thread blocked in accept: on a shut-down
         // listening socket accept() fails at once. (FCGX_ShutdownPending is not used: it sets a
         // process-wide flag that would stop any later server in the same process.)
         stopPipe.waitForStop()
         shutdown(listener, Int32(SHUT_RDWR))
-        group.wait()
+        for thread in started { pthread_join(thread, nil) }
         close(listener)
         if case .unixSocket(let path, _) = mode { unlink(path) }
     }
@@ -83,21 +76,54 @@ public final class FastCGIServer: Sendable {
     }
 }
 
-/// One thread's accept loop.
-private func serveRequests(listener: Int32, maxBodyBytes: Int, handler: @Sendable (FastCGIRequest) -> FastCGIResponse) {
-    var request = FCGX_Request()
-    guard FCGX_InitRequest(&request, listener, 0) == 0 else { return }
-    while FCGX_Accept_r(&request) >= 0 {
-        let incoming = readRequest(&request, maxBodyBytes: maxBodyBytes)
-        let bytes = handler(incoming).serialized()
-        bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { chars in
-                _ = FCGX_PutStr(chars.baseAddress, Int32(chars.count), request.out)
-            }
-        }
-        FCGX_Finish_r(&request)
+/// What every serving thread runs: accept a request, answer it, repeat until the listener closes.
+private final class AcceptLoop: Sendable {
+    let listener: Int32
+    let maxBodyBytes: Int
+    let handler: @Sendable (FastCGIRequest) -> FastCGIResponse
+    /// Stack of each serving thread: requests need little (JSON nesting is limited to 32 levels).
+    static let stackBytes = 512 * 1024
+
+    init(listener: Int32, maxBodyBytes: Int, handler: @escaping @Sendable (FastCGIRequest) -> FastCGIResponse) {
+        self.listener = listener
+        self.maxBodyBytes = maxBodyBytes
+        self.handler = handler
     }
-    FCGX_Free(&request, 1)
+
+    /// Starts one thread running ``serve()``; nil if the system refused a thread.
+    func start() -> pthread_t? {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setstacksize(&attributes, Self.stackBytes)
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let status = pthread_create(&thread, &attributes, { context in
+            Unmanaged<AcceptLoop>.fromOpaque(context!).takeRetainedValue().serve()
+            return nil
+        }, context)
+        guard status == 0 else {
+            Unmanaged<AcceptLoop>.fromOpaque(context).release()
+            return nil
+        }
+        return thread
+    }
+
+    func serve() {
+        var request = FCGX_Request()
+        guard FCGX_InitRequest(&request, listener, 0) == 0 else { return }
+        while FCGX_Accept_r(&request) >= 0 {
+            let incoming = readRequest(&request, maxBodyBytes: maxBodyBytes)
+            let bytes = handler(incoming).serialized()
+            bytes.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { chars in
+                    _ = FCGX_PutStr(chars.baseAddress, Int32(chars.count), request.out)
+                }
+            }
+            FCGX_Finish_r(&request)
+        }
+        FCGX_Free(&request, 1)
+    }
 }
 
 private func readRequest(_ request: inout FCGX_Request, maxBodyBytes: Int) -> FastCGIRequest {

@@ -70,8 +70,8 @@ public enum ListenMode: Sendable, Equatable {
     case tcp(String)
     /// A listening socket inherited on fd 0 (spawn-fcgi, Apache mod_fcgid).
     case inheritedSocket
-    /// Plain CGI: one request from the environment and standard input, answered on standard output.
-    case cgi
+    /// Plain CGI: one request from these environment variables and standard input, answered on standard output.
+    case cgi(environment: [String: String])
 }
 
 /// Why the server could not serve.
@@ -79,11 +79,13 @@ public enum FastCGIError: Error, Sendable, CustomStringConvertible, Equatable {
     case initFailed(Int32)
     case cannotListen(path: String, reason: String)
     case noListener
+    case cannotStartThreads
 
     public var description: String {
         switch self {
         case .initFailed(let code): return "libfcgi failed to initialise (\(code))"
         case .cannotListen(let path, let reason): return "cannot listen on \(path): \(reason)"
+        case .cannotStartThreads: return "the system refused to start serving threads; lower --threads or raise the process limits"
         case .noListener:
             return "no socket to serve: give --socket PATH, start under spawn-fcgi or mod_fcgid, or run as a CGI program"
         }

@@ -14,7 +14,7 @@ extension ListenMode {
             if !socketPath.hasPrefix("/"), !socketPath.hasPrefix("."), socketPath.contains(":") { return .tcp(socketPath) }
             return .unixSocket(path: socketPath, mode: socketMode)
         }
-        if environment["GATEWAY_INTERFACE"] != nil { return .cgi }
+        if environment["GATEWAY_INTERFACE"] != nil { return .cgi(environment: environment) }
         if isListeningSocket(0) { return .inheritedSocket }
         return nil
     }

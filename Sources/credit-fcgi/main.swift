@@ -1,6 +1,8 @@
 import CreditAPI
 import FastCGI
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // credit-fcgi: the FastCGI responder. It serves
 //   --socket PATH [--socket-mode 0660]   a unix socket it creates (or --socket 127.0.0.1:9000),
@@ -8,7 +10,7 @@ import Foundation
 //   one request as a plain CGI program (then unknown arguments are ignored: servers may pass query words).
 // Configuration comes from the CREDIT_* environment variables (see ServiceConfiguration).
 
-let environment = ProcessInfo.processInfo.environment
+let environment = ServiceConfiguration.processEnvironment()
 var socketPath: String?
 var socketMode: UInt16?
 var threads = 16

@@ -1,4 +1,5 @@
 import CreditAPI
+import CreditWorker
 import CreditStore
 import Foundation
 

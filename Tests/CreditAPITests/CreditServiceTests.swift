@@ -4,6 +4,7 @@ import CreditStore
 import Foundation
 import XCTest
 @testable import CreditAPI
+@testable import CreditWorker
 import CreditJSON
 
 /// The API's handlers called directly: request in, response out, on a real SQLite file.
@@ -179,7 +180,31 @@ final class CreditServiceTests: XCTestCase {
         XCTAssertEqual(service.handle(HTTPRequest(method: "GET", path: "/api/schema")).status, 200)
         let model = service.handle(HTTPRequest(method: "GET", path: "/api/model"))
         XCTAssertEqual(model.status, 200)
-        XCTAssertNotNil((json(model)["validation"] as? [String: Any])?["auc"] as? Double)
+        // The card is read from the model file as plain JSON; it must agree with the model engine's reading.
+        let document = try ModelDocument.load(path: service.configuration.modelPath)
+        // (Parsed with CreditJSON: Foundation's JSONSerialization rounds some doubles by one unit in the last place.)
+        let card = try JSONValue.parse(model.body)
+        XCTAssertEqual(card["id"], .string(document.modelId))
+        XCTAssertEqual(card["kind"], .string(document.kind.rawValue))
+        XCTAssertEqual(card["trained_at"], .string(document.createdAt))
+        XCTAssertEqual(card["validation"]?["auc"], .number(document.metrics.valid.summary.auc))
+        XCTAssertEqual(card["validation"]?["approval_rate"], .number(document.metrics.valid.policy.approvalRate))
+        guard case .array(let bins)? = card["validation"]?["calibration"], case .array(let inputs)? = card["inputs"] else {
+            return XCTFail("calibration and inputs are lists")
+        }
+        XCTAssertEqual(bins.count, document.metrics.valid.calibration.count)
+        XCTAssertEqual(bins.first?["observed_rate"], document.metrics.valid.calibration.first.map { .number($0.observedRate) })
+        XCTAssertEqual(card["policy"]?["approve_below"], .number(document.policy.approveBelow))
+        XCTAssertEqual(inputs.count, document.pipeline.encoders.count)
+        XCTAssertEqual(card["training_data"]?["train_rows"], .number(Double(document.trainingData.trainRows)))
+    }
+
+    func testModelCardIsUnavailableForAFileThatIsNotAModel() throws {
+        var configuration = service.configuration
+        configuration.modelPath = directory.appendingPathComponent("not-a-model.json").path
+        try Data(#"{"format_version": 1, "model_id": "x"}"#.utf8).write(to: URL(fileURLWithPath: configuration.modelPath))
+        let other = try CreditService(configuration: configuration)
+        XCTAssertEqual(other.handle(HTTPRequest(method: "GET", path: "/api/model")).status, 503)
     }
 
     func testRefusesToStartWithoutTheKey() throws {

@@ -95,5 +95,7 @@ final class ApplicantSchemaTests: XCTestCase {
         }
         XCTAssertEqual(fields.count, schema.fields.count)
         XCTAssertEqual(groups.count, 7)
+        // The responder serves the schema through CreditJSON's encoder; it must say the same.
+        XCTAssertEqual(try JSONValue.parse(SchemaDocument(schema: schema).json().bytes), document)
     }
 }

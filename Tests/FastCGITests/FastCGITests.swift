@@ -39,7 +39,7 @@ final class FastCGITests: XCTestCase {
     func testModeDetection() {
         XCTAssertEqual(ListenMode.detect(socketPath: "/run/x.sock", socketMode: 0o660, environment: [:]), .unixSocket(path: "/run/x.sock", mode: 0o660))
         XCTAssertEqual(ListenMode.detect(socketPath: "127.0.0.1:9000", socketMode: nil, environment: [:]), .tcp("127.0.0.1:9000"))
-        XCTAssertEqual(ListenMode.detect(socketPath: nil, socketMode: nil, environment: ["GATEWAY_INTERFACE": "CGI/1.1"]), .cgi)
+        XCTAssertEqual(ListenMode.detect(socketPath: nil, socketMode: nil, environment: ["GATEWAY_INTERFACE": "CGI/1.1"]), .cgi(environment: ["GATEWAY_INTERFACE": "CGI/1.1"]))
     }
 
     /// Runs a server on a unix socket in this process; stops it afterwards.

@@ -140,9 +140,9 @@ public struct FieldEncoder: Codable, Sendable {
         switch kind {
         case .numeric:
             if edges.isEmpty { return "any" }
-            if level == 0 { return "≤ \(format(edges[0]))" }
-            if level >= edges.count { return "> \(format(edges[edges.count - 1]))" }
-            return "\(format(edges[level - 1]))–\(format(edges[level]))"
+            if level == 0 { return "≤ \(edges[0].compactDescription)" }
+            if level >= edges.count { return "> \(edges[edges.count - 1].compactDescription)" }
+            return "\(edges[level - 1].compactDescription)–\(edges[level].compactDescription)"
         case .categorical:
             return level < codes.count ? (codes[level].display ?? "missing") : "other"
         }

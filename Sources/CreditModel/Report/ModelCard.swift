@@ -51,7 +51,7 @@ public struct ModelCard {
         lines.append("| Format version | \(document.formatVersion) |")
         lines.append("| Training data | `\(document.trainingData.trainFile)`, \(document.trainingData.trainRows) rows, sha256 `\(document.trainingData.trainSHA256)` |")
         lines.append("| Validation data | `\(document.trainingData.validFile)`, \(document.trainingData.validRows) rows, sha256 `\(document.trainingData.validSHA256)` |")
-        lines.append("| Training time | \(fixed(document.parameters.trainingSeconds, 2)) s\(document.parameters.trees.map { ", \($0) trees kept by early stopping" } ?? "")\(document.parameters.chosenLambda.map { ", L2 strength \(format($0)) chosen on validation" } ?? "") |")
+        lines.append("| Training time | \(fixed(document.parameters.trainingSeconds, 2)) s\(document.parameters.trees.map { ", \($0) trees kept by early stopping" } ?? "")\(document.parameters.chosenLambda.map { ", L2 strength \($0.compactDescription) chosen on validation" } ?? "") |")
         lines.append("| Inputs | \(document.pipeline.inputCount) fields: \(document.pipeline.encoders.map { "`\($0.field)`" }.joined(separator: ", ")) |")
         lines.append("| Calibration | Platt scaling on the validation file: PD = σ(\(fixed(document.calibration.slope)) × raw + \(fixed(document.calibration.intercept))) |")
         lines.append("")
@@ -91,7 +91,7 @@ public struct ModelCard {
         lines.append("Confusion at the approve cut-off (PD ≥ \(fixed(approve.threshold)) not approved): \(approve.truePositives) bads and \(approve.falsePositives) goods not approved; \(approve.falseNegatives) bads and \(approve.trueNegatives) goods approved.")
         lines.append("")
         let scale = document.scoreScale
-        lines.append("Score: \(format(scale.baseScore)) points at good:bad odds of \(format(scale.baseOdds)):1, \(format(scale.pointsToDoubleOdds)) points to double the odds (higher is safer).")
+        lines.append("Score: \(scale.baseScore.compactDescription) points at good:bad odds of \(scale.baseOdds.compactDescription):1, \(scale.pointsToDoubleOdds.compactDescription) points to double the odds (higher is safer).")
         lines.append("")
         lines.append("![Score distribution](\(baseName)-scores.svg)")
         lines.append("")

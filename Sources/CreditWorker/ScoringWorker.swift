@@ -1,5 +1,6 @@
 import CreditModel
 import CreditStore
+import CreditAPI
 import Foundation
 import CreditJSON
 

@@ -77,7 +77,7 @@ public struct ApplicantSchema: Sendable {
             }
             guard range.contains(value) else {
                 let unitText = unit.map { " \($0)" } ?? ""
-                return .failure(InvalidValue(text: "\(label) must be between \(format(range.lowerBound)) and \(format(range.upperBound))\(unitText)."))
+                return .failure(InvalidValue(text: "\(label) must be between \(range.lowerBound.compactDescription) and \(range.upperBound.compactDescription)\(unitText)."))
             }
             return .success(.number(value))
         case .category(let known, let open):
@@ -161,13 +161,16 @@ public struct ApplicantSchema: Sendable {
     }
 }
 
-func format(_ value: Double) -> String {
-    value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+extension Double {
+    /// Whole numbers without a decimal point ("30", not "30.0"); others as Swift prints them.
+    public var compactDescription: String {
+        self == rounded() && abs(self) < 1e15 ? String(Int64(self)) : String(self)
+    }
 }
 
 extension String {
     /// The string without leading and trailing spaces, tabs and line breaks.
-    func trimmingSpaces() -> String {
+    public func trimmingSpaces() -> String {
         let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }

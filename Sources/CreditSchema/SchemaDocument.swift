@@ -1,4 +1,4 @@
-import Foundation
+import CreditJSON
 
 /// The applicant schema as a JSON document, for the API (`GET /api/schema`) and for building forms.
 public struct SchemaDocument: Codable, Sendable {
@@ -62,10 +62,6 @@ public struct SchemaDocument: Codable, Sendable {
         }
     }
 
-    /// Pretty-printed JSON with sorted keys.
-    public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
-    }
+    /// The document as JSON (compact, keys sorted), as `GET /api/schema` serves it.
+    public func json() throws -> JSONOutput { try JSONOutputEncoder.encode(self) }
 }

@@ -1,0 +1,13 @@
+// The applicant schema lives in its own module (CreditSchema) so that the responder can validate
+// applications without linking the model engine; everything using CreditModel sees it as before.
+@_exported import CreditSchema
+import Foundation
+
+extension SchemaDocument {
+    /// Pretty-printed JSON with sorted keys (`credit schema`, model files).
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import XCTest
+import CreditJSON
+
+/// The Foundation-free encoder used by the responder: same output as Foundation's JSONEncoder.
+final class JSONOutputEncoderTests: XCTestCase {
+    private struct Inner: Codable, Equatable {
+        var name: String
+        var weights: [Double]
+    }
+
+    private struct Sample: Codable, Equatable {
+        var id: Int
+        var label: String?
+        var missing: String?
+        var flag: Bool
+        var inner: Inner
+        var list: [Inner]
+        var nested: [[Int]]
+        var map: [String: Int]
+        var value: JSONValue
+
+        enum CodingKeys: String, CodingKey {
+            case id, label, missing, flag, inner, list, nested, map, value = "the_value"
+        }
+    }
+
+    private let sample = Sample(id: 7, label: "x \"quoted\" <tag>", missing: nil, flag: true, inner: Inner(name: "a", weights: [0.5, -2, 1e-7]),
+                                list: [Inner(name: "b", weights: [])], nested: [[1, 2], []], map: ["k": 1, "j": 2],
+                                value: .object(["n": .null, "a": .array([.bool(false), .string("s")])]))
+
+    func testMatchesFoundationsEncoder() throws {
+        let ours = try JSONValue.parse(try JSONOutputEncoder.encode(sample).bytes)
+        let theirs = try JSONValue.parse(Array(JSONEncoder().encode(sample)))
+        XCTAssertEqual(ours, theirs)
+        XCTAssertEqual(try JSONDecoder().decode(Sample.self, from: Data(try JSONOutputEncoder.encode(sample).bytes)), sample, "round trip")
+    }
+
+    func testLeavesOutNilOptionalsAndSortsKeys() throws {
+        let text = try JSONOutputEncoder.encode(sample).text
+        XCTAssertFalse(text.contains("missing"))
+        XCTAssertTrue(text.hasPrefix(#"{"flag":true,"id":7,"inner":{"name":"a","weights":[0.5,-2,1e-07]},"label":"x \"quoted\" \u003ctag>""#), text)
+    }
+
+    func testRefusesNonFiniteNumbers() {
+        XCTAssertThrowsError(try JSONOutputEncoder.encode(Inner(name: "a", weights: [1, .nan]))) { error in
+            XCTAssertTrue("\(error)".contains("weights.1"), "\(error)")
+        }
+    }
+
+    func testConvertsParsedValuesBack() throws {
+        let value = try JSONValue.parse(#"{"b":[1,{"c":null}],"a":"x"}"#)
+        XCTAssertEqual(JSONOutput(value).text, #"{"a":"x","b":[1,{"c":null}]}"#)
+        XCTAssertEqual(value["b"], .array([.number(1), .object(["c": .null])]))
+        XCTAssertNil(value["zzz"])
+        XCTAssertNil(JSONValue.string("s")["a"])
+    }
+}
