@@ -35,6 +35,35 @@ enum Migrations {
         CREATE INDEX login_failures_by_key ON login_failures(key, at);
         CREATE TABLE heartbeats (worker TEXT PRIMARY KEY, at REAL NOT NULL, model TEXT);
         """,
+        // 2: the application and the result in tables of their own, written once each, so that a
+        // status change rewrites a small row instead of kilobytes of JSON (half the pages written
+        // per job); idempotency keys indexed only where given.
+        """
+        CREATE TABLE job_payloads (seq INTEGER PRIMARY KEY, payload TEXT NOT NULL);
+        INSERT INTO job_payloads (seq, payload) SELECT seq, payload FROM jobs;
+        CREATE TABLE job_results (seq INTEGER PRIMARY KEY, result TEXT, error TEXT);
+        INSERT INTO job_results (seq, result, error) SELECT seq, result, error FROM jobs WHERE result IS NOT NULL OR error IS NOT NULL;
+        CREATE TABLE jobs_v2 (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            owner INTEGER NOT NULL REFERENCES users(id),
+            status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            idempotency_key TEXT,
+            submitted_at REAL NOT NULL,
+            started_at REAL,
+            completed_at REAL,
+            lease_until REAL,
+            worker TEXT
+        );
+        INSERT INTO jobs_v2 SELECT seq, id, owner, status, attempts, idempotency_key, submitted_at, started_at, completed_at, lease_until, worker FROM jobs;
+        DROP TABLE jobs;
+        ALTER TABLE jobs_v2 RENAME TO jobs;
+        CREATE INDEX jobs_queued ON jobs(seq) WHERE status = 'queued';
+        CREATE INDEX jobs_leased ON jobs(lease_until) WHERE status = 'running';
+        CREATE INDEX jobs_by_owner ON jobs(owner, seq);
+        CREATE UNIQUE INDEX jobs_by_idempotency_key ON jobs(owner, idempotency_key) WHERE idempotency_key IS NOT NULL;
+        """,
     ]
 
     static var latest: Int { steps.count }

@@ -6,9 +6,10 @@
 public final class SQLiteStore: JobQueue, UserDirectory {
     public let database: SQLiteDatabase
 
-    /// Opens the database at `path` and applies pending migrations.
-    public init(path: String) throws(StoreError) {
-        database = try SQLiteDatabase(path: path)
+    /// Opens the database at `path` and applies pending migrations. `autoCheckpointPages`: see
+    /// ``SQLiteDatabase/init(path:autoCheckpointPages:)``.
+    public init(path: String, autoCheckpointPages: Int = 1000) throws(StoreError) {
+        database = try SQLiteDatabase(path: path, autoCheckpointPages: autoCheckpointPages)
         try Migrations.migrate(database)
     }
 
@@ -19,7 +20,11 @@ public final class SQLiteStore: JobQueue, UserDirectory {
 
     // MARK: Jobs
 
-    private static let jobColumns = "id, owner, status, payload, result, error, attempts, idempotency_key, submitted_at, started_at, completed_at"
+    /// A job's columns, from `jobs` joined with its application and result (aliases j, p, r).
+    private static let jobColumns = """
+        j.id, j.owner, j.status, p.payload, r.result, r.error, j.attempts, j.idempotency_key, j.submitted_at, j.started_at, j.completed_at
+        """
+    private static let jobTables = "jobs j JOIN job_payloads p ON p.seq = j.seq LEFT JOIN job_results r ON r.seq = j.seq"
 
     private static func readJob(_ row: SQLiteStatement) -> Job {
         Job(id: row.string(0), owner: row.int(1), status: JobStatus(rawValue: row.string(2)) ?? .failed, payload: row.string(3),
@@ -60,20 +65,21 @@ public final class SQLiteStore: JobQueue, UserDirectory {
     private func insertJob(owner: Int64, payload: String, idempotencyKey: String?, now: Double) throws(StoreError) -> EnqueueResult {
         let id = Self.newJobID(now: now)
         // The owner's account is checked in the same statement, so no job is ever stored for a
-        // disabled user. DO NOTHING applies only to a repeated idempotency key (NULLs never conflict).
+        // disabled user. DO NOTHING applies only to a repeated idempotency key.
         try database.prepare("""
-            INSERT INTO jobs (id, owner, status, payload, idempotency_key, submitted_at)
-            SELECT ?1, ?2, 'queued', ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2 AND disabled = 0)
-            ON CONFLICT (owner, idempotency_key) DO NOTHING
-            """).run([.text(id), .integer(owner), .text(payload), idempotencyKey.map { .text($0) } ?? .null, .real(now)])
+            INSERT INTO jobs (id, owner, status, idempotency_key, submitted_at)
+            SELECT ?1, ?2, 'queued', ?3, ?4 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2 AND disabled = 0)
+            ON CONFLICT (owner, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+            """).run([.text(id), .integer(owner), idempotencyKey.map { .text($0) } ?? .null, .real(now)])
         if database.changes == 1 {
+            try database.prepare("INSERT INTO job_payloads (seq, payload) VALUES (?, ?)").run([.integer(database.lastInsertedRow), .text(payload)])
             let job = Job(id: id, owner: owner, status: .queued, payload: payload, result: nil, error: nil, attempts: 0,
                           idempotencyKey: idempotencyKey, submittedAt: now, startedAt: nil, completedAt: nil)
             return EnqueueResult(job: job, created: true)
         }
         guard let active = try user(id: owner).map({ !$0.disabled }), active else { throw .ownerInactive(owner) }
         guard let idempotencyKey,
-              let existing = try database.prepare("SELECT \(Self.jobColumns) FROM jobs WHERE owner = ? AND idempotency_key = ?")
+              let existing = try database.prepare("SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.owner = ? AND j.idempotency_key = ?")
                 .rows([.integer(owner), .text(idempotencyKey)], Self.readJob).first else {
             throw .invalid("the job could not be stored")
         }
@@ -95,24 +101,34 @@ public final class SQLiteStore: JobQueue, UserDirectory {
     }
 
     private func claimInTransaction(worker: String, limit: Int, lease: Double, maxAttempts: Int, now: Double) throws(StoreError) -> [ClaimedJob] {
-        do {
-            // A worker died holding these: give up on jobs that had their chances, requeue the rest.
-            try database.prepare("""
-                UPDATE jobs SET status = 'failed', completed_at = ?, lease_until = NULL,
-                  error = 'scoring did not finish after ' || attempts || ' attempts (the worker stopped each time)'
-                WHERE status = 'running' AND lease_until < ? AND attempts >= ?
-                """).run([.real(now), .real(now), .integer(Int64(maxAttempts))])
-            try database.prepare("""
-                UPDATE jobs SET status = 'queued', lease_until = NULL, worker = NULL WHERE status = 'running' AND lease_until < ?
-                """).run([.real(now)])
-            return try database.prepare("""
-                UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ?, lease_until = ?, worker = ?
-                WHERE seq IN (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT ?)
-                RETURNING id, owner, payload, attempts
-                """).rows([.real(now), .real(now + lease), .text(worker), .integer(Int64(limit))]) { row in
-                ClaimedJob(id: row.string(0), owner: row.int(1), payload: row.string(2), attempt: Int(row.int(3)))
-            }
+        // A worker died holding these: give up on jobs that had their chances, requeue the rest.
+        let abandoned = try database.prepare("""
+            UPDATE jobs SET status = 'failed', completed_at = ?, lease_until = NULL
+            WHERE status = 'running' AND lease_until < ? AND attempts >= ? RETURNING seq, attempts
+            """).rows([.real(now), .real(now), .integer(Int64(maxAttempts))]) { ($0.int(0), $0.int(1)) }
+        for (seq, attempts) in abandoned {
+            try recordResult(seq: seq, result: nil, error: "scoring did not finish after \(attempts) attempts (the worker stopped each time)")
         }
+        try database.prepare("""
+            UPDATE jobs SET status = 'queued', lease_until = NULL, worker = NULL WHERE status = 'running' AND lease_until < ?
+            """).run([.real(now)])
+        let claimed = try database.prepare("""
+            UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ?, lease_until = ?, worker = ?
+            WHERE seq IN (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT ?)
+            RETURNING seq, id, owner, attempts
+            """).rows([.real(now), .real(now + lease), .text(worker), .integer(Int64(limit))]) { row in
+            (seq: row.int(0), id: row.string(1), owner: row.int(2), attempt: Int(row.int(3)))
+        }
+        let payload = try database.prepare("SELECT payload FROM job_payloads WHERE seq = ?")
+        return try claimed.map { (job) throws(StoreError) -> ClaimedJob in
+            let text = try payload.rows([.integer(job.seq)]) { $0.string(0) }.first ?? ""
+            return ClaimedJob(id: job.id, owner: job.owner, payload: text, attempt: job.attempt)
+        }
+    }
+
+    private func recordResult(seq: Int64, result: String?, error: String?) throws(StoreError) {
+        try database.prepare("INSERT OR REPLACE INTO job_results (seq, result, error) VALUES (?, ?, ?)")
+            .run([.integer(seq), result.map { .text($0) } ?? .null, error.map { .text($0) } ?? .null])
     }
 
     @discardableResult
@@ -124,37 +140,38 @@ public final class SQLiteStore: JobQueue, UserDirectory {
     }
 
     private func finishInTransaction(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], now: Double) throws(StoreError) -> Int {
-        do {
-            let update = try database.prepare("""
-                UPDATE jobs SET status = ?, result = ?, error = ?, completed_at = ?, lease_until = NULL
-                WHERE id = ? AND status = 'running' AND worker = ? AND attempts = ?
-                """)
-            var recorded = 0
-            for (job, outcome) in outcomes {
-                switch outcome {
-                case .done(let result):
-                    try update.run([.text("done"), .text(result), .null, .real(now), .text(job.id), .text(worker), .integer(Int64(job.attempt))])
-                case .failed(let error):
-                    try update.run([.text("failed"), .null, .text(error), .real(now), .text(job.id), .text(worker), .integer(Int64(job.attempt))])
-                }
-                recorded += database.changes
+        // Only the current claim may record: the lease may have run out and the job gone to another worker.
+        let update = try database.prepare("""
+            UPDATE jobs SET status = ?, completed_at = ?, lease_until = NULL
+            WHERE id = ? AND status = 'running' AND worker = ? AND attempts = ? RETURNING seq
+            """)
+        var recorded = 0
+        for (job, outcome) in outcomes {
+            let (status, result, error): (String, String?, String?) = switch outcome {
+            case .done(let result): ("done", result, nil)
+            case .failed(let error): ("failed", nil, error)
             }
-            return recorded
+            let rows = try update.rows([.text(status), .real(now), .text(job.id), .text(worker), .integer(Int64(job.attempt))]) { $0.int(0) }
+            guard let seq = rows.first else { continue }
+            try recordResult(seq: seq, result: result, error: error)
+            recorded += 1
         }
+        return recorded
     }
 
     public func job(id: String, owner: Int64) throws(StoreError) -> Job? {
-        try database.prepare("SELECT \(Self.jobColumns) FROM jobs WHERE id = ? AND owner = ?").rows([.text(id), .integer(owner)], Self.readJob).first
+        try database.prepare("SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.id = ? AND j.owner = ?")
+            .rows([.text(id), .integer(owner)], Self.readJob).first
     }
 
     public func jobs(owner: Int64, limit: Int, before: String?) throws(StoreError) -> [Job] {
         if let before {
             return try database.prepare("""
-                SELECT \(Self.jobColumns) FROM jobs WHERE owner = ?
-                  AND seq < (SELECT seq FROM jobs WHERE id = ? AND owner = ?) ORDER BY seq DESC LIMIT ?
+                SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.owner = ?
+                  AND j.seq < (SELECT seq FROM jobs WHERE id = ? AND owner = ?) ORDER BY j.seq DESC LIMIT ?
                 """).rows([.integer(owner), .text(before), .integer(owner), .integer(Int64(limit))], Self.readJob)
         }
-        return try database.prepare("SELECT \(Self.jobColumns) FROM jobs WHERE owner = ? ORDER BY seq DESC LIMIT ?")
+        return try database.prepare("SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.owner = ? ORDER BY j.seq DESC LIMIT ?")
             .rows([.integer(owner), .integer(Int64(limit))], Self.readJob)
     }
 
@@ -176,11 +193,16 @@ public final class SQLiteStore: JobQueue, UserDirectory {
 
     @discardableResult
     public func pruneFinished(before cutoff: Double) throws(StoreError) -> Int {
-        try database.prepare("DELETE FROM jobs WHERE status IN ('done', 'failed') AND completed_at < ?").run([.real(cutoff)])
-        let removed = database.changes
-        try database.prepare("DELETE FROM login_failures WHERE at < ?").run([.real(cutoff)])
-        try database.prepare("DELETE FROM heartbeats WHERE at < ?").run([.real(cutoff)])
-        return removed
+        try database.transaction { () throws(StoreError) -> Int in
+            let finished = "SELECT seq FROM jobs WHERE status IN ('done', 'failed') AND completed_at < ?1"
+            try database.prepare("DELETE FROM job_payloads WHERE seq IN (\(finished))").run([.real(cutoff)])
+            try database.prepare("DELETE FROM job_results WHERE seq IN (\(finished))").run([.real(cutoff)])
+            try database.prepare("DELETE FROM jobs WHERE status IN ('done', 'failed') AND completed_at < ?").run([.real(cutoff)])
+            let removed = database.changes
+            try database.prepare("DELETE FROM login_failures WHERE at < ?").run([.real(cutoff)])
+            try database.prepare("DELETE FROM heartbeats WHERE at < ?").run([.real(cutoff)])
+            return removed
+        }
     }
 
     // MARK: Users

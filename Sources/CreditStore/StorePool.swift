@@ -10,18 +10,23 @@ public final class StorePool: @unchecked Sendable {
     /// Called once after each committed group of submissions (to wake the worker).
     private let afterCommit: @Sendable () -> Void
 
+    /// The worker copies the WAL back into the database (at SQLite's default 1000 pages, outside
+    /// any request); the responder does it only if the log grows far past that (no worker
+    /// running), so that request threads rarely wait behind a checkpoint.
+    static let autoCheckpointPages = 8000
+
     /// Opens one connection at once (which migrates the schema) so that errors surface at start-up.
     /// `afterCommit` runs once after each commit that stored submissions.
     public init(path: String, afterCommit: @escaping @Sendable () -> Void = {}) throws(StoreError) {
         self.path = path
         self.afterCommit = afterCommit
-        idle.append(try SQLiteStore(path: path))
+        idle.append(try SQLiteStore(path: path, autoCheckpointPages: Self.autoCheckpointPages))
     }
 
     /// Runs `body` with a connection no other thread is using.
     public func withStore<T>(_ body: (SQLiteStore) throws -> T) throws -> T {
         let store = lock.withLock { idle.popLast() }
-        let connection = try store ?? SQLiteStore(path: path)
+        let connection = try store ?? SQLiteStore(path: path, autoCheckpointPages: Self.autoCheckpointPages)
         defer { lock.withLock { idle.append(connection) } }
         return try body(connection)
     }

@@ -55,4 +55,12 @@ final class JSONOutputEncoderTests: XCTestCase {
         XCTAssertNil(value["zzz"])
         XCTAssertNil(JSONValue.string("s")["a"])
     }
+
+    func testWritesNumbersAsTheyRoundTrip() throws {
+        let numbers: [Double] = [0, -0.0, 7, -12, 999_999_999_999_999, -1e15, 1e20, 0.1, -2.5e-8, 0.2575168454886711]
+        let text = JSONOutput.array(numbers.map(JSONOutput.number) + [.number(.nan)]).text
+        XCTAssertEqual(text, "[0,0,7,-12,999999999999999,-1000000000000000.0,1e+20,0.1,-2.5e-08,0.2575168454886711,null]")
+        guard case .array(let parsed) = try JSONValue.parse(text) else { return XCTFail("an array") }
+        XCTAssertEqual(parsed.dropLast(), numbers.map(JSONValue.number)[...])
+    }
 }
