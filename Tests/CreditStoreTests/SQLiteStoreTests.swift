@@ -160,6 +160,27 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(try reopened.schemaVersion(), SQLiteStore.latestSchemaVersion)
     }
 
+    func testMigratesAVersion1FileKeepingEveryJob() throws {
+        let raw = try SQLiteDatabase(path: path)
+        try raw.execute(Migrations.steps[0] + "; PRAGMA user_version = 1")
+        try raw.execute("""
+            INSERT INTO users (id, name, password_hash, created_at) VALUES (1, 'alice', 'h', 1);
+            INSERT INTO jobs (seq, id, owner, status, payload, result, error, attempts, idempotency_key, submitted_at, completed_at)
+            VALUES (1, 'a', 1, 'done', '{"x":1}', '{"pd":0.1}', NULL, 1, 'k1', 10, 12),
+                   (2, 'b', 1, 'failed', '{"x":2}', NULL, 'no model', 3, NULL, 11, 13),
+                   (3, 'c', 1, 'queued', '{"x":3}', NULL, NULL, 0, NULL, 14, NULL);
+            """)
+        let store = try SQLiteStore(path: path)
+        XCTAssertEqual(try store.schemaVersion(), 2)
+        let jobs = try store.jobs(owner: 1, limit: 10, before: nil)
+        XCTAssertEqual(jobs.map(\.id), ["c", "b", "a"])
+        XCTAssertEqual(jobs.map(\.payload), [#"{"x":3}"#, #"{"x":2}"#, #"{"x":1}"#])
+        XCTAssertEqual(jobs.map(\.result), [nil, nil, #"{"pd":0.1}"#])
+        XCTAssertEqual(jobs.map(\.error), [nil, "no model", nil])
+        XCTAssertEqual(try store.enqueue(owner: 1, payload: "{}", idempotencyKey: "k1", now: 20).job.id, "a", "idempotency keys still hold")
+        XCTAssertEqual(try store.claim(worker: "w", limit: 10, lease: 30, maxAttempts: 3, now: 21).map(\.payload), [#"{"x":3}"#])
+    }
+
     func testRefusesANewerSchema() throws {
         _ = try SQLiteStore(path: path)
         let raw = try SQLiteDatabase(path: path)
