@@ -48,7 +48,7 @@ public final class SQLiteDatabase {
     /// Serialises writers of this process. SQLite lets one writer in at a time; threads that
     /// queue on this lock wake as soon as it is free, where SQLite's busy handler would sleep
     /// for milliseconds between retries. Other processes still meet the busy timeout.
-    private static let writeLock = ConditionLock()
+    private static let writeLock = Lock()
 
     /// Runs `body` as the only writer of this process.
     public func exclusively<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {

@@ -1,10 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Hands out SQLite connections to concurrent threads: each caller gets a connection of its
 /// own for the duration of `withStore`, and connections are reused afterwards.
 public final class StorePool: @unchecked Sendable {
     private let path: String
-    private let lock = ConditionLock()
+    private let lock = Lock()
     private var idle: [SQLiteStore] = []
-    private let commits = ConditionLock()
+    private let commits = Lock()
     private var waiting: [SubmissionTicket] = []
     private var committing = false
     /// Called once after each committed group of submissions (to wake the worker).
@@ -32,47 +36,77 @@ public final class StorePool: @unchecked Sendable {
     }
 
     /// Stores a submission durably, sharing the commit with submissions arriving from other
-    /// threads at the same moment (group commit): the first waiting thread commits everything
-    /// queued so far in one transaction while the others wait. Returns only once this
-    /// submission's transaction has committed.
+    /// threads at the same moment (group commit). One thread at a time leads: it commits
+    /// everything queued so far in one transaction, hands each waiter its outcome, and passes
+    /// the lead to the first submission that arrived meanwhile. Each waiter sleeps on a
+    /// semaphore of its own, so a commit wakes exactly the threads it concerns. Returns only
+    /// once this submission's transaction has committed.
     public func enqueue(_ submission: Submission) throws(StoreError) -> EnqueueResult {
         let ticket = SubmissionTicket(submission)
-        commits.lock()
-        waiting.append(ticket)
-        while ticket.result == nil {
-            if committing {
-                commits.wait()
-                continue
-            }
+        let leads: Bool = commits.withLock {
+            waiting.append(ticket)
+            if committing { return false }
             committing = true
-            let batch = waiting
-            waiting.removeAll()
-            commits.unlock()
-            let results: [Result<EnqueueResult, StoreError>]
-            do {
-                results = try withStore { store in try store.enqueue(batch: batch.map(\.submission)) }
-            } catch let error as StoreError {
-                results = Array(repeating: .failure(error), count: batch.count)
-            } catch {
-                results = Array(repeating: .failure(.invalid("\(error)")), count: batch.count)
-            }
-            if results.contains(where: { if case .success(let outcome) = $0 { outcome.created } else { false } }) { afterCommit() }
-            commits.lock()
-            for (waiter, result) in zip(batch, results) { waiter.result = result }
-            committing = false
-            commits.broadcast()
+            return true
         }
-        commits.unlock()
-        return try ticket.result!.get()
+        if !leads {
+            ticket.wait()
+            // Woken either with an outcome, or to lead the next commit.
+            if let result = ticket.result { return try result.get() }
+        }
+        // Lead: commit everything waiting (this submission included).
+        let batch: [SubmissionTicket] = commits.withLock {
+            defer { waiting.removeAll(keepingCapacity: true) }
+            return waiting
+        }
+        let results = commit(batch)
+        var own: Result<EnqueueResult, StoreError> = .failure(.invalid("the submission was not committed"))
+        for (waiter, result) in zip(batch, results) {
+            if waiter === ticket { own = result; continue }
+            waiter.result = result
+            waiter.signal()
+        }
+        let next: SubmissionTicket? = commits.withLock {
+            if let first = waiting.first { return first }
+            committing = false
+            return nil
+        }
+        next?.signal()  // it finds no outcome, so it leads the next commit
+        return try own.get()
+    }
+
+    /// Commits a batch in one transaction; every submission gets its outcome (or the batch's error).
+    private func commit(_ batch: [SubmissionTicket]) -> [Result<EnqueueResult, StoreError>] {
+        let results: [Result<EnqueueResult, StoreError>]
+        do {
+            results = try withStore { store in try store.enqueue(batch: batch.map(\.submission)) }
+        } catch let error as StoreError {
+            results = Array(repeating: .failure(error), count: batch.count)
+        } catch {
+            results = Array(repeating: .failure(.invalid("\(error)")), count: batch.count)
+        }
+        if results.contains(where: { if case .success(let outcome) = $0 { outcome.created } else { false } }) { afterCommit() }
+        return results
     }
 }
 
-/// A submission and, once committed, its outcome (guarded by the pool's condition lock).
+/// A submission waiting for its commit: its outcome once committed, and the semaphore its
+/// thread sleeps on. The outcome is written before ``signal()`` and read after ``wait()``.
 final class SubmissionTicket: @unchecked Sendable {
     let submission: Submission
     var result: Result<EnqueueResult, StoreError>?
+    private let semaphore = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
 
     init(_ submission: Submission) {
         self.submission = submission
+        sem_init(semaphore, 0, 0)
     }
+
+    deinit {
+        sem_destroy(semaphore)
+        semaphore.deallocate()
+    }
+
+    func wait() { while sem_wait(semaphore) != 0 && errno == EINTR {} }
+    func signal() { sem_post(semaphore) }
 }

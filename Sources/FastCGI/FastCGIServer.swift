@@ -120,6 +120,11 @@ private final class AcceptLoop: Sendable {
                     _ = FCGX_PutStr(chars.baseAddress, Int32(chars.count), request.out)
                 }
             }
+            // libfcgi closes a connection gracefully: shutdown, then wait until the server closes
+            // its end, so that unread input can never turn into a TCP reset that loses the answer.
+            // When the whole input was read there is nothing to lose, and a plain close spares
+            // a blocking wait per request ("detached" requests are closed that way).
+            if !incoming.bodyTruncated { FCGX_Detach(&request) }
             FCGX_Finish_r(&request)
         }
         FCGX_Free(&request, 1)

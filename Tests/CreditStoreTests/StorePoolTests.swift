@@ -1,0 +1,86 @@
+import Foundation
+import XCTest
+@testable import CreditStore
+
+/// Group commit: many threads submitting at once, each answered with its own job.
+final class StorePoolTests: XCTestCase {
+    private var directory: URL!
+    private var path: String { directory.appendingPathComponent("pool.sqlite").path }
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("pool-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func testConcurrentSubmissionsAreEachStoredOnceAndAnswered() throws {
+        let owner = try SQLiteStore(path: path).createUser(name: "alice", passwordHash: "h", now: 1).id
+        let commits = Counter()
+        let pool = try StorePool(path: path, afterCommit: { commits.add() })
+        let threads = 16, perThread = 150
+        let outcomes = Collected()
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            for index in 0..<perThread {
+                // Every tenth submission repeats a key another thread also sends.
+                let key = index % 10 == 0 ? "shared-\(index)" : nil
+                let payload = #"{"thread":\#(thread),"index":\#(index)}"#
+                outcomes.add(Result { try pool.enqueue(Submission(owner: owner, payload: payload, idempotencyKey: key, now: Double(index))) })
+            }
+        }
+        let results = try outcomes.all.map { try $0.get() }
+        XCTAssertEqual(results.count, threads * perThread)
+        let created = results.filter(\.created)
+        let keyed = Set(results.compactMap { $0.job.idempotencyKey })
+        XCTAssertEqual(created.count, threads * perThread - threads * keyed.count + keyed.count, "one job per idempotency key")
+        XCTAssertEqual(Set(created.map(\.job.id)).count, created.count, "every new job has its own id")
+        for key in keyed {
+            XCTAssertEqual(Set(results.filter { $0.job.idempotencyKey == key }.map(\.job.id)).count, 1, "all senders of \(key) get one job")
+        }
+        let store = try SQLiteStore(path: path)
+        XCTAssertEqual(try store.health(now: 1000).queued, created.count, "every acknowledged job is in the file")
+        for result in created.prefix(50) {
+            XCTAssertEqual(try store.job(id: result.job.id, owner: owner)?.payload, result.job.payload)
+        }
+        XCTAssertGreaterThan(commits.value, 0)
+        XCTAssertLessThanOrEqual(commits.value, created.count, "at most one wake-up per commit")
+    }
+
+    func testADisabledOwnerFailsAloneInASharedCommit() throws {
+        let store = try SQLiteStore(path: path)
+        let alice = try store.createUser(name: "alice", passwordHash: "h", now: 1).id
+        let bob = try store.createUser(name: "bob", passwordHash: "h", now: 1).id
+        try store.setDisabled(name: "bob", disabled: true)
+        let pool = try StorePool(path: path)
+        let outcomes = Collected()
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            for _ in 0..<50 {
+                let owner = thread % 2 == 0 ? alice : bob
+                outcomes.add(Result { try pool.enqueue(Submission(owner: owner, payload: "{}", idempotencyKey: nil, now: 1)) })
+            }
+        }
+        let all = outcomes.all
+        XCTAssertEqual(all.filter { (try? $0.get())?.job.owner == alice }.count, 200)
+        XCTAssertEqual(all.filter { ($0.error as? StoreError) == .ownerInactive(bob) }.count, 200)
+    }
+}
+
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
+
+private final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Result<EnqueueResult, any Error>] = []
+    func add(_ result: Result<EnqueueResult, any Error>) { lock.withLock { results.append(result) } }
+    var all: [Result<EnqueueResult, any Error>] { lock.withLock { results } }
+}
+
+private extension Result {
+    var error: Failure? { if case .failure(let error) = self { error } else { nil } }
+}
