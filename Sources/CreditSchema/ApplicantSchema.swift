@@ -4,6 +4,8 @@ public struct ApplicantSchema: Sendable {
     /// Fields in a fixed order; ``Applicant/values`` follow it.
     public let fields: [ApplicantField]
     private let indexByName: [String: Int]
+    /// For each field with a closed code list, the canonical form of its codes.
+    private let closedCodes: [Set<FieldValue>?]
 
     /// The PAKDD 2010 application schema.
     public static let pakdd = ApplicantSchema(fields: pakddFields)
@@ -13,6 +15,10 @@ public struct ApplicantSchema: Sendable {
         var index: [String: Int] = [:]
         for (position, field) in fields.enumerated() { index[field.name] = position }
         self.indexByName = index
+        closedCodes = fields.map { field in
+            guard case .category(let known, false) = field.kind else { return nil }
+            return Set(known.map { Self.canonicalCode($0.code) })
+        }
     }
 
     /// Position of the field called `name`, or nil.
@@ -40,14 +46,14 @@ public struct ApplicantSchema: Sendable {
         }
         var values: [FieldValue] = []
         values.reserveCapacity(fields.count)
-        for field in fields {
+        for (position, field) in fields.enumerated() {
             guard let raw = object[field.name] else {
                 if let value = field.defaultValue { values.append(value) }
                 else if field.missingAllowed { values.append(.missing) }
                 else { values.append(.missing); errors[field.name, default: []].append("\(field.label) is required.") }
                 continue
             }
-            switch Self.normalize(raw, for: field) {
+            switch Self.normalize(raw, for: field, closedCodes: closedCodes[position]) {
             case .success(let value): values.append(value)
             case .failure(let message):
                 values.append(.missing)
@@ -61,8 +67,9 @@ public struct ApplicantSchema: Sendable {
     /// A message explaining why a value is invalid.
     struct InvalidValue: Error { var text: String }
 
-    /// Checks one JSON value against its field and returns the normalised value.
-    static func normalize(_ raw: JSONValue, for field: ApplicantField) -> Result<FieldValue, InvalidValue> {
+    /// Checks one JSON value against its field and returns the normalised value. `closedCodes`:
+    /// the canonical codes of a closed code list.
+    static func normalize(_ raw: JSONValue, for field: ApplicantField, closedCodes: Set<FieldValue>?) -> Result<FieldValue, InvalidValue> {
         let label = field.label
         if case .null = raw {
             return field.missingAllowed ? .success(.missing) : .failure(InvalidValue(text: "\(label) is required."))
@@ -90,7 +97,7 @@ public struct ApplicantSchema: Sendable {
                 if trimmed.isEmpty {
                     return field.missingAllowed ? .success(.missing) : .failure(InvalidValue(text: "\(label) is required."))
                 }
-                guard trimmed.count <= 40 else { return .failure(InvalidValue(text: "\(label) must be a code of at most 40 characters.")) }
+                guard trimmed.utf8.count <= 40 || trimmed.count <= 40 else { return .failure(InvalidValue(text: "\(label) must be a code of at most 40 characters.")) }
                 guard trimmed.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
                     return .failure(InvalidValue(text: "\(label) contains control characters."))
                 }
@@ -98,7 +105,7 @@ public struct ApplicantSchema: Sendable {
             default:
                 return .failure(InvalidValue(text: "\(label) must be a code given as a string or a whole number, not \(raw.typeDescription)."))
             }
-            if !open && !known.contains(where: { canonicalCode($0.code) == code }) {
+            if !open, let closedCodes, !closedCodes.contains(code) {
                 let list = known.map(\.code).joined(separator: ", ")
                 return .failure(InvalidValue(text: "\(label) must be one of: \(list)."))
             }
@@ -120,7 +127,7 @@ public struct ApplicantSchema: Sendable {
                 return .failure(InvalidValue(text: "\(label) must be text, not \(raw.typeDescription)."))
             }
             let trimmed = text.trimmingSpaces()
-            guard trimmed.count <= maxLength else {
+            guard trimmed.utf8.count <= maxLength || trimmed.count <= maxLength else {
                 return .failure(InvalidValue(text: "\(label) must be at most \(maxLength) characters."))
             }
             guard trimmed.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {

@@ -67,12 +67,16 @@ final class TreeSHAPTests: XCTestCase {
         let (ensemble, points) = try trainedEnsemble(features: 5, rows: 800, seed: 7)
         XCTAssertGreaterThan(ensemble.trees.count, 3)
         let explainer = TreeExplainer(ensemble: ensemble)
+        let leafByLeaf = TreeExplainer(ensemble: ensemble, maxTabulatedSplits: 0)
+        XCTAssertTrue(ensemble.trees.allSatisfy { $0.feature.filter { $0 >= 0 }.count <= 10 }, "every tree is tabulated")
         for point in points.prefix(25) {
             let exact = bruteForceShapley(ensemble, point)
             let fast = explainer.contributions(point)
+            let leaves = leafByLeaf.contributions(point)
             let reference = explainer.referenceContributions(point)
             for feature in 0..<5 {
                 XCTAssertEqual(fast[feature], exact[feature], accuracy: 1e-9, "feature \(feature) at \(point)")
+                XCTAssertEqual(leaves[feature], exact[feature], accuracy: 1e-9, "feature \(feature) at \(point), leaf by leaf")
                 XCTAssertEqual(reference[feature], exact[feature], accuracy: 1e-9, "feature \(feature) at \(point)")
             }
         }

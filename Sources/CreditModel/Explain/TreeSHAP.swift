@@ -11,7 +11,10 @@ public struct TreeExplainer: Sendable {
     /// Precomputed per-leaf tables, when every tree is shallow enough for them.
     private let tables: LeafPatternTables?
 
-    public init(ensemble: TreeEnsemble) {
+    public init(ensemble: TreeEnsemble) { self.init(ensemble: ensemble, maxTabulatedSplits: 10) }
+
+    /// `maxTabulatedSplits`: see ``LeafPatternTables``; tests set 0 to exercise the leaf-by-leaf path.
+    init(ensemble: TreeEnsemble, maxTabulatedSplits: Int) {
         self.ensemble = ensemble
         var expected = ensemble.baseScore
         var depth = 0
@@ -21,7 +24,7 @@ public struct TreeExplainer: Sendable {
         }
         expectedValue = expected
         maxDepth = depth
-        tables = depth <= LeafPatternTables.maxUniqueFeatures ? LeafPatternTables(ensemble) : nil
+        tables = depth <= LeafPatternTables.maxUniqueFeatures ? LeafPatternTables(ensemble, maxTabulatedSplits: maxTabulatedSplits) : nil
     }
 
     /// Shapley values of every input for `x` (length ``TreeEnsemble/inputCount``).
