@@ -36,6 +36,12 @@ public final class FastCGIServer: Sendable {
         // glibc gives each thread its own malloc arena (up to 8 per core); two keep the
         // responder's memory small without measurable contention at these request sizes.
         _ = mallopt(M_ARENA_MAX, 2)
+        // Blocks of 1 MiB and more (a sign-in's scrypt buffer) always come from mmap and go back
+        // to the system when freed; glibc would otherwise raise this threshold after the first
+        // such free and keep later ones in the heap. Fixing it also fixes the heap's trim
+        // threshold at 128 KiB, which costs a page fault storm per request: keep 2 MiB instead.
+        _ = mallopt(M_MMAP_THRESHOLD, 1 << 20)
+        _ = mallopt(M_TRIM_THRESHOLD, 2 << 20)
         let context = AcceptLoop(listener: listener, maxBodyBytes: maxBodyBytes, handler: handler)
         let started = (0..<threads).compactMap { _ in context.start() }
         guard !started.isEmpty else {

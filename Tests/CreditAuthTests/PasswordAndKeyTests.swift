@@ -33,9 +33,19 @@ final class PasswordAndKeyTests: XCTestCase {
         let started = Date()
         let stored = strong.hash("a long passphrase")
         let elapsed = Date().timeIntervalSince(started)
-        XCTAssertTrue(stored.hasPrefix("$scrypt$ln=14,r=8,p=5$"))
+        XCTAssertTrue(stored.hasPrefix("$scrypt$ln=13,r=8,p=10$"))
         XCTAssertTrue(strong.verify("a long passphrase", against: stored))
         XCTAssertGreaterThan(elapsed, 0.01, "a slow KDF really does work")
+        // Hashes made with the earlier setting (N=2^14, r=8, p=5, the same work) still verify and need no rehash.
+        let earlier = PasswordHasher(parameters: .init(n: 1 << 14, r: 8, p: 5)).hash("old passphrase")
+        XCTAssertTrue(strong.verify("old passphrase", against: earlier))
+        XCTAssertFalse(strong.needsRehash(earlier))
+    }
+
+    func testABurstOfHashesRunsAtMostTwoAtATime() {
+        let hasher = PasswordHasher(parameters: .init(n: 1 << 12, r: 8, p: 2))
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in _ = hasher.hash("x") }
+        XCTAssertEqual(PasswordHasher.slots.peak, PasswordHasher.maxConcurrentHashes, "hashes overlap, but never more than the cap")
     }
 
     func testSecretKeyFile() throws {
