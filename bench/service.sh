@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The service on loopback, in one run, beside a minimal C libfcgi responder behind the same nginx:
-#   authenticated submissions/s through nginx (wrk), submit-to-done latency at 1 and 16 clients,
-#   responder and worker memory, and one CGI-mode request including process start.
+#   authenticated submissions/s through nginx (wrk), with the responder alone on the CPU (the
+#   worker drains the queue afterwards) and with the worker scoring at the same time; CPU per
+#   request of each process; submit-to-done latency at 1 and 16 clients; responder and worker
+#   memory; and one CGI-mode request including process start.
 # Usage: bench/service.sh   (DURATION=8 CONNECTIONS=16)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,41 +35,60 @@ start_nginx() {  # $1 = FastCGI socket
   for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 }
 stop_nginx() { kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; }
-wrk_rate() {  # prints requests/s of 2xx answers
+wrk_rate() {  # prints requests/s of 2xx answers, and CPU µs per request of each process named in $watch
+  local before after
+  before=$(cpu_ticks)
   TOKEN=$token BODY=$body wrk -t2 -c"$connections" -d"${duration}s" -s bench/submit.lua "http://127.0.0.1:$port/api/predictions" > "$work/wrk.txt"
-  python3 - "$work/wrk.txt" <<'PY'
+  after=$(cpu_ticks)
+  python3 - "$work/wrk.txt" "$before" "$after" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
 rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 total = int(re.search(r"(\d+) requests in", text).group(1))
 good = total - (int(bad.group(1)) if bad else 0)
-print(f"{rate * good / total:.0f}")
+before = dict(item.split("=") for item in sys.argv[2].split())
+after = dict(item.split("=") for item in sys.argv[3].split())
+ticks = " ".join(f"{name} {(int(after[name]) - int(before[name])) * 1e4 / total:.0f} µs" for name in before)
+print(f"{rate * good / total:.0f}|{ticks}")
 PY
 }
+# user+system CPU ticks (1/100 s) of the processes in $watch ("name=pid ...").
+cpu_ticks() { for entry in $watch; do echo -n "${entry%%=*}=$(awk '{print $14 + $15}' "/proc/${entry#*=}/stat") "; done; }
 # RSS now (code pages of shared libraries included), private memory now, and the peak, which
 # includes one sign-in: scrypt needs 16 MiB by design.
 rss() { awk '/VmRSS/ {rss=int($2/1024)} /VmHWM/ {hwm=int($2/1024)} /RssAnon/ {anon=int($2/1024)} END {print rss " MB RSS, " anon " MB private, peak " hwm " MB"}' "/proc/$1/status"; }
 
 # 1. The floor: C hello behind nginx.
-"$work/hello" "$work/hello.sock" & pids+=($!)
+"$work/hello" "$work/hello.sock" & hello=$!; pids+=($hello)
 sleep 0.2
 token=unused
 start_nginx "$work/hello.sock"
+watch="hello=$hello nginx=$(pgrep -P "$nginx_pid" | head -1)"
 floor=$(wrk_rate)
 stop_nginx
 
-# 2. Ours: responder + worker behind the same nginx configuration.
+# 2. Ours behind the same nginx configuration: first the responder alone on the CPU (the worker
+#    is stopped and drains the backlog afterwards), then with the worker scoring at the same time.
 "$bin/credit-fcgi" --socket "$work/fcgi.sock" --socket-mode 0666 & responder=$!; pids+=($responder)
-"$bin/credit-worker" 2>/dev/null & worker=$!; pids+=($worker)
 for _ in $(seq 50); do [ -S "$work/fcgi.sock" ] && break; sleep 0.1; done
 start_nginx "$work/fcgi.sock"
 token=$(curl -s -d "username=bench&password=bench+password+123" "http://127.0.0.1:$port/api/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-ours=$(wrk_rate)
+watch="responder=$responder nginx=$(pgrep -P "$nginx_pid" | head -1)"
+alone=$(wrk_rate)
+alone_mb=$(rss "$responder")
+"$bin/credit-worker" 2>/dev/null & worker=$!; pids+=($worker)
+drain_start=$(date +%s.%N)
+until [ "$(sqlite3 "$CREDIT_DB" "SELECT count(*) FROM jobs WHERE status != 'done'")" = 0 ]; do sleep 0.1; done
+drain_seconds=$(python3 -c "import time; print(f'{time.time() - $drain_start:.1f}')")
+backlog=$(sqlite3 "$CREDIT_DB" "SELECT count(*) FROM jobs")
+watch="responder=$responder worker=$worker nginx=$(pgrep -P "$nginx_pid" | head -1)"
+together=$(wrk_rate)
 responder_mb=$(rss "$responder"); worker_mb=$(rss "$worker")
 sleep 1
 single=$(python3 bench/latency.py "$port" "$token" "$body" 1 300)
 sixteen=$(python3 bench/latency.py "$port" "$token" "$body" 16 40)
+sleep 1
 done_count=$(sqlite3 "$CREDIT_DB" "SELECT count(*) FROM jobs WHERE status = 'done'")
 queued=$(sqlite3 "$CREDIT_DB" "SELECT count(*) FROM jobs WHERE status != 'done'")
 stop_nginx
@@ -86,14 +107,20 @@ print(f"{sorted(times)[10]:.1f}")
 PY
 )
 
-python3 - "$floor" "$ours" "$single" "$sixteen" "$responder_mb" "$worker_mb" "$cgi_ms" "$done_count" "$queued" <<'PY'
+python3 - "$floor" "$alone" "$together" "$single" "$sixteen" "$alone_mb" "$responder_mb" "$worker_mb" "$cgi_ms" "$done_count" "$queued" \
+  "$backlog" "$drain_seconds" <<'PY'
 import json, sys
-floor, ours = float(sys.argv[1]), float(sys.argv[2])
-single, sixteen = json.loads(sys.argv[3]), json.loads(sys.argv[4])
-print(f"authenticated submissions through nginx (wrk -t2 -c16): ours {ours:,.0f}/s, C hello floor {floor:,.0f}/s, ratio {ours / floor:.0%}")
+(floor, alone, together, single, sixteen, alone_mb, responder_mb, worker_mb, cgi_ms, done_count, queued, backlog, drain) = sys.argv[1:]
+rate = lambda text: float(text.split("|")[0])
+cpu = lambda text: text.split("|")[1]
+single, sixteen = json.loads(single), json.loads(sixteen)
+print(f"C hello floor (wrk -t2 -c16):            {rate(floor):7,.0f}/s   CPU per request: {cpu(floor)}")
+print(f"ours, responder alone on the CPU:        {rate(alone):7,.0f}/s = {rate(alone) / rate(floor):.0%} of the floor   CPU per request: {cpu(alone)}")
+print(f"ours, worker scoring at the same time:   {rate(together):7,.0f}/s = {rate(together) / rate(floor):.0%} of the floor   CPU per request: {cpu(together)}")
+print(f"the worker then drained the {backlog} jobs left by the first run in {drain} s")
 print(f"submit-to-done latency: 1 client p50 {single['p50_ms']:.2f} ms p99 {single['p99_ms']:.2f} ms; "
       f"16 clients p50 {sixteen['p50_ms']:.2f} ms p99 {sixteen['p99_ms']:.2f} ms")
-print(f"memory right after the wrk run: responder {sys.argv[5]}; worker {sys.argv[6]}")
-print(f"CGI mode, one request including process start: {sys.argv[7]} ms (median of 20)")
-print(f"jobs done after the run: {sys.argv[8]} (not done: {sys.argv[9]})")
+print(f"memory under load: responder alone {alone_mb}; with the worker: responder {responder_mb}; worker {worker_mb}")
+print(f"CGI mode, one request including process start: {cgi_ms} ms (median of 20)")
+print(f"jobs done after the runs: {done_count} (not done: {queued})")
 PY
