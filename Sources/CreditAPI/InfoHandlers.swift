@@ -68,13 +68,12 @@ final class ModelInfo: Sendable {
         let valid = document["metrics"]?["valid"]
         guard case .array(let encoders)? = document["pipeline"]?["encoders"], case .array(let bins)? = valid?["calibration"],
               case .number(let version)? = document["format_version"], version <= 1,
-              let id = pick(document, ["model_id", "kind", "created_at"]),
+              let modelID = document["model_id"], let kind = document["kind"], let trainedAt = document["created_at"],
               let trainingData = pick(document["training_data"], ["train_file", "train_rows", "train_sha256", "valid_file", "valid_rows"]),
               case .object(var validation)? = pick(valid?["summary"], ["rows", "auc", "gini", "ks", "brier", "logloss", "bad_rate"]),
               let approvalRate = valid?["policy"]?["approval_rate"],
               let policy = pick(document["policy"], ["approve_below", "reject_from", "rule"]),
-              let scoreScale = pick(document["score_scale"], ["base_score", "base_odds", "points_to_double_odds"]),
-              case .object(let identity) = id else {
+              let scoreScale = pick(document["score_scale"], ["base_score", "base_odds", "points_to_double_odds"]) else {
             return nil
         }
         let calibration = bins.compactMap { pick($0, ["mean_predicted", "observed_rate", "count"]) }
@@ -82,7 +81,7 @@ final class ModelInfo: Sendable {
         validation["approval_rate"] = JSONOutput(approvalRate)
         validation["calibration"] = .array(calibration)
         return .object([
-            "id": identity["model_id"]!, "kind": identity["kind"]!, "trained_at": identity["created_at"]!,
+            "id": JSONOutput(modelID), "kind": JSONOutput(kind), "trained_at": JSONOutput(trainedAt),
             "format_version": .number(version), "training_data": trainingData,
             "inputs": .array(encoders.compactMap { $0["field"].map(JSONOutput.init) }),
             "validation": .object(validation), "policy": policy, "score_scale": scoreScale,

@@ -87,6 +87,8 @@ private final class AcceptLoop: Sendable {
     let listener: Int32
     let maxBodyBytes: Int
     let handler: @Sendable (FastCGIRequest) -> FastCGIResponse
+    /// True for a unix-domain listener: see ``serve()``.
+    let closesPlainly: Bool
     /// Stack of each serving thread: requests need little (JSON nesting is limited to 32 levels).
     static let stackBytes = 512 * 1024
 
@@ -94,6 +96,12 @@ private final class AcceptLoop: Sendable {
         self.listener = listener
         self.maxBodyBytes = maxBodyBytes
         self.handler = handler
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        closesPlainly = named == 0 && address.ss_family == sa_family_t(AF_UNIX)
     }
 
     /// Starts one thread running ``serve()``; nil if the system refused a thread.
@@ -126,11 +134,12 @@ private final class AcceptLoop: Sendable {
                     _ = FCGX_PutStr(chars.baseAddress, Int32(chars.count), request.out)
                 }
             }
-            // libfcgi closes a connection gracefully: shutdown, then wait until the server closes
-            // its end, so that unread input can never turn into a TCP reset that loses the answer.
-            // When the whole input was read there is nothing to lose, and a plain close spares
-            // a blocking wait per request ("detached" requests are closed that way).
-            if !incoming.bodyTruncated { FCGX_Detach(&request) }
+            // libfcgi closes a connection gracefully: shutdown, then read until the server closes
+            // its end, so that input we did not read (the rest of an oversized body) cannot make
+            // the server's write fail, nor turn into a TCP reset that loses the answer. On a unix
+            // socket whose input was read in full there is nothing to lose, and a plain close
+            // spares a blocking wait per request ("detached" requests are closed that way).
+            if closesPlainly && !incoming.bodyTruncated { FCGX_Detach(&request) }
             FCGX_Finish_r(&request)
         }
         FCGX_Free(&request, 1)
