@@ -48,7 +48,8 @@ public struct HTTPResponse: Sendable {
 
     /// The first header with this name (case-insensitive).
     public func header(_ name: String) -> String? {
-        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        func folded(_ byte: UInt8) -> UInt8 { (65...90).contains(byte) ? byte + 32 : byte }
+        return headers.first { $0.0.utf8.elementsEqual(name.utf8) { folded($0) == folded($1) } }?.1
     }
 }
 

@@ -29,13 +29,40 @@ public struct FastCGIResponse: Sendable {
     /// The CGI response head and body as bytes. Headers whose name or value contains CR, LF or
     /// NUL are dropped, so a handler cannot inject headers.
     func serialized() -> [UInt8] {
-        var head = "Status: \(status) \(Self.reason(status))\r\n"
-        for (name, value) in headers where !name.isEmpty && name.lowercased() != "content-length" && name.lowercased() != "status" {
-            let unsafe = (name + value).utf8.contains { $0 == 13 || $0 == 10 || $0 == 0 } || name.utf8.contains { $0 == 58 || $0 == 32 }
-            if !unsafe { head += "\(name): \(value)\r\n" }
+        var output: [UInt8] = []
+        output.reserveCapacity(256 + body.count)
+        output.append(contentsOf: "Status: ".utf8)
+        output.append(contentsOf: String(status).utf8)
+        output.append(UInt8(ascii: " "))
+        output.append(contentsOf: Self.reason(status).utf8)
+        output.append(contentsOf: "\r\n".utf8)
+        for (name, value) in headers where Self.isSafe(name: name, value: value) {
+            output.append(contentsOf: name.utf8)
+            output.append(contentsOf: ": ".utf8)
+            output.append(contentsOf: value.utf8)
+            output.append(contentsOf: "\r\n".utf8)
         }
-        head += "Content-Length: \(body.count)\r\n\r\n"
-        return Array(head.utf8) + body
+        output.append(contentsOf: "Content-Length: ".utf8)
+        output.append(contentsOf: String(body.count).utf8)
+        output.append(contentsOf: "\r\n\r\n".utf8)
+        output.append(contentsOf: body)
+        return output
+    }
+
+    /// A header we may write: a non-empty name without spaces or colons, neither name nor value
+    /// with CR, LF or NUL, and not one of the headers this type writes itself.
+    static func isSafe(name: String, value: String) -> Bool {
+        let nameBytes = name.utf8
+        guard !nameBytes.isEmpty, !nameBytes.contains(where: { $0 <= 32 || $0 == 58 || $0 == 127 }),
+              !value.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 }) else {
+            return false
+        }
+        func equalsIgnoringCase(_ other: StaticString) -> Bool {
+            guard nameBytes.count == other.utf8CodeUnitCount else { return false }
+            func folded(_ byte: UInt8) -> UInt8 { (65...90).contains(byte) ? byte + 32 : byte }
+            return nameBytes.elementsEqual(UnsafeBufferPointer(start: other.utf8Start, count: other.utf8CodeUnitCount)) { folded($0) == $1 }
+        }
+        return !equalsIgnoringCase("content-length") && !equalsIgnoringCase("status")
     }
 
     static func reason(_ status: Int) -> String {
