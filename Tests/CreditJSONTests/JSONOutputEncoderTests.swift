@@ -56,6 +56,17 @@ final class JSONOutputEncoderTests: XCTestCase {
         XCTAssertNil(JSONValue.string("s")["a"])
     }
 
+    func testWritesEveryStringSoThatItParsesBack() throws {
+        let controls = String((0..<32).map { Character(Unicode.Scalar(UInt8($0))) })
+        let samples = ["", "plain", controls, "tab\tCR\rLF\n", "quote \" backslash \\ slash /", "</script><b>", "é 😀 \u{7F} end"]
+        for sample in samples {
+            let text = JSONOutput.string(sample).text
+            XCTAssertEqual(try JSONValue.parse(text), .string(sample), text)
+            XCTAssertFalse(text.contains("<"), "no raw '<' in \(text)")
+            XCTAssertFalse(text.utf8.dropFirst().dropLast().contains { $0 < 0x20 || $0 == 0x7F }, "no raw control character in \(text)")
+        }
+    }
+
     func testWritesNumbersAsTheyRoundTrip() throws {
         let numbers: [Double] = [0, -0.0, 7, -12, 999_999_999_999_999, -1e15, 1e20, 0.1, -2.5e-8, 0.2575168454886711]
         let text = JSONOutput.array(numbers.map(JSONOutput.number) + [.number(.nan)]).text
