@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 
 /// The embedded store: jobs and users in one SQLite file, in WAL mode.
 ///
@@ -36,9 +40,11 @@ public final class SQLiteStore: JobQueue, UserDirectory {
     /// other 20 random (80 bits, unguessable). Time-ordered ids keep the unique index growing
     /// at its end, so an insert touches the same few pages instead of a random one.
     static func newJobID(now: Double) -> String {
-        var generator = SystemRandomNumberGenerator()
         let milliseconds = UInt64(max(0, now * 1000)) & 0xFFFF_FFFF_FFFF
-        let random = generator.next() as UInt64, more = generator.next() as UInt64
+        // The kernel's generator through glibc, 80 bits in one call.
+        var bits: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &bits) { arc4random_buf($0.baseAddress!, 10) }
+        let (random, more) = bits
         func hex(_ value: UInt64, _ digits: Int) -> String {
             let text = String(value, radix: 16)
             return String(repeating: "0", count: max(0, digits - text.count)) + text.suffix(digits)

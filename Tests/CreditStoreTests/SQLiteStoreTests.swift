@@ -43,6 +43,18 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(done.completedAt, 103)
     }
 
+    func testJobIDsAreTimeOrderedHexWithEightyRandomBits() {
+        let ids = (0..<2000).map { SQLiteStore.newJobID(now: 1_800_000_000 + Double($0) / 1000) }
+        XCTAssertEqual(Set(ids).count, ids.count)
+        XCTAssertTrue(ids.allSatisfy { $0.utf8.count == 32 && $0.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) } })
+        XCTAssertEqual(ids, ids.sorted(), "the first 12 digits are the time in milliseconds")
+        XCTAssertEqual(String(ids[0].prefix(12)), String(UInt64(1_800_000_000_000), radix: 16).leftPadded(to: 12))
+        // The random part varies in every position (a constant digit would show a broken generator).
+        for position in 12..<32 {
+            XCTAssertGreaterThan(Set(ids.map { Array($0.utf8)[position] }).count, 4, "digit \(position)")
+        }
+    }
+
     func testIdempotencyKeyReturnsTheSameJobPerOwner() throws {
         let (store, alice, bob) = try storeWithUsers()
         let first = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: "k1", now: 1)
@@ -217,4 +229,8 @@ final class LockedArray: @unchecked Sendable {
     private var storage: [String] = []
     func append(_ items: [String]) { lock.lock(); storage += items; lock.unlock() }
     var values: [String] { lock.lock(); defer { lock.unlock() }; return storage }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
