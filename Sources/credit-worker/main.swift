@@ -37,7 +37,7 @@ let listener = drain ? nil : (try? QueueWakeupListener(path: configuration.wakeS
 if !drain && listener == nil { logLine("no wake-up socket at \(configuration.wakeSocket); polling every second") }
 logLine("\(drain ? "draining" : "serving") with model \(worker.modelId), database \(configuration.databasePath)")
 
-var lastHousekeeping = 0.0, lastPrune = 0.0, scored = 0
+var lastHousekeeping = 0.0, lastPrune = 0.0, scored = 0, batches = 0
 while stopRequested == 0 {
     if reloadRequested != 0 {
         reloadRequested = 0
@@ -58,10 +58,11 @@ while stopRequested == 0 {
         continue
     }
     scored += processed
+    if processed > 0 { batches += 1 }
     if processed == 0 {
         if drain { break }
         if let listener { listener.wait(timeout: 1) } else { usleep(1_000_000) }
     }
 }
 do { try worker.flush() } catch { logLine("could not record the last results (their leases will expire and they are scored again): \(error)") }
-logLine("stopped after scoring \(scored) applications")
+logLine("stopped after scoring \(scored) applications in \(batches) batches")
