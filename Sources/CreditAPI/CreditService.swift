@@ -9,7 +9,7 @@ import Glibc
 /// CGI mode and the tests. Thread-safe: each call borrows its own database connection.
 public final class CreditService: Sendable {
     public let configuration: ServiceConfiguration
-    let stores: StorePool
+    let stores: any StoreProvider
     let signer: JWTSigner
     let hasher: PasswordHasher
     let schemaJSON: [UInt8]

@@ -4,7 +4,7 @@ import Glibc
 
 /// Hands out SQLite connections to concurrent threads: each caller gets a connection of its
 /// own for the duration of `withStore`, and connections are reused afterwards.
-public final class StorePool: @unchecked Sendable {
+public final class StorePool: StoreProvider, @unchecked Sendable {
     private let path: String
     private let lock = Lock()
     private var idle: [SQLiteStore] = []
@@ -28,7 +28,11 @@ public final class StorePool: @unchecked Sendable {
     }
 
     /// Runs `body` with a connection no other thread is using.
-    public func withStore<T>(_ body: (SQLiteStore) throws -> T) throws -> T {
+    public func withStore<T>(_ body: (any JobQueue & UserDirectory) throws -> T) throws -> T {
+        try withConnection(body)
+    }
+
+    private func withConnection<T>(_ body: (SQLiteStore) throws -> T) throws -> T {
         let store = lock.withLock { idle.popLast() }
         let connection = try store ?? SQLiteStore(path: path, autoCheckpointPages: Self.autoCheckpointPages)
         defer { lock.withLock { idle.append(connection) } }
@@ -79,7 +83,7 @@ public final class StorePool: @unchecked Sendable {
     private func commit(_ batch: [SubmissionTicket]) -> [Result<EnqueueResult, StoreError>] {
         let results: [Result<EnqueueResult, StoreError>]
         do {
-            results = try withStore { store in try store.enqueue(batch: batch.map(\.submission)) }
+            results = try withConnection { store in try store.enqueue(batch: batch.map(\.submission)) }
         } catch let error as StoreError {
             results = Array(repeating: .failure(error), count: batch.count)
         } catch {

@@ -123,6 +123,17 @@ extension JobQueue {
     }
 }
 
+/// How the API reaches the store: a connection of its own for the length of a call, and
+/// submissions that may share a commit. ``StorePool`` provides it for SQLite; a server database
+/// would provide its own, and the handlers would not change.
+public protocol StoreProvider: Sendable {
+    /// Runs `body` with a store no other thread is using.
+    func withStore<T>(_ body: (any JobQueue & UserDirectory) throws -> T) throws -> T
+    /// Stores a submission durably (see ``JobQueue/enqueue(owner:payload:idempotencyKey:now:)``);
+    /// returns once it is committed.
+    func enqueue(_ submission: Submission) throws(StoreError) -> EnqueueResult
+}
+
 /// User accounts and login throttling.
 public protocol UserDirectory: AnyObject {
     func createUser(name: String, passwordHash: String, now: Double) throws(StoreError) -> User

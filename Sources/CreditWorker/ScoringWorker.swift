@@ -9,7 +9,7 @@ import CreditJSON
 public final class ScoringWorker {
     public let configuration: ServiceConfiguration
     public let name: String
-    let store: SQLiteStore
+    let store: any JobQueue
     private(set) var scorer: CreditScorer
     private var modelModified: Date?
     let log: (String) -> Void
