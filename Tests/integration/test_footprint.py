@@ -1,0 +1,42 @@
+"""The responder stays small: it links no Foundation, and its resident memory under a burst of
+submissions stays within the 20 MB the service promises."""
+import os
+import subprocess
+import threading
+
+from stack import BIN, applicant
+
+
+def test_responder_links_no_foundation():
+    libraries = subprocess.run(["ldd", os.path.join(BIN, "credit-fcgi")], capture_output=True, text=True, check=True).stdout
+    assert "libswiftCore" in libraries
+    for heavy in ("libFoundation.so", "libFoundationEssentials", "libFoundationInternationalization", "lib_FoundationICU"):
+        assert heavy not in libraries, f"credit-fcgi links {heavy}; keep Foundation out of FastCGI, CreditAPI, CreditAuth, CreditStore, CreditSchema and CreditJSON"
+
+
+def _resident_megabytes(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_responder_memory_under_a_burst_of_submissions(stack):
+    token = stack.token("carol")
+    failures = []
+
+    def client():
+        for _ in range(60):
+            status, _, body = stack.json("POST", "/api/predictions", applicant(), token=token)
+            if status != 202:
+                failures.append((status, body))
+
+    threads = [threading.Thread(target=client) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures[:3]
+    resident = _resident_megabytes(stack.responder.pid)
+    assert resident <= 20, f"the responder holds {resident:.1f} MB after 720 submissions"
