@@ -73,10 +73,11 @@ private struct JSONByteParser {
         position += 1
         // Members are collected in order and put in a dictionary sized once at the end (growing
         // it member by member rehashes it several times for an application's fifty fields).
-        var members: [(String, JSONValue)] = []
+        // (Two arrays rather than one of tuples: tuple types are looked up at run time.)
+        var keys: [String] = [], values: [JSONValue] = []
         func object() -> JSONValue {
-            var dictionary = [String: JSONValue](minimumCapacity: members.count)
-            for (key, value) in members { dictionary[key] = value }  // a repeated key keeps its last value
+            var dictionary = [String: JSONValue](minimumCapacity: keys.count)
+            for index in keys.indices { dictionary[keys[index]] = values[index] }  // a repeated key keeps its last value
             return .object(dictionary)
         }
         skipWhitespace()
@@ -89,7 +90,8 @@ private struct JSONByteParser {
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("Expected ':' after a key") }
             position += 1
             skipWhitespace()
-            members.append((key, try parseValue(depth: depth)))
+            keys.append(key)
+            values.append(try parseValue(depth: depth))
             skipWhitespace()
             guard position < bytes.count else { throw error("Unexpected end of JSON in an object") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
@@ -124,7 +126,7 @@ private struct JSONByteParser {
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
                 position += 1
-                guard let text = String(validating: slice, as: UTF8.self) else { throw error("Invalid UTF-8 in a string") }
+                guard let text = Self.strictString(slice) else { throw error("Invalid UTF-8 in a string") }
                 return text
             }
             if byte == UInt8(ascii: "\\") { break }
@@ -137,7 +139,7 @@ private struct JSONByteParser {
             switch byte {
             case UInt8(ascii: "\""):
                 position += 1
-                guard let text = String(validating: output, as: UTF8.self) else { throw error("Invalid UTF-8 in a string") }
+                guard let text = output.withUnsafeBufferPointer(Self.strictString) else { throw error("Invalid UTF-8 in a string") }
                 return text
             case UInt8(ascii: "\\"):
                 position += 1
@@ -178,6 +180,16 @@ private struct JSONByteParser {
             }
         }
         throw error("Unterminated string")
+    }
+
+    /// The bytes as a string, or nil when they are not valid UTF-8. ASCII, the usual case, takes
+    /// a fast path (the standard library's validating initialiser is not specialised and looks
+    /// up type metadata on every call).
+    static func strictString(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var combined: UInt8 = 0
+        for byte in bytes { combined |= byte }
+        if combined < 0x80 { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     mutating func parseHex4() throws(JSONParseError) -> UInt32 {

@@ -4,8 +4,9 @@ public struct ApplicantSchema: Sendable {
     /// Fields in a fixed order; ``Applicant/values`` follow it.
     public let fields: [ApplicantField]
     private let indexByName: [String: Int]
-    /// For each field with a closed code list, the canonical form of its codes.
-    private let closedCodes: [Set<FieldValue>?]
+    /// The fields as validation reads them: one reference each, so that the loop over fifty
+    /// fields does not copy (and retain and release) every string a field holds.
+    private let rules: [FieldRule]
 
     /// The PAKDD 2010 application schema.
     public static let pakdd = ApplicantSchema(fields: pakddFields)
@@ -15,9 +16,9 @@ public struct ApplicantSchema: Sendable {
         var index: [String: Int] = [:]
         for (position, field) in fields.enumerated() { index[field.name] = position }
         self.indexByName = index
-        closedCodes = fields.map { field in
-            guard case .category(let known, false) = field.kind else { return nil }
-            return Set(known.map { Self.canonicalCode($0.code) })
+        rules = fields.map { field in
+            guard case .category(let known, false) = field.kind else { return FieldRule(field, closedCodes: nil) }
+            return FieldRule(field, closedCodes: Set(known.map { Self.canonicalCode($0.code) }))
         }
     }
 
@@ -46,18 +47,18 @@ public struct ApplicantSchema: Sendable {
         }
         var values: [FieldValue] = []
         values.reserveCapacity(fields.count)
-        for (position, field) in fields.enumerated() {
-            guard let raw = object[field.name] else {
-                if let value = field.defaultValue { values.append(value) }
-                else if field.missingAllowed { values.append(.missing) }
-                else { values.append(.missing); errors[field.name, default: []].append("\(field.label) is required.") }
+        for rule in rules {
+            guard let raw = object[rule.name] else {
+                if let value = rule.defaultValue { values.append(value) }
+                else if rule.missingAllowed { values.append(.missing) }
+                else { values.append(.missing); errors[rule.name, default: []].append("\(rule.label) is required.") }
                 continue
             }
-            switch Self.normalize(raw, for: field, closedCodes: closedCodes[position]) {
+            switch Self.normalize(raw, for: rule) {
             case .success(let value): values.append(value)
             case .failure(let message):
                 values.append(.missing)
-                errors[field.name, default: []].append(message.text)
+                errors[rule.name, default: []].append(message.text)
             }
         }
         if !errors.isEmpty { throw ApplicantValidationError(fieldErrors: errors) }
@@ -67,14 +68,13 @@ public struct ApplicantSchema: Sendable {
     /// A message explaining why a value is invalid.
     struct InvalidValue: Error { var text: String }
 
-    /// Checks one JSON value against its field and returns the normalised value. `closedCodes`:
-    /// the canonical codes of a closed code list.
-    static func normalize(_ raw: JSONValue, for field: ApplicantField, closedCodes: Set<FieldValue>?) -> Result<FieldValue, InvalidValue> {
-        let label = field.label
+    /// Checks one JSON value against its field and returns the normalised value.
+    fileprivate static func normalize(_ raw: JSONValue, for rule: FieldRule) -> Result<FieldValue, InvalidValue> {
+        let label = rule.label
         if case .null = raw {
-            return field.missingAllowed ? .success(.missing) : .failure(InvalidValue(text: "\(label) is required."))
+            return rule.missingAllowed ? .success(.missing) : .failure(InvalidValue(text: "\(label) is required."))
         }
-        switch field.kind {
+        switch rule.kind {
         case .number(let unit, let range, let integer):
             guard case .number(let value) = raw, value.isFinite else {
                 return .failure(InvalidValue(text: "\(label) must be a number, not \(raw.typeDescription)."))
@@ -95,7 +95,7 @@ public struct ApplicantSchema: Sendable {
             case .string(let text):
                 let trimmed = text.trimmingSpaces()
                 if trimmed.isEmpty {
-                    return field.missingAllowed ? .success(.missing) : .failure(InvalidValue(text: "\(label) is required."))
+                    return rule.missingAllowed ? .success(.missing) : .failure(InvalidValue(text: "\(label) is required."))
                 }
                 guard trimmed.utf8.count <= 40 || trimmed.count <= 40 else { return .failure(InvalidValue(text: "\(label) must be a code of at most 40 characters.")) }
                 guard trimmed.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
@@ -105,7 +105,7 @@ public struct ApplicantSchema: Sendable {
             default:
                 return .failure(InvalidValue(text: "\(label) must be a code given as a string or a whole number, not \(raw.typeDescription)."))
             }
-            if !open, let closedCodes, !closedCodes.contains(code) {
+            if !open, let closedCodes = rule.closedCodes, !closedCodes.contains(code) {
                 let list = known.map(\.code).joined(separator: ", ")
                 return .failure(InvalidValue(text: "\(label) must be one of: \(list)."))
             }
@@ -118,7 +118,7 @@ public struct ApplicantSchema: Sendable {
                 let upper = text.trimmingSpaces().uppercased()
                 if upper == yes.uppercased() || upper == "1" || upper == "Y" || upper == "TRUE" { return .success(.number(1)) }
                 if upper == no.uppercased() || upper == "0" || upper == "N" || upper == "FALSE" { return .success(.number(0)) }
-                if upper.isEmpty && field.missingAllowed { return .success(.missing) }
+                if upper.isEmpty && rule.missingAllowed { return .success(.missing) }
             default: break
             }
             return .failure(InvalidValue(text: "\(label) must be yes or no (true/false, \"\(yes)\"/\"\(no)\")."))
@@ -133,8 +133,8 @@ public struct ApplicantSchema: Sendable {
             guard trimmed.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
                 return .failure(InvalidValue(text: "\(label) contains control characters."))
             }
-            if trimmed.isEmpty { return field.missingAllowed ? .success(.missing) : .failure(InvalidValue(text: "\(label) is required.")) }
-            return .success(.text(field.foldsCase ? trimmed.uppercased() : trimmed))
+            if trimmed.isEmpty { return rule.missingAllowed ? .success(.missing) : .failure(InvalidValue(text: "\(label) is required.")) }
+            return .success(.text(rule.foldsCase ? trimmed.uppercased() : trimmed))
         }
     }
 
@@ -184,5 +184,28 @@ extension String {
         let last = scalars.lastIndex(where: { !isSpace($0) })!
         if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return self }
         return String(scalars[first...last])
+    }
+}
+
+/// What validation reads of a field, and for a closed code list the canonical form of its codes.
+/// A class with the parts copied out, so that validating fifty fields copies fifty references
+/// instead of every string each field holds (that copying was a third of the validation time).
+fileprivate final class FieldRule: Sendable {
+    let name: String
+    let label: String
+    let kind: FieldKind
+    let missingAllowed: Bool
+    let defaultValue: FieldValue?
+    let foldsCase: Bool
+    let closedCodes: Set<FieldValue>?
+
+    init(_ field: ApplicantField, closedCodes: Set<FieldValue>?) {
+        name = field.name
+        label = field.label
+        kind = field.kind
+        missingAllowed = field.missingAllowed
+        defaultValue = field.defaultValue
+        foldsCase = field.foldsCase
+        self.closedCodes = closedCodes
     }
 }

@@ -22,6 +22,12 @@ final class JSONParserTests: XCTestCase {
             XCTAssertThrowsError(try JSONValue.parse(text), "accepted \(text.debugDescription)")
         }
         XCTAssertThrowsError(try JSONValue.parse([0x22, 0xFF, 0x22]), "invalid UTF-8 in a string")
+        // Overlong "/", an encoded surrogate, a truncated sequence, and the same after an escape.
+        for bad: [UInt8] in [[0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xE2, 0x82], [0x5C, 0x6E, 0xC3]] {
+            XCTAssertThrowsError(try JSONValue.parse([0x22] + bad + [0x22]), "\(bad)")
+        }
+        XCTAssertEqual(try JSONValue.parse([0x22, 0x5C, 0x6E, 0xC3, 0xA9, 0x22]), .string("\né"))
+        XCTAssertEqual(try JSONValue.parse(Array("\"São Paulo 😀\"".utf8)), .string("São Paulo 😀"))
     }
 
     func testDeepNestingIsRefusedNotCrashed() {
