@@ -1,6 +1,8 @@
-/// Encodes any `Encodable` value as a ``JSONOutput`` without Foundation, following the same
-/// rules as Foundation's `JSONEncoder` with default strategies: keys as the type's coding keys,
-/// nil optionals left out (synthesised `encodeIfPresent`), non-finite numbers refused.
+/// Encodes an `Encodable` value as a ``JSONOutput`` without Foundation. For what this project
+/// encodes (strings, numbers, booleans, optionals, arrays, string-keyed dictionaries and nested
+/// `Codable` types) the result equals Foundation's `JSONEncoder` with default strategies: keys
+/// as the type's coding keys, nil optionals left out (synthesised `encodeIfPresent`), non-finite
+/// numbers refused. Foundation-specific types (`Date`, `Data`) get their plain `Codable` form.
 public enum JSONOutputEncoder {
     /// The value as JSON.
     public static func encode<Value: Encodable>(_ value: Value) throws -> JSONOutput {
