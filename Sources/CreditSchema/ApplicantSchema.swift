@@ -16,10 +16,7 @@ public struct ApplicantSchema: Sendable {
         var index: [String: Int] = [:]
         for (position, field) in fields.enumerated() { index[field.name] = position }
         self.indexByName = index
-        rules = fields.map { field in
-            guard case .category(let known, false) = field.kind else { return FieldRule(field, closedCodes: nil) }
-            return FieldRule(field, closedCodes: Set(known.map { Self.canonicalCode($0.code) }))
-        }
+        rules = fields.map(FieldRule.init)
     }
 
     /// Position of the field called `name`, or nil.
@@ -87,7 +84,7 @@ public struct ApplicantSchema: Sendable {
                 return .failure(InvalidValue(text: "\(label) must be between \(range.lowerBound.compactDescription) and \(range.upperBound.compactDescription)\(unitText)."))
             }
             return .success(.number(value))
-        case .category(let known, let open):
+        case .category(let known, _):
             let code: FieldValue
             switch raw {
             case .number(let value) where value.isFinite && value == value.rounded() && abs(value) < 1e9:
@@ -105,7 +102,7 @@ public struct ApplicantSchema: Sendable {
             default:
                 return .failure(InvalidValue(text: "\(label) must be a code given as a string or a whole number, not \(raw.typeDescription)."))
             }
-            if !open, let closedCodes = rule.closedCodes, !closedCodes.contains(code) {
+            if let closedCodes = rule.closedCodes, !closedCodes.contains(code) {
                 let list = known.map(\.code).joined(separator: ", ")
                 return .failure(InvalidValue(text: "\(label) must be one of: \(list)."))
             }
@@ -187,7 +184,8 @@ extension String {
     }
 }
 
-/// What validation reads of a field, and for a closed code list the canonical form of its codes.
+/// What validation reads of a field, and for a closed code list the canonical form of its codes
+/// (nil for open lists and other kinds).
 /// A class with the parts copied out, so that validating fifty fields copies fifty references
 /// instead of every string each field holds (that copying was a third of the validation time).
 fileprivate final class FieldRule: Sendable {
@@ -199,13 +197,17 @@ fileprivate final class FieldRule: Sendable {
     let foldsCase: Bool
     let closedCodes: Set<FieldValue>?
 
-    init(_ field: ApplicantField, closedCodes: Set<FieldValue>?) {
+    init(_ field: ApplicantField) {
         name = field.name
         label = field.label
         kind = field.kind
         missingAllowed = field.missingAllowed
         defaultValue = field.defaultValue
         foldsCase = field.foldsCase
-        self.closedCodes = closedCodes
+        if case .category(let known, open: false) = field.kind {
+            closedCodes = Set(known.map { ApplicantSchema.canonicalCode($0.code) })
+        } else {
+            closedCodes = nil
+        }
     }
 }

@@ -203,7 +203,7 @@ public final class SQLiteStore: JobQueue, UserDirectory {
             let finished = "SELECT seq FROM jobs WHERE status IN ('done', 'failed') AND completed_at < ?1"
             try database.prepare("DELETE FROM job_payloads WHERE seq IN (\(finished))").run([.real(cutoff)])
             try database.prepare("DELETE FROM job_results WHERE seq IN (\(finished))").run([.real(cutoff)])
-            try database.prepare("DELETE FROM jobs WHERE status IN ('done', 'failed') AND completed_at < ?").run([.real(cutoff)])
+            try database.prepare("DELETE FROM jobs WHERE seq IN (\(finished))").run([.real(cutoff)])
             let removed = database.changes
             try database.prepare("DELETE FROM login_failures WHERE at < ?").run([.real(cutoff)])
             try database.prepare("DELETE FROM heartbeats WHERE at < ?").run([.real(cutoff)])
