@@ -12,7 +12,8 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Settings shared by `credit`, `credit-fcgi` and `credit-worker`, read from environment variables.
+/// Settings shared by `credit`, `credit-fcgi` and `credit-worker`, read from environment variables
+/// and from a configuration file (``ConfigFile``, named by `--config` or `CREDIT_CONFIG`).
 ///
 /// | variable | default | meaning |
 /// |---|---|---|
@@ -24,7 +25,17 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 /// | `CREDIT_RETENTION_DAYS` | `30` | finished jobs older than this are pruned by the worker |
 /// | `CREDIT_ISSUER` / `CREDIT_AUDIENCE` | `credit-scoring` / `credit-api` | JWT `iss` and `aud` |
 /// | `CREDIT_LEASE_SECONDS` | `30` | how long a worker may hold a job before it is given to another |
+/// | `CREDIT_BASE_PATH` | found from the URL | the URL path the site is mounted at, e.g. `/credit/` |
+/// | `CREDIT_DRAIN_INTERVAL` | `60` | seconds between two `credit-worker --drain` runs from cron |
 public struct ServiceConfiguration: Sendable {
+    /// Every setting a configuration file may hold.
+    public static let settingNames: Set<String> = [
+        "CREDIT_DB", "CREDIT_MODEL", "CREDIT_SECRET_FILE", "CREDIT_TOKEN_TTL", "CREDIT_WAKE_SOCKET", "CREDIT_RETENTION_DAYS",
+        "CREDIT_ISSUER", "CREDIT_AUDIENCE", "CREDIT_LEASE_SECONDS", "CREDIT_BASE_PATH", "CREDIT_DRAIN_INTERVAL",
+    ]
+    /// Settings that name files: relative values in a configuration file are relative to the file.
+    public static let pathSettingNames: Set<String> = ["CREDIT_DB", "CREDIT_MODEL", "CREDIT_SECRET_FILE", "CREDIT_WAKE_SOCKET"]
+
     public var databasePath: String
     public var modelPath: String
     public var secretFile: String
@@ -43,6 +54,12 @@ public struct ServiceConfiguration: Sendable {
     /// Seconds a worker may hold a job before it goes back to the queue.
     public var lease: Double = 30
     public var maxAttempts = 3
+    /// The URL path the API's parent is mounted at, without a trailing slash (`""` for the root,
+    /// `/credit` for a prefix), or nil to find it from each request's URL (the part before `/api/`).
+    public var basePath: String?
+    /// Seconds between two drains when the worker runs from cron (`--drain`): health allows this
+    /// much time between heartbeats and for the oldest queued job.
+    public var drainInterval: Double = 60
 
     public init(databasePath: String, modelPath: String, secretFile: String, tokenTTL: Int = 3600, wakeSocket: String? = nil,
                 retentionDays: Double = 30, issuer: String = "credit-scoring", audience: String = "credit-api") {
@@ -80,7 +97,44 @@ public struct ServiceConfiguration: Sendable {
                                     wakeSocket: value("CREDIT_WAKE_SOCKET", database + ".wake"), retentionDays: retention,
                                     issuer: value("CREDIT_ISSUER", "credit-scoring"), audience: value("CREDIT_AUDIENCE", "credit-api"))
         configuration.lease = lease
+        let drainText = value("CREDIT_DRAIN_INTERVAL", "60")
+        guard let drain = Double(drainText), drain >= 1, drain <= 86_400 else {
+            throw ConfigurationError(description: "CREDIT_DRAIN_INTERVAL must be a number of seconds from 1 to 86400, not \(drainText)")
+        }
+        configuration.drainInterval = drain
+        if let base = environment["CREDIT_BASE_PATH"]?.trimmingSpaces(), !base.isEmpty {
+            guard base.hasPrefix("/"), !base.utf8.contains(where: { $0 <= 32 || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) else {
+                throw ConfigurationError(description: "CREDIT_BASE_PATH must be a URL path such as /credit/, not \(base)")
+            }
+            configuration.basePath = base.hasSuffix("/") ? String(base.dropLast()) : base
+        }
         return configuration
+    }
+
+    /// Reads the settings from the environment and the configuration file: `configFile` (from
+    /// `--config`) or else `CREDIT_CONFIG`. The environment wins over the file. Variables Apache
+    /// renames after an internal redirect (`REDIRECT_CREDIT_DB`) count as their plain names.
+    public static func load(configFile: String? = nil,
+                            environment: [String: String] = processEnvironment()) throws(ConfigurationError) -> ServiceConfiguration {
+        var settings = withoutRedirectPrefixes(environment)
+        if let path = configFile ?? settings["CREDIT_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            for (name, value) in try ConfigFile(path: path).values where settings[name]?.trimmingSpaces().isEmpty ?? true {
+                settings[name] = value
+            }
+        }
+        return try fromEnvironment(settings)
+    }
+
+    /// `environment` plus, for each `REDIRECT_CREDIT_…` (any number of `REDIRECT_` prefixes,
+    /// one per internal redirect), the plain `CREDIT_…` name when that is not set itself.
+    static func withoutRedirectPrefixes(_ environment: [String: String]) -> [String: String] {
+        var result = environment
+        for (name, value) in environment where name.hasPrefix("REDIRECT_") {
+            var plain = Substring(name)
+            while plain.hasPrefix("REDIRECT_") { plain = plain.dropFirst("REDIRECT_".count) }
+            if plain.hasPrefix("CREDIT_"), result[String(plain)] == nil { result[String(plain)] = value }
+        }
+        return result
     }
 }
 

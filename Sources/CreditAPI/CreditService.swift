@@ -80,7 +80,7 @@ public final class CreditService: Sendable {
                 let id = String(path.dropFirst("/api/predictions/".count))
                 return try only(["GET"]) { try getPrediction(request, id: id) }
             }
-            throw Problem.notFound("There is no resource at \(request.path); see /openapi.json for the API.")
+            throw Problem.notFound("There is no resource at \(request.basePath + request.path); see \(request.basePath)/openapi.json for the API.")
         }
     }
 }

@@ -3,8 +3,11 @@ import CreditJSON
 /// An HTTP request as the API sees it, independent of how it arrived (FastCGI, CGI, a test).
 public struct HTTPRequest: Sendable {
     public var method: String
-    /// Path without the query string, e.g. `/api/predictions/abc`.
+    /// Path without the query string and without the mount prefix, e.g. `/api/predictions/abc`.
     public var path: String
+    /// The prefix the service is mounted at, without a trailing slash: `""` at the root of a
+    /// (sub)domain, `/credit` under a prefix (see ``MountPath``). Links the API returns start with it.
+    public var basePath: String
     /// Raw query string (without `?`).
     public var query: String
     /// Header names in lower case.
@@ -14,10 +17,11 @@ public struct HTTPRequest: Sendable {
     public var bodyTooLarge: Bool
     public var remoteAddress: String
 
-    public init(method: String, path: String, query: String = "", headers: [String: String] = [:], body: [UInt8] = [],
+    public init(method: String, path: String, basePath: String = "", query: String = "", headers: [String: String] = [:], body: [UInt8] = [],
                 bodyTooLarge: Bool = false, remoteAddress: String = "127.0.0.1") {
         self.method = method
         self.path = path
+        self.basePath = basePath
         self.query = query
         // Names arrive in lower case from the FastCGI bridge; others are folded here.
         let folded = headers.keys.allSatisfy { !$0.utf8.contains { (65...90).contains($0) } }

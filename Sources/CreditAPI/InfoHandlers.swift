@@ -1,4 +1,5 @@
 import CreditJSON
+import CreditStore
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -19,7 +20,7 @@ extension CreditService {
         guard let queue = try? stores.withStore({ try $0.health(now: now) }) else {
             return JSONOutput.object(["status": .string("unavailable"), "database": .string("unreachable")]).response(status: 503)
         }
-        let workerAlive = (queue.lastHeartbeatAge ?? .infinity) < 30
+        let workerAlive = Self.workerKeepsUp(queue, drainInterval: configuration.drainInterval)
         return JSONOutput.object([
             "status": .string(workerAlive ? "ok" : "degraded"),
             "database": .string("ok"),
@@ -27,8 +28,20 @@ extension CreditService {
                               "oldest_queued_seconds": queue.oldestQueuedAge.map { .number(($0 * 1000).rounded() / 1000) } ?? .null]),
             "worker": .object(["last_heartbeat_seconds": queue.lastHeartbeatAge.map { .number(($0 * 1000).rounded() / 1000) } ?? .null,
                                "model": queue.workerModel.map { .string($0) } ?? .null,
+                               "mode": queue.workerMode.map { .string($0 == .drain ? "cron" : "resident") } ?? .null,
                                "alive": .bool(workerAlive)]),
         ]).response()
+    }
+
+    /// Whether the queue is being worked. A resident worker beats every second: it must have
+    /// beaten within 30 s. A worker drained from cron beats once per run: the last run must lie
+    /// within the drain interval (plus 30 s for a run's own length and cron's jitter), and no
+    /// queued job may have waited longer than that.
+    static func workerKeepsUp(_ queue: QueueHealth, drainInterval: Double) -> Bool {
+        guard let age = queue.lastHeartbeatAge else { return false }
+        guard queue.workerMode == .drain else { return age < 30 }
+        let allowed = drainInterval + 30
+        return age <= allowed && (queue.oldestQueuedAge ?? 0) <= allowed
     }
 }
 
@@ -43,19 +56,27 @@ final class ModelInfo: Sendable {
         self.path = path
     }
 
+    /// The model file's name without folder and `.json`: `credit report --name` names the card so.
+    static func cardName(modelPath: String) -> String {
+        var name = Substring(modelPath)
+        if let slash = name.lastIndex(of: "/") { name = name[name.index(after: slash)...] }
+        if name.hasSuffix(".json") { name = name.dropLast(5) }
+        return String(name)
+    }
+
     func card() -> [UInt8]? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         let modified = info.st_mtim.tv_sec * 1_000_000_000 + info.st_mtim.tv_nsec
         if let card = cached.withLock({ $0?.modified == modified ? $0?.card : nil }) { return card }
-        guard let document = JSONValue.parse(contentsOfFile: path), let card = Self.summary(document)?.bytes else { return nil }
+        guard let document = JSONValue.parse(contentsOfFile: path), let card = Self.summary(document, name: Self.cardName(modelPath: path))?.bytes else { return nil }
         cached.withLock { $0 = (modified, card) }
         return card
     }
 
     /// The card of a model file (see `ModelDocument` in CreditModel for the format), or nil when
     /// the file lacks a part of it.
-    static func summary(_ document: JSONValue) -> JSONOutput? {
+    static func summary(_ document: JSONValue, name: String = "default") -> JSONOutput? {
         /// The named members of `object`, each required.
         func pick(_ object: JSONValue?, _ keys: [String]) -> JSONOutput? {
             var members: [String: JSONOutput] = [:]
@@ -85,8 +106,10 @@ final class ModelInfo: Sendable {
             "format_version": .number(version), "training_data": trainingData,
             "inputs": .array(encoders.compactMap { $0["field"].map(JSONOutput.init) }),
             "validation": .object(validation), "policy": policy, "score_scale": scoreScale,
-            "card": .object(["markdown": .string("/models/default.md"), "roc": .string("/models/default-roc.svg"),
-                             "calibration": .string("/models/default-calibration.svg"), "scores": .string("/models/default-scores.svg")]),
+            // Relative to the site's page, wherever the site is mounted: the card and plots that
+            // `credit report` writes beside the model file, named after it.
+            "card": .object(["markdown": .string("models/\(name).md"), "roc": .string("models/\(name)-roc.svg"),
+                             "calibration": .string("models/\(name)-calibration.svg"), "scores": .string("models/\(name)-scores.svg")]),
         ])
     }
 }

@@ -30,7 +30,7 @@ extension CreditService {
             if case .ownerInactive = error { throw Self.inactiveAccount }
             throw error
         }
-        let location = "/api/predictions/\(result.job.id)"
+        let location = request.basePath + "/api/predictions/\(result.job.id)"
         var headers = [("Location", location)]
         if !result.created { headers.append(("Idempotent-Replayed", "true")) }
         return JSONOutput.object(["id": .string(result.job.id), "status": .string(result.job.status.rawValue), "status_url": .string(location)])
@@ -59,7 +59,7 @@ extension CreditService {
         if let before, !Self.isJobID(before) { errors["before"] = ["before must be the id of one of your predictions."] }
         if !errors.isEmpty { throw Problem.badRequest("The query has invalid parameters.", errors: errors) }
         let jobs = try stores.withStore { try $0.jobs(owner: user.id, limit: limit, before: before) }
-        let next: JSONOutput = jobs.count == limit ? .string("/api/predictions?limit=\(limit)&before=\(jobs.last!.id)") : .null
+        let next: JSONOutput = jobs.count == limit ? .string(request.basePath + "/api/predictions?limit=\(limit)&before=\(jobs.last!.id)") : .null
         return JSONOutput.object(["items": .array(jobs.map { Self.representation(of: $0) }), "next": next]).response()
     }
 

@@ -64,6 +64,10 @@ enum Migrations {
         CREATE INDEX jobs_by_owner ON jobs(owner, seq);
         CREATE UNIQUE INDEX jobs_by_idempotency_key ON jobs(owner, idempotency_key) WHERE idempotency_key IS NOT NULL;
         """,
+        // 3: how each worker runs (resident, or drained from cron), so that health can judge its heartbeat.
+        """
+        ALTER TABLE heartbeats ADD COLUMN mode TEXT NOT NULL DEFAULT 'resident';
+        """,
     ]
 
     static var latest: Int { steps.count }

@@ -17,6 +17,12 @@ public final class SQLiteDatabase {
     /// the log back into the database (SQLite's default is 1000 pages).
     public init(path: String, autoCheckpointPages: Int = 1000) throws(StoreError) {
         self.path = path
+        // A new database is readable by its owner only (0600): it holds applications and password
+        // hashes. SQLite gives the -wal and -shm files it creates the database file's mode.
+        if !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") {
+            let created = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if created >= 0 { close(created) }
+        }
         var connection: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &connection, flags, nil)

@@ -186,15 +186,18 @@ public final class SQLiteStore: JobQueue, UserDirectory {
             SELECT (SELECT count(*) FROM jobs WHERE status = 'queued'), (SELECT count(*) FROM jobs WHERE status = 'running'),
                    (SELECT min(submitted_at) FROM jobs WHERE status = 'queued')
             """).rows { ($0.int(0), $0.int(1), $0.optionalDouble(2)) }[0]
-        let beat = try database.prepare("SELECT at, model FROM heartbeats ORDER BY at DESC LIMIT 1").rows { ($0.double(0), $0.optionalString(1)) }.first
+        let beat = try database.prepare("SELECT at, model, mode FROM heartbeats ORDER BY at DESC LIMIT 1")
+            .rows { ($0.double(0), $0.optionalString(1), $0.optionalString(2)) }.first
         return QueueHealth(queued: Int(counts.0), running: Int(counts.1), oldestQueuedAge: counts.2.map { max(0, now - $0) },
-                           lastHeartbeatAge: beat.map { max(0, now - $0.0) }, workerModel: beat?.1)
+                           lastHeartbeatAge: beat.map { max(0, now - $0.0) }, workerModel: beat?.1,
+                           workerMode: beat?.2.flatMap(WorkerMode.init(rawValue:)))
     }
 
-    public func heartbeat(worker: String, model: String, now: Double) throws(StoreError) {
+    public func heartbeat(worker: String, model: String, mode: WorkerMode, now: Double) throws(StoreError) {
         try database.prepare("""
-            INSERT INTO heartbeats (worker, at, model) VALUES (?, ?, ?) ON CONFLICT (worker) DO UPDATE SET at = excluded.at, model = excluded.model
-            """).run([.text(worker), .real(now), .text(model)])
+            INSERT INTO heartbeats (worker, at, model, mode) VALUES (?, ?, ?, ?)
+            ON CONFLICT (worker) DO UPDATE SET at = excluded.at, model = excluded.model, mode = excluded.mode
+            """).run([.text(worker), .real(now), .text(model), .text(mode.rawValue)])
     }
 
     @discardableResult

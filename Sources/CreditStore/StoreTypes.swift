@@ -72,6 +72,16 @@ public struct QueueHealth: Sendable, Equatable {
     public var lastHeartbeatAge: Double?
     /// The model the most recent worker reported.
     public var workerModel: String?
+    /// How the most recent worker runs: ``WorkerMode/resident`` or ``WorkerMode/drain`` (cron).
+    public var workerMode: WorkerMode?
+}
+
+/// How a scoring worker runs, as its heartbeat records it.
+public enum WorkerMode: String, Sendable, Equatable {
+    /// A resident process that beats every second.
+    case resident
+    /// `credit-worker --drain` from cron: beats once per run.
+    case drain
 }
 
 /// A user account.
@@ -107,8 +117,8 @@ public protocol JobQueue: AnyObject {
     func jobs(owner: Int64, limit: Int, before: String?) throws(StoreError) -> [Job]
     /// Queue depth, oldest job and worker heartbeat.
     func health(now: Double) throws(StoreError) -> QueueHealth
-    /// Records that `worker` is alive and which model it serves.
-    func heartbeat(worker: String, model: String, now: Double) throws(StoreError)
+    /// Records that `worker` is alive, which model it serves and how it runs.
+    func heartbeat(worker: String, model: String, mode: WorkerMode, now: Double) throws(StoreError)
     /// Deletes finished jobs completed before `cutoff`; returns how many.
     @discardableResult
     func pruneFinished(before cutoff: Double) throws(StoreError) -> Int

@@ -15,6 +15,8 @@ public final class ScoringWorker {
     let log: (String) -> Void
     /// Jobs claimed at once.
     public var batchSize = 64
+    /// How this worker runs, recorded with its heartbeat.
+    public var mode = WorkerMode.resident
 
     /// Opens the database and loads the model; fails if either is unusable.
     public init(configuration: ServiceConfiguration, name: String, log: @escaping (String) -> Void = { _ in }) throws {
@@ -86,7 +88,7 @@ public final class ScoringWorker {
 
     /// Records the heartbeat and prunes jobs past the retention period.
     public func housekeeping(now: Double = Date().timeIntervalSince1970, prune: Bool) throws {
-        try store.heartbeat(worker: name, model: scorer.modelId, now: now)
+        try store.heartbeat(worker: name, model: scorer.modelId, mode: mode, now: now)
         if prune {
             let removed = try store.pruneFinished(before: now - configuration.retentionDays * 86_400)
             if removed > 0 { log("pruned \(removed) finished jobs older than \(configuration.retentionDays) days") }

@@ -55,7 +55,7 @@ public final class FastCGIServer: Sendable {
         shutdown(listener, Int32(SHUT_RDWR))
         for thread in started { pthread_join(thread, nil) }
         close(listener)
-        if case .unixSocket(let path, _) = mode { unlink(path) }
+        if case .unixSocket(let path, _, _) = mode { unlink(path) }
     }
 
     /// Asks a running server to stop (what SIGTERM does).
@@ -69,11 +69,17 @@ public final class FastCGIServer: Sendable {
             let descriptor = FCGX_OpenSocket(address, 1024)
             guard descriptor >= 0 else { throw .cannotListen(path: address, reason: String(cString: strerror(errno))) }
             return descriptor
-        case .unixSocket(let path, let mode):
+        case .unixSocket(let path, let mode, let group):
             // A stale socket file from a killed responder gives nginx "connection refused".
             unlink(path)
             let descriptor = FCGX_OpenSocket(path, 1024)
             guard descriptor >= 0 else { throw .cannotListen(path: path, reason: String(cString: strerror(errno))) }
+            if let group, chown(path, uid_t.max, gid_t(group)) != 0 {
+                let reason = String(cString: strerror(errno))
+                close(descriptor)
+                unlink(path)
+                throw .cannotSetGroup(path: path, reason: reason)
+            }
             if let mode { chmod(path, mode_t(mode)) }
             return descriptor
         case .cgi:

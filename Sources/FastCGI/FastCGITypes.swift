@@ -91,8 +91,9 @@ public struct FastCGIResponse: Sendable {
 
 /// Where requests come from.
 public enum ListenMode: Sendable, Equatable {
-    /// A unix socket this process creates (a stale file is removed first), with an optional mode.
-    case unixSocket(path: String, mode: UInt16?)
+    /// A unix socket this process creates (a stale file is removed first), with an optional mode
+    /// and group (the web server's, so that it may connect; this process must be a member).
+    case unixSocket(path: String, mode: UInt16?, group: UInt32? = nil)
     /// A TCP address such as `127.0.0.1:9000` (`:9000` alone would bind every interface).
     case tcp(String)
     /// A listening socket inherited on fd 0 (spawn-fcgi, Apache mod_fcgid).
@@ -105,6 +106,7 @@ public enum ListenMode: Sendable, Equatable {
 public enum FastCGIError: Error, Sendable, CustomStringConvertible, Equatable {
     case initFailed(Int32)
     case cannotListen(path: String, reason: String)
+    case cannotSetGroup(path: String, reason: String)
     case noListener
     case cannotStartThreads
 
@@ -112,6 +114,8 @@ public enum FastCGIError: Error, Sendable, CustomStringConvertible, Equatable {
         switch self {
         case .initFailed(let code): return "libfcgi failed to initialise (\(code))"
         case .cannotListen(let path, let reason): return "cannot listen on \(path): \(reason)"
+        case .cannotSetGroup(let path, let reason):
+            return "cannot give \(path) to the group named by --socket-group: \(reason) (this account must be a member of that group)"
         case .cannotStartThreads: return "the system refused to start serving threads; lower --threads or raise the process limits"
         case .noListener:
             return "no socket to serve: give --socket PATH, start under spawn-fcgi or mod_fcgid, or run as a CGI program"

@@ -6,14 +6,23 @@ import Glibc
 
 /// Converts between FastCGI parameters and the API's request and response types.
 enum Bridge {
-    static func request(_ request: FastCGIRequest) -> HTTPRequest {
+    /// The API's request from the CGI parameters. The path is split from the mount prefix (see
+    /// ``MountPath``); `basePath` is the configured one, if any.
+    static func request(_ request: FastCGIRequest, basePath: String?) -> HTTPRequest {
         let params = request.params
         let uri = params["REQUEST_URI"] ?? ((params["SCRIPT_NAME"] ?? "") + (params["PATH_INFO"] ?? ""))
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let mount = MountPath.split(parts.first.map(String.init) ?? "/", configured: basePath)
         var headers: [String: String] = [:]
         params.forEach(prefix: "HTTP_") { name, value in headers[headerName(cgiName: name)] = value }
+        // Apache hands a CGI program the Authorization header only with `CGIPassAuth On`; the
+        // older recipe copies it with a RewriteRule, which renames it after the internal redirect.
+        if headers["authorization"] == nil,
+           let value = params["REDIRECT_HTTP_AUTHORIZATION"] ?? params["REDIRECT_REDIRECT_HTTP_AUTHORIZATION"], !value.isEmpty {
+            headers["authorization"] = value
+        }
         if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
-        return HTTPRequest(method: params["REQUEST_METHOD"] ?? "GET", path: parts.first.map(String.init) ?? "/",
+        return HTTPRequest(method: params["REQUEST_METHOD"] ?? "GET", path: mount.route, basePath: mount.base,
                            query: parts.count > 1 ? String(parts[1]) : (params["QUERY_STRING"] ?? ""), headers: headers,
                            body: request.body, bodyTooLarge: request.bodyTruncated, remoteAddress: params["REMOTE_ADDR"] ?? "")
     }

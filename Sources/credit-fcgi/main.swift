@@ -5,46 +5,57 @@ import Glibc
 #endif
 
 // credit-fcgi: the FastCGI responder. It serves
-//   --socket PATH [--socket-mode 0660]   a unix socket it creates (or --socket 127.0.0.1:9000),
-//   an inherited listening socket on fd 0 (spawn-fcgi, mod_fcgid), or
-//   one request as a plain CGI program (then unknown arguments are ignored: servers may pass query words).
-// Configuration comes from the CREDIT_* environment variables (see ServiceConfiguration).
+//   --socket PATH [--socket-mode 0660] [--socket-group www-data]   a unix socket it creates (or --socket 127.0.0.1:9000),
+//   an inherited listening socket on fd 0 (spawn-fcgi, mod_fcgid, systemd socket activation), or
+//   one request as a plain CGI program.
+// Configuration comes from the CREDIT_* environment variables and `--config FILE` or CREDIT_CONFIG
+// (see ServiceConfiguration). As a CGI program every argument is ignored: a server may pass the
+// query string's words as arguments, and a client must not be able to choose the configuration.
 
 let environment = ServiceConfiguration.processEnvironment()
 var socketPath: String?
 var socketMode: UInt16?
+var socketGroup: UInt32?
+var configFile: String?
 var threads = 16
-var arguments = CommandLine.arguments.dropFirst()
 let isCGI = environment["GATEWAY_INTERFACE"] != nil
+var arguments = isCGI ? [] : CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
     case "--socket": socketPath = arguments.popFirst()
+    case "--config":
+        guard let path = arguments.popFirst() else { fail("--config takes the path of a configuration file") }
+        configFile = path
     case "--socket-mode":
         guard let text = arguments.popFirst(), let mode = UInt16(text, radix: 8) else { fail("--socket-mode takes an octal mode such as 0660") }
         socketMode = mode
+    case "--socket-group":
+        guard let name = arguments.popFirst() else { fail("--socket-group takes a group name, e.g. www-data") }
+        guard let group = getgrnam(name) else { fail("there is no group \(name)") }
+        socketGroup = group.pointee.gr_gid
     case "--threads":
         guard let text = arguments.popFirst(), let count = Int(text), (1...256).contains(count) else { fail("--threads takes a number from 1 to 256") }
         threads = count
-    case "-h" where !isCGI, "--help" where !isCGI:
-        print("usage: credit-fcgi [--socket PATH|HOST:PORT] [--socket-mode OCTAL] [--threads N]")
+    case "-h", "--help":
+        print("usage: credit-fcgi [--config FILE] [--socket PATH|HOST:PORT] [--socket-mode OCTAL] [--socket-group GROUP] [--threads N]")
         exit(0)
     default:
-        if !isCGI { fail("unknown option \(argument)") }
+        fail("unknown option \(argument)")
     }
 }
 
 let service: CreditService
 do {
-    service = try CreditService(configuration: try ServiceConfiguration.fromEnvironment())
+    service = try CreditService(configuration: try ServiceConfiguration.load(configFile: configFile, environment: environment))
 } catch {
     fail("cannot start: \(error)")
 }
-guard let mode = ListenMode.detect(socketPath: socketPath, socketMode: socketMode, environment: environment) else {
+guard let mode = ListenMode.detect(socketPath: socketPath, socketMode: socketMode, socketGroup: socketGroup, environment: environment) else {
     fail("\(FastCGIError.noListener)")
 }
 let server = FastCGIServer(mode: mode, threads: threads, maxBodyBytes: service.configuration.maxBodyBytes)
 do {
-    try server.run { request in Bridge.response(service.handle(Bridge.request(request))) }
+    try server.run { request in Bridge.response(service.handle(Bridge.request(request, basePath: service.configuration.basePath))) }
 } catch {
     fail("\(error)")
 }

@@ -4,20 +4,23 @@ import CreditStore
 import Foundation
 
 // credit-worker: scores queued applications. Configuration comes from the CREDIT_* environment
-// variables (see ServiceConfiguration). Options:
-//   --drain        score what is queued, then exit (for cron on shared hosting)
+// variables and `--config FILE` or CREDIT_CONFIG (see ServiceConfiguration). Options:
+//   --drain        score what is queued, then exit (for cron on shared hosting); prints nothing
+//                  when there was nothing to do, so cron sends no mail
 //   --name NAME    worker name in leases and heartbeats (default: host-pid)
+//   --config FILE  a file of CREDIT_NAME=value lines
 
-let usage = "usage: credit-worker [--drain] [--name NAME]"
+let usage = "usage: credit-worker [--drain] [--name NAME] [--config FILE]"
 var drain = false
 var name = "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+var configFile: String?
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
     case "--drain": drain = true
-    case "--name":
+    case "--name", "--config":
         guard let value = arguments.popFirst() else { logLine(usage); exit(64) }
-        name = value
+        if argument == "--name" { name = value } else { configFile = value }
     case "-h", "--help": print(usage); exit(0)
     default: logLine("unknown option \(argument); \(usage)"); exit(64)
     }
@@ -27,15 +30,18 @@ installSignalHandlers()
 let worker: ScoringWorker
 let configuration: ServiceConfiguration
 do {
-    configuration = try ServiceConfiguration.fromEnvironment()
+    configuration = try ServiceConfiguration.load(configFile: configFile)
     worker = try ScoringWorker(configuration: configuration, name: name, log: logLine)
 } catch {
     logLine("cannot start: \(error)")
     exit(78)
 }
+if drain { worker.mode = .drain }
 let listener = drain ? nil : (try? QueueWakeupListener(path: configuration.wakeSocket))
-if !drain && listener == nil { logLine("no wake-up socket at \(configuration.wakeSocket); polling every second") }
-logLine("\(drain ? "draining" : "serving") with model \(worker.modelId), database \(configuration.databasePath)")
+if !drain {
+    if listener == nil { logLine("no wake-up socket at \(configuration.wakeSocket); polling every second") }
+    logLine("serving with model \(worker.modelId), database \(configuration.databasePath)")
+}
 
 var lastHousekeeping = 0.0, lastPrune = 0.0, scored = 0, batches = 0
 while stopRequested == 0 {
@@ -65,4 +71,6 @@ while stopRequested == 0 {
     }
 }
 do { try worker.flush() } catch { logLine("could not record the last results (their leases will expire and they are scored again): \(error)") }
-logLine("stopped after scoring \(scored) applications in \(batches) batches")
+if !drain || scored > 0 {
+    logLine("\(drain ? "drained" : "stopped after scoring") \(scored) applications in \(batches) batches with model \(worker.modelId)")
+}

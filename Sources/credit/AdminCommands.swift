@@ -4,17 +4,61 @@ import CreditAuth
 import CreditStore
 import Foundation
 
-/// Reads the shared CREDIT_* configuration, turning a bad setting into a clean error.
-func serviceConfiguration() throws -> ServiceConfiguration {
-    do { return try ServiceConfiguration.fromEnvironment() } catch { throw CommandError(error.description) }
+/// `--config FILE`, shared by every command that uses the service's settings.
+struct ConfigOption: ParsableArguments {
+    @Option(name: .customLong("config"), help: ArgumentHelp("A file of CREDIT_NAME=value lines (else CREDIT_CONFIG); the environment wins over it.", valueName: "file"))
+    var path: String?
+
+    /// The shared CREDIT_* settings, a bad one turned into a clean error.
+    func load() throws -> ServiceConfiguration {
+        do { return try ServiceConfiguration.load(configFile: path) } catch { throw CommandError(error.description) }
+    }
 }
 
 func openStore(_ configuration: ServiceConfiguration) throws -> SQLiteStore {
     do {
-        let directory = (configuration.databasePath as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        try createPrivateDirectory(containing: configuration.databasePath)
         return try SQLiteStore(path: configuration.databasePath)
     } catch let error as StoreError { throw CommandError(error.description) }
+}
+
+/// Creates the folder holding `path` when missing, readable by its owner only (0700): it will
+/// hold the signing key or the database. An existing folder is left as it is.
+func createPrivateDirectory(containing path: String) throws {
+    let directory = (path as NSString).deletingLastPathComponent
+    guard !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) else { return }
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+}
+
+/// What `credit init` does: the signing key (0600) unless it exists, and the database at the
+/// latest schema (0600). Returns what it did, a line each.
+func initialiseState(_ settings: ServiceConfiguration) throws -> [String] {
+    var report: [String] = []
+    try createPrivateDirectory(containing: settings.secretFile)
+    do {
+        try SecretKeyFile.create(path: settings.secretFile)
+        report.append("created signing key \(settings.secretFile)")
+    } catch SecretKeyError.alreadyExists {
+        report.append("signing key \(settings.secretFile) exists; kept")
+    } catch { throw CommandError("\(error)") }
+    let store = try openStore(settings)
+    report.append("database \(settings.databasePath) at schema version \(try store.schemaVersion())")
+    if getuid() == 0 {
+        report.append("warning: these files belong to root; the responder and the worker must run as the account that owns them "
+                      + "(run `credit init` as that account, e.g. `sudo -u credit credit init --config …`)")
+    }
+    return report
+}
+
+/// Checks a new user's name and password and creates the account.
+func addUser(name: String, password: String, settings: ServiceConfiguration) throws {
+    guard (1...100).contains(name.count), name.allSatisfy({ $0.isLetter || $0.isNumber || "._-@".contains($0) }) else {
+        throw CommandError("a user name has 1 to 100 letters, digits or . _ - @")
+    }
+    try checkPasswordStrength(password)
+    let store = try openStore(settings)
+    do { _ = try store.createUser(name: name, passwordHash: PasswordHasher().hash(password), now: Date().timeIntervalSince1970) }
+    catch { throw CommandError("\(error)") }
 }
 
 /// Reads a password: one line from standard input with `--password-stdin`, else asked twice on the terminal.
@@ -36,19 +80,10 @@ func checkPasswordStrength(_ password: String) throws {
 /// `credit init`: creates the signing key and the database.
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "init", abstract: "Create the JWT signing key (mode 0600) and the database.")
+    @OptionGroup var config: ConfigOption
 
     func run() throws {
-        let config = try serviceConfiguration()
-        let keyDirectory = (config.secretFile as NSString).deletingLastPathComponent
-        if !keyDirectory.isEmpty { try FileManager.default.createDirectory(atPath: keyDirectory, withIntermediateDirectories: true) }
-        do {
-            try SecretKeyFile.create(path: config.secretFile)
-            print("created signing key \(config.secretFile)")
-        } catch SecretKeyError.alreadyExists {
-            print("signing key \(config.secretFile) exists; kept")
-        } catch { throw CommandError("\(error)") }
-        let store = try openStore(config)
-        print("database \(config.databasePath) at schema version \(try store.schemaVersion())")
+        for line in try initialiseState(try config.load()) { print(line) }
     }
 }
 
@@ -59,18 +94,20 @@ struct DatabaseCommand: ParsableCommand {
 
     struct Migrate: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Apply pending schema migrations (also done at every start).")
+        @OptionGroup var config: ConfigOption
         func run() throws {
-            let config = try serviceConfiguration()
-            let store = try openStore(config)
-            print("database \(config.databasePath) at schema version \(try store.schemaVersion()) (latest \(SQLiteStore.latestSchemaVersion))")
+            let settings = try config.load()
+            let store = try openStore(settings)
+            print("database \(settings.databasePath) at schema version \(try store.schemaVersion()) (latest \(SQLiteStore.latestSchemaVersion))")
         }
     }
 
     struct Prune: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete finished jobs older than CREDIT_RETENTION_DAYS.")
+        @OptionGroup var config: ConfigOption
         func run() throws {
-            let config = try serviceConfiguration()
-            let removed = try openStore(config).pruneFinished(before: Date().timeIntervalSince1970 - config.retentionDays * 86_400)
+            let settings = try config.load()
+            let removed = try openStore(settings).pruneFinished(before: Date().timeIntervalSince1970 - settings.retentionDays * 86_400)
             print("removed \(removed) finished jobs")
         }
     }
@@ -83,25 +120,21 @@ struct UserCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user.")
+        @OptionGroup var config: ConfigOption
         @Argument(help: "User name (letters, digits, . _ -).") var name: String
         @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
         func run() throws {
-            guard (1...100).contains(name.count), name.allSatisfy({ $0.isLetter || $0.isNumber || "._-@".contains($0) }) else {
-                throw CommandError("a user name has 1 to 100 letters, digits or . _ - @")
-            }
             let password = try readPassword(fromStandardInput: passwordStdin)
-            try checkPasswordStrength(password)
-            let store = try openStore(try serviceConfiguration())
-            do { _ = try store.createUser(name: name, passwordHash: PasswordHasher().hash(password), now: Date().timeIntervalSince1970) }
-            catch { throw CommandError("\(error)") }
+            try addUser(name: name, password: password, settings: try config.load())
             print("created user \(name)")
         }
     }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List users.")
+        @OptionGroup var config: ConfigOption
         func run() throws {
-            for user in try openStore(try serviceConfiguration()).users() {
+            for user in try openStore(try config.load()).users() {
                 print("\(user.name)\t\(user.disabled ? "disabled" : "active")\tcreated \(Date(timeIntervalSince1970: user.createdAt))")
             }
         }
@@ -109,30 +142,33 @@ struct UserCommand: ParsableCommand {
 
     struct Disable: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a user; their tokens stop working at once.")
+        @OptionGroup var config: ConfigOption
         @Argument var name: String
         func run() throws {
-            do { try openStore(try serviceConfiguration()).setDisabled(name: name, disabled: true) } catch let error as StoreError { throw CommandError(error.description) }
+            do { try openStore(try config.load()).setDisabled(name: name, disabled: true) } catch let error as StoreError { throw CommandError(error.description) }
             print("disabled \(name)")
         }
     }
 
     struct Enable: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a disabled user.")
+        @OptionGroup var config: ConfigOption
         @Argument var name: String
         func run() throws {
-            do { try openStore(try serviceConfiguration()).setDisabled(name: name, disabled: false) } catch let error as StoreError { throw CommandError(error.description) }
+            do { try openStore(try config.load()).setDisabled(name: name, disabled: false) } catch let error as StoreError { throw CommandError(error.description) }
             print("enabled \(name)")
         }
     }
 
     struct Passwd: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set a user's password.")
+        @OptionGroup var config: ConfigOption
         @Argument var name: String
         @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
         func run() throws {
             let password = try readPassword(fromStandardInput: passwordStdin)
             try checkPasswordStrength(password)
-            do { try openStore(try serviceConfiguration()).setPasswordHash(name: name, passwordHash: PasswordHasher().hash(password)) }
+            do { try openStore(try config.load()).setPasswordHash(name: name, passwordHash: PasswordHasher().hash(password)) }
             catch let error as StoreError { throw CommandError(error.description) }
             print("password of \(name) changed")
         }

@@ -148,15 +148,16 @@ final class SQLiteStoreTests: XCTestCase {
 
     func testHealthHeartbeatAndPruning() throws {
         let (store, alice, _) = try storeWithUsers()
-        XCTAssertEqual(try store.health(now: 50), QueueHealth(queued: 0, running: 0, oldestQueuedAge: nil, lastHeartbeatAge: nil, workerModel: nil))
+        XCTAssertEqual(try store.health(now: 50), QueueHealth(queued: 0, running: 0, oldestQueuedAge: nil, lastHeartbeatAge: nil, workerModel: nil, workerMode: nil))
         let old = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 10).job
         _ = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 20)
-        try store.heartbeat(worker: "w", model: "gbdt-x", now: 45)
+        try store.heartbeat(worker: "w", model: "gbdt-x", mode: .drain, now: 45)
         let health = try store.health(now: 50)
         XCTAssertEqual(health.queued, 2)
         XCTAssertEqual(health.oldestQueuedAge, 40)
         XCTAssertEqual(health.lastHeartbeatAge, 5)
         XCTAssertEqual(health.workerModel, "gbdt-x")
+        XCTAssertEqual(health.workerMode, .drain)
         let claimed = try store.claim(worker: "w", limit: 1, lease: 30, maxAttempts: 3, now: 60)
         try store.finish(worker: "w", outcomes: [(claimed[0], .failed(error: "bad"))], now: 61)
         XCTAssertEqual(try store.pruneFinished(before: 100), 1)

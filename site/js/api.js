@@ -24,7 +24,7 @@ export async function api(path, { method = "GET", json, form, headers = {} } = {
   }
   let data = null;
   try { data = await response.json(); } catch { data = null; }
-  if (response.status === 401 && path !== "/api/token") {
+  if (response.status === 401 && path !== "api/token") {
     session.token = null;
     onUnauthorized("Your session has ended. Please sign in again.");
   }
@@ -34,6 +34,6 @@ export async function api(path, { method = "GET", json, form, headers = {} } = {
 let schemaPromise;
 /** The applicant schema, fetched once. */
 export function schema() {
-  schemaPromise ??= api("/api/schema").then((r) => (r.status === 200 ? r.data : Promise.reject(r)));
+  schemaPromise ??= api("api/schema").then((r) => (r.status === 200 ? r.data : Promise.reject(r)));
   return schemaPromise;
 }

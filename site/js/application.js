@@ -94,7 +94,7 @@ export async function applicationView() {
     button.disabled = true;
     button.textContent = "Sending…";
     const started = performance.now();
-    const result = await api("/api/predictions", { method: "POST", json: payload, headers: { "Idempotency-Key": idempotencyKey } });
+    const result = await api("api/predictions", { method: "POST", json: payload, headers: { "Idempotency-Key": idempotencyKey } });
     button.disabled = false;
     button.textContent = "Score application";
     if (result.status === 202) {

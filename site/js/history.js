@@ -6,7 +6,7 @@ export async function historyView() {
   const body = h("tbody");
   const more = h("button", { class: "secondary", type: "button", hidden: true }, "Load more");
   const empty = h("p", { class: "meta" });
-  let next = "/api/predictions?limit=20";
+  let next = "api/predictions?limit=20";
   async function load() {
     more.disabled = true;
     const { status, data } = await api(next);

@@ -3,7 +3,7 @@ import { h, percent, when } from "./dom.js";
 
 /** What /api/model reports, with the model card's plots. */
 export async function modelView() {
-  const { status, data } = await api("/api/model");
+  const { status, data } = await api("api/model");
   if (status !== 200) return h("p", { class: "flash" }, data?.detail || "The model card cannot be loaded.");
   const v = data.validation;
   const row = (name, value) => h("tr", {}, h("th", { scope: "row" }, name), h("td", {}, value));

@@ -32,7 +32,7 @@ export function resultView(id) {
   const started = Date.now();
   async function poll() {
     if (stopped) return;
-    const { status: code, data } = await api(`/api/predictions/${encodeURIComponent(id)}`);
+    const { status: code, data } = await api(`api/predictions/${encodeURIComponent(id)}`);
     if (stopped) return;
     if (code === 404) { status.textContent = "There is no such application in your history."; return; }
     if (code !== 200) { status.textContent = data?.detail || "The result cannot be loaded right now; retrying…"; }

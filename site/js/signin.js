@@ -17,7 +17,7 @@ export function signInView(done) {
     event.preventDefault();
     message.textContent = "";
     button.disabled = true;
-    const result = await api("/api/token", { method: "POST", form: { grant_type: "password", username: username.value.trim(), password: password.value } });
+    const result = await api("api/token", { method: "POST", form: { grant_type: "password", username: username.value.trim(), password: password.value } });
     button.disabled = false;
     if (result.status === 200) { session.token = result.data.access_token; password.value = ""; done(); return; }
     if (result.status === 429) message.textContent = `Too many failed sign-ins. Try again in ${result.headers.get("Retry-After") || "a few"} seconds.`;

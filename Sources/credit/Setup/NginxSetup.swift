@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+
+/// `credit setup nginx`: the nginx configuration for the site and its API, rendered with this
+/// installation's paths.
+///
+/// By default an include for an existing `server { }` block that claims only the locations under
+/// `--prefix` (never `location /`), sends the security headers from inside them and keeps its JSON
+/// error pages to them. With `--server`, a complete server block for a dedicated (sub)domain.
+struct NginxSetup: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "nginx", abstract: "Render the nginx configuration (an include, or a whole server block).")
+
+    @Option(help: "The URL path to serve the site at, e.g. /credit/ (an include needs one; / is for --server).") var prefix: String = "/"
+    @Option(help: "The responder's unix socket (credit-fcgi --socket).") var socket: String
+    @Flag(help: "Render a complete server block instead of an include.") var server = false
+    @Option(help: "With --server: the listen address.") var listen: String = "80"
+    @Option(help: "With --server: the server name.") var serverName: String = "_"
+    @Option(help: "Write to this file instead of standard output.") var out: String?
+    @Option(help: "The unpacked credit-scoring folder (default: the one holding this program).") var bundle: String?
+
+    func validate() throws {
+        try DeploymentFiles.checkPrefix(prefix)
+        guard server || prefix != "/" else {
+            throw ValidationError("an include under / would clash with the server's own `location /`: give --prefix /credit/ (or similar), or --server for a dedicated (sub)domain")
+        }
+        guard socket.hasPrefix("/"), !socket.contains(where: { $0 == ";" || $0 == "{" || $0 == "}" || $0 == "'" || $0 == "\"" || $0.isWhitespace }) else {
+            throw ValidationError("--socket must be an absolute path without spaces, quotes, braces or semicolons")
+        }
+        guard !listen.contains(where: { $0 == ";" || $0 == "{" || $0 == "}" || $0.isNewline }),
+              !serverName.contains(where: { $0 == ";" || $0 == "{" || $0 == "}" || $0.isNewline }) else {
+            throw ValidationError("--listen and --server-name may not hold ; { } or line breaks")
+        }
+    }
+
+    func run() throws {
+        let text = render(try InstalledBundle.locate(override: bundle))
+        if let out { try DeploymentFiles.write(text, to: out, mode: 0o644) } else { print(text, terminator: "") }
+    }
+
+    func render(_ installed: InstalledBundle) -> String {
+        let locations = NginxLocations(prefix: prefix, site: installed.site, models: installed.models, socket: socket).text
+        guard server else {
+            return """
+            # Written by `credit setup nginx`: the credit-scoring site at \(prefix) and its API at \(prefix)api/.
+            # Include it inside an existing server { } block:  include /etc/nginx/snippets/credit-scoring.conf;
+            # It adds locations under \(prefix) only and leaves the server's other locations and error pages alone.
+            # The responder must run with --socket \(socket) --socket-group <nginx's group> --socket-mode 0660.
+
+            \(locations)
+            """
+        }
+        return """
+        # Written by `credit setup nginx --server`: a server block for the credit-scoring site at \(prefix).
+        server {
+            listen \(listen);
+            server_name \(serverName);
+
+            # Slow or stalled clients must not hold workers.
+            client_header_timeout 10s;
+            client_body_timeout 10s;
+            send_timeout 10s;
+            keepalive_timeout 15s;
+            client_max_body_size 128k;
+            server_tokens off;
+
+        \(locations.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n"))
+        }
+
+        """
+    }
+}
+
+/// The nginx locations for the site and the API under one prefix.
+struct NginxLocations {
+    let prefix: String
+    let site: String
+    let models: String
+    let socket: String
+
+    /// `add_header … always` for every security header, at the given indentation.
+    func headers(_ indent: String) -> String {
+        SecurityHeaders.all.map { "\(indent)add_header \($0.name) \"\($0.value)\" always;" }.joined(separator: "\n")
+    }
+
+    /// nginx's own errors on the API (body too large, responder down or slow) as JSON problems
+    /// carrying their true status; named after the prefix so that two installations can coexist.
+    var errorPages: [(status: Int, title: String, detail: String)] {
+        [(413, "Request body too large", "The body must be at most 65536 bytes."),
+         (502, "Bad gateway", "The scoring service is not answering; retry in a few seconds."),
+         (503, "Service unavailable", "The scoring service is overloaded; retry in a few seconds."),
+         (504, "Gateway timeout", "The scoring service did not answer in time; retry in a few seconds.")]
+    }
+
+    var errorName: String {
+        "credit" + prefix.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+    }
+
+    var text: String {
+        let base = String(prefix.dropLast())   // "" or "/credit"
+        let redirect = prefix == "/" ? "" : "location = \(base) { return 301 \(prefix); }\n\n"
+        let modelsPattern = "^" + prefix.replacingOccurrences(of: ".", with: "\\.") + "models/([A-Za-z0-9_-]+\\.(svg|md))$"
+        let pages = errorPages.map { page in
+            let type = page.status == 413 ? "payload-too-large" : "unavailable"
+            let body = "{\"type\":\"/problems/\(type)\",\"title\":\"\(page.title)\",\"status\":\(page.status),\"detail\":\"\(page.detail)\"}"
+            return """
+            location @\(errorName)_\(page.status) {
+                default_type application/problem+json;
+            \(headers("    "))
+                add_header Cache-Control "no-store" always;
+                return \(page.status) '\(body)';
+            }
+            """
+        }.joined(separator: "\n")
+        return """
+        \(redirect)# The static site: HTML, CSS, JavaScript modules, the OpenAPI description; the model card's plots.
+        location ^~ \(prefix) {
+            alias \(site)/;
+            index index.html;
+            charset utf-8;
+        \(headers("    "))
+            location ~ \(modelsPattern) {
+                alias \(models)/$1;
+                types { image/svg+xml svg; text/markdown md; }
+        \(headers("        "))
+            }
+        }
+
+        # The API: every request goes to the FastCGI responder.
+        location ^~ \(prefix)api/ {
+            # The responder answers bodies over 64 KiB itself with a JSON 413; nginx stops at 128 KiB.
+            client_max_body_size 128k;
+            client_body_buffer_size 128k;
+            fastcgi_param QUERY_STRING $query_string;
+            fastcgi_param REQUEST_METHOD $request_method;
+            fastcgi_param CONTENT_TYPE $content_type;
+            fastcgi_param CONTENT_LENGTH $content_length;
+            fastcgi_param SCRIPT_NAME $fastcgi_script_name;
+            fastcgi_param REQUEST_URI $request_uri;
+            fastcgi_param DOCUMENT_URI $document_uri;
+            fastcgi_param SERVER_PROTOCOL $server_protocol;
+            fastcgi_param REQUEST_SCHEME $scheme;
+            fastcgi_param HTTPS $https if_not_empty;
+            fastcgi_param REMOTE_ADDR $remote_addr;
+            fastcgi_param REMOTE_PORT $remote_port;
+            fastcgi_param SERVER_ADDR $server_addr;
+            fastcgi_param SERVER_PORT $server_port;
+            fastcgi_param SERVER_NAME $server_name;
+            fastcgi_pass unix:\(socket);
+            fastcgi_connect_timeout 2s;
+            fastcgi_send_timeout 10s;
+            fastcgi_read_timeout 10s;
+            fastcgi_intercept_errors off;
+        \(headers("    "))
+            error_page 413 @\(errorName)_413;
+            error_page 502 @\(errorName)_502;
+            error_page 503 @\(errorName)_503;
+            error_page 504 @\(errorName)_504;
+        }
+
+        # nginx's own errors on the API, as JSON problems with their true status.
+        \(pages)
+
+        """
+    }
+}
