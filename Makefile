@@ -8,14 +8,15 @@ RELEASE    := -c release -Xswiftc -enable-testing
 VENV       := .build/venv
 PORT       ?= 8080
 
-.PHONY: all deps test-deps build test unit-test integration-test run model report bench-model bench-service clean help
+.PHONY: all deps test-deps build dist test unit-test integration-test run model report bench-model bench-service clean help
 
 all: build
 
 help:
 	@echo "make build        release build of every executable"
 	@echo "make run          nginx + responder + worker on 127.0.0.1:$(PORT) with a demo account (Ctrl-C stops)"
-	@echo "make test         unit tests, real-data tests (skipped without ../shared), integration tests through nginx"
+	@echo "make test         unit tests, real-data tests (skipped without ../shared), integration tests through nginx and Apache"
+	@echo "make dist         dist/credit-scoring-linux-x86_64.tar.gz: static executables, site, models, docs"
 	@echo "make model        retrain models/gbdt.json and models/logistic.json, ship the better as models/default.json"
 	@echo "make report       rewrite the model card models/default.md and its plots"
 	@echo "make bench-model  our engine against LightGBM and scikit-learn (bench/model.sh)"
@@ -23,12 +24,16 @@ help:
 deps:
 	@scripts/install-deps.sh
 
-# The browser tests need Chromium and its driver too.
+# The browser tests need Chromium and its driver, the deployment tests Apache with mod_fcgid.
 test-deps:
-	@WITH_BROWSER=1 scripts/install-deps.sh
+	@WITH_BROWSER=1 WITH_APACHE=1 scripts/install-deps.sh
 
 build: deps
 	$(SWIFT) build $(RELEASE)
+
+# Static executables (Swift runtime, Foundation, libfcgi, SQLite, libcrypto) with the site and models.
+dist: deps
+	scripts/dist.sh
 
 test: unit-test integration-test
 
@@ -40,7 +45,7 @@ $(VENV)/bin/pytest: Tests/integration/requirements.txt
 	$(VENV)/bin/pip install -q -r Tests/integration/requirements.txt
 	touch $@
 
-integration-test: test-deps build $(VENV)/bin/pytest
+integration-test: test-deps build dist $(VENV)/bin/pytest
 	$(VENV)/bin/pytest -q -p no:cacheprovider Tests/integration
 
 run: build
@@ -66,4 +71,4 @@ bench-service: build
 	bash bench/service.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-dist dist

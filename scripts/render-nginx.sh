@@ -1,18 +1,15 @@
 #!/usr/bin/env bash
-# Renders nginx/nginx-dev.conf, nginx/credit.conf and nginx/credit-locations.conf into RUN_DIR
-# with real paths. Usage: scripts/render-nginx.sh RUN_DIR LISTEN SOCKET
+# Renders a private nginx configuration into RUN_DIR for `make run` and the integration tests:
+# nginx/nginx-dev.conf (its own pid file, logs and temp folders) around the server block that
+# `credit setup nginx --server` writes. Usage: scripts/render-nginx.sh RUN_DIR LISTEN SOCKET [PREFIX]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 run=$(mkdir -p "$1" && cd "$1" && pwd)
 listen=$2
 socket=$3
+prefix=${4:-/}
 mkdir -p "$run/nginx-tmp"
-render() {
-  sed -e "s|__SITE_ROOT__|$root/site|g" -e "s|__PROJECT_ROOT__|$root|g" -e "s|__ERRORS_ROOT__|$root/nginx|g" \
-      -e "s|__SOCKET__|$socket|g" -e "s|__LISTEN__|$listen|g" -e "s|__RUN__|$run|g" \
-      -e "s|__LOCATIONS__|$run/credit-locations.conf|g" "$1" > "$2"
-}
-render "$root/nginx/credit-locations.conf" "$run/credit-locations.conf"
-render "$root/nginx/credit.conf" "$run/credit.conf"
-render "$root/nginx/nginx-dev.conf" "$run/nginx.conf"
+"$root/.build/release/credit" setup nginx --server --listen "$listen" --server-name localhost --prefix "$prefix" \
+  --socket "$socket" --bundle "$root" --out "$run/credit.conf"
+sed -e "s|__RUN__|$run|g" "$root/nginx/nginx-dev.conf" > "$run/nginx.conf"
 echo "$run/nginx.conf"

@@ -63,8 +63,8 @@ public final class FastCGIServer: Sendable {
 
     private func openListener() throws(FastCGIError) -> Int32 {
         switch mode {
-        case .inheritedSocket:
-            return 0
+        case .inheritedSocket(let descriptor):
+            return descriptor
         case .tcp(let address):
             let descriptor = FCGX_OpenSocket(address, 1024)
             guard descriptor >= 0 else { throw .cannotListen(path: address, reason: String(cString: strerror(errno))) }

@@ -16,7 +16,11 @@ extension ListenMode {
             return .unixSocket(path: socketPath, mode: socketMode, group: socketGroup)
         }
         if environment["GATEWAY_INTERFACE"] != nil { return .cgi(environment: environment) }
-        if isListeningSocket(0) { return .inheritedSocket }
+        // systemd's socket activation: one socket on fd 3, meant for this process.
+        if environment["LISTEN_FDS"] == "1", environment["LISTEN_PID"] == String(getpid()), isListeningSocket(3) {
+            return .inheritedSocket(descriptor: 3)
+        }
+        if isListeningSocket(0) { return .inheritedSocket() }
         return nil
     }
 

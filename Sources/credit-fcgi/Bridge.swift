@@ -15,6 +15,7 @@ enum Bridge {
         let mount = MountPath.split(parts.first.map(String.init) ?? "/", configured: basePath)
         var headers: [String: String] = [:]
         params.forEach(prefix: "HTTP_") { name, value in headers[headerName(cgiName: name)] = value }
+        if headers["authorization"]?.isEmpty == true { headers["authorization"] = nil }
         // Apache hands a CGI program the Authorization header only with `CGIPassAuth On`; the
         // older recipe copies it with a RewriteRule, which renames it after the internal redirect.
         if headers["authorization"] == nil,

@@ -107,7 +107,7 @@ class PrivateApache:
             "MaxConnectionsPerChild 0",
             "GracefulShutdownTimeout 3",
             # mod_fcgid: few processes, quick failure, prompt reaping, no spawn throttling.
-            "FcgidMaxProcesses 4",
+            "FcgidMaxProcesses 8",  # a new program class waits ~60 s, then 503, when all are taken
             "FcgidMaxProcessesPerClass 2",
             "FcgidMinProcessesPerClass 0",
             "FcgidConnectTimeout 5",
@@ -159,7 +159,7 @@ class PrivateApache:
         return grp.getgrgid(self._ids()[1]).gr_name
 
     def _check_reachable(self, path):
-        """Raise if `user` cannot search every folder down to `path` and read `path` itself."""
+        """Raise if `user` cannot search every folder down to `path` and list `path` itself."""
         if self.user is None:
             return
         entry = pwd.getpwnam(self.user)
@@ -194,8 +194,8 @@ class PrivateApache:
         uid, gid = self._ids()
         os.chown(self.run_dir, uid, gid)  # the cgid daemon and the fcgid manager write here
         os.chmod(self.run_dir, 0o755)
-        for _, root in self.vhosts:
-            self._check_reachable(root)
+        for path in [self.directory] + [root for _, root in self.vhosts]:
+            self._check_reachable(path)
         with open(self.conf, "w") as out:
             out.write(self.config_text())
         check = subprocess.run([APACHE, "-t", "-f", self.conf], capture_output=True, text=True)
@@ -274,17 +274,21 @@ def _clean_env():
 
 
 if __name__ == "__main__":
+    import shutil
     import sys
     import tempfile
     import urllib.request
 
     base = tempfile.mkdtemp(prefix="apache-demo-")
-    os.chmod(base, 0o755)
-    site = os.path.join(base, "site")
-    os.mkdir(site)
-    with open(os.path.join(site, "index.html"), "w") as f:
-        f.write("hello from a private apache\n")
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 18080
-    with PrivateApache(os.path.join(base, "apache"), [(port, site)],
-                       user="www-data" if os.geteuid() == 0 else None) as demo:
-        print(urllib.request.urlopen(demo.urls[0] + "/").read().decode(), end="")
+    try:
+        os.chmod(base, 0o755)
+        site = os.path.join(base, "site")
+        os.mkdir(site)
+        with open(os.path.join(site, "index.html"), "w") as f:
+            f.write("hello from a private apache\n")
+        port = int(sys.argv[1]) if len(sys.argv) > 1 else 18080
+        with PrivateApache(os.path.join(base, "apache"), [(port, site)],
+                           user="www-data" if os.geteuid() == 0 else None) as demo:
+            print(urllib.request.urlopen(demo.urls[0] + "/").read().decode(), end="")
+    finally:
+        shutil.rmtree(base)

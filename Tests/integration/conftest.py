@@ -5,6 +5,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from stack import Stack  # noqa: E402
+from deploy import Host, NginxPrefixDeployment  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -12,3 +13,19 @@ def stack():
     running = Stack().start()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def host():
+    """The unprivileged account of a host, with the `make dist` bundle unpacked."""
+    account = Host()
+    yield account
+    account.cleanup()
+
+
+@pytest.fixture(scope="session")
+def nginx_prefix(host):
+    """The site under /credit/ of a private nginx that has its own `location /`."""
+    deployment = NginxPrefixDeployment(host).start()
+    yield deployment
+    deployment.stop()

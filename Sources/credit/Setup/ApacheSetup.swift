@@ -122,8 +122,8 @@ struct ApacheSetup: ParsableCommand {
         let headers = SecurityHeaders.all.map { "Header always set \($0.name) \"\($0.value)\"" }.joined(separator: "\n")
         return """
         \(Self.marker) (\(mode.rawValue)): the credit-scoring site and its API at \(prefix)api/.
-        # Needs only AllowOverride All (FileInfo, Options, AuthConfig, Indexes, Limit), mod_rewrite and mod_headers.
-        Options -Indexes +ExecCGI
+        # Needs only AllowOverride All, mod_rewrite, mod_headers and Apache 2.4.13 or later (CGIPassAuth).
+        Options -Indexes +ExecCGI +SymLinksIfOwnerMatch
         DirectoryIndex index.html
         \(mode.handler)
         # Apache withholds the Authorization header from programs unless told to pass it on.
@@ -135,10 +135,10 @@ struct ApacheSetup: ParsableCommand {
         AddDefaultCharset utf-8
 
         RewriteEngine On
-        RewriteRule ^api(/.*)?$ \(mode.wrapperName) [E=HTTP_AUTHORIZATION:%{HTTP:Authorization},L]
+        RewriteRule ^api(/.*)?$ \(mode.wrapperName) [L]
 
         # Nothing but the site: no hidden files, configuration, keys, databases or logs, even if copied here.
-        <FilesMatch "(^\\.|\\.(conf|key|sqlite|sqlite-wal|sqlite-shm|db|log|sh)$)">
+        <FilesMatch "(?i)(^\\.|\\.(conf|key|pem|bak|db|log|sh|env)$|\\.sqlite)">
             Require all denied
         </FilesMatch>
 

@@ -4,8 +4,8 @@ import Foundation
 /// `credit setup systemd`: units for a server with systemd, and the configuration file they read.
 ///
 /// - `credit-fcgi.socket` owns the responder's socket (the web server's group may connect) and
-///   starts `credit-fcgi.service` on the first request; the responder serves the socket it
-///   inherits on fd 0, exactly as under spawn-fcgi or mod_fcgid.
+///   starts `credit-fcgi.service` on the first request; the responder serves the socket systemd
+///   passes it (`LISTEN_FDS`), as it serves the one spawn-fcgi or mod_fcgid passes on fd 0.
 /// - `credit-fcgi.service` first runs `credit init` as the service account, so the key and the
 ///   database belong to it.
 /// - `credit-worker.service` scores the queue; `systemctl reload credit-worker` reloads the model.
@@ -92,8 +92,7 @@ struct SystemdSetup: ParsableCommand {
             # Creates the signing key and the database as this account when they are missing.
             ExecStartPre=\(installed.executable("credit")) init --config \(config)
             ExecStart=\(installed.executable("credit-fcgi")) --config \(config)
-            # The socket from credit-fcgi.socket, on fd 0.
-            StandardInput=socket
+            # Serves the socket that credit-fcgi.socket passes (LISTEN_FDS, fd 3).
             StandardOutput=journal
             StandardError=journal
             Restart=on-failure
