@@ -74,6 +74,15 @@ public struct QueueHealth: Sendable, Equatable {
     public var workerModel: String?
     /// How the most recent worker runs: ``WorkerMode/resident`` or ``WorkerMode/drain`` (cron).
     public var workerMode: WorkerMode?
+
+    public init(queued: Int, running: Int, oldestQueuedAge: Double?, lastHeartbeatAge: Double?, workerModel: String?, workerMode: WorkerMode?) {
+        self.queued = queued
+        self.running = running
+        self.oldestQueuedAge = oldestQueuedAge
+        self.lastHeartbeatAge = lastHeartbeatAge
+        self.workerModel = workerModel
+        self.workerMode = workerMode
+    }
 }
 
 /// How a scoring worker runs, as its heartbeat records it.

@@ -225,6 +225,21 @@ final class CreditServiceTests: XCTestCase {
         XCTAssertThrowsError(try ServiceConfiguration.fromEnvironment(["CREDIT_LEASE_SECONDS": "0"]))
     }
 
+    func testLinksCarryTheMountPrefix() throws {
+        let token = try self.token("alice")
+        let body = Array(#"{"payment_day":10,"marital_status":2,"quant_dependants":0,"residencial_state":"SP","flag_residencial_phone":"Y","flag_email":1,"personal_monthly_income":900,"quant_banking_accounts":0,"company":"N","flag_professional_phone":"N","product":1,"age":29,"residencial_zip_3":"123"}"#.utf8)
+        let submitted = service.handle(HTTPRequest(method: "POST", path: "/api/predictions", basePath: "/credit",
+                                                   headers: ["authorization": "Bearer \(token)", "content-type": "application/json"], body: body))
+        XCTAssertEqual(submitted.status, 202, String(decoding: submitted.body, as: UTF8.self))
+        let location = try XCTUnwrap(submitted.header("Location"))
+        XCTAssertTrue(location.hasPrefix("/credit/api/predictions/"), location)
+        let history = service.handle(HTTPRequest(method: "GET", path: "/api/predictions", basePath: "/credit", query: "limit=1",
+                                                 headers: ["authorization": "Bearer \(token)"]))
+        XCTAssertTrue(String(decoding: history.body, as: UTF8.self).contains(#""next":"/credit/api/predictions?limit=1&before="#))
+        let missing = service.handle(HTTPRequest(method: "GET", path: "/api/nowhere", basePath: "/credit"))
+        XCTAssertTrue(String(decoding: missing.body, as: UTF8.self).contains("/credit/api/nowhere"))
+    }
+
     func testTimestampsAreRFC3339() {
         XCTAssertEqual(Timestamp.rfc3339(0), "1970-01-01T00:00:00.000Z")
         XCTAssertEqual(Timestamp.rfc3339(1_764_039_845.678), "2025-11-25T03:04:05.678Z")

@@ -23,6 +23,15 @@ final class SQLiteStoreTests: XCTestCase {
         return (store, alice, bob)
     }
 
+    func testDatabaseFilesAreReadableByTheirOwnerOnly() throws {
+        let (store, alice, _) = try storeWithUsers()
+        _ = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 1)
+        for suffix in ["", "-wal", "-shm"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path + suffix)
+            XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600, "credit.sqlite\(suffix)")
+        }
+    }
+
     func testEnqueueClaimFinish() throws {
         let (store, alice, _) = try storeWithUsers()
         let submitted = try store.enqueue(owner: alice.id, payload: #"{"age":30}"#, idempotencyKey: nil, now: 100)
@@ -184,7 +193,7 @@ final class SQLiteStoreTests: XCTestCase {
                    (3, 'c', 1, 'queued', '{"x":3}', NULL, NULL, 0, NULL, 14, NULL);
             """)
         let store = try SQLiteStore(path: path)
-        XCTAssertEqual(try store.schemaVersion(), 2)
+        XCTAssertEqual(try store.schemaVersion(), SQLiteStore.latestSchemaVersion)
         let jobs = try store.jobs(owner: 1, limit: 10, before: nil)
         XCTAssertEqual(jobs.map(\.id), ["c", "b", "a"])
         XCTAssertEqual(jobs.map(\.payload), [#"{"x":3}"#, #"{"x":2}"#, #"{"x":1}"#])

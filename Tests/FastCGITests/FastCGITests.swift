@@ -40,6 +40,53 @@ final class FastCGITests: XCTestCase {
         XCTAssertEqual(ListenMode.detect(socketPath: "/run/x.sock", socketMode: 0o660, environment: [:]), .unixSocket(path: "/run/x.sock", mode: 0o660))
         XCTAssertEqual(ListenMode.detect(socketPath: "127.0.0.1:9000", socketMode: nil, environment: [:]), .tcp("127.0.0.1:9000"))
         XCTAssertEqual(ListenMode.detect(socketPath: nil, socketMode: nil, environment: ["GATEWAY_INTERFACE": "CGI/1.1"]), .cgi(environment: ["GATEWAY_INTERFACE": "CGI/1.1"]))
+        XCTAssertEqual(ListenMode.detect(socketPath: "/run/x.sock", socketMode: 0o660, socketGroup: 33, environment: [:]),
+                       .unixSocket(path: "/run/x.sock", mode: 0o660, group: 33))
+    }
+
+    func testSystemdSocketActivationNeedsFd3AndThisProcess() throws {
+        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("act-\(UUID().uuidString.prefix(8)).sock").path
+        withUnsafeMutableBytes(of: &address.sun_path) { target in
+            path.utf8CString.withUnsafeBytes { source in target.copyMemory(from: source) }
+        }
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        XCTAssertEqual(bound, 0)
+        XCTAssertEqual(listen(listener, 8), 0)
+        let saved = dup(3)
+        XCTAssertEqual(dup2(listener, 3), 3)
+        defer { if saved >= 0 { dup2(saved, 3); close(saved) } else { close(3) }; close(listener); unlink(path) }
+        let mine = ["LISTEN_FDS": "1", "LISTEN_PID": String(getpid())]
+        XCTAssertEqual(ListenMode.detect(socketPath: nil, socketMode: nil, environment: mine), .inheritedSocket(descriptor: 3))
+        XCTAssertNotEqual(ListenMode.detect(socketPath: nil, socketMode: nil, environment: ["LISTEN_FDS": "1", "LISTEN_PID": "1"]),
+                          .inheritedSocket(descriptor: 3), "sockets passed to another process are not ours")
+        XCTAssertEqual(ListenMode.detect(socketPath: "/tmp/explicit.sock", socketMode: nil, environment: mine),
+                       .unixSocket(path: "/tmp/explicit.sock", mode: nil), "an explicit socket wins")
+    }
+
+    func testSocketGroupIsGivenToTheSocket() throws {
+        guard let group = getgrnam("nogroup") ?? getgrnam("nobody") else { throw XCTSkip("no nogroup/nobody group on this system") }
+        let gid = group.pointee.gr_gid
+        guard getuid() == 0 || getgroups(0, nil) > 0 && gid == getgid() else { throw XCTSkip("chown to another group needs root or membership") }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("grp-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("s.sock").path
+        let server = FastCGIServer(mode: .unixSocket(path: path, mode: 0o660, group: gid), threads: 1, maxBodyBytes: 16)
+        let finished = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            try? server.run { _ in FastCGIResponse(status: 200) }
+            finished.signal()
+        }
+        var info = stat()
+        let deadline = Date().addingTimeInterval(5)
+        while stat(path, &info) != 0 && Date() < deadline { usleep(10_000) }
+        XCTAssertEqual(info.st_gid, gid)
+        XCTAssertEqual(info.st_mode & 0o777, 0o660)
+        server.stop()
+        XCTAssertEqual(finished.wait(timeout: .now() + 5), .success)
     }
 
     /// Runs a server on a unix socket in this process; stops it afterwards.

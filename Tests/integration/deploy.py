@@ -17,11 +17,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from stack import ROOT, free_port
+from stack import PASSWORD, ROOT, free_port
 
 DIST = os.path.join(ROOT, "dist", "credit-scoring-linux-x86_64.tar.gz")
 HOST_ACCOUNT = "credit-host"
-PASSWORD = "host admin password"
 RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
 
 

@@ -1,0 +1,118 @@
+import CreditStore
+import Foundation
+import XCTest
+@testable import CreditAPI
+
+/// Settings from the environment, Apache's renamed variables and the configuration file.
+final class ConfigurationTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func writeConfig(_ text: String) throws -> String {
+        let path = directory.appendingPathComponent("credit.conf").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func testFileValuesWithCommentsQuotesAndPathsRelativeToTheFile() throws {
+        let path = try writeConfig("""
+            # a comment
+
+              CREDIT_DB = data/credit.sqlite
+            CREDIT_SECRET_FILE="secret.key"
+            CREDIT_MODEL='/opt/models/x.json'
+            CREDIT_TOKEN_TTL=120
+            CREDIT_ISSUER=relative/not/a/path
+            """)
+        let file = try ConfigFile(path: path)
+        XCTAssertEqual(file.values["CREDIT_DB"], directory.path + "/data/credit.sqlite")
+        XCTAssertEqual(file.values["CREDIT_SECRET_FILE"], directory.path + "/secret.key")
+        XCTAssertEqual(file.values["CREDIT_MODEL"], "/opt/models/x.json", "absolute paths stay as they are")
+        XCTAssertEqual(file.values["CREDIT_ISSUER"], "relative/not/a/path", "only path settings are resolved")
+        let configuration = try ServiceConfiguration.load(configFile: path, environment: [:])
+        XCTAssertEqual(configuration.tokenTTL, 120)
+        XCTAssertEqual(configuration.wakeSocket, directory.path + "/data/credit.sqlite.wake")
+    }
+
+    func testUnknownSettingsAndMalformedLinesNameTheLine() throws {
+        let typo = try writeConfig("CREDIT_DB=x\nCREDIT_SECRETFILE=y\n")
+        XCTAssertThrowsError(try ConfigFile(path: typo)) { error in
+            XCTAssertTrue("\(error)".contains("credit.conf:2: unknown setting CREDIT_SECRETFILE"), "\(error)")
+        }
+        let malformed = try writeConfig("CREDIT_DB\n")
+        XCTAssertThrowsError(try ConfigFile(path: malformed)) { error in
+            XCTAssertTrue("\(error)".contains(":1: expected NAME=value"), "\(error)")
+        }
+        XCTAssertThrowsError(try ServiceConfiguration.load(configFile: directory.appendingPathComponent("missing.conf").path, environment: [:])) { error in
+            XCTAssertTrue("\(error)".contains("cannot read the configuration file"), "\(error)")
+        }
+        let badValue = try writeConfig("CREDIT_TOKEN_TTL=soon\n")
+        XCTAssertThrowsError(try ServiceConfiguration.load(configFile: badValue, environment: [:]))
+    }
+
+    func testTheEnvironmentWinsOverTheFile() throws {
+        let path = try writeConfig("CREDIT_DB=/from/file.sqlite\nCREDIT_TOKEN_TTL=120\n")
+        let configuration = try ServiceConfiguration.load(configFile: path, environment: ["CREDIT_DB": "/from/env.sqlite"])
+        XCTAssertEqual(configuration.databasePath, "/from/env.sqlite")
+        XCTAssertEqual(configuration.tokenTTL, 120)
+    }
+
+    func testApacheRedirectPrefixedVariablesAndTheConfigFileFromTheEnvironment() throws {
+        let path = try writeConfig("CREDIT_DB=db.sqlite\n")
+        // What a CGI program sees after a RewriteRule when the .htaccess says SetEnv.
+        let environment = ["REDIRECT_CREDIT_CONFIG": path, "REDIRECT_REDIRECT_CREDIT_TOKEN_TTL": "300",
+                           "REDIRECT_CREDIT_ISSUER": "ignored", "CREDIT_ISSUER": "plain wins", "REDIRECT_STATUS": "200"]
+        let configuration = try ServiceConfiguration.load(environment: environment)
+        XCTAssertEqual(configuration.databasePath, directory.path + "/db.sqlite")
+        XCTAssertEqual(configuration.tokenTTL, 300)
+        XCTAssertEqual(configuration.issuer, "plain wins")
+    }
+
+    func testBasePathAndDrainInterval() throws {
+        XCTAssertNil(try ServiceConfiguration.fromEnvironment([:]).basePath)
+        XCTAssertEqual(try ServiceConfiguration.fromEnvironment(["CREDIT_BASE_PATH": "/credit/"]).basePath, "/credit")
+        XCTAssertEqual(try ServiceConfiguration.fromEnvironment(["CREDIT_BASE_PATH": "/"]).basePath, "")
+        XCTAssertThrowsError(try ServiceConfiguration.fromEnvironment(["CREDIT_BASE_PATH": "credit"]))
+        XCTAssertThrowsError(try ServiceConfiguration.fromEnvironment(["CREDIT_BASE_PATH": "/a b/"]))
+        XCTAssertEqual(try ServiceConfiguration.fromEnvironment([:]).drainInterval, 60)
+        XCTAssertEqual(try ServiceConfiguration.fromEnvironment(["CREDIT_DRAIN_INTERVAL": "300"]).drainInterval, 300)
+        XCTAssertThrowsError(try ServiceConfiguration.fromEnvironment(["CREDIT_DRAIN_INTERVAL": "0"]))
+    }
+
+    func testMountPathSplitsThePrefixFromTheRoute() {
+        XCTAssertTrue(MountPath.split("/api/predictions/abc", configured: nil) == ("", "/api/predictions/abc"))
+        XCTAssertTrue(MountPath.split("/credit/api/token", configured: nil) == ("/credit", "/api/token"))
+        XCTAssertTrue(MountPath.split("/a/api/b/api/health", configured: nil) == ("/a/api/b", "/api/health"), "the last /api segment")
+        XCTAssertTrue(MountPath.split("/credit/api", configured: nil) == ("/credit", "/api"))
+        XCTAssertTrue(MountPath.split("/credit/apix/token", configured: nil) == ("", "/credit/apix/token"), "only a whole segment")
+        XCTAssertTrue(MountPath.split("/x/api/predictions", configured: "/x") == ("/x", "/api/predictions"))
+        XCTAssertTrue(MountPath.split("/y/api/predictions", configured: "/x") == ("/x", "/y/api/predictions"), "outside the base: routes nowhere")
+        XCTAssertTrue(MountPath.split("/api/health", configured: "") == ("", "/api/health"))
+    }
+
+    func testWorkerHealthByMode() {
+        func health(age: Double?, mode: WorkerMode?, oldest: Double? = nil) -> QueueHealth {
+            QueueHealth(queued: oldest == nil ? 0 : 1, running: 0, oldestQueuedAge: oldest, lastHeartbeatAge: age, workerModel: "m", workerMode: mode)
+        }
+        XCTAssertFalse(CreditService.workerKeepsUp(health(age: nil, mode: nil), drainInterval: 60))
+        XCTAssertTrue(CreditService.workerKeepsUp(health(age: 2, mode: .resident), drainInterval: 60))
+        XCTAssertFalse(CreditService.workerKeepsUp(health(age: 45, mode: .resident), drainInterval: 60), "a resident worker beats every second")
+        XCTAssertTrue(CreditService.workerKeepsUp(health(age: 45, mode: .drain, oldest: 40), drainInterval: 60), "cron drained 45 s ago")
+        XCTAssertFalse(CreditService.workerKeepsUp(health(age: 95, mode: .drain), drainInterval: 60), "cron missed a run")
+        XCTAssertFalse(CreditService.workerKeepsUp(health(age: 5, mode: .drain, oldest: 200), drainInterval: 60), "a job waits too long")
+    }
+
+    func testModelCardIsNamedAfterTheModelFile() {
+        XCTAssertEqual(ModelInfo.cardName(modelPath: "/srv/models/default.json"), "default")
+        XCTAssertEqual(ModelInfo.cardName(modelPath: "logistic.json"), "logistic")
+        XCTAssertEqual(ModelInfo.cardName(modelPath: "/m/gbdt-2026"), "gbdt-2026")
+    }
+}
