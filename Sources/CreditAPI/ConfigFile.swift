@@ -1,3 +1,4 @@
+import CreditAuth
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,7 +19,10 @@ public struct ConfigFile: Sendable, Equatable {
     /// Reads and checks the file at `path`.
     public init(path: String) throws(ConfigurationError) {
         guard let text = Self.readText(path) else {
-            throw ConfigurationError(description: "cannot read the configuration file \(path): \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            let hint = errno == EACCES ? " to \(SecretKeyFile.currentAccount()); the responder and the worker must run as the account that owns "
+                + "the configuration, the key and the database (on shared hosting, CGI under suexec; under systemd, User=)" : ""
+            throw ConfigurationError(description: "cannot read the configuration file \(path): \(reason)\(hint)")
         }
         try self.init(text: text, path: path)
     }

@@ -9,6 +9,8 @@ public enum SecretKeyError: Error, Sendable, Equatable, CustomStringConvertible 
     case unreadable(path: String, reason: String)
     case insecurePermissions(path: String, mode: String)
     case alreadyExists(path: String)
+    /// The key (or its folder) belongs to another account than the one this program runs as.
+    case permissionDenied(path: String, runningAs: String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,9 @@ public enum SecretKeyError: Error, Sendable, Equatable, CustomStringConvertible 
         case .unreadable(let path, let reason): return "cannot read the signing key \(path): \(reason)"
         case .insecurePermissions(let path, let mode): return "the signing key \(path) is readable by others (mode \(mode)); run `chmod 600 \(path)`"
         case .alreadyExists(let path): return "the signing key \(path) exists already; it was not replaced"
+        case .permissionDenied(let path, let account):
+            return "cannot read the signing key \(path): permission denied to \(account). The responder and the worker must run as the account "
+                + "that owns the key and the database (on shared hosting, CGI under suexec; under systemd, User=)"
         }
     }
 }
@@ -27,11 +32,15 @@ public enum SecretKeyFile {
         var info = stat()
         guard stat(path, &info) == 0 else {
             if errno == ENOENT { throw .missing(path: path) }
+            if errno == EACCES { throw .permissionDenied(path: path, runningAs: currentAccount()) }
             throw .unreadable(path: path, reason: String(cString: strerror(errno)))
         }
         guard info.st_mode & 0o077 == 0 else { throw .insecurePermissions(path: path, mode: String(info.st_mode & 0o777, radix: 8)) }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        guard descriptor >= 0 else {
+            if errno == EACCES { throw .permissionDenied(path: path, runningAs: currentAccount()) }
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
         defer { close(descriptor) }
         var key: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 4096)
         while key.count < 1 << 20 {
@@ -43,6 +52,13 @@ public enum SecretKeyFile {
         }
         guard key.count >= 32 else { throw .tooShort(path: path, bytes: key.count) }
         return key
+    }
+
+    /// The account this process runs as, by name when it has one (`www-data (uid 33)`).
+    public static func currentAccount() -> String {
+        let uid = geteuid()
+        guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return "uid \(uid)" }
+        return "\(String(cString: name)) (uid \(uid))"
     }
 
     /// Writes 64 new random bytes with mode 0600; never replaces an existing file.

@@ -109,6 +109,8 @@ def apache(host):
     directory = tempfile.mkdtemp(prefix="credit-apache-")
     server = PrivateApache(directory, [(ports["a"], docroots["a"]), (ports["b"], docroots["b"])],
                            user=host.user if host.root else None).start()
+    for deployment in deployments.values():
+        deployment.server = server
     yield deployments
     server.stop()
     if os.environ.get("KEEP_STACK") != "1":
@@ -192,6 +194,34 @@ def test_apache_data_is_private_to_the_host_account(apache, key, host):
         info = os.stat(os.path.join(data, name))
         assert stat.S_IMODE(info.st_mode) == 0o600, f"{name} is {oct(info.st_mode)}"
         assert info.st_uid == host.uid, name
+
+
+def test_apache_failing_responder_gives_a_json_500_and_a_reason_in_the_log(apache, host):
+    deployment = apache["cgi-root"]
+    config = os.path.join(deployment.data, "credit.conf")
+    host.run(["chmod", "000", config])
+    try:
+        status, headers, body = deployment.site.request("GET", "/api/health")
+    finally:
+        host.run(["chmod", "600", config])
+    if host.root:  # root reads any file; the responder runs as the host account, which cannot now
+        assert_problem(status, headers, body, 500, "unreadable configuration")
+        assert "cannot read the configuration file" in deployment.server.log(200)
+    assert deployment.site.request("GET", "/api/health")[0] == 200
+
+
+def test_responder_run_by_another_account_says_which_account_must_run_it(apache, host):
+    """Shared hosting without suexec runs CGI programs as the web server's account, which cannot
+    read the host account's private files: the responder says so instead of a bare failure."""
+    if not host.root:
+        pytest.skip("needs root to run the responder as www-data")
+    deployment = apache["cgi-root"]
+    result = subprocess.run([shutil.which("runuser"), "-u", "www-data", "--", os.path.join(host.bin, "credit-fcgi")],
+                            capture_output=True, text=True, cwd="/",
+                            env={"GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET", "REQUEST_URI": "/api/health",
+                                 "CREDIT_CONFIG": os.path.join(deployment.data, "credit.conf"), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 78 and result.stdout == "", result
+    assert "permission denied to www-data" in result.stderr.lower() and "suexec" in result.stderr, result.stderr
 
 
 def test_apache_setup_refuses_data_inside_the_document_root(host):

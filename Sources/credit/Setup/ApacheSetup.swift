@@ -142,8 +142,12 @@ struct ApacheSetup: ParsableCommand {
             Require all denied
         </FilesMatch>
 
+        # Apache's own failures (the responder cannot start) as JSON problems, like the API's.
         ErrorDocument 500 \(prefix)errors/500.json
         ErrorDocument 503 \(prefix)errors/503.json
+        <FilesMatch "^[0-9]{3}\\.json$">
+            ForceType application/problem+json
+        </FilesMatch>
 
         \(headers)
 
