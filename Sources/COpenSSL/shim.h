@@ -6,3 +6,4 @@
 #include <openssl/err.h>
 #include <openssl/params.h>
 #include <openssl/core_names.h>
+#include <openssl/sha.h>

@@ -6,8 +6,10 @@ import Glibc
 /// A configuration file of `CREDIT_NAME=value` lines, read by every executable from
 /// `--config FILE` or `CREDIT_CONFIG`.
 ///
-/// - Blank lines and lines starting with `#` are ignored; spaces around the name and the value
-///   are trimmed, and a value may be wrapped in single or double quotes.
+/// - Blank lines and lines starting with `#` are ignored (a `#` later in a line is part of the
+///   value); spaces around the name and the value are trimmed, and a value may be wrapped in
+///   single or double quotes. Lines may end in CR LF; a byte-order mark is ignored.
+/// - A name may appear once.
 /// - Every name must be a setting this service knows (``ServiceConfiguration/settingNames``), so
 ///   that a typo is reported instead of silently ignored.
 /// - A relative path in a path setting (``ServiceConfiguration/pathSettingNames``) is taken
@@ -31,8 +33,11 @@ public struct ConfigFile: Sendable, Equatable {
     public init(text: String, path: String) throws(ConfigurationError) {
         let folder = Self.folder(of: path)
         values = [:]
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = String(rawLine).trimmingSpaces()
+        // Lines end in LF or CR LF (a file saved on Windows); a byte-order mark is dropped.
+        var bytes = Array(text.utf8)[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        for (index, rawLine) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            let line = String(decoding: rawLine.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine, as: UTF8.self).trimmingSpaces()
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let equals = line.firstIndex(of: "=") else {
                 throw ConfigurationError(description: "\(path):\(index + 1): expected NAME=value, found \(line.prefix(80))")
@@ -44,6 +49,9 @@ public struct ConfigFile: Sendable, Equatable {
             }
             guard ServiceConfiguration.settingNames.contains(name) else {
                 throw ConfigurationError(description: "\(path):\(index + 1): unknown setting \(name); known: \(ServiceConfiguration.settingNames.sorted().joined(separator: ", "))")
+            }
+            guard values[name] == nil else {
+                throw ConfigurationError(description: "\(path):\(index + 1): \(name) is set twice; keep one line")
             }
             if ServiceConfiguration.pathSettingNames.contains(name), !value.isEmpty, !value.hasPrefix("/") {
                 value = folder + "/" + value

@@ -27,11 +27,14 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 /// | `CREDIT_LEASE_SECONDS` | `30` | how long a worker may hold a job before it is given to another |
 /// | `CREDIT_BASE_PATH` | found from the URL | the URL path the site is mounted at, e.g. `/credit/` |
 /// | `CREDIT_DRAIN_INTERVAL` | `60` | seconds between two `credit-worker --drain` runs from cron |
+/// | `CREDIT_SIGNIN_RATE` | `4` | sign-ins admitted per second (each costs a slow hash); twice as many at once |
+/// | `CREDIT_UNKNOWN_SIGNIN_RATE` | `1` | of those, sign-ins per second for usernames that do not exist |
 public struct ServiceConfiguration: Sendable {
     /// Every setting a configuration file may hold.
     public static let settingNames: Set<String> = [
         "CREDIT_DB", "CREDIT_MODEL", "CREDIT_SECRET_FILE", "CREDIT_TOKEN_TTL", "CREDIT_WAKE_SOCKET", "CREDIT_RETENTION_DAYS",
         "CREDIT_ISSUER", "CREDIT_AUDIENCE", "CREDIT_LEASE_SECONDS", "CREDIT_BASE_PATH", "CREDIT_DRAIN_INTERVAL",
+        "CREDIT_SIGNIN_RATE", "CREDIT_UNKNOWN_SIGNIN_RATE",
     ]
     /// Settings that name files: relative values in a configuration file are relative to the file.
     public static let pathSettingNames: Set<String> = ["CREDIT_DB", "CREDIT_MODEL", "CREDIT_SECRET_FILE", "CREDIT_WAKE_SOCKET"]
@@ -51,6 +54,14 @@ public struct ServiceConfiguration: Sendable {
     /// Failed sign-ins per client address within `throttleWindow` before 429.
     public var maxFailuresPerAddress = 20
     public var throttleWindow: Double = 15 * 60
+    /// Sign-ins admitted per second across all users (each costs a slow hash), and at once.
+    public var signInRate: Double = 4
+    public var signInBurst: Double = 8
+    /// Of those, sign-ins per second for usernames that do not exist, and at once.
+    public var unknownSignInRate: Double = 1
+    public var unknownSignInBurst: Double = 2
+    /// Sign-ins hashing or waiting for a hashing slot at once; more are refused with 503.
+    public var maxSignInsInFlight = 4
     /// Seconds a worker may hold a job before it goes back to the queue.
     public var lease: Double = 30
     public var maxAttempts = 3
@@ -102,6 +113,14 @@ public struct ServiceConfiguration: Sendable {
             throw ConfigurationError(description: "CREDIT_DRAIN_INTERVAL must be a number of seconds from 1 to 86400, not \(drainText)")
         }
         configuration.drainInterval = drain
+        for (name, fallback) in [("CREDIT_SIGNIN_RATE", "4"), ("CREDIT_UNKNOWN_SIGNIN_RATE", "1")] {
+            let text = value(name, fallback)
+            guard let rate = Double(text), rate >= 0.1, rate <= 1000 else {
+                throw ConfigurationError(description: "\(name) must be a number of sign-ins per second from 0.1 to 1000, not \(text)")
+            }
+            if name == "CREDIT_SIGNIN_RATE" { configuration.signInRate = rate; configuration.signInBurst = max(1, 2 * rate) }
+            else { configuration.unknownSignInRate = rate; configuration.unknownSignInBurst = max(1, 2 * rate) }
+        }
         if let base = environment["CREDIT_BASE_PATH"]?.trimmingSpaces(), !base.isEmpty {
             guard base.hasPrefix("/"), !base.utf8.contains(where: { $0 <= 32 || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) else {
                 throw ConfigurationError(description: "CREDIT_BASE_PATH must be a URL path such as /credit/, not \(base)")

@@ -14,6 +14,7 @@ public final class CreditService: Sendable {
     let hasher: PasswordHasher
     let schemaJSON: [UInt8]
     let modelInfo: ModelInfo
+    let signInGate: SignInGate
     let clock: @Sendable () -> Double
 
     /// Opens the database (migrating it) and loads the signing key; refuses to start without one.
@@ -30,6 +31,8 @@ public final class CreditService: Sendable {
         self.hasher = hasher
         schemaJSON = try SchemaDocument(schema: .pakdd).json().bytes
         modelInfo = ModelInfo(path: configuration.modelPath)
+        signInGate = SignInGate(rate: configuration.signInRate, burst: configuration.signInBurst, unknownRate: configuration.unknownSignInRate,
+                                unknownBurst: configuration.unknownSignInBurst, maxInFlight: configuration.maxSignInsInFlight)
         self.clock = clock
     }
 
@@ -48,7 +51,8 @@ public final class CreditService: Sendable {
         } catch let problem as Problem {
             response = problem.response
         } catch let error as StoreError {
-            response = Problem.unavailable("The database cannot be used right now (\(error.isBusy ? "busy" : error.description)); retry shortly.").response
+            // SQLite's own message stays in the server: it may name files and tables.
+            response = Problem.unavailable(error.isBusy ? "The database is busy; retry shortly." : "The database cannot be used right now; retry shortly.").response
         } catch {
             response = Problem(type: "internal", title: "Internal error", status: 500, detail: "The request could not be completed.").response
         }

@@ -18,10 +18,27 @@ public enum MountPath {
         while index >= 0 {
             if bytes[index..<(index + marker.count)].elementsEqual(marker),
                index + marker.count == bytes.count || bytes[index + marker.count] == UInt8(ascii: "/") {
-                return (String(decoding: bytes[..<index], as: UTF8.self), String(decoding: bytes[index...], as: UTF8.self))
+                let base = bytes[..<index]
+                // The prefix goes back to clients in links: only plain path segments, so that a
+                // crafted URL (`//evil.example/../credit/api/…`) cannot point them elsewhere.
+                guard isPlainPrefix(base) else { return ("", path) }
+                return (String(decoding: base, as: UTF8.self), String(decoding: bytes[index...], as: UTF8.self))
             }
             index -= 1
         }
         return ("", path)
+    }
+
+    /// `""` or `/segment/segment…`, each segment of letters, digits and `-._~` but not `.` or `..`.
+    static func isPlainPrefix(_ bytes: ArraySlice<UInt8>) -> Bool {
+        if bytes.isEmpty { return true }
+        guard bytes.first == UInt8(ascii: "/") else { return false }
+        for segment in bytes.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
+            guard !segment.isEmpty, !segment.allSatisfy({ $0 == UInt8(ascii: ".") }),
+                  segment.allSatisfy({ (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) || "-._~".utf8.contains($0) }) else {
+                return false
+            }
+        }
+        return true
     }
 }

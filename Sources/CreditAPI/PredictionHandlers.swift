@@ -1,6 +1,7 @@
 import CreditSchema
 import CreditStore
 import CreditJSON
+import CreditAuth
 
 extension CreditService {
     /// `POST /api/predictions`: validates an application and queues it; 202 once it is committed.
@@ -25,9 +26,11 @@ extension CreditService {
         let payload = String(decoding: request.body, as: UTF8.self)
         let result: EnqueueResult
         do {
-            result = try stores.enqueue(Submission(owner: userID, payload: payload, idempotencyKey: key, now: clock()))
+            result = try stores.enqueue(Submission(owner: userID, payload: payload, idempotencyKey: key,
+                                                   requestHash: key == nil ? nil : sha256Hex(request.body), now: clock()))
         } catch {
             if case .ownerInactive = error { throw Self.inactiveAccount }
+            if case .idempotencyKeyReused = error { throw Problem.idempotencyKeyReuse() }
             throw error
         }
         let location = request.basePath + "/api/predictions/\(result.job.id)"
@@ -58,10 +61,22 @@ extension CreditService {
         let before = query["before"]
         if let before, !Self.isJobID(before) { errors["before"] = ["before must be the id of one of your predictions."] }
         if !errors.isEmpty { throw Problem.badRequest("The query has invalid parameters.", errors: errors) }
-        let jobs = try stores.withStore { try $0.jobs(owner: user.id, limit: limit, before: before) }
-        let next: JSONOutput = jobs.count == limit ? .string(request.basePath + "/api/predictions?limit=\(limit)&before=\(jobs.last!.id)") : .null
+        var jobs = try stores.withStore { try $0.jobs(owner: user.id, limit: limit, before: before) }
+        // A page stays within a byte budget whatever its jobs hold; the rest is on the next page.
+        var bytes = 0, kept = 0
+        while kept < jobs.count {
+            bytes += 400 + (jobs[kept].result?.utf8.count ?? 0) + (jobs[kept].error?.utf8.count ?? 0)
+            if bytes > Self.historyPageBytes && kept > 0 { break }
+            kept += 1
+        }
+        let full = jobs.count == limit || kept < jobs.count
+        jobs.removeSubrange(kept...)
+        let next: JSONOutput = full ? .string(request.basePath + "/api/predictions?limit=\(limit)&before=\(jobs.last!.id)") : .null
         return JSONOutput.object(["items": .array(jobs.map { Self.representation(of: $0) }), "next": next]).response()
     }
+
+    /// The most a history page holds, about: results and errors, plus 400 bytes a job.
+    static let historyPageBytes = 256 * 1024
 
     static func isJobID(_ text: String) -> Bool {
         text.utf8.count == 32 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }

@@ -68,6 +68,16 @@ public struct Problem: Error, Sendable {
         Problem(type: "too-many-attempts", title: "Too many failed sign-ins", status: 429,
                 detail: "Too many failed sign-ins; try again in \(retryAfter) seconds.", headers: [("Retry-After", String(retryAfter))])
     }
+    static func signInBusy(retryAfter: Int) -> Problem {
+        Problem(type: "sign-in-busy", title: "Too many sign-ins at once", status: 503,
+                detail: "The service is taking too many sign-ins right now; try again in \(retryAfter) seconds.",
+                headers: [("Retry-After", String(retryAfter))])
+    }
+    static func idempotencyKeyReuse() -> Problem {
+        Problem(type: "idempotency-key-reuse", title: "Idempotency key reused", status: 422,
+                detail: "This Idempotency-Key was already used for a different application; send a new key for a new or changed application.",
+                errors: ["Idempotency-Key": ["Use a new key for every different application."]])
+    }
     static func unavailable(_ detail: String) -> Problem {
         Problem(type: "unavailable", title: "Service unavailable", status: 503, detail: detail, headers: [("Retry-After", "5")])
     }

@@ -25,16 +25,21 @@ extension CreditService {
 
         let now = clock()
         let userKey = "user:" + username.lowercased(), addressKey = "ip:" + request.remoteAddress
-        let since = now - configuration.throttleWindow
-        let user = try stores.withStore { store -> User? in
-            for (key, limit) in [(userKey, configuration.maxFailuresPerUser), (addressKey, configuration.maxFailuresPerAddress)] {
-                let failures = try store.loginFailures(key: key, since: since)
-                if failures.count >= limit {
-                    let wait = Int(((failures.oldest ?? now) + configuration.throttleWindow - now).rounded(.up))
-                    throw Problem.tooManyAttempts(retryAfter: max(1, wait))
-                }
-            }
-            return try store.user(named: username)
+        let user = try stores.withStore { try $0.user(named: username) }
+        // Admission first: a refused sign-in costs no hash, holds no thread and records nothing.
+        do { try signInGate.admit(knownUser: user != nil, now: now) } catch {
+            throw Problem.signInBusy(retryAfter: error.retryAfter)
+        }
+        defer { signInGate.finish() }
+        // The attempt counts as a failure from before its hash until it succeeds, so parallel
+        // attempts never check more passwords than the limits allow.
+        let reservation = try stores.withStore {
+            try $0.reserveLoginAttempt(limits: [(userKey, configuration.maxFailuresPerUser), (addressKey, configuration.maxFailuresPerAddress)],
+                                       window: configuration.throttleWindow, now: now)
+        }
+        guard case .reserved(let attempt) = reservation else {
+            if case .throttled(let wait) = reservation { throw Problem.tooManyAttempts(retryAfter: Int(wait.rounded(.up))) }
+            throw Problem.invalidCredentials()
         }
         // The slow hash runs without holding a database connection, and for unknown users too.
         let accepted: Bool
@@ -44,12 +49,9 @@ extension CreditService {
             hasher.verifyDummy(password)
             accepted = false
         }
-        guard accepted, let user else {
-            try stores.withStore { try $0.recordLoginFailure(keys: [userKey, addressKey], now: now) }
-            throw Problem.invalidCredentials()
-        }
+        guard accepted, let user else { throw Problem.invalidCredentials() }
         try stores.withStore { store in
-            try store.clearLoginFailures(key: userKey)
+            try store.confirmLogin(attempt: attempt, clearing: userKey)
             if hasher.needsRehash(user.passwordHash) { try store.setPasswordHash(name: user.name, passwordHash: hasher.hash(password)) }
         }
         let token = signer.sign(subject: String(user.id), ttl: configuration.tokenTTL, now: Int(now))

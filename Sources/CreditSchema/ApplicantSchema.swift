@@ -94,10 +94,7 @@ public struct ApplicantSchema: Sendable {
                 if trimmed.isEmpty {
                     return rule.missingAllowed ? .success(.missing) : .failure(InvalidValue(text: "\(label) is required."))
                 }
-                guard trimmed.utf8.count <= 40 || trimmed.count <= 40 else { return .failure(InvalidValue(text: "\(label) must be a code of at most 40 characters.")) }
-                guard trimmed.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
-                    return .failure(InvalidValue(text: "\(label) contains control characters."))
-                }
+                if let problem = TextLimits.problem(in: trimmed, label: label, maxScalars: 40) { return .failure(InvalidValue(text: problem)) }
                 code = canonicalCode(trimmed)
             default:
                 return .failure(InvalidValue(text: "\(label) must be a code given as a string or a whole number, not \(raw.typeDescription)."))
@@ -124,12 +121,7 @@ public struct ApplicantSchema: Sendable {
                 return .failure(InvalidValue(text: "\(label) must be text, not \(raw.typeDescription)."))
             }
             let trimmed = text.trimmingSpaces()
-            guard trimmed.utf8.count <= maxLength || trimmed.count <= maxLength else {
-                return .failure(InvalidValue(text: "\(label) must be at most \(maxLength) characters."))
-            }
-            guard trimmed.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
-                return .failure(InvalidValue(text: "\(label) contains control characters."))
-            }
+            if let problem = TextLimits.problem(in: trimmed, label: label, maxScalars: maxLength) { return .failure(InvalidValue(text: problem)) }
             if trimmed.isEmpty { return rule.missingAllowed ? .success(.missing) : .failure(InvalidValue(text: "\(label) is required.")) }
             return .success(.text(rule.foldsCase ? trimmed.uppercased() : trimmed))
         }

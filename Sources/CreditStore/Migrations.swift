@@ -68,6 +68,11 @@ enum Migrations {
         """
         ALTER TABLE heartbeats ADD COLUMN mode TEXT NOT NULL DEFAULT 'resident';
         """,
+        // 4: a digest of the request body beside each idempotency key, so a key reused for
+        // another application is refused instead of answered with the old job.
+        """
+        ALTER TABLE jobs ADD COLUMN request_hash TEXT;
+        """,
     ]
 
     static var latest: Int { steps.count }

@@ -11,11 +11,28 @@ public final class SQLiteDatabase {
     private var handle: OpaquePointer?
     public let path: String
     private var statements: [String: SQLiteStatement] = [:]
+    /// The busy handler's clock; kept alive as long as the connection.
+    private let busyWait: BusyWait
 
-    /// Opens (creating if needed) the database at `path` in WAL mode with a busy timeout of
-    /// about 5 s. `autoCheckpointPages` is the WAL size at which a commit through this connection copies
-    /// the log back into the database (SQLite's default is 1000 pages).
-    public init(path: String, autoCheckpointPages: Int = 1000) throws(StoreError) {
+    /// How long a writer waits for another process's write lock unless told otherwise (seconds).
+    public static let defaultBusyTimeout = 2.0
+    /// Threads of this process that may be writing or waiting to write at once while the write
+    /// lock is stuck (held for over ``stuckAfter`` seconds, by another process or a long
+    /// transaction); more fail at once as busy, so a lock held elsewhere cannot tie up every
+    /// thread of the responder. Ordinary contention, where commits take well under a
+    /// millisecond, is never refused.
+    public static let maxWaitingWriters = 3
+    public static let stuckAfter = 0.1
+    private static let writers = Lock()
+    nonisolated(unsafe) private static var writerCount = 0
+    /// When the thread now holding the write lock took it (monotonic seconds), or 0.
+    nonisolated(unsafe) private static var heldSince = 0.0
+
+    /// Opens (creating if needed) the database at `path` in WAL mode. A write that finds another
+    /// process holding the write lock waits at most `busyTimeout` seconds, then fails with
+    /// SQLITE_BUSY (``StoreError/isBusy``). `autoCheckpointPages` is the WAL size at which a commit
+    /// through this connection copies the log back into the database (SQLite's default is 1000 pages).
+    public init(path: String, autoCheckpointPages: Int = 1000, busyTimeout: Double = SQLiteDatabase.defaultBusyTimeout) throws(StoreError) {
         self.path = path
         // A new database is readable by its owner only (0600): it holds applications and password
         // hashes. SQLite gives the -wal and -shm files it creates the database file's mode.
@@ -32,15 +49,15 @@ public final class SQLiteDatabase {
             throw .cannotOpen(path: path, reason: message)
         }
         handle = connection
+        busyWait = BusyWait(timeout: busyTimeout)
         // SQLite's own busy handler sleeps whole milliseconds (1, 2, 5, 10, ... ms) between
         // retries, which caps a busy queue at a few thousand commits per second, and the other
         // process's transactions take well under a millisecond. Retry after 20, 40, 80, 160 µs,
-        // then every 250 µs, for about 5 s in all before reporting the database busy.
-        sqlite3_busy_handler(connection, { _, attempt in
-            if attempt > 20_000 { return 0 }
-            usleep(useconds_t(attempt < 4 ? 20 << attempt : 250))
-            return 1
-        }, nil)
+        // then every 250 µs, until the busy timeout has passed since the first retry.
+        sqlite3_busy_handler(connection, { context, attempt in
+            let wait = Unmanaged<BusyWait>.fromOpaque(context!).takeUnretainedValue()
+            return wait.shouldRetry(attempt: attempt) ? 1 : 0
+        }, Unmanaged.passUnretained(busyWait).toOpaque())
         try execute("PRAGMA journal_mode = WAL")
         // NORMAL in WAL mode keeps every committed transaction through a process crash (kill -9);
         // only an OS crash or power loss can lose the last commits.
@@ -56,9 +73,27 @@ public final class SQLiteDatabase {
     /// for milliseconds between retries. Other processes still meet the busy timeout.
     private static let writeLock = Lock()
 
-    /// Runs `body` as the only writer of this process.
+    /// Runs `body` as the only writer of this process. Fails at once as busy when
+    /// ``maxWaitingWriters`` threads are writing or waiting already.
     public func exclusively<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        try Self.writeLock.withLock(body)
+        let admitted = Self.writers.withLock { () -> Bool in
+            let stuck = Self.heldSince > 0 && monotonicSeconds() - Self.heldSince > Self.stuckAfter
+            guard !stuck || Self.writerCount < Self.maxWaitingWriters else { return false }
+            Self.writerCount += 1
+            return true
+        }
+        guard admitted else { throw .sqlite(code: SQLITE_BUSY, message: "too many writers are waiting for the database") }
+        defer { Self.writers.withLock { Self.writerCount -= 1 } }
+        return try Self.writeLock.withLock { () throws(StoreError) -> T in
+            Self.writers.withLock { Self.heldSince = monotonicSeconds() }
+            defer { Self.writers.withLock { Self.heldSince = 0 } }
+            return try body()
+        }
+    }
+
+    /// Whether a writer has held this process's write lock for longer than ``stuckAfter``.
+    public static var writeLockIsStuck: Bool {
+        writers.withLock { heldSince > 0 && monotonicSeconds() - heldSince > stuckAfter }
     }
 
     deinit {
@@ -194,4 +229,28 @@ public final class SQLiteStatement {
         return String(cString: text)
     }
     public func optionalString(_ column: Int32) -> String? { isNull(column) ? nil : string(column) }
+}
+
+/// The busy handler's state for one connection: when the current wait began, and how long it may last.
+final class BusyWait {
+    let timeout: Double
+    private var started = 0.0
+
+    init(timeout: Double) { self.timeout = timeout }
+
+    /// Sleeps a little and says whether to try again (SQLite counts `attempt` from 0 for each wait).
+    func shouldRetry(attempt: Int32) -> Bool {
+        let seconds = monotonicSeconds()
+        if attempt == 0 { started = seconds }
+        if seconds - started >= timeout { return false }
+        usleep(useconds_t(attempt < 4 ? 20 << attempt : 250))
+        return true
+    }
+}
+
+/// Seconds on the monotonic clock.
+func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }

@@ -62,21 +62,23 @@ public final class SQLiteStore: JobQueue, UserDirectory {
         try database.transaction { () throws(StoreError) in
             batch.map { submission in
                 Result { () throws(StoreError) in
-                    try insertJob(owner: submission.owner, payload: submission.payload, idempotencyKey: submission.idempotencyKey, now: submission.now)
+                    try insertJob(owner: submission.owner, payload: submission.payload, idempotencyKey: submission.idempotencyKey,
+                                  requestHash: submission.requestHash, now: submission.now)
                 }
             }
         }
     }
 
-    private func insertJob(owner: Int64, payload: String, idempotencyKey: String?, now: Double) throws(StoreError) -> EnqueueResult {
+    private func insertJob(owner: Int64, payload: String, idempotencyKey: String?, requestHash: String? = nil,
+                           now: Double) throws(StoreError) -> EnqueueResult {
         let id = Self.newJobID(now: now)
         // The owner's account is checked in the same statement, so no job is ever stored for a
         // disabled user. DO NOTHING applies only to a repeated idempotency key.
         try database.prepare("""
-            INSERT INTO jobs (id, owner, status, idempotency_key, submitted_at)
-            SELECT ?1, ?2, 'queued', ?3, ?4 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2 AND disabled = 0)
+            INSERT INTO jobs (id, owner, status, idempotency_key, request_hash, submitted_at)
+            SELECT ?1, ?2, 'queued', ?3, ?5, ?4 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2 AND disabled = 0)
             ON CONFLICT (owner, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-            """).run([.text(id), .integer(owner), idempotencyKey.map { .text($0) } ?? .null, .real(now)])
+            """).run([.text(id), .integer(owner), idempotencyKey.map { .text($0) } ?? .null, .real(now), requestHash.map { .text($0) } ?? .null])
         if database.changes == 1 {
             try database.prepare("INSERT INTO job_payloads (seq, payload) VALUES (?, ?)").run([.integer(database.lastInsertedRow), .text(payload)])
             let job = Job(id: id, owner: owner, status: .queued, payload: payload, result: nil, error: nil, attempts: 0,
@@ -85,11 +87,13 @@ public final class SQLiteStore: JobQueue, UserDirectory {
         }
         guard let active = try user(id: owner).map({ !$0.disabled }), active else { throw .ownerInactive(owner) }
         guard let idempotencyKey,
-              let existing = try database.prepare("SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.owner = ? AND j.idempotency_key = ?")
-                .rows([.integer(owner), .text(idempotencyKey)], Self.readJob).first else {
+              let existing = try database.prepare("SELECT \(Self.jobColumns), j.request_hash FROM \(Self.jobTables) WHERE j.owner = ? AND j.idempotency_key = ?")
+                .rows([.integer(owner), .text(idempotencyKey)], { (Self.readJob($0), $0.optionalString(11)) }).first else {
             throw .invalid("the job could not be stored")
         }
-        return EnqueueResult(job: existing, created: false)
+        // A replay must be the same request; jobs stored before hashes were kept have none.
+        if let requestHash, let stored = existing.1, stored != requestHash { throw .idempotencyKeyReused(idempotencyKey) }
+        return EnqueueResult(job: existing.0, created: false)
     }
 
     public func claim(worker: String, limit: Int, lease: Double, maxAttempts: Int, now: Double) throws(StoreError) -> [ClaimedJob] {
@@ -254,6 +258,30 @@ public final class SQLiteStore: JobQueue, UserDirectory {
         try database.transaction { () throws(StoreError) in
             let insert = try database.prepare("INSERT INTO login_failures (key, at) VALUES (?, ?)")
             for key in keys { try insert.run([.text(key), .real(now)]) }
+        }
+    }
+
+    public func reserveLoginAttempt(limits: [(key: String, limit: Int)], window: Double, now: Double) throws(StoreError) -> LoginReservation {
+        try database.transaction { () throws(StoreError) -> LoginReservation in
+            for (key, limit) in limits {
+                let failures = try loginFailures(key: key, since: now - window)
+                if failures.count >= limit { return .throttled(retryAfter: max(1, (failures.oldest ?? now) + window - now)) }
+            }
+            let insert = try database.prepare("INSERT INTO login_failures (key, at) VALUES (?, ?)")
+            var rows: [Int64] = []
+            for (key, _) in limits {
+                try insert.run([.text(key), .real(now)])
+                rows.append(database.lastInsertedRow)
+            }
+            return .reserved(attempt: rows)
+        }
+    }
+
+    public func confirmLogin(attempt: [Int64], clearing key: String) throws(StoreError) {
+        try database.transaction { () throws(StoreError) in
+            let delete = try database.prepare("DELETE FROM login_failures WHERE rowid = ?")
+            for row in attempt { try delete.run([.integer(row)]) }
+            try clearLoginFailures(key: key)
         }
     }
 

@@ -14,6 +14,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case ownerInactive(Int64)
     /// A value the store cannot accept.
     case invalid(String)
+    /// The idempotency key was used before for a different request body.
+    case idempotencyKeyReused(String)
 
     public var description: String {
         switch self {
@@ -25,12 +27,14 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case .noSuchUser(let name): return "no user named \(name)"
         case .ownerInactive(let id): return "user \(id) is disabled or no longer exists"
         case .invalid(let text): return text
+        case .idempotencyKeyReused(let key): return "the idempotency key \(key.prefix(64)) was used for a different request"
         }
     }
 
-    /// True when the database was locked by another writer for longer than the busy timeout.
+    /// True when the database was locked by another writer for longer than the busy timeout
+    /// (SQLITE_BUSY or SQLITE_LOCKED, with or without an extended code such as 261 or 517).
     public var isBusy: Bool {
-        if case .sqlite(let code, _) = self { return code == 5 || code == 6 }
+        if case .sqlite(let code, _) = self { return code & 0xFF == 5 || code & 0xFF == 6 }
         return false
     }
 }

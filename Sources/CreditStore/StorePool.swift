@@ -18,6 +18,8 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
     /// any request); the responder does it only if the log grows far past that (no worker
     /// running), so that request threads rarely wait behind a checkpoint.
     static let autoCheckpointPages = 8000
+    /// Submissions that may wait for their commit at once while the write lock is stuck (see ``enqueue(_:)``).
+    static let maxWaitingSubmissions = 6
 
     /// Opens one connection at once (which migrates the schema) so that errors surface at start-up.
     /// `afterCommit` runs once after each commit that stored submissions.
@@ -47,12 +49,16 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
     /// once this submission's transaction has committed.
     public func enqueue(_ submission: Submission) throws(StoreError) -> EnqueueResult {
         let ticket = SubmissionTicket(submission)
-        let leads: Bool = commits.withLock {
+        let leads: Bool? = commits.withLock {
+            // A commit that cannot finish (a write lock held by another process) must not collect
+            // every thread of the responder: past this many waiting, submissions fail at once.
+            if waiting.count >= Self.maxWaitingSubmissions && SQLiteDatabase.writeLockIsStuck { return nil }
             waiting.append(ticket)
             if committing { return false }
             committing = true
             return true
         }
+        guard let leads else { throw .sqlite(code: 5, message: "too many submissions are waiting for the database") }
         if !leads {
             ticket.wait()
             // Woken either with an outcome, or to lead the next commit.

@@ -30,14 +30,28 @@ public struct Submission: Sendable {
     public var owner: Int64
     public var payload: String
     public var idempotencyKey: String?
+    /// A digest of the request body, stored with the idempotency key: the same key with another
+    /// body is refused (``StoreError/idempotencyKeyReused(_:)``) instead of answered with the old job.
+    public var requestHash: String?
     public var now: Double
 
-    public init(owner: Int64, payload: String, idempotencyKey: String?, now: Double) {
+    public init(owner: Int64, payload: String, idempotencyKey: String?, requestHash: String? = nil, now: Double) {
         self.owner = owner
         self.payload = payload
         self.idempotencyKey = idempotencyKey
+        self.requestHash = requestHash
         self.now = now
     }
+}
+
+/// The outcome of reserving a sign-in attempt before its password is checked.
+public enum LoginReservation: Sendable, Equatable {
+    /// The attempt may go ahead. It is already recorded as a failure under each key (these
+    /// rows), so that parallel attempts see it; ``UserDirectory/confirmLogin(attempt:clearing:)``
+    /// removes it when the password was right.
+    case reserved(attempt: [Int64])
+    /// A key is at its limit; the oldest failure leaves the window in this many seconds.
+    case throttled(retryAfter: Double)
 }
 
 /// A job handed to a worker, with the attempt number that identifies this claim.
@@ -163,6 +177,12 @@ public protocol UserDirectory: AnyObject {
     func setDisabled(name: String, disabled: Bool) throws(StoreError)
     /// Records a failed login for each key (a username, a client address).
     func recordLoginFailure(keys: [String], now: Double) throws(StoreError)
+    /// In one transaction: checks that no key has reached its limit of failures since
+    /// `now - window`, and records this attempt as a failure under every key. So however many
+    /// attempts run in parallel, no more than a key's limit are ever let through to the hash.
+    func reserveLoginAttempt(limits: [(key: String, limit: Int)], window: Double, now: Double) throws(StoreError) -> LoginReservation
+    /// A reserved attempt succeeded: removes its rows and forgets the failures under `key`.
+    func confirmLogin(attempt: [Int64], clearing key: String) throws(StoreError)
     /// Failed logins for `key` since `since`.
     func loginFailures(key: String, since: Double) throws(StoreError) -> (count: Int, oldest: Double?)
     /// Forgets failures for `key` (after a successful login).

@@ -12,12 +12,16 @@ public final class FastCGIServer: Sendable {
     public let mode: ListenMode
     public let threads: Int
     public let maxBodyBytes: Int
+    /// Seconds a connection may stay silent while its request is read; then it is dropped, so
+    /// stalled or slow clients cannot hold the serving threads.
+    public let readTimeout: Double
     private let stopPipe: StopPipe
 
-    public init(mode: ListenMode, threads: Int, maxBodyBytes: Int) {
+    public init(mode: ListenMode, threads: Int, maxBodyBytes: Int, readTimeout: Double = 10) {
         self.mode = mode
         self.threads = max(1, threads)
         self.maxBodyBytes = maxBodyBytes
+        self.readTimeout = readTimeout
         stopPipe = StopPipe()
     }
 
@@ -29,9 +33,16 @@ public final class FastCGIServer: Sendable {
             CGIExchange.writeStandardOutput(output)
             return
         }
+        // Over TCP, any local process could connect and claim any REMOTE_ADDR: libfcgi accepts
+        // only the addresses in FCGI_WEB_SERVER_ADDRS, which defaults here to loopback.
+        if case .tcp = mode, getenv("FCGI_WEB_SERVER_ADDRS") == nil { setenv("FCGI_WEB_SERVER_ADDRS", "127.0.0.1", 1) }
         let status = FCGX_Init()
         guard status == 0 else { throw .initFailed(status) }
         let listener = try openListener()
+        // Accepted connections inherit the listener's receive timeout (Linux copies it).
+        var timeout = timeval(tv_sec: Int(readTimeout), tv_usec: Int((readTimeout - readTimeout.rounded(.down)) * 1e6))
+        setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let identity = socketIdentity()
         stopPipe.installSignalHandlers()
         // glibc gives each thread its own malloc arena (up to 8 per core); two keep the
         // responder's memory small without measurable contention at these request sizes.
@@ -50,12 +61,30 @@ public final class FastCGIServer: Sendable {
         }
         // Wait for a stop request, then wake every thread blocked in accept: on a shut-down
         // listening socket accept() fails at once. (FCGX_ShutdownPending is not used: it sets a
-        // process-wide flag that would stop any later server in the same process.)
-        stopPipe.waitForStop()
+        // process-wide flag that would stop any later server in the same process.) Meanwhile
+        // check each second that our socket file is still ours: a deleted or replaced file leaves
+        // the server unreachable, and exiting lets a supervisor start a new one.
+        var lost = false
+        if let identity {
+            while !stopPipe.waitForStop(milliseconds: 1000) {
+                if socketIdentity() != identity { lost = true; break }
+            }
+        } else {
+            stopPipe.waitForStop()
+        }
         shutdown(listener, Int32(SHUT_RDWR))
         for thread in started { pthread_join(thread, nil) }
         close(listener)
-        if case .unixSocket(let path, _, _) = mode { unlink(path) }
+        if case .unixSocket(let path, _, _) = mode, !lost { unlink(path) }
+        if lost, case .unixSocket(let path, _, _) = mode { throw .socketLost(path: path) }
+    }
+
+    /// The device and inode of our unix socket file, or nil for other modes or when it is gone.
+    private func socketIdentity() -> [UInt64]? {
+        guard case .unixSocket(let path, _, _) = mode else { return nil }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return [] }
+        return [UInt64(info.st_dev), UInt64(info.st_ino)]
     }
 
     /// Asks a running server to stop (what SIGTERM does).
@@ -80,7 +109,8 @@ public final class FastCGIServer: Sendable {
                 unlink(path)
                 throw .cannotSetGroup(path: path, reason: reason)
             }
-            if let mode { chmod(path, mode_t(mode)) }
+            // Only the owner and the group (the web server's, with --socket-group) may connect.
+            chmod(path, mode_t(mode ?? 0o660))
             return descriptor
         case .cgi:
             throw .noListener
@@ -132,7 +162,13 @@ private final class AcceptLoop: Sendable {
     func serve() {
         var request = FCGX_Request()
         guard FCGX_InitRequest(&request, listener, 0) == 0 else { return }
-        while FCGX_Accept_r(&request) >= 0 {
+        while true {
+            let accepted = FCGX_Accept_r(&request)
+            // The listener's receive timeout (which accepted connections inherit, so a stalled
+            // client is dropped) also ends an idle accept() with EAGAIN: wait again. Any other
+            // failure (the listener shut down to stop) ends the thread.
+            if accepted == -EAGAIN || accepted == -EWOULDBLOCK { continue }
+            guard accepted >= 0 else { break }
             let incoming = readRequest(&request, maxBodyBytes: maxBodyBytes)
             let bytes = handler(incoming).serialized()
             bytes.withUnsafeBufferPointer { buffer in

@@ -42,4 +42,13 @@ final class StopPipe: Sendable {
         var byte: UInt8 = 0
         while read(readEnd, &byte, 1) < 0 && errno == EINTR {}
     }
+
+    /// Waits for a stop request for at most `milliseconds`; true when one came.
+    func waitForStop(milliseconds: Int32) -> Bool {
+        var entry = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
+        guard poll(&entry, 1, milliseconds) > 0 else { return false }
+        var byte: UInt8 = 0
+        _ = read(readEnd, &byte, 1)
+        return true
+    }
 }

@@ -12,7 +12,10 @@ enum Bridge {
         let params = request.params
         let uri = params["REQUEST_URI"] ?? ((params["SCRIPT_NAME"] ?? "") + (params["PATH_INFO"] ?? ""))
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        let mount = MountPath.split(parts.first.map(String.init) ?? "/", configured: basePath)
+        // nginx's DOCUMENT_URI is the path decoded and normalised (no `..`, no `//`): route on it
+        // where the server gives it, else on the raw path of REQUEST_URI.
+        let path = params["DOCUMENT_URI"].flatMap { $0.isEmpty ? nil : $0 } ?? parts.first.map(String.init) ?? "/"
+        let mount = MountPath.split(path, configured: basePath)
         var headers: [String: String] = [:]
         params.forEach(prefix: "HTTP_") { name, value in headers[headerName(cgiName: name)] = value }
         if headers["authorization"]?.isEmpty == true { headers["authorization"] = nil }

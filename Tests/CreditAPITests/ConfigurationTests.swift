@@ -58,6 +58,16 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertThrowsError(try ServiceConfiguration.load(configFile: badValue, environment: [:]))
     }
 
+    func testWindowsLineEndingsAByteOrderMarkAndDuplicates() throws {
+        let path = try writeConfig("\u{FEFF}# saved on Windows\r\nCREDIT_DB=db.sqlite\r\nCREDIT_TOKEN_TTL=90\r\n")
+        let file = try ConfigFile(path: path)
+        XCTAssertEqual(file.values, ["CREDIT_DB": directory.path + "/db.sqlite", "CREDIT_TOKEN_TTL": "90"])
+        let twice = try writeConfig("CREDIT_DB=a\nCREDIT_DB=b\n")
+        XCTAssertThrowsError(try ConfigFile(path: twice)) { error in
+            XCTAssertTrue("\(error)".contains(":2: CREDIT_DB is set twice"), "\(error)")
+        }
+    }
+
     func testTheEnvironmentWinsOverTheFile() throws {
         let path = try writeConfig("CREDIT_DB=/from/file.sqlite\nCREDIT_TOKEN_TTL=120\n")
         let configuration = try ServiceConfiguration.load(configFile: path, environment: ["CREDIT_DB": "/from/env.sqlite"])
@@ -96,6 +106,11 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertTrue(MountPath.split("/x/api/predictions", configured: "/x") == ("/x", "/api/predictions"))
         XCTAssertTrue(MountPath.split("/y/api/predictions", configured: "/x") == ("/x", "/y/api/predictions"), "outside the base: routes nowhere")
         XCTAssertTrue(MountPath.split("/api/health", configured: "") == ("", "/api/health"))
+        // A prefix goes back to the client in links: nothing but plain segments.
+        XCTAssertTrue(MountPath.split("//evil.example/../credit/api/predictions", configured: nil) == ("", "//evil.example/../credit/api/predictions"))
+        XCTAssertTrue(MountPath.split("/a/../api/token", configured: nil).base == "")
+        XCTAssertTrue(MountPath.split("/a b/api/token", configured: nil).base == "")
+        XCTAssertTrue(MountPath.split("/cr.edit-1_~/api/token", configured: nil) == ("/cr.edit-1_~", "/api/token"))
     }
 
     func testWorkerHealthByMode() {

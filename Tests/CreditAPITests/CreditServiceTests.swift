@@ -87,9 +87,41 @@ final class CreditServiceTests: XCTestCase {
         XCTAssertEqual(throttled.header("Retry-After"), "900")
         clock.now += 901
         XCTAssertEqual(login("alice").status, 200, "the window has passed")
-        for index in 0..<20 { _ = login("user\(index)", "x", address: "10.9.9.9") }
+        for index in 0..<20 {
+            clock.now += 1  // unknown names are admitted at one a second (SignInGate)
+            XCTAssertEqual(login("user\(index)", "x", address: "10.9.9.9").status, 401)
+        }
         XCTAssertEqual(login("bob", address: "10.9.9.9").status, 429, "one address guessing many names")
         XCTAssertEqual(login("bob", address: "10.9.9.10").status, 200)
+    }
+
+    func testSignInFloodIsRefusedAtOnceWithRetryAfter() throws {
+        // Unknown names: the small budget (2 at once, then 1 a second) and nothing is recorded.
+        XCTAssertEqual(login("ghost1", "x", address: "10.1.1.1").status, 401)
+        XCTAssertEqual(login("ghost2", "x", address: "10.1.1.2").status, 401)
+        let refused = login("ghost3", "x", address: "10.1.1.3")
+        XCTAssertEqual(refused.status, 503)
+        XCTAssertEqual(refused.header("Retry-After"), "1")
+        XCTAssertEqual(json(refused)["type"] as? String, "/problems/sign-in-busy")
+        // Known users still get in: they draw only from the global budget.
+        XCTAssertEqual(login("alice").status, 200)
+        XCTAssertEqual(login("bob").status, 200)
+        clock.now += 1
+        XCTAssertEqual(login("ghost4", "x", address: "10.1.1.4").status, 401, "a token came back after a second")
+    }
+
+    func testIdempotencyKeyBoundToTheBody() throws {
+        let token = try token()
+        let first = submit(validApplication, token: token, headers: ["idempotency-key": "k-1"])
+        XCTAssertEqual(first.status, 202)
+        let replay = submit(validApplication, token: token, headers: ["idempotency-key": "k-1"])
+        XCTAssertEqual(replay.status, 202)
+        XCTAssertEqual(replay.header("Idempotent-Replayed"), "true")
+        XCTAssertEqual(json(replay)["id"] as? String, json(first)["id"] as? String)
+        let changed = submit(validApplication.replacingOccurrences(of: "\"age\": 29", with: "\"age\": 30"), token: token,
+                             headers: ["idempotency-key": "k-1"])
+        XCTAssertEqual(changed.status, 422, String(decoding: changed.body, as: UTF8.self))
+        XCTAssertEqual(json(changed)["type"] as? String, "/problems/idempotency-key-reuse")
     }
 
     func testSubmitQueuesAndWorkerScores() throws {

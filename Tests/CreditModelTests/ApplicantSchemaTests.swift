@@ -82,6 +82,25 @@ final class ApplicantSchemaTests: XCTestCase {
         XCTAssertNotNil(errors(object)["age"])
     }
 
+    func testLimitsCountScalarsAndRefuseHiddenCharacters() {
+        func nameError(_ text: String) -> String? { var object = valid; object["applicant_name"] = .string(text); return errors(object)["applicant_name"]?.first }
+        func cityError(_ text: String) -> String? { var object = valid; object["residencial_city"] = .string(text); return errors(object)["residencial_city"]?.first }
+        func codeError(_ text: String) -> String? { var object = valid; object["residencial_zip_3"] = .string(text); return errors(object)["residencial_zip_3"]?.first }
+        // One grapheme cluster of 32,001 scalars (64 KB): no longer one character.
+        let stacked = "Z" + String(repeating: "\u{0301}", count: 32_000)
+        XCTAssertNotNil(nameError(stacked))
+        XCTAssertNotNil(cityError(stacked))
+        XCTAssertNotNil(codeError(stacked))
+        XCTAssertEqual(nameError("Zo\u{0301}\u{0302}\u{0303}\u{0304}e"), "Applicant name has too many accents on one letter.")
+        XCTAssertNil(nameError("Jos\u{0065}\u{0301} Conceic\u{0327}a\u{0303}o"), "decomposed Portuguese accents are fine")
+        XCTAssertNil(nameError("João Conceição"))
+        XCTAssertNil(nameError(String(repeating: "ã", count: 200)), "200 two-byte letters fit")
+        XCTAssertNotNil(nameError(String(repeating: "ã", count: 201)))
+        for hidden in ["Ana\u{202E}airaM", "Ana\u{2066}x\u{2069}", "Ana\u{2028}Maria", "Ana\u{200F}", "Ana\u{85}", "Ana\u{9B}x"] {
+            XCTAssertNotNil(nameError(hidden), hidden.debugDescription)
+        }
+    }
+
     func testSchemaDocumentCoversEveryPAKDDColumn() throws {
         let columns = schema.fields.compactMap(\.column).sorted()
         XCTAssertEqual(columns, Array(1...53))

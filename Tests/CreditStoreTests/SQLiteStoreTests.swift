@@ -32,6 +32,28 @@ final class SQLiteStoreTests: XCTestCase {
         }
     }
 
+    func testParallelSignInReservationsNeverExceedTheLimit() throws {
+        _ = try storeWithUsers()
+        let granted = Counter(), path = self.path
+        DispatchQueue.concurrentPerform(iterations: 40) { index in
+            guard let store = try? SQLiteStore(path: path) else { return }
+            let limits = [(key: "user:alice", limit: 5), (key: "ip:10.0.0.\(index % 3)", limit: 20)]
+            if case .reserved? = try? store.reserveLoginAttempt(limits: limits, window: 900, now: 1000) { granted.add() }
+        }
+        XCTAssertEqual(granted.value, 5, "exactly the user's limit, however many run at once")
+        let store = try SQLiteStore(path: path)
+        XCTAssertEqual(try store.loginFailures(key: "user:alice", since: 0).count, 5)
+        guard case .throttled(let wait) = try store.reserveLoginAttempt(limits: [(key: "user:alice", limit: 5)], window: 900, now: 1100) else {
+            return XCTFail("the sixth attempt must be throttled")
+        }
+        XCTAssertEqual(wait, 800)
+        guard case .reserved(let rows) = try store.reserveLoginAttempt(limits: [(key: "user:bob", limit: 5), (key: "ip:x", limit: 20)], window: 900, now: 1100) else {
+            return XCTFail("bob has no failures")
+        }
+        try store.confirmLogin(attempt: rows, clearing: "user:bob")
+        XCTAssertEqual(try store.loginFailures(key: "ip:x", since: 0).count, 0, "a successful sign-in is not a failure of its address")
+    }
+
     func testEnqueueClaimFinish() throws {
         let (store, alice, _) = try storeWithUsers()
         let submitted = try store.enqueue(owner: alice.id, payload: #"{"age":30}"#, idempotencyKey: nil, now: 100)
@@ -243,4 +265,12 @@ final class LockedArray: @unchecked Sendable {
 
 private extension String {
     func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+/// A thread-safe count, for tests that run work in parallel.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }

@@ -67,13 +67,6 @@ final class StorePoolTests: XCTestCase {
     }
 }
 
-private final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func add() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
-}
-
 private final class Collected: @unchecked Sendable {
     private let lock = NSLock()
     private var results: [Result<EnqueueResult, any Error>] = []

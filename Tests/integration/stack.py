@@ -23,7 +23,11 @@ def free_port():
 
 
 class Stack:
-    def __init__(self):
+    """One complete system. `settings` override CREDIT_* variables (a test of the sign-in budget
+    starts a stack with the defaults; the shared one lets the fuzzing and browser tests sign in
+    as often as they like)."""
+
+    def __init__(self, **settings):
         self.dir = tempfile.mkdtemp(prefix="credit-it-")
         os.chmod(self.dir, 0o755)
         self.port = free_port()
@@ -35,6 +39,7 @@ class Stack:
                         CREDIT_SECRET_FILE=os.path.join(self.dir, "secret.key"),
                         CREDIT_TOKEN_TTL="600",
                         CREDIT_LEASE_SECONDS="2")
+        self.env.update(settings)
         self.responder = self.worker = self.nginx = None
         self.logs = {}
 

@@ -232,6 +232,17 @@ def test_apache_setup_refuses_data_inside_the_document_root(host):
     assert not os.path.exists(os.path.join(docroot, "data"))
 
 
+def test_apache_setup_refuses_data_inside_a_linked_document_root(host):
+    """Shared hosts often make public_html a link: the data folder must not end up inside it."""
+    real = host.mkdir("www-real")
+    link = os.path.join(host.dir, "www-link")
+    host.run(["ln", "-s", real, link])
+    result = host.run([f"{host.bin}/credit", "setup", "apache", "--docroot", link, "--data", os.path.join(link, "data"),
+                       "--prefix", "/credit/", "--admin", "boss", "--password-stdin"], stdin=PASSWORD + "\n", check=False)
+    assert result.returncode != 0 and "outside the document root" in result.stderr, result.stderr
+    assert os.listdir(real) == []
+
+
 def test_apache_latency_cgi_submission_and_fcgid_poll(apache):
     """The figures the README reports (no time limit is asserted here: bench/ holds benchmarks).
     Medians of 20 requests with curl: a submission in CGI mode, a status poll in mod_fcgid mode."""
@@ -291,6 +302,20 @@ def test_nginx_prefix_sign_in_submit_done(nginx_prefix):
     assert_security_headers(headers, "a plot")
     status, _, health = site.json("GET", "/api/health")
     assert health["status"] == "ok" and health["worker"]["mode"] == "resident", health
+
+
+def test_nginx_links_never_point_elsewhere(nginx_prefix):
+    """A crafted path that nginx normalises to the API must not put another host into links."""
+    site = nginx_prefix.site
+    token = site.token("alice", PASSWORD)
+    connection = http.client.HTTPConnection("127.0.0.1", nginx_prefix.port, timeout=10)
+    body = json.dumps(applicant()).encode()
+    connection.request("POST", "//evil.example/../credit/api/predictions", body,
+                       {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    response = connection.getresponse()
+    answer = json.loads(response.read())
+    assert response.status == 202, answer
+    assert response.getheader("Location") == f"/credit/api/predictions/{answer['id']}" == answer["status_url"]
 
 
 def test_nginx_socket_belongs_to_the_web_servers_group(nginx_prefix, host):

@@ -77,6 +77,7 @@ export async function applicationView() {
     h("p", { class: "meta" }, "Fields marked * are required. Codes may be typed even when they are not in the list."),
     sections, h("div", { class: "actions" }, button));
   let idempotencyKey = newKey();
+  let keyUsedFor = null;
   for (const c of controls) c.input.addEventListener("change", () => showError(c, read(c).error));
 
   form.addEventListener("submit", async (event) => {
@@ -91,6 +92,11 @@ export async function applicationView() {
       else if (value !== undefined) payload[c.field.name] = value;
     }
     if (firstInvalid) { say("Correct the highlighted fields."); firstInvalid.focus(); return; }
+    // A retry of the same application keeps its key (the service answers with the same job); an
+    // application that changed since the key was used gets a new one.
+    const text = JSON.stringify(payload);
+    if (keyUsedFor !== null && keyUsedFor !== text) idempotencyKey = newKey();
+    keyUsedFor = text;
     button.disabled = true;
     button.textContent = "Sending…";
     const started = performance.now();
@@ -99,9 +105,16 @@ export async function applicationView() {
     button.textContent = "Score application";
     if (result.status === 202) {
       idempotencyKey = newKey();
+      keyUsedFor = null;
       sessionStorage.setItem(`credit.submitted.${result.data.id}`, String(started + performance.timeOrigin));
       say("");
       location.hash = `#/result/${result.data.id}`;
+      return;
+    }
+    if (result.status === 422 && result.data?.type?.endsWith("/idempotency-key-reuse")) {
+      idempotencyKey = newKey();
+      keyUsedFor = null;
+      say("The application changed since it was last sent; press Score application again to send it as a new application.");
       return;
     }
     if (result.status === 422 && result.data?.errors) {

@@ -74,8 +74,10 @@ struct ApacheSetup: ParsableCommand {
         try DeploymentFiles.write(htaccessText(), to: htaccess, mode: 0o644)
         for stale in Mode.allCases where stale != mode { try? FileManager.default.removeItem(atPath: target + "/" + stale.wrapperName) }
 
-        let cron = "\(cronMinutes == 1 ? "*" : "*/\(cronMinutes)") * * * * \(DeploymentFiles.shellQuoted(installed.executable("credit-worker"))) --drain --config "
+        // cron reads % as a line break: escape it in the paths.
+        let command = "\(DeploymentFiles.shellQuoted(installed.executable("credit-worker"))) --drain --config "
             + "\(DeploymentFiles.shellQuoted(configPath)) >> \(DeploymentFiles.shellQuoted(dataFolder + "/worker.log")) 2>&1"
+        let cron = "\(cronMinutes == 1 ? "*" : "*/\(cronMinutes)") * * * * " + command.replacingOccurrences(of: "%", with: "\\%")
         print("""
             site and API in \(target) (\(mode.rawValue)), served at \(prefix) and \(prefix)api/
             data in \(dataFolder) (configuration \(configPath))

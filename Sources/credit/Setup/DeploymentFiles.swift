@@ -42,9 +42,19 @@ enum DeploymentFiles {
         }
     }
 
-    /// `path` as an absolute path without `.`, `..` or a trailing slash.
+    /// `path` as an absolute path without `.`, `..`, symbolic links or a trailing slash. Links
+    /// are resolved in the part that exists, so a folder still to be created under a linked
+    /// folder resolves to where it will really be.
     static func absolute(_ path: String) -> String {
-        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        var existing = URL(fileURLWithPath: path).standardizedFileURL
+        var missing: [String] = []
+        while !FileManager.default.fileExists(atPath: existing.path), existing.path != "/" {
+            missing.insert(existing.lastPathComponent, at: 0)
+            existing.deleteLastPathComponent()
+        }
+        var resolved = existing.resolvingSymlinksInPath()
+        for component in missing { resolved.appendPathComponent(component) }
+        return resolved.standardizedFileURL.path
     }
 
     /// True when `inner` is `outer` or lies inside it.

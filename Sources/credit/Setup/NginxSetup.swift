@@ -15,6 +15,9 @@ struct NginxSetup: ParsableCommand {
     @Flag(help: "Render a complete server block instead of an include.") var server = false
     @Option(help: "With --server: the listen address.") var listen: String = "80"
     @Option(help: "With --server: the server name.") var serverName: String = "_"
+    @Option(help: "With --server: serve HTTPS with this certificate (PEM; the listen address gets `ssl`).") var sslCertificate: String?
+    @Option(help: "With --server: the certificate's private key.") var sslCertificateKey: String?
+    @Flag(help: "Also send Strict-Transport-Security (for sites served over HTTPS only). Headers set in the include replace the server's own under the prefix, so a server that sends HSTS should say --hsts.") var hsts = false
     @Option(help: "Write to this file instead of standard output.") var out: String?
     @Option(help: "The unpacked credit-scoring folder (default: the one holding this program).") var bundle: String?
 
@@ -23,13 +26,17 @@ struct NginxSetup: ParsableCommand {
         guard server || prefix != "/" else {
             throw ValidationError("an include under / would clash with the server's own `location /`: give --prefix /credit/ (or similar), or --server for a dedicated (sub)domain")
         }
-        guard socket.hasPrefix("/"), !socket.contains(where: { $0 == ";" || $0 == "{" || $0 == "}" || $0 == "'" || $0 == "\"" || $0.isWhitespace }) else {
-            throw ValidationError("--socket must be an absolute path without spaces, quotes, braces or semicolons")
+        func plain(_ text: String) -> Bool { !text.contains(where: { ";{}'\"$\\#".contains($0) || $0.isWhitespace }) }
+        guard socket.hasPrefix("/"), plain(socket) else {
+            throw ValidationError("--socket must be an absolute path without spaces, quotes, braces, $, \\, # or semicolons")
         }
-        guard !listen.contains(where: { $0 == ";" || $0 == "{" || $0 == "}" || $0.isNewline }),
-              !serverName.contains(where: { $0 == ";" || $0 == "{" || $0 == "}" || $0.isNewline }) else {
-            throw ValidationError("--listen and --server-name may not hold ; { } or line breaks")
+        guard !listen.contains(where: { ";{}$\\#".contains($0) || $0.isNewline }), plain(serverName.replacingOccurrences(of: " ", with: "")) else {
+            throw ValidationError("--listen and --server-name may not hold ; { } $ \\ # or line breaks")
         }
+        guard (sslCertificate == nil) == (sslCertificateKey == nil), sslCertificate.map(plain) ?? true, sslCertificateKey.map(plain) ?? true else {
+            throw ValidationError("--ssl-certificate and --ssl-certificate-key go together, as paths without spaces, quotes or ; { } $ \\ #")
+        }
+        guard server || sslCertificate == nil else { throw ValidationError("--ssl-certificate goes with --server") }
     }
 
     func run() throws {
@@ -38,7 +45,7 @@ struct NginxSetup: ParsableCommand {
     }
 
     func render(_ installed: InstalledBundle) -> String {
-        let locations = NginxLocations(prefix: prefix, site: installed.site, models: installed.models, socket: socket).text
+        let locations = NginxLocations(prefix: prefix, site: installed.site, models: installed.models, socket: socket, hsts: hsts).text
         guard server else {
             return """
             # Written by `credit setup nginx`: the credit-scoring site at \(prefix) and its API at \(prefix)api/.
@@ -49,11 +56,12 @@ struct NginxSetup: ParsableCommand {
             \(locations)
             """
         }
+        let tls = sslCertificate.map { "\n    ssl_certificate \($0);\n    ssl_certificate_key \(sslCertificateKey ?? "");\n    ssl_protocols TLSv1.2 TLSv1.3;" } ?? ""
         return """
         # Written by `credit setup nginx --server`: a server block for the credit-scoring site at \(prefix).
         server {
-            listen \(listen);
-            server_name \(serverName);
+            listen \(listen)\(sslCertificate == nil ? "" : " ssl");
+            server_name \(serverName);\(tls)
 
             # Slow or stalled clients must not hold workers.
             client_header_timeout 10s;
@@ -76,10 +84,12 @@ struct NginxLocations {
     let site: String
     let models: String
     let socket: String
+    var hsts = false
 
     /// `add_header … always` for every security header, at the given indentation.
     func headers(_ indent: String) -> String {
-        SecurityHeaders.all.map { "\(indent)add_header \($0.name) \"\($0.value)\" always;" }.joined(separator: "\n")
+        let all = SecurityHeaders.all + (hsts ? [("Strict-Transport-Security", "max-age=31536000")] : [])
+        return all.map { "\(indent)add_header \($0.name) \"\($0.value)\" always;" }.joined(separator: "\n")
     }
 
     /// nginx's own errors on the API (body too large, responder down or slow) as JSON problems

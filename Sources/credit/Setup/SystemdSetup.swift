@@ -34,6 +34,9 @@ struct SystemdSetup: ParsableCommand {
 
     func run() throws {
         let installed = try InstalledBundle.locate(override: bundle)
+        guard !installed.root.contains(where: { $0.isWhitespace || "%\"'\\$;".contains($0) }) else {
+            throw CommandError("the bundle's path \(installed.root) holds a space or one of % \" ' \\ $ ;, which unit files would misread; unpack it elsewhere, e.g. /opt/credit-scoring")
+        }
         try DeploymentFiles.makeDirectory(out, mode: 0o755)
         for (name, text) in units(installed) {
             try DeploymentFiles.write(text, to: out + "/" + name, mode: name.hasSuffix(".conf") ? 0o640 : 0o644)
@@ -53,7 +56,7 @@ struct SystemdSetup: ParsableCommand {
         let hardening = """
             NoNewPrivileges=yes
             ProtectSystem=strict
-            ProtectHome=yes
+            ProtectHome=read-only
             PrivateTmp=yes
             PrivateDevices=yes
             ProtectKernelTunables=yes
