@@ -11,5 +11,7 @@ prefix=${4:-/}
 mkdir -p "$run/nginx-tmp"
 "$root/.build/release/credit" setup nginx --server --listen "$listen" --server-name localhost --prefix "$prefix" \
   --socket "$socket" --bundle "$root" --out "$run/nginx-server.conf"
-sed -e "s|__RUN__|$run|g" "$root/nginx/nginx-dev.conf" > "$run/nginx.conf"
+user=""
+[ "$(id -u)" = 0 ] && user="user www-data;"
+sed -e "s|__RUN__|$run|g" -e "s|__USER__|$user|" "$root/nginx/nginx-dev.conf" > "$run/nginx.conf"
 echo "$run/nginx.conf"

@@ -33,8 +33,11 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-# nginx workers run as another user than root: let them reach the socket.
-"$bin/credit-fcgi" --socket "$socket" --socket-mode 0666 & pids+=($!)
+# nginx's workers run as www-data when nginx starts as root: the socket is theirs to use (0660,
+# group www-data) and nobody else's. Started as another user, nginx runs as that user.
+group=()
+[ "$(id -u)" = 0 ] && getent group www-data >/dev/null && group=(--socket-group www-data)
+"$bin/credit-fcgi" --socket "$socket" --socket-mode 0660 "${group[@]}" & pids+=($!)
 "$bin/credit-worker" & pids+=($!)
 for _ in $(seq 50); do [ -S "$socket" ] && break; sleep 0.1; done
 nginx -p "$run" -c "$conf" & pids+=($!)

@@ -39,6 +39,11 @@ public final class SQLiteDatabase {
         if !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") {
             let created = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             if created >= 0 { close(created) }
+            // An existing file others can read exposes every application and password hash.
+            var info = stat()
+            if stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
+                throw .insecurePermissions(path: path, mode: String(info.st_mode & 0o777, radix: 8))
+            }
         }
         var connection: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX

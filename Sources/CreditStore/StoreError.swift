@@ -14,6 +14,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case ownerInactive(Int64)
     /// A value the store cannot accept.
     case invalid(String)
+    /// The database file is readable or writable by other accounts.
+    case insecurePermissions(path: String, mode: String)
     /// The idempotency key was used before for a different request body.
     case idempotencyKeyReused(String)
 
@@ -27,6 +29,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case .noSuchUser(let name): return "no user named \(name)"
         case .ownerInactive(let id): return "user \(id) is disabled or no longer exists"
         case .invalid(let text): return text
+        case .insecurePermissions(let path, let mode):
+            return "the database \(path) is open to other accounts (mode \(mode)); run `chmod 600 \(path)*` (the -wal and -shm files too)"
         case .idempotencyKeyReused(let key): return "the idempotency key \(key.prefix(64)) was used for a different request"
         }
     }

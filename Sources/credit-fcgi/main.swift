@@ -12,6 +12,8 @@ import Glibc
 // (see ServiceConfiguration). As a CGI program every argument is ignored: a server may pass the
 // query string's words as arguments, and a client must not be able to choose the configuration.
 
+// Everything this program creates (the database, its WAL and SHM) is private to its account.
+umask(0o077)
 let environment = ServiceConfiguration.processEnvironment()
 var socketPath: String?
 var socketMode: UInt16?

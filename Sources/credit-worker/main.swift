@@ -10,6 +10,8 @@ import Foundation
 //   --name NAME    worker name in leases and heartbeats (default: host-pid)
 //   --config FILE  a file of CREDIT_NAME=value lines
 
+// Everything this program creates (the database, its WAL and SHM, the wake-up socket) is private to its account.
+umask(0o077)
 let usage = "usage: credit-worker [--drain] [--name NAME] [--config FILE]"
 var drain = false
 var name = "\(ProcessInfo.processInfo.hostName)-\(getpid())"

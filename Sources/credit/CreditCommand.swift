@@ -5,6 +5,7 @@ import Foundation
 /// `credit`: train, evaluate and apply credit-risk models.
 @main
 struct CreditCommand: ParsableCommand {
+
     static let configuration = CommandConfiguration(
         commandName: "credit",
         abstract: "Train, evaluate and apply credit-risk models on PAKDD 2010 style data.",

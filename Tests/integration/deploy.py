@@ -138,12 +138,11 @@ class NginxPrefixDeployment:
         host.run([f"{host.bin}/credit", "init", "--config", self.config])
         for name in ("alice", "admin"):
             host.run([f"{host.bin}/credit", "user", "add", name, "--password-stdin", "--config", self.config], stdin=PASSWORD + "\n")
-        snippet = os.path.join(self.nginx_dir, "credit-scoring.conf")
-        rendered = host.run([f"{host.bin}/credit", "setup", "nginx", "--prefix", self.prefix, "--socket", self.socket]).stdout
-        with open(snippet, "w") as out:
-            out.write(rendered)
+        rendered = host.mkdir("nginx-snippets")
+        snippet = os.path.join(rendered, "credit-scoring.conf")
+        host.run([f"{host.bin}/credit", "setup", "nginx", "--prefix", self.prefix, "--socket", self.socket, "--out", snippet])
         with open(os.path.join(self.nginx_dir, "nginx.conf"), "w") as out:
-            out.write(self.nginx_conf(snippet))
+            out.write(self.nginx_conf(snippet, os.path.join(rendered, "credit-scoring-http.conf")))
         self.start_responder()
         self.worker = host.spawn([f"{host.bin}/credit-worker", "--config", self.config], "nginx-worker.log")
         self.nginx = subprocess.Popen(["nginx", "-p", self.nginx_dir, "-c", os.path.join(self.nginx_dir, "nginx.conf")],
@@ -174,7 +173,7 @@ class NginxPrefixDeployment:
         self.responder.terminate()
         self.responder.wait(10)
 
-    def nginx_conf(self, snippet):
+    def nginx_conf(self, snippet, http_part):
         user = "user www-data;" if self.host.root else ""
         return f"""daemon off;
 {user}
@@ -191,6 +190,7 @@ http {{
     proxy_temp_path {self.nginx_dir}/proxy;
     uwsgi_temp_path {self.nginx_dir}/uwsgi;
     scgi_temp_path {self.nginx_dir}/scgi;
+    include {http_part};
     server {{
         listen 127.0.0.1:{self.port};
         server_name localhost;

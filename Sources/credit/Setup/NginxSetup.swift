@@ -40,26 +40,53 @@ struct NginxSetup: ParsableCommand {
     }
 
     func run() throws {
-        let text = render(try InstalledBundle.locate(override: bundle))
-        if let out { try DeploymentFiles.write(text, to: out, mode: 0o644) } else { print(text, terminator: "") }
+        let installed = try InstalledBundle.locate(override: bundle)
+        let rendered = render(installed)
+        guard let out else {
+            guard server else { throw CommandError("an include comes in two parts (server and http level): give --out FILE") }
+            print(rendered.server, terminator: "")
+            return
+        }
+        try DeploymentFiles.write(rendered.server, to: out, mode: 0o644)
+        guard let http = rendered.http else { return }
+        let httpOut = Self.httpPath(for: out)
+        try DeploymentFiles.write(http, to: httpOut, mode: 0o644)
+        print("""
+            wrote \(out): include it inside your server { } block
+            wrote \(httpOut): include it at http level, e.g. copy it to /etc/nginx/conf.d/ (it holds the sign-in rate limit zone)
+            """)
     }
 
-    func render(_ installed: InstalledBundle) -> String {
-        let locations = NginxLocations(prefix: prefix, site: installed.site, models: installed.models, socket: socket, hsts: hsts).text
+    /// Where the http-level part goes: beside the include, `NAME-http.conf`.
+    static func httpPath(for out: String) -> String {
+        (out.hasSuffix(".conf") ? String(out.dropLast(5)) : out) + "-http.conf"
+    }
+
+    /// The configuration: for an include, the part for the server block and the part for `http`;
+    /// for `--server`, one text for `http` (the zone before the server block).
+    func render(_ installed: InstalledBundle) -> (server: String, http: String?) {
+        let parts = NginxLocations(prefix: prefix, site: installed.site, models: installed.models, socket: socket, hsts: hsts)
+        let locations = parts.text
         guard server else {
-            return """
+            return ("""
             # Written by `credit setup nginx`: the credit-scoring site at \(prefix) and its API at \(prefix)api/.
             # Include it inside an existing server { } block:  include /etc/nginx/snippets/credit-scoring.conf;
             # It adds locations under \(prefix) only and leaves the server's other locations and error pages alone.
             # The responder must run with --socket \(socket) --socket-group <nginx's group> --socket-mode 0660.
+            # Its http-level part (the sign-in rate limit) must be included at http level.
 
             \(locations)
-            """
+            """, """
+            # Written by `credit setup nginx`: include at http level (Debian: /etc/nginx/conf.d/), with the
+            # include for the server block beside it.
+            \(parts.httpText)
+            """)
         }
         let tls = sslCertificate.map { "\n    ssl_certificate \($0);\n    ssl_certificate_key \(sslCertificateKey ?? "");\n    ssl_protocols TLSv1.2 TLSv1.3;" } ?? ""
-        return """
+        return ("""
         # Written by `credit setup nginx --server`: a server block for the credit-scoring site at \(prefix).
-        server {
+        # Include it at http level.
+        \(parts.httpText)server {
             listen \(listen)\(sslCertificate == nil ? "" : " ssl");
             server_name \(serverName);\(tls)
 
@@ -74,7 +101,7 @@ struct NginxSetup: ParsableCommand {
         \(locations.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n"))
         }
 
-        """
+        """, nil)
     }
 }
 
@@ -105,19 +132,47 @@ struct NginxLocations {
         "credit" + prefix.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
     }
 
+    /// The http-level part: the zone that limits sign-ins per client address (nginx allows
+    /// `limit_req_zone` only in `http { }`).
+    var httpText: String {
+        """
+        # Sign-ins (each a slow password hash) per client address: two a second, twenty at once
+        # (an office behind one address signing in at nine).
+        limit_req_zone $binary_remote_addr zone=\(errorName)_signin:1m rate=2r/s;
+
+        """
+    }
+
+    /// What every API location passes to the responder.
+    func fastCGI(_ indent: String) -> String {
+        let lines = [
+            "client_max_body_size 128k;", "client_body_buffer_size 128k;",
+            "fastcgi_param QUERY_STRING $query_string;", "fastcgi_param REQUEST_METHOD $request_method;",
+            "fastcgi_param CONTENT_TYPE $content_type;", "fastcgi_param CONTENT_LENGTH $content_length;",
+            "fastcgi_param SCRIPT_NAME $fastcgi_script_name;", "fastcgi_param REQUEST_URI $request_uri;",
+            "fastcgi_param DOCUMENT_URI $document_uri;", "fastcgi_param SERVER_PROTOCOL $server_protocol;",
+            "fastcgi_param REQUEST_SCHEME $scheme;", "fastcgi_param HTTPS $https if_not_empty;",
+            "fastcgi_param REMOTE_ADDR $remote_addr;", "fastcgi_param REMOTE_PORT $remote_port;",
+            "fastcgi_param SERVER_ADDR $server_addr;", "fastcgi_param SERVER_PORT $server_port;",
+            "fastcgi_param SERVER_NAME $server_name;", "fastcgi_pass unix:\(socket);",
+            "fastcgi_connect_timeout 2s;", "fastcgi_send_timeout 10s;", "fastcgi_read_timeout 10s;", "fastcgi_intercept_errors off;",
+        ] + [413, 429, 502, 503, 504].map { "error_page \($0) @\(errorName)_\($0);" }
+        return lines.map { indent + $0 }.joined(separator: "\n") + "\n" + headers(indent)
+    }
+
     var text: String {
         let base = String(prefix.dropLast())   // "" or "/credit"
         let redirect = prefix == "/" ? "" : "location = \(base) { return 301 \(prefix); }\n\n"
         let modelsPattern = "^" + prefix.replacingOccurrences(of: ".", with: "\\.") + "models/([A-Za-z0-9_-]+\\.(svg|md))$"
-        let pages = errorPages.map { page in
-            let type = page.status == 413 ? "payload-too-large" : "unavailable"
+        let pages = (errorPages + [(429, "Too many sign-ins", "Too many sign-ins from this address; wait a second and try again.")]).map { page in
+            let type = page.status == 413 ? "payload-too-large" : page.status == 429 ? "too-many-attempts" : "unavailable"
             let body = "{\"type\":\"/problems/\(type)\",\"title\":\"\(page.title)\",\"status\":\(page.status),\"detail\":\"\(page.detail)\"}"
             return """
             location @\(errorName)_\(page.status) {
                 default_type application/problem+json;
             \(headers("    "))
                 add_header Cache-Control "no-store" always;
-                return \(page.status) '\(body)';
+                \(page.status == 429 ? "add_header Retry-After \"1\" always;\n    " : "")return \(page.status) '\(body)';
             }
             """
         }.joined(separator: "\n")
@@ -137,34 +192,15 @@ struct NginxLocations {
 
         # The API: every request goes to the FastCGI responder.
         location ^~ \(prefix)api/ {
-            # The responder answers bodies over 64 KiB itself with a JSON 413; nginx stops at 128 KiB.
-            client_max_body_size 128k;
-            client_body_buffer_size 128k;
-            fastcgi_param QUERY_STRING $query_string;
-            fastcgi_param REQUEST_METHOD $request_method;
-            fastcgi_param CONTENT_TYPE $content_type;
-            fastcgi_param CONTENT_LENGTH $content_length;
-            fastcgi_param SCRIPT_NAME $fastcgi_script_name;
-            fastcgi_param REQUEST_URI $request_uri;
-            fastcgi_param DOCUMENT_URI $document_uri;
-            fastcgi_param SERVER_PROTOCOL $server_protocol;
-            fastcgi_param REQUEST_SCHEME $scheme;
-            fastcgi_param HTTPS $https if_not_empty;
-            fastcgi_param REMOTE_ADDR $remote_addr;
-            fastcgi_param REMOTE_PORT $remote_port;
-            fastcgi_param SERVER_ADDR $server_addr;
-            fastcgi_param SERVER_PORT $server_port;
-            fastcgi_param SERVER_NAME $server_name;
-            fastcgi_pass unix:\(socket);
-            fastcgi_connect_timeout 2s;
-            fastcgi_send_timeout 10s;
-            fastcgi_read_timeout 10s;
-            fastcgi_intercept_errors off;
-        \(headers("    "))
-            error_page 413 @\(errorName)_413;
-            error_page 502 @\(errorName)_502;
-            error_page 503 @\(errorName)_503;
-            error_page 504 @\(errorName)_504;
+        \(fastCGI("    "))
+        }
+
+        # Sign-ins, limited per client address (the zone is in the http-level part); the responder
+        # adds a global budget that no rotation of addresses gets around.
+        location = \(prefix)api/token {
+            limit_req zone=\(errorName)_signin burst=20 nodelay;
+            limit_req_status 429;
+        \(fastCGI("    "))
         }
 
         # nginx's own errors on the API, as JSON problems with their true status.
