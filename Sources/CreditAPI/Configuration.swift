@@ -29,12 +29,13 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 /// | `CREDIT_DRAIN_INTERVAL` | `60` | seconds between two `credit-worker --drain` runs from cron |
 /// | `CREDIT_SIGNIN_RATE` | `4` | sign-ins admitted per second (each costs a slow hash); twice as many at once |
 /// | `CREDIT_UNKNOWN_SIGNIN_RATE` | `1` | of those, sign-ins per second for usernames that do not exist |
+/// | `CREDIT_SIGNIN_CONCURRENCY` | `4` | sign-ins hashing or waiting for a hash at once; more get 503 at once |
 public struct ServiceConfiguration: Sendable {
     /// Every setting a configuration file may hold.
     public static let settingNames: Set<String> = [
         "CREDIT_DB", "CREDIT_MODEL", "CREDIT_SECRET_FILE", "CREDIT_TOKEN_TTL", "CREDIT_WAKE_SOCKET", "CREDIT_RETENTION_DAYS",
         "CREDIT_ISSUER", "CREDIT_AUDIENCE", "CREDIT_LEASE_SECONDS", "CREDIT_BASE_PATH", "CREDIT_DRAIN_INTERVAL",
-        "CREDIT_SIGNIN_RATE", "CREDIT_UNKNOWN_SIGNIN_RATE",
+        "CREDIT_SIGNIN_RATE", "CREDIT_UNKNOWN_SIGNIN_RATE", "CREDIT_SIGNIN_CONCURRENCY",
     ]
     /// Settings that name files: relative values in a configuration file are relative to the file.
     public static let pathSettingNames: Set<String> = ["CREDIT_DB", "CREDIT_MODEL", "CREDIT_SECRET_FILE", "CREDIT_WAKE_SOCKET"]
@@ -121,6 +122,11 @@ public struct ServiceConfiguration: Sendable {
             if name == "CREDIT_SIGNIN_RATE" { configuration.signInRate = rate; configuration.signInBurst = max(1, 2 * rate) }
             else { configuration.unknownSignInRate = rate; configuration.unknownSignInBurst = max(1, 2 * rate) }
         }
+        let concurrencyText = value("CREDIT_SIGNIN_CONCURRENCY", "4")
+        guard let concurrency = Int(concurrencyText), (1...256).contains(concurrency) else {
+            throw ConfigurationError(description: "CREDIT_SIGNIN_CONCURRENCY must be a whole number from 1 to 256, not \(concurrencyText)")
+        }
+        configuration.maxSignInsInFlight = concurrency
         if let base = environment["CREDIT_BASE_PATH"]?.trimmingSpaces(), !base.isEmpty {
             guard base.hasPrefix("/"), !base.utf8.contains(where: { $0 <= 32 || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) else {
                 throw ConfigurationError(description: "CREDIT_BASE_PATH must be a URL path such as /credit/, not \(base)")

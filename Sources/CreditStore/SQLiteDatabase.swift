@@ -27,6 +27,8 @@ public final class SQLiteDatabase {
     nonisolated(unsafe) private static var writerCount = 0
     /// When the thread now holding the write lock took it (monotonic seconds), or 0.
     nonisolated(unsafe) private static var heldSince = 0.0
+    /// When a write last failed because the database stayed locked (monotonic seconds), or 0.
+    nonisolated(unsafe) private static var lastBusyFailure = 0.0
 
     /// Opens (creating if needed) the database at `path` in WAL mode. A write that finds another
     /// process holding the write lock waits at most `busyTimeout` seconds, then fails with
@@ -63,7 +65,11 @@ public final class SQLiteDatabase {
             let wait = Unmanaged<BusyWait>.fromOpaque(context!).takeUnretainedValue()
             return wait.shouldRetry(attempt: attempt) ? 1 : 0
         }, Unmanaged.passUnretained(busyWait).toOpaque())
-        try execute("PRAGMA journal_mode = WAL")
+        // Switching to WAL takes the write lock; asking does not. A new connection (the pool
+        // opens them as load grows) must not wait behind another process's write lock.
+        if try prepare("PRAGMA journal_mode").rows([], { $0.string(0) }).first?.lowercased() != "wal" {
+            try execute("PRAGMA journal_mode = WAL")
+        }
         // NORMAL in WAL mode keeps every committed transaction through a process crash (kill -9);
         // only an OS crash or power loss can lose the last commits.
         try execute("PRAGMA synchronous = NORMAL")
@@ -82,8 +88,7 @@ public final class SQLiteDatabase {
     /// ``maxWaitingWriters`` threads are writing or waiting already.
     public func exclusively<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         let admitted = Self.writers.withLock { () -> Bool in
-            let stuck = Self.heldSince > 0 && monotonicSeconds() - Self.heldSince > Self.stuckAfter
-            guard !stuck || Self.writerCount < Self.maxWaitingWriters else { return false }
+            guard !Self.isStuck(now: monotonicSeconds()) || Self.writerCount < Self.maxWaitingWriters else { return false }
             Self.writerCount += 1
             return true
         }
@@ -92,13 +97,24 @@ public final class SQLiteDatabase {
         return try Self.writeLock.withLock { () throws(StoreError) -> T in
             Self.writers.withLock { Self.heldSince = monotonicSeconds() }
             defer { Self.writers.withLock { Self.heldSince = 0 } }
-            return try body()
+            do throws(StoreError) {
+                return try body()
+            } catch {
+                if error.isBusy { Self.writers.withLock { Self.lastBusyFailure = monotonicSeconds() } }
+                throw error
+            }
         }
     }
 
-    /// Whether a writer has held this process's write lock for longer than ``stuckAfter``.
+    /// Whether writes are stuck: a writer has held this process's write lock for longer than
+    /// ``stuckAfter``, or a write failed on a locked database within the last busy timeout
+    /// (another process may still hold the lock).
     public static var writeLockIsStuck: Bool {
-        writers.withLock { heldSince > 0 && monotonicSeconds() - heldSince > stuckAfter }
+        writers.withLock { isStuck(now: monotonicSeconds()) }
+    }
+
+    private static func isStuck(now: Double) -> Bool {
+        (heldSince > 0 && now - heldSince > stuckAfter) || (lastBusyFailure > 0 && now - lastBusyFailure < defaultBusyTimeout)
     }
 
     deinit {

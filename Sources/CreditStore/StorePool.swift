@@ -11,6 +11,8 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
     private let commits = Lock()
     private var waiting: [SubmissionTicket] = []
     private var committing = false
+    /// Submissions between arrival and answer.
+    private var pending = 0
     /// Called once after each committed group of submissions (to wake the worker).
     private let afterCommit: @Sendable () -> Void
 
@@ -51,14 +53,17 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
         let ticket = SubmissionTicket(submission)
         let leads: Bool? = commits.withLock {
             // A commit that cannot finish (a write lock held by another process) must not collect
-            // every thread of the responder: past this many waiting, submissions fail at once.
-            if waiting.count >= Self.maxWaitingSubmissions && SQLiteDatabase.writeLockIsStuck { return nil }
+            // every thread of the responder: past this many submissions in progress (being
+            // committed or waiting for the next commit), more fail at once.
+            if pending >= Self.maxWaitingSubmissions && SQLiteDatabase.writeLockIsStuck { return nil }
+            pending += 1
             waiting.append(ticket)
             if committing { return false }
             committing = true
             return true
         }
         guard let leads else { throw .sqlite(code: 5, message: "too many submissions are waiting for the database") }
+        defer { commits.withLock { pending -= 1 } }
         if !leads {
             ticket.wait()
             // Woken either with an outcome, or to lead the next commit.
@@ -76,7 +81,18 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
             waiter.result = result
             waiter.signal()
         }
+        // The database stayed locked for the whole busy timeout: the submissions that arrived
+        // meanwhile would only wait as long again. They get the same answer now.
+        var busy: StoreError?
+        if case .failure(let error) = own, error.isBusy { busy = error }
         let next: SubmissionTicket? = commits.withLock {
+            if let busy {
+                for waiter in waiting {
+                    waiter.result = .failure(busy)
+                    waiter.signal()
+                }
+                waiting.removeAll(keepingCapacity: true)
+            }
             if let first = waiting.first { return first }
             committing = false
             return nil

@@ -33,15 +33,9 @@ public final class FastCGIServer: Sendable {
             CGIExchange.writeStandardOutput(output)
             return
         }
-        // Over TCP, any local process could connect and claim any REMOTE_ADDR: libfcgi accepts
-        // only the addresses in FCGI_WEB_SERVER_ADDRS, which defaults here to loopback.
-        if case .tcp = mode, getenv("FCGI_WEB_SERVER_ADDRS") == nil { setenv("FCGI_WEB_SERVER_ADDRS", "127.0.0.1", 1) }
         let status = FCGX_Init()
         guard status == 0 else { throw .initFailed(status) }
         let listener = try openListener()
-        // Accepted connections inherit the listener's receive timeout (Linux copies it).
-        var timeout = timeval(tv_sec: Int(readTimeout), tv_usec: Int((readTimeout - readTimeout.rounded(.down)) * 1e6))
-        setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let identity = socketIdentity()
         stopPipe.installSignalHandlers()
         // glibc gives each thread its own malloc arena (up to 8 per core); two keep the
@@ -53,7 +47,8 @@ public final class FastCGIServer: Sendable {
         // threshold at 128 KiB, which costs a page fault storm per request: keep 2 MiB instead.
         _ = mallopt(M_MMAP_THRESHOLD, 1 << 20)
         _ = mallopt(M_TRIM_THRESHOLD, 2 << 20)
-        let context = AcceptLoop(listener: listener, maxBodyBytes: maxBodyBytes, handler: handler)
+        let context = AcceptLoop(listener: listener, maxBodyBytes: maxBodyBytes, readTimeout: readTimeout,
+                                 webServerAddresses: Self.webServerAddresses(mode), handler: handler)
         let started = (0..<threads).compactMap { _ in context.start() }
         guard !started.isEmpty else {
             close(listener)
@@ -77,6 +72,16 @@ public final class FastCGIServer: Sendable {
         close(listener)
         if case .unixSocket(let path, _, _) = mode, !lost { unlink(path) }
         if lost, case .unixSocket(let path, _, _) = mode { throw .socketLost(path: path) }
+    }
+
+    /// Over TCP, the peers that may connect: any local process could otherwise connect and claim
+    /// any REMOTE_ADDR. `FCGI_WEB_SERVER_ADDRS` (libfcgi's setting: addresses separated by commas)
+    /// or else loopback. nil (anyone who can open the socket) for unix and inherited sockets,
+    /// where the socket's mode and group decide.
+    static func webServerAddresses(_ mode: ListenMode) -> Set<String>? {
+        guard case .tcp = mode else { return nil }
+        let setting = getenv("FCGI_WEB_SERVER_ADDRS").map { String(cString: $0) } ?? "127.0.0.1"
+        return Set(setting.split(separator: ",").map { String($0.filter { $0 != " " }) })
     }
 
     /// The device and inode of our unix socket file, or nil for other modes or when it is gone.
@@ -125,12 +130,19 @@ private final class AcceptLoop: Sendable {
     let handler: @Sendable (FastCGIRequest) -> FastCGIResponse
     /// True for a unix-domain listener: see ``serve()``.
     let closesPlainly: Bool
+    /// How long a connection may stay silent while its request is read.
+    let readTimeout: Double
+    /// The peers allowed to connect (TCP), or nil for any.
+    let webServerAddresses: Set<String>?
     /// Stack of each serving thread: requests need little (JSON nesting is limited to 32 levels).
     static let stackBytes = 512 * 1024
 
-    init(listener: Int32, maxBodyBytes: Int, handler: @escaping @Sendable (FastCGIRequest) -> FastCGIResponse) {
+    init(listener: Int32, maxBodyBytes: Int, readTimeout: Double, webServerAddresses: Set<String>?,
+         handler: @escaping @Sendable (FastCGIRequest) -> FastCGIResponse) {
         self.listener = listener
         self.maxBodyBytes = maxBodyBytes
+        self.readTimeout = readTimeout
+        self.webServerAddresses = webServerAddresses
         self.handler = handler
         var address = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -160,15 +172,25 @@ private final class AcceptLoop: Sendable {
     }
 
     func serve() {
+        // Connections are accepted here rather than by libfcgi, so that each gets a receive
+        // timeout (unix sockets do not inherit one from the listener) and, over TCP, a check of
+        // its peer. libfcgi is handed the open connection and never accepts by itself: its
+        // listening socket is -1, so when it drops a connection (a protocol error, a read that
+        // timed out) its own accept fails at once and the loop comes back here.
         var request = FCGX_Request()
-        guard FCGX_InitRequest(&request, listener, 0) == 0 else { return }
+        guard FCGX_InitRequest(&request, -1, 0) == 0 else { return }
         while true {
-            let accepted = FCGX_Accept_r(&request)
-            // The listener's receive timeout (which accepted connections inherit, so a stalled
-            // client is dropped) also ends an idle accept() with EAGAIN: wait again. Any other
-            // failure (the listener shut down to stop) ends the thread.
-            if accepted == -EAGAIN || accepted == -EWOULDBLOCK { continue }
-            guard accepted >= 0 else { break }
+            if request.ipcFd < 0 {
+                guard let connection = acceptConnection() else { break }
+                request.ipcFd = connection
+                // FCGX_Accept_r first finishes the previous request and would close this.
+                request.keepConnection = 1
+            }
+            // A connection libfcgi gives up on (it stalled, or broke the protocol) is closed
+            // plainly, not with libfcgi's wait of up to 2 s for the peer to close its end.
+            request.detached = 1
+            guard FCGX_Accept_r(&request) >= 0 else { continue }
+            request.detached = 0
             let incoming = readRequest(&request, maxBodyBytes: maxBodyBytes)
             let bytes = handler(incoming).serialized()
             bytes.withUnsafeBufferPointer { buffer in
@@ -185,6 +207,59 @@ private final class AcceptLoop: Sendable {
             FCGX_Finish_r(&request)
         }
         FCGX_Free(&request, 1)
+    }
+}
+
+extension AcceptLoop {
+    /// The next connection, with its receive timeout set; nil once the listener is shut down.
+    func acceptConnection() -> Int32? {
+        while true {
+            var address = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let connection = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) }
+            }
+            if connection < 0 {
+                switch errno {
+                case EINTR, ECONNABORTED, EAGAIN, EPROTO: continue
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM: usleep(10_000); continue  // out of descriptors: wait, do not die
+                default: return nil  // EINVAL: the listener was shut down
+                }
+            }
+            _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
+            if let allowed = webServerAddresses, !allowed.contains(Self.host(of: address)) {
+                close(connection)
+                continue
+            }
+            var timeout = timeval(tv_sec: Int(readTimeout), tv_usec: Int((readTimeout - readTimeout.rounded(.down)) * 1e6))
+            setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            if address.ss_family != sa_family_t(AF_UNIX) {
+                var on: Int32 = 1
+                setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+            }
+            return connection
+        }
+    }
+
+    /// The numeric host of an IPv4 or IPv6 peer address ("" for others).
+    static func host(of address: sockaddr_storage) -> String {
+        var address = address
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        switch Int32(address.ss_family) {
+        case AF_INET:
+            withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { pointer in
+                var ip = pointer.pointee.sin_addr
+                _ = inet_ntop(AF_INET, &ip, &text, socklen_t(text.count))
+            } }
+        case AF_INET6:
+            withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
+                var ip = pointer.pointee.sin6_addr
+                _ = inet_ntop(AF_INET6, &ip, &text, socklen_t(text.count))
+            } }
+        default:
+            return ""
+        }
+        return String(cString: text)
     }
 }
 

@@ -20,6 +20,7 @@ var socketMode: UInt16?
 var socketGroup: UInt32?
 var configFile: String?
 var threads = 16
+var readTimeout = 10.0
 let isCGI = environment["GATEWAY_INTERFACE"] != nil
 var arguments = isCGI ? [] : CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
@@ -35,11 +36,16 @@ while let argument = arguments.popFirst() {
         guard let name = arguments.popFirst() else { fail("--socket-group takes a group name, e.g. www-data") }
         guard let group = getgrnam(name) else { fail("there is no group \(name)") }
         socketGroup = group.pointee.gr_gid
+    case "--read-timeout":
+        guard let text = arguments.popFirst(), let seconds = Double(text), seconds >= 0.1, seconds <= 600 else {
+            fail("--read-timeout takes a number of seconds from 0.1 to 600")
+        }
+        readTimeout = seconds
     case "--threads":
         guard let text = arguments.popFirst(), let count = Int(text), (1...256).contains(count) else { fail("--threads takes a number from 1 to 256") }
         threads = count
     case "-h", "--help":
-        print("usage: credit-fcgi [--config FILE] [--socket PATH|HOST:PORT] [--socket-mode OCTAL] [--socket-group GROUP] [--threads N]")
+        print("usage: credit-fcgi [--config FILE] [--socket PATH|HOST:PORT] [--socket-mode OCTAL] [--socket-group GROUP] [--threads N] [--read-timeout SECONDS]")
         exit(0)
     default:
         fail("unknown option \(argument)")
@@ -55,7 +61,7 @@ do {
 guard let mode = ListenMode.detect(socketPath: socketPath, socketMode: socketMode, socketGroup: socketGroup, environment: environment) else {
     fail("\(FastCGIError.noListener)")
 }
-let server = FastCGIServer(mode: mode, threads: threads, maxBodyBytes: service.configuration.maxBodyBytes)
+let server = FastCGIServer(mode: mode, threads: threads, maxBodyBytes: service.configuration.maxBodyBytes, readTimeout: readTimeout)
 do {
     try server.run { request in Bridge.response(service.handle(Bridge.request(request, basePath: service.configuration.basePath))) }
 } catch {

@@ -11,7 +11,7 @@ from deploy import Host, NginxPrefixDeployment  # noqa: E402
 @pytest.fixture(scope="session")
 def stack():
     # Schemathesis and the other suites sign in far faster than people do: a generous budget.
-    running = Stack(CREDIT_SIGNIN_RATE="500", CREDIT_UNKNOWN_SIGNIN_RATE="500").start()
+    running = Stack(CREDIT_SIGNIN_RATE="500", CREDIT_UNKNOWN_SIGNIN_RATE="500", CREDIT_SIGNIN_CONCURRENCY="64").start()
     yield running
     running.stop()
 
