@@ -70,7 +70,8 @@ stop_nginx
 
 # 2. Ours behind the same nginx configuration: first the responder alone on the CPU (the worker
 #    is stopped and drains the backlog afterwards), then with the worker scoring at the same time.
-"$bin/credit-fcgi" --socket "$work/fcgi.sock" --socket-mode 0666 & responder=$!; pids+=($responder)
+group=(); [ "$(id -u)" = 0 ] && group=(--socket-group www-data)
+"$bin/credit-fcgi" --socket "$work/fcgi.sock" --socket-mode 0660 "${group[@]}" & responder=$!; pids+=($responder)
 for _ in $(seq 50); do [ -S "$work/fcgi.sock" ] && break; sleep 0.1; done
 start_nginx "$work/fcgi.sock"
 token=$(curl -s -d "username=bench&password=bench+password+123" "http://127.0.0.1:$port/api/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
@@ -85,6 +86,28 @@ backlog=$(sqlite3 "$CREDIT_DB" "SELECT count(*) FROM jobs")
 watch="responder=$responder worker=$worker nginx=$(pgrep -P "$nginx_pid" | head -1)"
 together=$(wrk_rate)
 responder_mb=$(rss "$responder"); worker_mb=$(rss "$worker")
+# The same while 200 attackers flood the sign-in endpoint with unknown names from rotating
+# addresses; meanwhile one signed-in client polls a job's status as fast as it can.
+job=$(curl -s -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "$body" "http://127.0.0.1:$port/api/predictions" \
+      | python3 -c 'import json,sys; print(json.load(sys.stdin)["status_url"])')
+python3 bench/signin_flood.py 127.0.0.1 "$port" /api/token "$((duration + 3))" 200 > "$work/flood.json" & flood=$!
+python3 - "$port" "$token" "$job" "$((duration + 1))" > "$work/poll.json" <<'PY' & poller=$!
+import http.client, json, sys, time
+port, token, path, seconds = int(sys.argv[1]), sys.argv[2], sys.argv[3], float(sys.argv[4])
+time.sleep(1)
+connection, times, end = http.client.HTTPConnection("127.0.0.1", port, timeout=30), [], time.time() + seconds - 1
+while time.time() < end:
+    start = time.perf_counter()
+    connection.request("GET", path, headers={"Authorization": "Bearer " + token})
+    response = connection.getresponse(); response.read()
+    assert response.status == 200, response.status
+    times.append((time.perf_counter() - start) * 1000)
+times.sort()
+print(json.dumps({"polls": len(times), "p50_ms": times[len(times) // 2], "p99_ms": times[int(len(times) * 0.99)]}))
+PY
+sleep 1
+flooded=$(wrk_rate)
+wait "$poller" "$flood"
 sleep 1
 single=$(python3 bench/latency.py "$port" "$token" "$body" 1 300)
 sixteen=$(python3 bench/latency.py "$port" "$token" "$body" 16 40)
@@ -108,9 +131,11 @@ PY
 )
 
 python3 - "$floor" "$alone" "$together" "$single" "$sixteen" "$alone_mb" "$responder_mb" "$worker_mb" "$cgi_ms" "$done_count" "$queued" \
-  "$backlog" "$drain_seconds" <<'PY'
+  "$backlog" "$drain_seconds" "$flooded" "$(cat "$work/flood.json")" "$(cat "$work/poll.json")" <<'PY'
 import json, sys
-(floor, alone, together, single, sixteen, alone_mb, responder_mb, worker_mb, cgi_ms, done_count, queued, backlog, drain) = sys.argv[1:]
+(floor, alone, together, single, sixteen, alone_mb, responder_mb, worker_mb, cgi_ms, done_count, queued, backlog, drain,
+ flooded, flood, poll) = sys.argv[1:]
+flood, poll = json.loads(flood), json.loads(poll)
 rate = lambda text: float(text.split("|")[0])
 cpu = lambda text: text.split("|")[1]
 single, sixteen = json.loads(single), json.loads(sixteen)
@@ -118,6 +143,9 @@ print(f"C hello floor (wrk -t2 -c16):            {rate(floor):7,.0f}/s   CPU per
 print(f"ours, responder alone on the CPU:        {rate(alone):7,.0f}/s = {rate(alone) / rate(floor):.0%} of the floor   CPU per request: {cpu(alone)}")
 print(f"ours, worker scoring at the same time:   {rate(together):7,.0f}/s = {rate(together) / rate(floor):.0%} of the floor   CPU per request: {cpu(together)}")
 print(f"the worker then drained the {backlog} jobs left by the first run in {drain} s")
+print(f"the same during a sign-in flood:         {rate(flooded):7,.0f}/s = {rate(flooded) / rate(together):.0%} of the rate without it   CPU per request: {cpu(flooded)}")
+print(f"  the flood: 200 attackers, {flood['per_second']:,.0f} sign-ins/s, answers {flood['statuses']}")
+print(f"  a status poll meanwhile: p50 {poll['p50_ms']:.2f} ms, p99 {poll['p99_ms']:.2f} ms ({poll['polls']} polls)")
 print(f"submit-to-done latency: 1 client p50 {single['p50_ms']:.2f} ms p99 {single['p99_ms']:.2f} ms; "
       f"16 clients p50 {sixteen['p50_ms']:.2f} ms p99 {sixteen['p99_ms']:.2f} ms")
 print(f"memory under load: responder alone {alone_mb}; with the worker: responder {responder_mb}; worker {worker_mb}")

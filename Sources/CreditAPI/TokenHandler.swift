@@ -35,11 +35,13 @@ extension CreditService {
         // attempts never check more passwords than the limits allow.
         let reservation = try stores.withStore {
             try $0.reserveLoginAttempt(limits: [(userKey, configuration.maxFailuresPerUser), (addressKey, configuration.maxFailuresPerAddress)],
-                                       window: configuration.throttleWindow, now: now)
+                                       window: configuration.throttleWindow, budget: configuration.signInBudget, knownUser: user != nil, now: now)
         }
-        guard case .reserved(let attempt) = reservation else {
-            if case .throttled(let wait) = reservation { throw Problem.tooManyAttempts(retryAfter: Int(wait.rounded(.up))) }
-            throw Problem.invalidCredentials()
+        let attempt: [Int64]
+        switch reservation {
+        case .reserved(let rows): attempt = rows
+        case .throttled(let wait): throw Problem.tooManyAttempts(retryAfter: Int(wait.rounded(.up)))
+        case .busy(let wait): throw Problem.signInBusy(retryAfter: Int(wait.rounded(.up)))
         }
         // The slow hash runs without holding a database connection, and for unknown users too.
         let accepted: Bool
@@ -58,5 +60,15 @@ extension CreditService {
         return JSONOutput.object([
             "access_token": .string(token.token), "token_type": .string("bearer"), "expires_in": .number(Double(configuration.tokenTTL)),
         ]).response(headers: [("Cache-Control", "no-store")])
+    }
+}
+
+extension ServiceConfiguration {
+    /// The sign-in budget as the store keeps it for every process: the bursts over the time the
+    /// rates take to refill them. (``SignInGate`` applies the same budget in memory within one
+    /// process, so a flood never reaches the database; in CGI mode, a process per request, only
+    /// the store's holds.)
+    var signInBudget: SignInBudget {
+        SignInBudget(attempts: Int(signInBurst), unknownAttempts: Int(unknownSignInBurst), window: signInBurst / signInRate)
     }
 }

@@ -73,6 +73,12 @@ enum Migrations {
         """
         ALTER TABLE jobs ADD COLUMN request_hash TEXT;
         """,
+        // 5: recent sign-in attempts, for a budget shared by every process (CGI starts one per
+        // request, so a budget in memory would not hold there).
+        """
+        CREATE TABLE signin_attempts (at REAL NOT NULL, known INTEGER NOT NULL);
+        CREATE INDEX signin_attempts_by_time ON signin_attempts(at);
+        """,
     ]
 
     static var latest: Int { steps.count }

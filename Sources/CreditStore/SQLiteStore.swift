@@ -261,8 +261,19 @@ public final class SQLiteStore: JobQueue, UserDirectory {
         }
     }
 
-    public func reserveLoginAttempt(limits: [(key: String, limit: Int)], window: Double, now: Double) throws(StoreError) -> LoginReservation {
+    public func reserveLoginAttempt(limits: [(key: String, limit: Int)], window: Double, budget: SignInBudget? = nil, knownUser: Bool = true,
+                                    now: Double) throws(StoreError) -> LoginReservation {
         try database.transaction { () throws(StoreError) -> LoginReservation in
+            if let budget {
+                let since = now - budget.window
+                let recent = try database.prepare("SELECT count(*), coalesce(sum(known = 0), 0), min(at) FROM signin_attempts WHERE at > ?")
+                    .rows([.real(since)]) { ($0.int(0), $0.int(1), $0.optionalDouble(2)) }[0]
+                if recent.0 >= budget.attempts || (!knownUser && recent.1 >= budget.unknownAttempts) {
+                    return .busy(retryAfter: max(1, (recent.2 ?? now) + budget.window - now))
+                }
+                try database.prepare("DELETE FROM signin_attempts WHERE at <= ?").run([.real(since)])
+                try database.prepare("INSERT INTO signin_attempts (at, known) VALUES (?, ?)").run([.real(now), .integer(knownUser ? 1 : 0)])
+            }
             for (key, limit) in limits {
                 let failures = try loginFailures(key: key, since: now - window)
                 if failures.count >= limit { return .throttled(retryAfter: max(1, (failures.oldest ?? now) + window - now)) }

@@ -52,6 +52,23 @@ public enum LoginReservation: Sendable, Equatable {
     case reserved(attempt: [Int64])
     /// A key is at its limit; the oldest failure leaves the window in this many seconds.
     case throttled(retryAfter: Double)
+    /// The sign-in budget of the whole service is spent; retry after this many seconds.
+    case busy(retryAfter: Double)
+}
+
+/// How many sign-ins the whole service checks: at most `attempts` in any `window` seconds, and
+/// of those at most `unknownAttempts` for usernames that do not exist. Shared by every process
+/// that uses the store.
+public struct SignInBudget: Sendable, Equatable {
+    public var attempts: Int
+    public var unknownAttempts: Int
+    public var window: Double
+
+    public init(attempts: Int, unknownAttempts: Int, window: Double) {
+        self.attempts = attempts
+        self.unknownAttempts = unknownAttempts
+        self.window = window
+    }
 }
 
 /// A job handed to a worker, with the attempt number that identifies this claim.
@@ -180,7 +197,9 @@ public protocol UserDirectory: AnyObject {
     /// In one transaction: checks that no key has reached its limit of failures since
     /// `now - window`, and records this attempt as a failure under every key. So however many
     /// attempts run in parallel, no more than a key's limit are ever let through to the hash.
-    func reserveLoginAttempt(limits: [(key: String, limit: Int)], window: Double, now: Double) throws(StoreError) -> LoginReservation
+    /// With a `budget`, the attempt also needs room in it (``LoginReservation/busy(retryAfter:)``).
+    func reserveLoginAttempt(limits: [(key: String, limit: Int)], window: Double, budget: SignInBudget?, knownUser: Bool,
+                             now: Double) throws(StoreError) -> LoginReservation
     /// A reserved attempt succeeded: removes its rows and forgets the failures under `key`.
     func confirmLogin(attempt: [Int64], clearing key: String) throws(StoreError)
     /// Failed logins for `key` since `since`.

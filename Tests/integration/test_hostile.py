@@ -85,6 +85,24 @@ def test_sign_in_flood_from_rotating_addresses_leaves_signed_in_users_served(def
     assert signed_in_after is not None and signed_in_after < 3, "a real user signs in during the flood"
 
 
+def test_sign_in_budget_holds_in_cgi_mode_where_every_request_is_a_new_process(stack, tmp_path):
+    """Shared hosting runs the responder as CGI: the budget is kept in the database, not in memory."""
+    env = dict(stack.env, CREDIT_DB=str(tmp_path / "cgi.sqlite"), CREDIT_SIGNIN_RATE="4", CREDIT_UNKNOWN_SIGNIN_RATE="1",
+               GATEWAY_INTERFACE="CGI/1.1", REQUEST_METHOD="POST", REQUEST_URI="/api/token",
+               CONTENT_TYPE="application/x-www-form-urlencoded", REMOTE_ADDR="192.0.2.1")
+    statuses = []
+    started = time.time()
+    for index in range(12):
+        body = f"username=ghost{index}&password=x".encode()
+        answer = subprocess.run([os.path.join(BIN, "credit-fcgi")], input=body, capture_output=True,
+                                env=dict(env, CONTENT_LENGTH=str(len(body)), REMOTE_ADDR=f"192.0.2.{index + 1}"))
+        statuses.append(int(answer.stdout.split(b" ")[1]))
+    elapsed = time.time() - started
+    hashed = statuses.count(401)
+    assert set(statuses) <= {401, 503}, statuses
+    assert 2 <= hashed <= 2 + int(elapsed) + 1, (statuses, elapsed)  # two at once, then one a second
+
+
 # -- 2. parallel guessing never checks more passwords than the limits ------------------------
 
 def test_parallel_wrong_passwords_for_one_user_check_exactly_the_limit(stack):
