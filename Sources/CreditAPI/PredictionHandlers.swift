@@ -46,7 +46,7 @@ extension CreditService {
         guard Self.isJobID(id), let job = try stores.withStore({ try $0.job(id: id, owner: user.id) }) else {
             throw Problem.notFound("You have no prediction with id \(id.prefix(64)).")
         }
-        return Self.representation(of: job).response()
+        return Self.representation(of: job, submittedBy: user.name, withApplication: true).response()
     }
 
     /// `GET /api/predictions?limit=&before=`: the caller's history, newest first.
@@ -82,18 +82,23 @@ extension CreditService {
         text.utf8.count == 32 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
-    /// A job as the API shows it.
-    static func representation(of job: Job) -> JSONOutput {
+    /// A job as the API shows it; one job alone also carries the application as submitted and
+    /// who submitted it (a history page leaves them out, to stay small).
+    static func representation(of job: Job, submittedBy: String? = nil, withApplication: Bool = false) -> JSONOutput {
         func time(_ value: Double?) -> JSONOutput { value.map { .string(Timestamp.rfc3339($0)) } ?? .null }
         var name: JSONOutput = .null
         if case .object(let fields)? = try? JSONValue.parse(job.payload),
            case .string(let text)? = fields["applicant_name"] {
             name = .string(text)
         }
-        return .object([
+        var members: [String: JSONOutput] = [
             "id": .string(job.id), "status": .string(job.status.rawValue), "submitted_at": time(job.submittedAt),
             "started_at": time(job.startedAt), "completed_at": time(job.completedAt),
             "result": job.result.map { .raw($0) } ?? .null, "error": job.error.map { .string($0) } ?? .null, "applicant_name": name,
-        ])
+        ]
+        // The stored application is the request body, which parsed and validated as JSON.
+        if withApplication { members["application"] = .raw(job.payload) }
+        if let submittedBy { members["submitted_by"] = .string(submittedBy) }
+        return .object(members)
     }
 }

@@ -130,6 +130,7 @@ class NginxPrefixDeployment:
         os.chmod(self.nginx_dir, 0o755)
         self.responder = self.worker = self.nginx = None
         self.site = Site(f"http://127.0.0.1:{self.port}{prefix.rstrip('/')}")
+        self.site.secret_file = os.path.join(self.data, "secret.key")
 
     def start(self):
         host = self.host

@@ -17,10 +17,16 @@ export async function api(path, { method = "GET", json, form, headers = {} } = {
   if (json !== undefined) { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(json); }
   if (form !== undefined) { options.headers["Content-Type"] = "application/x-www-form-urlencoded"; options.body = new URLSearchParams(form).toString(); }
   let response;
+  // A request that hangs is given up after 15 s, like one that fails.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 15000);
   try {
-    response = await fetch(path, options);
+    response = await fetch(path, { ...options, signal: abort.signal });
   } catch {
-    return { status: 0, data: { detail: "The service cannot be reached. Check your connection and try again." }, headers: new Headers() };
+    const detail = abort.signal.aborted ? "The service did not answer in time." : "The service cannot be reached. Check your connection and try again.";
+    return { status: 0, data: { detail }, headers: new Headers() };
+  } finally {
+    clearTimeout(timer);
   }
   let data = null;
   try { data = await response.json(); } catch { data = null; }

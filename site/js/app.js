@@ -1,7 +1,7 @@
 // The single-page application: sign-in, new application, live result, history, model.
-import { api, session, whenUnauthorized } from "./api.js";
+import { session, whenUnauthorized } from "./api.js";
 import { signInView } from "./signin.js";
-import { applicationView } from "./application.js";
+import { applicationView, clearDraft } from "./application.js";
 import { resultView } from "./result.js";
 import { historyView } from "./history.js";
 import { modelView } from "./model.js";
@@ -13,21 +13,36 @@ document.addEventListener("securitypolicyviolation", (event) => window.cspViolat
 const view = document.getElementById("view");
 const flash = document.getElementById("flash");
 const nav = document.getElementById("nav");
+const titles = { new: "New application", result: "Application result", history: "History", model: "Model" };
 
-export function say(message) { flash.textContent = message || ""; }
+// A message belongs to the view it was given for; it is cleared when the officer moves on.
+let flashFor = null;
+export function say(message) {
+  flash.textContent = message || "";
+  flashFor = message ? location.hash : null;
+}
 
 let stopCurrent = () => {};
 async function route() {
   stopCurrent();
   stopCurrent = () => {};
+  if (flashFor !== null && flashFor !== location.hash) say("");
   const hash = location.hash || "#/new";
   const signedIn = Boolean(session.token);
   nav.hidden = !signedIn;
   for (const link of nav.querySelectorAll("a")) {
     if (hash.startsWith(link.getAttribute("href"))) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
   }
-  if (!signedIn) { render(signInView(() => { say(""); location.hash = "#/new"; route(); })); return; }
-  const [, page, id] = hash.split("/");
+  if (!signedIn) {
+    // Whatever page was asked for (a bookmark, a link, the page a session ended on) stays in
+    // the address: after signing in the officer lands on it, a draft form restored.
+    document.title = "Sign in — Credit scoring";
+    render(signInView(() => { if (flashFor !== null) say(""); route(); }));
+    return;
+  }
+  let [, page, id] = hash.split("/");
+  if (!titles[page] || page === "signin") page = "new";
+  document.title = `${titles[page]} — Credit scoring`;
   if (page === "result" && id) { const built = resultView(id); stopCurrent = built.stop; render(built.element); }
   else if (page === "history") render(await historyView());
   else if (page === "model") render(await modelView());
@@ -40,11 +55,12 @@ function render(element) {
   if (heading) { heading.tabIndex = -1; heading.focus(); }
 }
 
-whenUnauthorized((message) => { say(message); location.hash = "#/signin"; route(); });
+whenUnauthorized((message) => { say(message); route(); });
 document.getElementById("sign-out").addEventListener("click", () => {
   session.token = null;
+  clearDraft();
+  location.hash = "#/new";
   say("You have signed out.");
-  location.hash = "#/signin";
   route();
 });
 window.addEventListener("hashchange", route);

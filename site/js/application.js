@@ -1,20 +1,35 @@
 import { api, schema } from "./api.js";
 import { h } from "./dom.js";
-import { say } from "./app.js";
+import { formatNumber, parseNumber } from "./numbers.js";
 
 const newKey = () => (crypto.randomUUID ? crypto.randomUUID()
   : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join(""));
 
-/** One control for one schema field, with label, help text and a place for its error. */
+const DRAFT = "credit.draft";
+
+/** Forgets the form's draft (after a submission, on sign-out). */
+export function clearDraft() { sessionStorage.removeItem(DRAFT); }
+
+/** Puts an application (as submitted) into the form's draft, to edit it as a new one. */
+export function draftFrom(application) {
+  const values = {};
+  for (const [name, value] of Object.entries(application || {})) {
+    if (value === null || value === undefined) continue;
+    values[name] = typeof value === "number" ? String(value).replace(".", ",") : String(value);
+  }
+  sessionStorage.setItem(DRAFT, JSON.stringify(values));
+}
+
+/** One control for one schema field, with label, help text, the value as read, and its error. */
 function control(field) {
   const id = `f-${field.name}`;
-  const describedBy = `${id}-help ${id}-error`;
+  const describedBy = `${id}-help ${id}-echo ${id}-error`;
   const common = { id, name: field.name, "aria-describedby": describedBy, required: field.required };
   let input, datalist = null;
   const notGiven = field.required ? "— choose —" : "— not given —";
   if (field.type === "number") {
-    input = h("input", { ...common, type: "number", inputmode: field.integer ? "numeric" : "decimal", min: field.minimum, max: field.maximum,
-                         step: field.integer ? 1 : "any" });
+    // Text, not type=number: a number input silently drops a decimal comma ("1992,90" -> 199290).
+    input = h("input", { ...common, type: "text", inputmode: field.integer ? "numeric" : "decimal", autocomplete: "off" });
   } else if (field.type === "flag") {
     input = h("select", common, h("option", { value: "" }, notGiven),
       h("option", { value: field.options[0].code }, "Yes"), h("option", { value: field.options[1].code }, "No"));
@@ -27,19 +42,15 @@ function control(field) {
   } else {
     input = h("input", { ...common, type: "text", maxlength: field.max_length });
   }
-  if (field.default !== null && field.default !== undefined) {
-    const code = String(field.default);
-    const match = field.type === "flag" ? field.options.find((o) => o.code === code || (code === "1" && o.label === "Yes") || (code === "0" && o.label === "No")) : null;
-    input.value = match ? match.code : code;
-  }
   const unit = field.unit ? ` (${field.unit})` : "";
   const wrapper = h("div", { class: "field" },
     h("label", { for: id }, field.label + unit, field.required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null),
     input,
     h("small", { class: "help", id: `${id}-help` }, field.help),
+    h("small", { class: "echo", id: `${id}-echo` }),
     h("p", { class: "error", id: `${id}-error` }),
     datalist);
-  return { field, input, error: wrapper.querySelector(".error"), wrapper };
+  return { field, input, echo: wrapper.querySelector(".echo"), error: wrapper.querySelector(".error"), wrapper };
 }
 
 /** The value to send, `undefined` to leave the field out, or an error message. */
@@ -47,13 +58,16 @@ function read({ field, input }) {
   const raw = input.value.trim();
   if (raw === "") return field.required ? { error: `${field.label} is required.` } : { value: undefined };
   if (field.type === "number") {
-    const value = Number(raw);
-    if (!Number.isFinite(value)) return { error: `${field.label} must be a number.` };
-    if (field.integer && !Number.isInteger(value)) return { error: `${field.label} must be a whole number.` };
+    const parsed = parseNumber(raw, { integer: field.integer });
+    if (parsed.error) return { error: `${field.label}: ${parsed.error}` };
+    const value = parsed.value;
     if (value < field.minimum || value > field.maximum) {
-      return { error: `${field.label} must be between ${field.minimum} and ${field.maximum}${field.unit ? " " + field.unit : ""}.` };
+      return { error: `${field.label} must be between ${formatNumber(field.minimum)} and ${formatNumber(field.maximum, field.unit)}.` };
     }
-    return { value };
+    return { value, shown: formatNumber(value, field.unit) };
+  }
+  if (field.type === "category" && field.open && field.options?.length && !field.options.some((o) => o.code === raw)) {
+    return { value: raw, shown: "Not a code seen in the training data: it is scored as “other”." };
   }
   return { value: raw };
 }
@@ -61,6 +75,12 @@ function read({ field, input }) {
 function showError(control, message) {
   control.error.textContent = message || "";
   if (message) control.input.setAttribute("aria-invalid", "true"); else control.input.removeAttribute("aria-invalid");
+}
+
+/** Shows how a field's text was read ("= R$ 1.992,90"), or nothing. */
+function showEcho(control) {
+  const { shown, error } = read(control);
+  control.echo.textContent = !error && shown ? (control.field.type === "number" ? `= ${shown}` : shown) : "";
 }
 
 /** The application form, built from /api/schema and validated from it. */
@@ -73,25 +93,40 @@ export async function applicationView() {
     h("legend", {}, group.label),
     h("div", { class: "fields" }, controls.filter((c) => c.field.group === group.id).map((c) => c.wrapper))));
   const button = h("button", { class: "primary", type: "submit", id: "submit" }, "Score application");
+  const submitMessage = h("p", { class: "error submit-message", id: "submit-message", role: "alert" });
+  const summary = h("div", { class: "error-summary", id: "error-summary", tabindex: "-1", hidden: true });
   const form = h("form", { novalidate: true, id: "application" }, h("h1", {}, "New application"),
-    h("p", { class: "meta" }, "Fields marked * are required. Codes may be typed even when they are not in the list."),
-    sections, h("div", { class: "actions" }, button));
+    h("p", { class: "meta" }, "Fields marked * are required. Amounts as 1.992,90 or 1992.90. Codes may be typed even when they are not in the list."),
+    summary, sections, h("div", { class: "actions" }, button, submitMessage));
+  // Page order (sections follow the schema's groups, not its field order).
+  const ordered = [...controls].sort((a, b) => (a.wrapper.compareDocumentPosition(b.wrapper) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+
+  // The draft: every keystroke is kept for this tab, so an expired session or a reload loses nothing.
+  const draft = JSON.parse(sessionStorage.getItem(DRAFT) || "{}");
+  for (const c of controls) if (draft[c.field.name] !== undefined) { c.input.value = draft[c.field.name]; showEcho(c); }
+  form.addEventListener("input", (event) => {
+    const values = {};
+    for (const c of controls) if (c.input.value !== "") values[c.field.name] = c.input.value;
+    sessionStorage.setItem(DRAFT, JSON.stringify(values));
+    const changed = byName.get(event.target.name);
+    if (changed) showEcho(changed);
+  });
   let idempotencyKey = newKey();
   let keyUsedFor = null;
-  for (const c of controls) c.input.addEventListener("change", () => showError(c, read(c).error));
+  for (const c of controls) c.input.addEventListener("change", () => { showError(c, read(c).error); showEcho(c); });
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (button.disabled) return;
-    const payload = {};
-    let firstInvalid = null;
-    for (const c of controls) {
-      const { value, error } = read(c);
-      showError(c, error);
-      if (error) firstInvalid ??= c.input;
-      else if (value !== undefined) payload[c.field.name] = value;
-    }
-    if (firstInvalid) { say("Correct the highlighted fields."); firstInvalid.focus(); return; }
+  function showSummary(problems) {
+    if (!problems.length) { summary.hidden = true; summary.replaceChildren(); return; }
+    summary.replaceChildren(h("h2", {}, problems.length === 1 ? "There is a problem" : `There are ${problems.length} problems`),
+      h("ul", {}, problems.map(({ control: c, message }) => h("li", {}, h("a", { href: `#${c.input.id}`, onclick: (event) => {
+        event.preventDefault();  // a fragment link would change the route
+        c.input.focus();
+      } }, message)))));
+    summary.hidden = false;
+    summary.focus();
+  }
+
+  async function send(payload) {
     // A retry of the same application keeps its key (the service answers with the same job); an
     // application that changed since the key was used gets a new one.
     const text = JSON.stringify(payload);
@@ -99,6 +134,7 @@ export async function applicationView() {
     keyUsedFor = text;
     button.disabled = true;
     button.textContent = "Sending…";
+    submitMessage.replaceChildren();
     const started = performance.now();
     const result = await api("api/predictions", { method: "POST", json: payload, headers: { "Idempotency-Key": idempotencyKey } });
     button.disabled = false;
@@ -106,28 +142,48 @@ export async function applicationView() {
     if (result.status === 202) {
       idempotencyKey = newKey();
       keyUsedFor = null;
+      clearDraft();
       sessionStorage.setItem(`credit.submitted.${result.data.id}`, String(started + performance.timeOrigin));
-      say("");
       location.hash = `#/result/${result.data.id}`;
       return;
     }
     if (result.status === 422 && result.data?.type?.endsWith("/idempotency-key-reuse")) {
       idempotencyKey = newKey();
       keyUsedFor = null;
-      say("The application changed since it was last sent; press Score application again to send it as a new application.");
+      submitMessage.textContent = "The application changed since it was last sent; press Score application again to send it as a new application.";
       return;
     }
     if (result.status === 422 && result.data?.errors) {
-      let first = null;
-      for (const [name, messages] of Object.entries(result.data.errors)) {
-        const c = byName.get(name);
-        if (c) { showError(c, messages.join(" ")); first ??= c.input; }
+      const problems = [];
+      for (const c of ordered) {
+        const messages = result.data.errors[c.field.name];
+        if (messages) { showError(c, messages.join(" ")); problems.push({ control: c, message: messages.join(" ") }); }
       }
-      say("The service found problems in the highlighted fields.");
-      first?.focus();
+      showSummary(problems);
       return;
     }
-    say(result.data?.detail || "The application could not be sent; try again.");
+    if (result.status === 401) return;  // the sign-in view takes over; the draft is kept
+    // Network failure, timeout, 5xx, 429: said beside the button, with a retry that keeps the key.
+    submitMessage.replaceChildren(
+      `${result.data?.detail || "The application could not be sent."} Nothing was lost: `,
+      h("button", { class: "link", type: "button", id: "retry", onclick: () => send(payload) }, "try again"), ".");
+    document.getElementById("retry")?.focus();
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (button.disabled) return;
+    const payload = {};
+    const problems = [];
+    for (const c of ordered) {
+      const { value, error } = read(c);
+      showError(c, error);
+      if (error) problems.push({ control: c, message: error });
+      else if (value !== undefined) payload[c.field.name] = value;
+    }
+    showSummary(problems);
+    if (problems.length) return;
+    await send(payload);
   });
   return form;
 }

@@ -1,61 +1,121 @@
-import { api } from "./api.js";
+import { api, schema } from "./api.js";
 import { h, percent, when } from "./dom.js";
+import { draftFrom } from "./application.js";
+import { formatNumber } from "./numbers.js";
 
 const words = { approve: "Approve", review: "Refer for review", reject: "Reject" };
 const statusText = { queued: "Queued — waiting for the scoring service…", running: "Scoring…", done: "Done.", failed: "Scoring failed." };
 
-function card(job) {
+let policyPromise;
+/** The model's decision cut-offs (`approve_below`, `reject_from`), fetched once. */
+function policy() {
+  policyPromise ??= api("api/model").then((r) => (r.status === 200 ? r.data.policy : null));
+  return policyPromise;
+}
+
+/** The application as submitted, every field labelled, in the form's order. */
+function submitted(application, definition) {
+  const rows = [];
+  for (const field of definition?.fields || []) {
+    const value = application?.[field.name];
+    if (value === undefined || value === null || value === "") continue;
+    let shown = String(value);
+    if (field.type === "number") shown = formatNumber(Number(value), field.unit);
+    else if (field.type === "flag") shown = [true, 1, "1"].includes(value) || String(value).toUpperCase() === String(field.options[0].code).toUpperCase() ? "Yes" : "No";
+    else if (field.options?.length) {
+      const option = field.options.find((o) => o.code === String(value));
+      if (option && option.label !== option.code) shown = `${option.label} (${option.code})`;
+    }
+    rows.push(h("tr", {}, h("th", { scope: "row" }, field.label), h("td", {}, shown)));
+  }
+  return h("section", { class: "card submitted", "aria-labelledby": "submitted-title" },
+    h("h3", { id: "submitted-title" }, "Application as submitted"),
+    h("table", { class: "card-table" }, h("tbody", {}, rows)));
+}
+
+function card(job, cutoffs, definition) {
   const r = job.result;
   const list = (items) => h("ul", { class: "reasons" }, items.map((x) => h("li", {}, x.text, x.value ? h("span", { class: "meta" }, ` (${x.label}: ${x.value})`) : null)));
+  const clientId = job.application?.id_client;
   return h("section", { class: "card", id: "result-card", "aria-labelledby": "result-title" },
     h("h2", { id: "result-title" }, job.applicant_name ? `Result for ${job.applicant_name}` : "Result"),
     h("div", { class: "result-grid" },
       h("div", {}, h("div", { class: "meta", id: "pd-label" }, "Probability of default"),
         h("div", { class: "pd", id: "pd" }, percent(r.probability_of_default)),
-        h("meter", { min: 0, max: 1, low: 0.2, high: 0.35, optimum: 0, value: r.probability_of_default, "aria-labelledby": "pd-label" })),
+        // The gauge's bands are the model's own cut-offs, so its colour agrees with the decision.
+        h("meter", { min: 0, max: 1, low: cutoffs?.approve_below ?? 0.2, high: cutoffs?.reject_from ?? 0.35, optimum: 0,
+                     value: r.probability_of_default, "aria-labelledby": "pd-label" })),
       h("div", {}, h("div", { class: "meta" }, "Decision"), h("div", { class: `decision decision-${r.decision}`, id: "decision" }, words[r.decision])),
       h("div", {}, h("div", { class: "meta" }, "Score"), h("div", { class: "score", id: "score" }, String(r.score)))),
     h("h3", {}, "Main reasons for the risk"),
     r.reasons.length ? list(r.reasons) : h("p", {}, "No factor raised the risk above average."),
     r.strengths?.length ? [h("h3", {}, "In the applicant's favour"), list(r.strengths)] : null,
-    h("p", { class: "meta" }, `Model ${r.model} · submitted ${when(job.submitted_at)} · scored ${when(job.completed_at)}`),
-    h("div", { class: "actions" }, h("button", { class: "secondary", type: "button", onclick: () => window.print() }, "Print"),
+    h("dl", { class: "facts" },
+      h("dt", {}, "Application id"), h("dd", { id: "application-id" }, job.id),
+      clientId !== undefined ? [h("dt", {}, "Client id"), h("dd", {}, String(clientId))] : null,
+      job.submitted_by ? [h("dt", {}, "Officer"), h("dd", {}, job.submitted_by)] : null,
+      h("dt", {}, "Submitted"), h("dd", {}, when(job.submitted_at)),
+      h("dt", {}, "Scored"), h("dd", {}, when(job.completed_at)),
+      h("dt", {}, "Model"), h("dd", {}, r.model)),
+    job.application ? submitted(job.application, definition) : null,
+    h("div", { class: "actions" },
+      h("button", { class: "secondary", type: "button", onclick: () => window.print() }, "Print"),
+      job.application ? h("button", { class: "secondary", type: "button", id: "edit-as-new", onclick: () => {
+        draftFrom(job.application);
+        location.hash = "#/new";
+      } }, "Edit as a new application") : null,
       h("a", { href: "#/new" }, "New application")));
 }
 
-/** Polls one prediction with back-off (50 ms growing to 1 s) and shows its result card. */
+/**
+ * Polls one prediction and shows its result card when it arrives: every 50 ms at first, backing
+ * off to one poll every 30 s, for as long as the page is open.
+ */
 export function resultView(id) {
   const status = h("p", { class: "status", id: "status", role: "status", "aria-live": "polite" }, statusText.queued);
   const slot = h("div");
   const element = h("div", {}, h("h1", {}, "Application result"), status, slot);
-  let delay = 50, stopped = false, timer;
+  let delay = 50, stopped = false, timer, saidBusy = false;
   const started = Date.now();
   async function poll() {
     if (stopped) return;
     const { status: code, data } = await api(`api/predictions/${encodeURIComponent(id)}`);
     if (stopped) return;
     if (code === 404) { status.textContent = "There is no such application in your history."; return; }
-    if (code !== 200) { status.textContent = data?.detail || "The result cannot be loaded right now; retrying…"; }
-    else {
-      status.textContent = statusText[data.status] || data.status;
-      if (data.status === "done") {
-        slot.replaceChildren(card(data));
-        const submitted = Number(sessionStorage.getItem(`credit.submitted.${id}`));
-        if (submitted) {
-          document.body.dataset.lastSubmitToResultMs = String(Math.round(performance.timeOrigin + performance.now() - submitted));
-          sessionStorage.removeItem(`credit.submitted.${id}`);
-        }
-        return;
+    if (code === 401) return;
+    if (code !== 200) {
+      status.textContent = `${data?.detail || "The result cannot be loaded right now."} Trying again…`;
+    } else if (data.status === "done") {
+      const [cutoffs, definition] = await Promise.all([policy(), schema().catch(() => null)]);
+      if (stopped) return;
+      slot.replaceChildren(card(data, cutoffs, definition));
+      const r = data.result;
+      status.textContent = `Done. Decision: ${words[r.decision]}. Probability of default ${percent(r.probability_of_default)}. Score ${r.score}.`;
+      document.title = `${words[r.decision]} — Application result — Credit scoring`;
+      const submittedAt = Number(sessionStorage.getItem(`credit.submitted.${id}`));
+      if (submittedAt) {
+        document.body.dataset.lastSubmitToResultMs = String(Math.round(performance.timeOrigin + performance.now() - submittedAt));
+        sessionStorage.removeItem(`credit.submitted.${id}`);
       }
-      if (data.status === "failed") { slot.replaceChildren(h("p", { class: "flash" }, data.error || "The application could not be scored.")); return; }
-    }
-    if (Date.now() - started > 30000) {
-      status.textContent = "The service is busy; your application is queued and will be scored.";
-      slot.replaceChildren(h("button", { class: "secondary", type: "button", onclick: () => { slot.replaceChildren(); delay = 1000; poll(); } }, "Keep waiting"));
       return;
+    } else if (data.status === "failed") {
+      status.textContent = "Scoring failed.";
+      slot.replaceChildren(h("p", { class: "flash" }, data.error || "The application could not be scored."));
+      return;
+    } else if (Date.now() - started > 30000) {
+      if (!saidBusy) {
+        saidBusy = true;
+        const health = await api("api/health");
+        const cron = health.data?.worker?.mode === "cron";
+        status.textContent = `Your application is queued since ${when(data.submitted_at)}. ${cron
+          ? "The service scores queued applications every few minutes; the result appears here by itself."
+          : "The scoring service is busy or stopped; the result appears here by itself as soon as it is scored."}`;
+      }
+    } else {
+      status.textContent = statusText[data.status] || data.status;
     }
     timer = setTimeout(poll, delay);
-    delay = Math.min(1000, delay * 1.5);
+    delay = Math.min(30000, delay * 1.5);
   }
   poll();
   return { element, stop: () => { stopped = true; clearTimeout(timer); } };

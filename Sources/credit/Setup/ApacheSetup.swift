@@ -144,6 +144,15 @@ struct ApacheSetup: ParsableCommand {
             Require all denied
         </FilesMatch>
 
+        # Compressed where the host has mod_deflate; the site's files are revalidated (no build step
+        # versions their names).
+        <IfModule mod_deflate.c>
+            AddOutputFilterByType DEFLATE text/html text/css text/javascript application/json application/problem+json image/svg+xml
+        </IfModule>
+        <FilesMatch "\\.(html|css|js|json|svg|md)$">
+            Header set Cache-Control "no-cache"
+        </FilesMatch>
+
         # Apache's own failures (the responder cannot start) as JSON problems, like the API's.
         ErrorDocument 500 \(prefix)errors/500.json
         ErrorDocument 503 \(prefix)errors/503.json

@@ -156,6 +156,7 @@ struct NginxLocations {
             "fastcgi_param SERVER_ADDR $server_addr;", "fastcgi_param SERVER_PORT $server_port;",
             "fastcgi_param SERVER_NAME $server_name;", "fastcgi_pass unix:\(socket);",
             "fastcgi_connect_timeout 2s;", "fastcgi_send_timeout 10s;", "fastcgi_read_timeout 10s;", "fastcgi_intercept_errors off;",
+            "gzip on;", "gzip_min_length 512;", "gzip_types application/json application/problem+json;",
         ] + [413, 429, 502, 503, 504].map { "error_page \($0) @\(errorName)_\($0);" }
         return lines.map { indent + $0 }.joined(separator: "\n") + "\n" + headers(indent)
     }
@@ -182,10 +183,17 @@ struct NginxLocations {
             alias \(site)/;
             index index.html;
             charset utf-8;
+            # No build step versions the file names: browsers revalidate (a 304 when unchanged).
+            gzip on;
+            gzip_vary on;
+            gzip_min_length 256;
+            gzip_types text/css text/javascript application/javascript application/json image/svg+xml text/markdown;
+            add_header Cache-Control "no-cache" always;
         \(headers("    "))
             location ~ \(modelsPattern) {
                 alias \(models)/$1;
                 types { image/svg+xml svg; text/markdown md; }
+                add_header Cache-Control "no-cache" always;
         \(headers("        "))
             }
         }
