@@ -153,8 +153,7 @@ def ensure_signed_in(browser, site, page="#/new"):
 
 def fill_required(browser, **extra):
     """A fresh form (no draft from an earlier test), with the required fields and `extra` filled in."""
-    wait(browser, EC.visibility_of_element_located((By.ID, "application")))
-    browser.execute_script("sessionStorage.removeItem('credit.draft')")
+    browser.execute_script("sessionStorage.removeItem('credit.draft'); location.hash = '#/new'")
     browser.refresh()
     wait(browser, EC.visibility_of_element_located((By.ID, "application")))
     for name, value in {**REQUIRED, **extra}.items():
@@ -318,6 +317,37 @@ def test_16_sign_in_screen_hides_the_menu(browser, site):
     wait(browser, EC.visibility_of_element_located((By.ID, "username")))
     assert not browser.find_element(By.ID, "nav").is_displayed()
     assert browser.title.startswith("Sign in")
+
+
+def test_17_submit_to_result_and_transfer_size(browser, site):
+    """The figures the README reports: the median submit-to-result-card time over 10 submissions,
+    and the bytes on the wire for sign-in plus the form from a cold cache (compressed)."""
+    ensure_signed_in(browser, site)
+    times = []
+    for index in range(10):
+        fill_required(browser, applicant_name=f"Timed {index}")
+        browser.find_element(By.ID, "submit").click()
+        wait(browser, EC.visibility_of_element_located((By.ID, "result-card")))
+        times.append(int(browser.execute_script("return document.body.dataset.lastSubmitToResultMs")))
+    browser.find_element(By.ID, "sign-out").click()
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+    try:
+        browser.get("about:blank")
+        browser.get(site.base + "/")
+        sign_in(browser, PASSWORD)
+        wait(browser, EC.visibility_of_element_located((By.ID, "application")))
+        transferred = browser.execute_script("""
+            const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+            return entries.reduce((sum, e) => sum + e.transferSize, 0);""")
+    finally:
+        browser.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
+    median = sorted(times)[len(times) // 2]
+    print(f"\nsubmit to result card: median {median} ms of {times}; sign-in plus form: {transferred / 1024:.1f} KiB transferred")
+    os.makedirs(os.path.join(ROOT, ".build"), exist_ok=True)
+    with open(os.path.join(ROOT, ".build", f"site-figures-{'prefix' if site.base.endswith('/credit') else 'root'}.json"), "w") as out:
+        json.dump({"submit_to_result_median_ms": median, "submit_to_result_ms": times, "sign_in_and_form_bytes": transferred}, out)
+    assert transferred > 0 and median > 0
 
 
 def test_99_no_console_errors_or_csp_violations(browser):
