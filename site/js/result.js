@@ -24,7 +24,7 @@ function submitted(application, definition) {
     else if (field.type === "flag") shown = [true, 1, "1"].includes(value) || String(value).toUpperCase() === String(field.options[0].code).toUpperCase() ? "Yes" : "No";
     else if (field.options?.length) {
       const option = field.options.find((o) => o.code === String(value));
-      if (option && option.label !== option.code) shown = `${option.label} (${option.code})`;
+      if (option && option.label !== option.code) shown = option.label.includes(option.code) ? option.label : `${option.label} (${option.code})`;
     }
     rows.push(h("tr", {}, h("th", { scope: "row" }, field.label), h("td", {}, shown)));
   }
