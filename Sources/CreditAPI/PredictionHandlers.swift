@@ -86,15 +86,16 @@ extension CreditService {
     /// who submitted it (a history page leaves them out, to stay small).
     static func representation(of job: Job, submittedBy: String? = nil, withApplication: Bool = false) -> JSONOutput {
         func time(_ value: Double?) -> JSONOutput { value.map { .string(Timestamp.rfc3339($0)) } ?? .null }
-        var name: JSONOutput = .null
-        if case .object(let fields)? = try? JSONValue.parse(job.payload),
-           case .string(let text)? = fields["applicant_name"] {
-            name = .string(text)
+        var name: JSONOutput = .null, clientID: JSONOutput = .null
+        if case .object(let fields)? = try? JSONValue.parse(job.payload) {
+            if case .string(let text)? = fields["applicant_name"] { name = .string(text) }
+            if let id = fields["id_client"], id != .null { clientID = JSONOutput(id) }
         }
         var members: [String: JSONOutput] = [
             "id": .string(job.id), "status": .string(job.status.rawValue), "submitted_at": time(job.submittedAt),
             "started_at": time(job.startedAt), "completed_at": time(job.completedAt),
             "result": job.result.map { .raw($0) } ?? .null, "error": job.error.map { .string($0) } ?? .null, "applicant_name": name,
+            "client_id": clientID,
         ]
         // The stored application is the request body, which parsed and validated as JSON.
         if withApplication { members["application"] = .raw(job.payload) }

@@ -299,9 +299,7 @@ def test_15_phone_model_page_shows_every_value(browser, site):
         assert cells and all(cell.is_displayed() and cell.text.strip() for cell in cells), [c.text for c in cells]
         browser.get(site.base + "/#/history")
         headers = wait(browser, EC.visibility_of_element_located((By.ID, "history"))).find_elements(By.TAG_NAME, "th")
-        assert [th.is_displayed() for th in headers] == [True] * len(headers) and len(headers) == 6
-        if browser.screenshots:
-            browser.save_screenshot(os.path.join(SCREENSHOTS, "history-phone.png"))
+        assert [th.is_displayed() for th in headers] == [True] * len(headers) and len(headers) == 7
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
@@ -343,6 +341,36 @@ def test_17_submit_to_result_and_transfer_size(browser, site):
     with open(os.path.join(ROOT, ".build", f"site-figures-{'prefix' if site.base.endswith('/credit') else 'root'}.json"), "w") as out:
         json.dump({"submit_to_result_median_ms": median, "submit_to_result_ms": times, "sign_in_and_form_bytes": transferred}, out)
     assert transferred > 0 and median > 0
+
+
+def test_19_history_filters_search_and_csv_export(browser, site, tmp_path):
+    ensure_signed_in(browser, site)
+    fill_required(browser, applicant_name="Filtered Person", id_client="777001")
+    browser.find_element(By.ID, "submit").click()
+    wait(browser, EC.visibility_of_element_located((By.ID, "result-card")))
+    decision = browser.find_element(By.ID, "decision").text
+    browser.get(site.base + "/#/history")
+    table = wait(browser, EC.visibility_of_element_located((By.ID, "history")))
+    Select(browser.find_element(By.ID, "filter-decision")).select_by_visible_text(decision)
+    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    decisions = [row.find_elements(By.TAG_NAME, "td")[4].text for row in rows]
+    assert decisions and set(decisions) == {decision}, (decision, decisions)
+    Select(browser.find_element(By.ID, "filter-decision")).select_by_value("")
+    browser.find_element(By.ID, "filter-search").send_keys("777001")
+    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert len(rows) == 1 and "Filtered Person" in rows[0].text, [r.text for r in rows]
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    browser.find_element(By.ID, "export-csv").click()
+    deadline = time.time() + 10
+    while not [name for name in os.listdir(tmp_path) if name.endswith(".csv")] and time.time() < deadline:
+        time.sleep(0.1)
+    files = [name for name in os.listdir(tmp_path) if name.endswith(".csv")]
+    assert files, "the CSV was downloaded"
+    import csv
+    with open(tmp_path / files[0], newline="") as handle:
+        records = list(csv.DictReader(handle))
+    assert len(records) == 1 and records[0]["applicant_name"] == "Filtered Person" and records[0]["client_id"] == "777001", records
+    assert records[0]["decision"] in ("approve", "review", "reject") and 0 < float(records[0]["probability_of_default"]) < 1
 
 
 AXE = None
