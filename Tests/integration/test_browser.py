@@ -373,6 +373,37 @@ def test_19_history_filters_search_and_csv_export(browser, site, tmp_path):
     assert records[0]["decision"] in ("approve", "review", "reject") and 0 < float(records[0]["probability_of_default"]) < 1
 
 
+def test_20_keyboard_only_sign_in_and_application(browser, site):
+    """Tab, type and Enter only: sign in, fill every required field in page order, submit."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    ensure_signed_in(browser, site)
+    browser.find_element(By.ID, "sign-out").click()
+    wait(browser, EC.visibility_of_element_located((By.ID, "username")))
+    browser.execute_script("sessionStorage.removeItem('credit.draft')")
+    keys = ActionChains(browser)
+    browser.find_element(By.ID, "username").click()  # the one pointer action: put the caret in the form
+    keys.send_keys("alice", Keys.TAB, PASSWORD, Keys.ENTER).perform()
+    wait(browser, EC.visibility_of_element_located((By.ID, "application")))
+    typed = {"f-" + name: value for name, value in REQUIRED.items()}
+    for _ in range(200):
+        ActionChains(browser).send_keys(Keys.TAB).perform()
+        active = browser.switch_to.active_element
+        name = active.get_attribute("id")
+        if name == "submit":
+            break
+        if name in typed:
+            if active.tag_name == "select":
+                # A select takes the first letters of an option's text.
+                option = next(o for o in active.find_elements(By.TAG_NAME, "option") if o.get_attribute("value") == typed[name])
+                ActionChains(browser).send_keys(option.text).perform()
+            else:
+                ActionChains(browser).send_keys(typed[name]).perform()
+    assert browser.switch_to.active_element.get_attribute("id") == "submit", "Tab reaches Submit"
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    wait(browser, EC.visibility_of_element_located((By.ID, "result-card")))
+
+
 AXE = None
 
 
