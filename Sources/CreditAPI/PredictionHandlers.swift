@@ -23,11 +23,19 @@ extension CreditService {
             }
             key = header
         }
+        // `?rescore_of=ID`: an edited copy of one of the caller's own applications, scored again.
+        let rescoreOf = request.queryItems["rescore_of"]
+        if let rescoreOf {
+            guard Self.isJobID(rescoreOf), try stores.withStore({ try $0.job(id: rescoreOf, owner: userID) }) != nil else {
+                throw Problem.badRequest("rescore_of must be the id of one of your applications.",
+                                         errors: ["rescore_of": ["Give the id of the application this one re-scores."]])
+            }
+        }
         let payload = String(decoding: request.body, as: UTF8.self)
         let result: EnqueueResult
         do {
             result = try stores.enqueue(Submission(owner: userID, payload: payload, idempotencyKey: key,
-                                                   requestHash: key == nil ? nil : sha256Hex(request.body), now: clock()))
+                                                   requestHash: key == nil ? nil : sha256Hex(request.body), rescoreOf: rescoreOf, now: clock()))
         } catch {
             if case .ownerInactive = error { throw Self.inactiveAccount }
             if case .idempotencyKeyReused = error { throw Problem.idempotencyKeyReuse() }
@@ -95,7 +103,7 @@ extension CreditService {
             "id": .string(job.id), "status": .string(job.status.rawValue), "submitted_at": time(job.submittedAt),
             "started_at": time(job.startedAt), "completed_at": time(job.completedAt),
             "result": job.result.map { .raw($0) } ?? .null, "error": job.error.map { .string($0) } ?? .null, "applicant_name": name,
-            "client_id": clientID,
+            "client_id": clientID, "rescore_of": job.rescoreOf.map { .string($0) } ?? .null,
         ]
         // The stored application is the request body, which parsed and validated as JSON.
         if withApplication { members["application"] = .raw(job.payload) }

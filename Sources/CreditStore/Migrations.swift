@@ -79,6 +79,10 @@ enum Migrations {
         CREATE TABLE signin_attempts (at REAL NOT NULL, known INTEGER NOT NULL);
         CREATE INDEX signin_attempts_by_time ON signin_attempts(at);
         """,
+        // 6: an application edited and scored again names the one it re-scores.
+        """
+        ALTER TABLE jobs ADD COLUMN rescore_of TEXT;
+        """,
     ]
 
     static var latest: Int { steps.count }

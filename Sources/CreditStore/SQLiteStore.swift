@@ -26,14 +26,15 @@ public final class SQLiteStore: JobQueue, UserDirectory {
 
     /// A job's columns, from `jobs` joined with its application and result (aliases j, p, r).
     private static let jobColumns = """
-        j.id, j.owner, j.status, p.payload, r.result, r.error, j.attempts, j.idempotency_key, j.submitted_at, j.started_at, j.completed_at
+        j.id, j.owner, j.status, p.payload, r.result, r.error, j.attempts, j.idempotency_key, j.submitted_at, j.started_at, j.completed_at,
+        j.rescore_of
         """
     private static let jobTables = "jobs j JOIN job_payloads p ON p.seq = j.seq LEFT JOIN job_results r ON r.seq = j.seq"
 
     private static func readJob(_ row: SQLiteStatement) -> Job {
         Job(id: row.string(0), owner: row.int(1), status: JobStatus(rawValue: row.string(2)) ?? .failed, payload: row.string(3),
             result: row.optionalString(4), error: row.optionalString(5), attempts: Int(row.int(6)), idempotencyKey: row.optionalString(7),
-            submittedAt: row.double(8), startedAt: row.optionalDouble(9), completedAt: row.optionalDouble(10))
+            submittedAt: row.double(8), startedAt: row.optionalDouble(9), completedAt: row.optionalDouble(10), rescoreOf: row.optionalString(11))
     }
 
     /// A new job id: 32 hex digits, the first 12 the submission time in milliseconds and the
@@ -63,32 +64,33 @@ public final class SQLiteStore: JobQueue, UserDirectory {
             batch.map { submission in
                 Result { () throws(StoreError) in
                     try insertJob(owner: submission.owner, payload: submission.payload, idempotencyKey: submission.idempotencyKey,
-                                  requestHash: submission.requestHash, now: submission.now)
+                                  requestHash: submission.requestHash, rescoreOf: submission.rescoreOf, now: submission.now)
                 }
             }
         }
     }
 
-    private func insertJob(owner: Int64, payload: String, idempotencyKey: String?, requestHash: String? = nil,
+    private func insertJob(owner: Int64, payload: String, idempotencyKey: String?, requestHash: String? = nil, rescoreOf: String? = nil,
                            now: Double) throws(StoreError) -> EnqueueResult {
         let id = Self.newJobID(now: now)
         // The owner's account is checked in the same statement, so no job is ever stored for a
         // disabled user. DO NOTHING applies only to a repeated idempotency key.
         try database.prepare("""
-            INSERT INTO jobs (id, owner, status, idempotency_key, request_hash, submitted_at)
-            SELECT ?1, ?2, 'queued', ?3, ?5, ?4 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2 AND disabled = 0)
+            INSERT INTO jobs (id, owner, status, idempotency_key, request_hash, rescore_of, submitted_at)
+            SELECT ?1, ?2, 'queued', ?3, ?5, ?6, ?4 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2 AND disabled = 0)
             ON CONFLICT (owner, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-            """).run([.text(id), .integer(owner), idempotencyKey.map { .text($0) } ?? .null, .real(now), requestHash.map { .text($0) } ?? .null])
+            """).run([.text(id), .integer(owner), idempotencyKey.map { .text($0) } ?? .null, .real(now), requestHash.map { .text($0) } ?? .null,
+                      rescoreOf.map { .text($0) } ?? .null])
         if database.changes == 1 {
             try database.prepare("INSERT INTO job_payloads (seq, payload) VALUES (?, ?)").run([.integer(database.lastInsertedRow), .text(payload)])
             let job = Job(id: id, owner: owner, status: .queued, payload: payload, result: nil, error: nil, attempts: 0,
-                          idempotencyKey: idempotencyKey, submittedAt: now, startedAt: nil, completedAt: nil)
+                          idempotencyKey: idempotencyKey, submittedAt: now, startedAt: nil, completedAt: nil, rescoreOf: rescoreOf)
             return EnqueueResult(job: job, created: true)
         }
         guard let active = try user(id: owner).map({ !$0.disabled }), active else { throw .ownerInactive(owner) }
         guard let idempotencyKey,
               let existing = try database.prepare("SELECT \(Self.jobColumns), j.request_hash FROM \(Self.jobTables) WHERE j.owner = ? AND j.idempotency_key = ?")
-                .rows([.integer(owner), .text(idempotencyKey)], { (Self.readJob($0), $0.optionalString(11)) }).first else {
+                .rows([.integer(owner), .text(idempotencyKey)], { (Self.readJob($0), $0.optionalString(12)) }).first else {
             throw .invalid("the job could not be stored")
         }
         // A replay must be the same request; jobs stored before hashes were kept have none.

@@ -23,6 +23,8 @@ public struct Job: Sendable, Equatable {
     public var submittedAt: Double
     public var startedAt: Double?
     public var completedAt: Double?
+    /// The earlier application this one re-scores after an edit, if any.
+    public var rescoreOf: String? = nil
 }
 
 /// One submission waiting to be stored.
@@ -33,13 +35,16 @@ public struct Submission: Sendable {
     /// A digest of the request body, stored with the idempotency key: the same key with another
     /// body is refused (``StoreError/idempotencyKeyReused(_:)``) instead of answered with the old job.
     public var requestHash: String?
+    /// The earlier application of the same owner that this one re-scores after an edit.
+    public var rescoreOf: String?
     public var now: Double
 
-    public init(owner: Int64, payload: String, idempotencyKey: String?, requestHash: String? = nil, now: Double) {
+    public init(owner: Int64, payload: String, idempotencyKey: String?, requestHash: String? = nil, rescoreOf: String? = nil, now: Double) {
         self.owner = owner
         self.payload = payload
         self.idempotencyKey = idempotencyKey
         self.requestHash = requestHash
+        self.rescoreOf = rescoreOf
         self.now = now
     }
 }

@@ -212,3 +212,15 @@ def test_security_headers_on_site_and_api(stack):
         assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_rescore_of_must_name_one_of_the_callers_applications(stack):
+    alice, bob = stack.token("alice"), stack.token("bob")
+    _, _, first = stack.json("POST", "/api/predictions", applicant(), token=alice)
+    status, _, linked = stack.json("POST", f"/api/predictions?rescore_of={first['id']}", applicant(age=35), token=alice)
+    assert status == 202
+    assert stack.json("GET", f"/api/predictions/{linked['id']}", token=alice)[2]["rescore_of"] == first["id"]
+    for bad in (first["id"], "0" * 32, "not-an-id"):
+        token = bob if bad == first["id"] else alice  # another user's application is not one of yours
+        status, _, problem = stack.json("POST", f"/api/predictions?rescore_of={bad}", applicant(), token=token)
+        assert status == 400 and "rescore_of" in problem["errors"], problem

@@ -404,6 +404,34 @@ def test_20_keyboard_only_sign_in_and_application(browser, site):
     wait(browser, EC.visibility_of_element_located((By.ID, "result-card")))
 
 
+def test_21_edit_and_rescore_links_two_applications(browser, site):
+    ensure_signed_in(browser, site)
+    fill_required(browser, applicant_name="First Version", personal_monthly_income="1200")
+    browser.find_element(By.ID, "submit").click()
+    wait(browser, EC.visibility_of_element_located((By.ID, "result-card")))
+    first = browser.find_element(By.ID, "application-id").text
+    browser.find_element(By.ID, "edit-and-rescore").click()
+    form = wait(browser, EC.visibility_of_element_located((By.ID, "application")))
+    assert first[:8] in browser.find_element(By.ID, "rescore-note").text
+    assert browser.find_element(By.ID, "f-applicant_name").get_attribute("value") == "First Version"
+    assert browser.find_element(By.ID, "f-personal_monthly_income").get_attribute("value") == "1200"
+    fill(browser, "personal_monthly_income", "2.400,50")
+    browser.find_element(By.ID, "submit").click()
+    wait(browser, EC.visibility_of_element_located((By.ID, "result-card")))
+    second = browser.find_element(By.ID, "application-id").text
+    assert second != first and browser.find_element(By.ID, "rescore-of").text == first
+    token = browser.execute_script("return sessionStorage.getItem('credit.token')")
+    _, _, job = Site(site.base).json("GET", f"/api/predictions/{second}", token=token)
+    assert job["rescore_of"] == first and job["application"]["personal_monthly_income"] == 2400.5
+    # Duplicate: the same form, no link.
+    browser.find_element(By.ID, "duplicate").click()
+    wait(browser, EC.visibility_of_element_located((By.ID, "application")))
+    assert not browser.find_elements(By.ID, "rescore-note")
+    browser.find_element(By.ID, "submit").click()
+    wait(browser, EC.visibility_of_element_located((By.ID, "result-card")))
+    assert not browser.find_elements(By.ID, "rescore-of") and browser.find_element(By.ID, "application-id").text not in (first, second)
+
+
 AXE = None
 
 

@@ -6,12 +6,15 @@ const newKey = () => (crypto.randomUUID ? crypto.randomUUID()
   : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join(""));
 
 const DRAFT = "credit.draft";
+const RESCORE = "credit.rescore_of";
 
 /** Forgets the form's draft (after a submission, on sign-out). */
-export function clearDraft() { sessionStorage.removeItem(DRAFT); }
+export function clearDraft() { sessionStorage.removeItem(DRAFT); sessionStorage.removeItem(RESCORE); }
 
-/** Puts an application (as submitted) into the form's draft, to edit it as a new one. */
-export function draftFrom(application) {
+/** Puts an application (as submitted) into the form's draft, to edit it as a new one; with
+ *  `rescoreOf`, the new one is linked to it as its re-score. */
+export function draftFrom(application, rescoreOf = null) {
+  if (rescoreOf) sessionStorage.setItem(RESCORE, rescoreOf); else sessionStorage.removeItem(RESCORE);
   const values = {};
   for (const [name, value] of Object.entries(application || {})) {
     if (value === null || value === undefined) continue;
@@ -95,7 +98,10 @@ export async function applicationView() {
   const button = h("button", { class: "primary", type: "submit", id: "submit" }, "Score application");
   const submitMessage = h("p", { class: "error submit-message", id: "submit-message", role: "alert" });
   const summary = h("div", { class: "error-summary", id: "error-summary", tabindex: "-1", hidden: true });
-  const form = h("form", { novalidate: true, id: "application" }, h("h1", {}, "New application"),
+  const rescoreOf = sessionStorage.getItem(RESCORE);
+  const rescoreNote = rescoreOf ? h("p", { class: "flash", id: "rescore-note" }, "Editing application ",
+    h("a", { href: `#/result/${rescoreOf}` }, rescoreOf.slice(0, 8) + "…"), ": it will be scored as a new application, linked to that one.") : null;
+  const form = h("form", { novalidate: true, id: "application" }, h("h1", {}, rescoreOf ? "Edit and rescore" : "New application"), rescoreNote,
     h("p", { class: "meta" }, "Fields marked * are required. Amounts as 1.992,90 or 1992.90. Codes may be typed even when they are not in the list."),
     summary, sections, h("div", { class: "actions" }, button, submitMessage));
   // Page order (sections follow the schema's groups, not its field order).
@@ -136,7 +142,8 @@ export async function applicationView() {
     button.textContent = "Sending…";
     submitMessage.replaceChildren();
     const started = performance.now();
-    const result = await api("api/predictions", { method: "POST", json: payload, headers: { "Idempotency-Key": idempotencyKey } });
+    const path = rescoreOf ? `api/predictions?rescore_of=${encodeURIComponent(rescoreOf)}` : "api/predictions";
+    const result = await api(path, { method: "POST", json: payload, headers: { "Idempotency-Key": idempotencyKey } });
     button.disabled = false;
     button.textContent = "Score application";
     if (result.status === 202) {

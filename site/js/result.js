@@ -56,14 +56,19 @@ function card(job, cutoffs, definition) {
       job.submitted_by ? [h("dt", {}, "Officer"), h("dd", {}, job.submitted_by)] : null,
       h("dt", {}, "Submitted"), h("dd", {}, when(job.submitted_at)),
       h("dt", {}, "Scored"), h("dd", {}, when(job.completed_at)),
-      h("dt", {}, "Model"), h("dd", {}, r.model)),
+      h("dt", {}, "Model"), h("dd", {}, r.model),
+      job.rescore_of ? [h("dt", {}, "Re-scores"), h("dd", { id: "rescore-of" }, h("a", { href: `#/result/${job.rescore_of}` }, job.rescore_of))] : null),
     job.application ? submitted(job.application, definition) : null,
     h("div", { class: "actions" },
       h("button", { class: "secondary", type: "button", onclick: () => window.print() }, "Print"),
-      job.application ? h("button", { class: "secondary", type: "button", id: "edit-as-new", onclick: () => {
+      job.application ? h("button", { class: "secondary", type: "button", id: "edit-and-rescore", onclick: () => {
+        draftFrom(job.application, job.id);
+        location.hash = "#/new";
+      } }, "Edit and rescore") : null,
+      job.application ? h("button", { class: "secondary", type: "button", id: "duplicate", onclick: () => {
         draftFrom(job.application);
         location.hash = "#/new";
-      } }, "Edit as a new application") : null,
+      } }, "Duplicate") : null,
       h("a", { href: "#/new" }, "New application")));
 }
 
