@@ -20,6 +20,10 @@ public struct SchemaDocument: Codable, Sendable {
         public var minimum: Double?
         public var maximum: Double?
         public var integer: Bool?
+        /// For numbers: the 0.5th to 99.5th percentile of the training data (values outside are
+        /// legal, and the form asks the officer to check them).
+        public var typicalMinimum: Double?
+        public var typicalMaximum: Double?
         public var options: [CategoryOption]?
         /// For categories: whether codes outside `options` are accepted.
         public var open: Bool?
@@ -31,6 +35,7 @@ public struct SchemaDocument: Codable, Sendable {
 
         enum CodingKeys: String, CodingKey {
             case name, label, help, group, type, unit, minimum, maximum, integer, options, open
+            case typicalMinimum = "typical_minimum", typicalMaximum = "typical_maximum"
             case maxLength = "max_length", required, nullable, defaultValue = "default", modelInput = "model_input"
         }
     }
@@ -51,6 +56,9 @@ public struct SchemaDocument: Codable, Sendable {
             case .number(let unit, let range, let integer):
                 entry.type = "number"; entry.unit = unit
                 entry.minimum = range.lowerBound; entry.maximum = range.upperBound; entry.integer = integer
+                if let typical = ApplicantSchema.typicalRanges[field.name] {
+                    entry.typicalMinimum = typical.lowerBound; entry.typicalMaximum = typical.upperBound
+                }
             case .category(let known, let open):
                 entry.type = "category"; entry.options = known; entry.open = open
             case .flag(let yes, let no):

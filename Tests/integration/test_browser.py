@@ -186,6 +186,18 @@ def test_8_decimal_comma_is_read_echoed_and_submitted(browser, site):
     assert job["application"]["personal_monthly_income"] == 1992.9, job["application"]
 
 
+def test_8b_implausible_values_are_questioned_but_not_blocked(browser, site):
+    ensure_signed_in(browser, site)
+    fill_required(browser, personal_monthly_income="250000", applicant_name="Unusual Income")
+    browser.find_element(By.ID, "f-age").click()
+    echo = wait(browser, EC.visibility_of_element_located((By.ID, "f-personal_monthly_income-echo")))
+    assert "unusual" in echo.text and "please check" in echo.text and "warning" in echo.get_attribute("class"), echo.text
+    fill(browser, "age", "34")
+    assert "unusual" not in browser.find_element(By.ID, "f-age-echo").text
+    browser.find_element(By.ID, "submit").click()
+    wait(browser, EC.visibility_of_element_located((By.ID, "result-card")))  # a warning never blocks
+
+
 def test_9_ambiguous_numbers_are_asked_and_the_summary_leads_to_the_first_error(browser, site):
     ensure_signed_in(browser, site)
     fill_required(browser, personal_monthly_income="1.992")

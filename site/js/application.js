@@ -67,7 +67,11 @@ function read({ field, input }) {
     if (value < field.minimum || value > field.maximum) {
       return { error: `${field.label} must be between ${formatNumber(field.minimum)} and ${formatNumber(field.maximum, field.unit)}.` };
     }
-    return { value, shown: formatNumber(value, field.unit) };
+    // Legal but unlike 99 % of the applicants the model learnt from: asked about, not blocked.
+    const unusual = (field.typical_minimum !== undefined && value < field.typical_minimum)
+      || (field.typical_maximum !== undefined && value > field.typical_maximum);
+    const warning = unusual ? ` — unusual: 99 % of past applicants had ${formatNumber(field.typical_minimum)} to ${formatNumber(field.typical_maximum, field.unit)}; please check it.` : "";
+    return { value, shown: formatNumber(value, field.unit) + warning, unusual };
   }
   if (field.type === "category" && field.open && field.options?.length && !field.options.some((o) => o.code === raw)) {
     return { value: raw, shown: "Not a code seen in the training data: it is scored as “other”." };
@@ -82,8 +86,9 @@ function showError(control, message) {
 
 /** Shows how a field's text was read ("= R$ 1.992,90"), or nothing. */
 function showEcho(control) {
-  const { shown, error } = read(control);
+  const { shown, error, unusual } = read(control);
   control.echo.textContent = !error && shown ? (control.field.type === "number" ? `= ${shown}` : shown) : "";
+  control.echo.classList.toggle("warning", Boolean(unusual && !error));
 }
 
 /** The application form, built from /api/schema and validated from it. */
