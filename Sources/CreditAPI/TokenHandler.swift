@@ -52,9 +52,13 @@ extension CreditService {
             accepted = false
         }
         guard accepted, let user else { throw Problem.invalidCredentials() }
-        try stores.withStore { store in
-            try store.confirmLogin(attempt: attempt, clearing: userKey)
-            if hasher.needsRehash(user.passwordHash) { try store.setPasswordHash(name: user.name, passwordHash: hasher.hash(password)) }
+        // The password was right: a busy database must not turn that into a failure. Removing
+        // the reservation and upgrading an old hash are done if they can be, and skipped if not
+        // (the reservation then counts as one failure until it leaves the window).
+        try? stores.withStore { try $0.confirmLogin(attempt: attempt, clearing: userKey) }
+        if hasher.needsRehash(user.passwordHash) {
+            let upgraded = hasher.hash(password)  // the slow hash, with no connection held
+            try? stores.withStore { try $0.setPasswordHash(name: user.name, passwordHash: upgraded) }
         }
         let token = signer.sign(subject: String(user.id), ttl: configuration.tokenTTL, now: Int(now))
         return JSONOutput.object([

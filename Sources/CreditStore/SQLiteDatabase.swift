@@ -98,7 +98,9 @@ public final class SQLiteDatabase {
             Self.writers.withLock { Self.heldSince = monotonicSeconds() }
             defer { Self.writers.withLock { Self.heldSince = 0 } }
             do throws(StoreError) {
-                return try body()
+                let value = try body()
+                Self.writers.withLock { Self.lastBusyFailure = 0 }  // the lock is free again
+                return value
             } catch {
                 if error.isBusy { Self.writers.withLock { Self.lastBusyFailure = monotonicSeconds() } }
                 throw error
@@ -111,6 +113,13 @@ public final class SQLiteDatabase {
     /// (another process may still hold the lock).
     public static var writeLockIsStuck: Bool {
         writers.withLock { isStuck(now: monotonicSeconds()) }
+    }
+
+    /// Whether a write failed on a locked database within the last busy timeout: a writer then
+    /// only probes the lock briefly (``BusyWait/probeTimeout``) instead of waiting in full, so
+    /// that no request waits much longer than one busy timeout in all.
+    static var recentlyBusy: Bool {
+        writers.withLock { lastBusyFailure > 0 && monotonicSeconds() - lastBusyFailure < defaultBusyTimeout }
     }
 
     private static func isStuck(now: Double) -> Bool {
@@ -255,15 +264,21 @@ public final class SQLiteStatement {
 /// The busy handler's state for one connection: when the current wait began, and how long it may last.
 final class BusyWait {
     let timeout: Double
+    /// How long a wait lasts while writes are known to be failing on a held lock.
+    static let probeTimeout = 0.25
     private var started = 0.0
+    private var limit = 0.0
 
     init(timeout: Double) { self.timeout = timeout }
 
     /// Sleeps a little and says whether to try again (SQLite counts `attempt` from 0 for each wait).
     func shouldRetry(attempt: Int32) -> Bool {
         let seconds = monotonicSeconds()
-        if attempt == 0 { started = seconds }
-        if seconds - started >= timeout { return false }
+        if attempt == 0 {
+            started = seconds
+            limit = SQLiteDatabase.recentlyBusy ? min(timeout, Self.probeTimeout) : timeout
+        }
+        if seconds - started >= limit { return false }
         usleep(useconds_t(attempt < 4 ? 20 << attempt : 250))
         return true
     }

@@ -70,7 +70,8 @@ public final class FastCGIServer: Sendable {
         shutdown(listener, Int32(SHUT_RDWR))
         for thread in started { pthread_join(thread, nil) }
         close(listener)
-        if case .unixSocket(let path, _, _) = mode, !lost { unlink(path) }
+        // Remove the socket file only if it is still ours (a newer responder may have replaced it).
+        if case .unixSocket(let path, _, _) = mode, !lost, socketIdentity() == identity { unlink(path) }
         if lost, case .unixSocket(let path, _, _) = mode { throw .socketLost(path: path) }
     }
 

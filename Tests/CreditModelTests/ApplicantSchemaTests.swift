@@ -54,8 +54,13 @@ final class ApplicantSchemaTests: XCTestCase {
         var unseen = valid
         unseen["payment_day"] = .number(7)
         unseen["profession_code"] = .string("999")
-        unseen["residencial_state"] = .string("ZZ")
         XCTAssertNoThrow(try schema.validate(.object(unseen)), "open code lists accept codes never seen")
+        // Closed lists (states, the documented marital status codes) refuse anything else.
+        for (field, code) in [("residencial_state", JSONValue.string("ZZ")), ("state_of_birth", .string("QQ")), ("marital_status", .number(9))] {
+            var closed = valid
+            closed[field] = code
+            XCTAssertNotNil(errors(closed)[field], "\(field) = \(code)")
+        }
     }
 
     func testFlagsAcceptTheUsualSpellings() throws {

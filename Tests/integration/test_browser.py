@@ -253,6 +253,18 @@ def test_11_expired_session_keeps_the_draft_and_the_page(browser, site):
     assert browser.execute_script("return sessionStorage.getItem('credit.draft')") is None, "a submitted draft is gone"
 
 
+def test_11b_session_ending_on_another_view_shows_sign_in(browser, site):
+    ensure_signed_in(browser, site)
+    token = browser.execute_script("return sessionStorage.getItem('credit.token')")
+    browser.execute_script("sessionStorage.setItem('credit.token', arguments[0])", expired_copy(token, open(secret_file(site), "rb").read()))
+    browser.get(site.base + "/#/history")
+    wait(browser, EC.visibility_of_element_located((By.ID, "username")))
+    time.sleep(0.5)  # a late view must not replace the sign-in form
+    assert browser.find_element(By.ID, "username").is_displayed() and not browser.find_elements(By.ID, "history")
+    sign_in(browser, PASSWORD)
+    wait(browser, EC.visibility_of_element_located((By.ID, "history")))
+
+
 def test_12_deep_link_lands_after_sign_in(browser, site):
     ensure_signed_in(browser, site)
     token = browser.execute_script("return sessionStorage.getItem('credit.token')")
@@ -281,8 +293,10 @@ def test_13_message_beside_submit_while_the_responder_is_stopped(browser, site):
         assert browser.switch_to.active_element.get_attribute("id") == "retry"
     finally:
         site.start_responder()
+    fill(browser, "applicant_name", "Retried and corrected")  # corrected after the failure
     browser.find_element(By.ID, "retry").click()
     wait(browser, EC.visibility_of_element_located((By.ID, "result-card")))
+    assert "Retried and corrected" in browser.find_element(By.ID, "result-title").text, "the retry sends the form as it is now"
 
 
 def test_14_result_arrives_by_itself_after_the_worker_resumes(browser, site):
@@ -435,10 +449,16 @@ def test_21_edit_and_rescore_links_two_applications(browser, site):
     token = browser.execute_script("return sessionStorage.getItem('credit.token')")
     _, _, job = Site(site.base).json("GET", f"/api/predictions/{second}", token=token)
     assert job["rescore_of"] == first and job["application"]["personal_monthly_income"] == 2400.5
-    # Duplicate: the same form, no link.
+    # Duplicate: the same form, no link; and "Start a blank application" forgets it.
     browser.find_element(By.ID, "duplicate").click()
     wait(browser, EC.visibility_of_element_located((By.ID, "application")))
     assert not browser.find_elements(By.ID, "rescore-note")
+    browser.find_element(By.ID, "start-blank").click()
+    wait(browser, lambda driver: driver.find_element(By.ID, "f-applicant_name").get_attribute("value") == "")
+    assert not browser.find_elements(By.ID, "start-blank")
+    browser.back()
+    browser.find_element(By.ID, "duplicate").click()
+    wait(browser, EC.visibility_of_element_located((By.ID, "application")))
     browser.find_element(By.ID, "submit").click()
     wait(browser, EC.visibility_of_element_located((By.ID, "result-card")))
     assert not browser.find_elements(By.ID, "rescore-of") and browser.find_element(By.ID, "application-id").text not in (first, second)

@@ -199,7 +199,9 @@ def test_reads_answer_and_writes_fail_fast_while_another_process_holds_the_write
           f"max {max(settled) * 1000:.0f} ms; {len(writes)} submissions")
     assert len(settled) > 20 and max(settled) < 0.5, sorted(settled)[-5:]
     assert all(status == 503 and retry for status, _, retry, _ in writes), [w for w in writes if w[0] != 503][:5]
-    assert max(seconds for _, seconds, _, _ in writes) < 4.0, "a writer waits 2 s at most, then 503"
+    slowest_write = max(seconds for _, seconds, _, _ in writes)
+    print(f"slowest submission under the lock: {slowest_write * 1000:.0f} ms")
+    assert slowest_write < 2.5, "a submission is answered 503 within 2.5 s"
     assert stack.json("POST", "/api/predictions", applicant(), token=token)[0] == 202, "writes resume once the lock is gone"
 
 

@@ -40,6 +40,10 @@ export async function api(path, { method = "GET", json, form, headers = {} } = {
 let schemaPromise;
 /** The applicant schema, fetched once. */
 export function schema() {
-  schemaPromise ??= api("api/schema").then((r) => (r.status === 200 ? r.data : Promise.reject(r)));
+  schemaPromise ??= api("api/schema").then((r) => {
+    if (r.status === 200) return r.data;
+    schemaPromise = undefined;  // a failure is not kept: the next view asks again
+    return Promise.reject(r);
+  });
   return schemaPromise;
 }

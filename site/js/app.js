@@ -23,7 +23,10 @@ export function say(message) {
 }
 
 let stopCurrent = () => {};
+// Each navigation counts; a view that finishes loading after a later navigation is dropped.
+let routeGeneration = 0;
 async function route() {
+  const generation = ++routeGeneration;
   stopCurrent();
   stopCurrent = () => {};
   if (flashFor !== null && flashFor !== location.hash) say("");
@@ -43,10 +46,9 @@ async function route() {
   let [, page, id] = hash.split("/");
   if (!titles[page] || page === "signin") page = "new";
   document.title = `${titles[page]} — Credit scoring`;
-  if (page === "result" && id) { const built = resultView(id); stopCurrent = built.stop; render(built.element); }
-  else if (page === "history") render(await historyView());
-  else if (page === "model") render(await modelView());
-  else render(await applicationView());
+  if (page === "result" && id) { const built = resultView(id); stopCurrent = built.stop; render(built.element); return; }
+  const element = await (page === "history" ? historyView() : page === "model" ? modelView() : applicationView());
+  if (generation === routeGeneration && session.token) render(element);
 }
 
 function render(element) {

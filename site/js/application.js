@@ -106,9 +106,15 @@ export async function applicationView() {
   const rescoreOf = sessionStorage.getItem(RESCORE);
   const rescoreNote = rescoreOf ? h("p", { class: "flash", id: "rescore-note" }, "Editing application ",
     h("a", { href: `#/result/${rescoreOf}` }, rescoreOf.slice(0, 8) + "…"), ": it will be scored as a new application, linked to that one.") : null;
+  const hasDraft = Boolean(sessionStorage.getItem(DRAFT) || rescoreOf);
+  const startBlank = hasDraft ? h("button", { class: "secondary", type: "button", id: "start-blank", onclick: () => {
+    clearDraft();
+    location.hash = "#/new";
+    window.dispatchEvent(new HashChangeEvent("hashchange"));  // rebuild the form, blank
+  } }, "Start a blank application") : null;
   const form = h("form", { novalidate: true, id: "application" }, h("h1", {}, rescoreOf ? "Edit and rescore" : "New application"), rescoreNote,
     h("p", { class: "meta" }, "Fields marked * are required. Amounts as 1.992,90 or 1992.90. Codes may be typed even when they are not in the list."),
-    summary, sections, h("div", { class: "actions" }, button, submitMessage));
+    summary, sections, h("div", { class: "actions" }, button, startBlank, submitMessage));
   // Page order (sections follow the schema's groups, not its field order).
   const ordered = [...controls].sort((a, b) => (a.wrapper.compareDocumentPosition(b.wrapper) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
 
@@ -178,7 +184,7 @@ export async function applicationView() {
     // Network failure, timeout, 5xx, 429: said beside the button, with a retry that keeps the key.
     submitMessage.replaceChildren(
       `${result.data?.detail || "The application could not be sent."} Nothing was lost: `,
-      h("button", { class: "link", type: "button", id: "retry", onclick: () => send(payload) }, "try again"), ".");
+      h("button", { class: "link", type: "button", id: "retry", onclick: () => form.requestSubmit() }, "try again"), ".");
     document.getElementById("retry")?.focus();
   }
 

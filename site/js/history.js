@@ -7,7 +7,7 @@ const words = { approve: "Approve", review: "Refer for review", reject: "Reject"
  *  prefixed with ' so that a spreadsheet never runs it as a formula. */
 function csvField(value) {
   let text = value === null || value === undefined ? "" : String(value);
-  if (/^[=+\-@]/.test(text)) text = `'${text}`;
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\n\r;]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -81,7 +81,8 @@ export async function historyView() {
       return [job.id, job.submitted_at, job.applicant_name, job.client_id, job.status, r?.decision, r?.probability_of_default, r?.score, r?.model]
         .map(csvField).join(",");
     }));
-    const link = h("a", { href: URL.createObjectURL(new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv" })),
+    // A byte-order mark, so that spreadsheets read accented names as UTF-8.
+    const link = h("a", { href: URL.createObjectURL(new Blob(["\ufeff" + lines.join("\r\n") + "\r\n"], { type: "text/csv" })),
                           download: `applications-${new Date().toISOString().slice(0, 10)}.csv` });
     document.body.append(link);
     link.click();

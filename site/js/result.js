@@ -9,7 +9,11 @@ const statusText = { queued: "Queued — waiting for the scoring service…", ru
 let policyPromise;
 /** The model's decision cut-offs (`approve_below`, `reject_from`), fetched once. */
 function policy() {
-  policyPromise ??= api("api/model").then((r) => (r.status === 200 ? r.data.policy : null));
+  policyPromise ??= api("api/model").then((r) => {
+    if (r.status === 200) return r.data.policy;
+    policyPromise = undefined;
+    return null;
+  });
   return policyPromise;
 }
 
