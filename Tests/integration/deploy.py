@@ -17,7 +17,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from stack import PASSWORD, ROOT, free_port
+from stack import PASSWORD, ROOT, free_port, terminate
 
 DIST = os.path.join(ROOT, "dist", "credit-scoring-linux-x86_64.tar.gz")
 HOST_ACCOUNT = "credit-host"
@@ -213,12 +213,6 @@ http {{
         return text
 
     def stop(self):
-        for process in (self.nginx, self.worker, self.responder):
-            if process and process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+        terminate(self.nginx, self.worker, self.responder)
         if os.environ.get("KEEP_STACK") != "1":
             shutil.rmtree(self.nginx_dir, ignore_errors=True)

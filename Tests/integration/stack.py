@@ -97,13 +97,7 @@ class Stack:
         process.wait()
 
     def stop(self):
-        for process in (self.nginx, self.worker, self.responder):
-            if process and process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+        terminate(self.nginx, self.worker, self.responder)
         for log in self.logs.values():
             log.close()
         if os.environ.get("KEEP_STACK") != "1":
@@ -152,6 +146,17 @@ class Stack:
                 return body
             time.sleep(0.02)
         raise AssertionError(f"job {job_id} not finished after {timeout}s")
+
+
+def terminate(*processes):
+    """SIGTERM to each process still running, then SIGKILL to any that has not ended in 5 s."""
+    for process in processes:
+        if process and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def applicant(**overrides):

@@ -63,6 +63,15 @@ struct SystemdSetup: ParsableCommand {
             ProtectControlGroups=yes
             UMask=0077
             """
+        // Both services: the account, its private state folder, and `credit init` as that account
+        // first, so the signing key and the database are created by and for it.
+        let account = """
+            User=\(user)
+            Group=\(user)
+            StateDirectory=credit-scoring
+            StateDirectoryMode=0700
+            ExecStartPre=\(installed.executable("credit")) init --config \(config)
+            """
         let socket = """
             # Written by `credit setup systemd`.
             [Unit]
@@ -88,12 +97,7 @@ struct SystemdSetup: ParsableCommand {
             After=network.target credit-fcgi.socket
 
             [Service]
-            User=\(user)
-            Group=\(user)
-            StateDirectory=credit-scoring
-            StateDirectoryMode=0700
-            # Creates the signing key and the database as this account when they are missing.
-            ExecStartPre=\(installed.executable("credit")) init --config \(config)
+            \(account)
             ExecStart=\(installed.executable("credit-fcgi")) --config \(config)
             # Serves the socket that credit-fcgi.socket passes (LISTEN_FDS, fd 3).
             StandardOutput=journal
@@ -112,13 +116,9 @@ struct SystemdSetup: ParsableCommand {
             After=network.target credit-fcgi.service
 
             [Service]
-            User=\(user)
-            Group=\(user)
-            StateDirectory=credit-scoring
-            StateDirectoryMode=0700
+            \(account)
             RuntimeDirectory=credit-scoring-worker
             RuntimeDirectoryMode=0700
-            ExecStartPre=\(installed.executable("credit")) init --config \(config)
             ExecStart=\(installed.executable("credit-worker")) --config \(config)
             # Reloads the model file.
             ExecReload=/bin/kill -HUP $MAINPID
