@@ -16,6 +16,8 @@ export CREDIT_TOKEN_TTL=${CREDIT_TOKEN_TTL:-3600}
 bin=$root/.build/release
 socket=$run/credit-fcgi.sock
 
+# Databases made by earlier versions were readable by others; the service now refuses those.
+for file in "$CREDIT_DB" "$CREDIT_DB-wal" "$CREDIT_DB-shm"; do [ -f "$file" ] && chmod 600 "$file"; done
 "$bin/credit" init >/dev/null
 if ! "$bin/credit" user list | grep -q '^demo'; then
   password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 16)
