@@ -37,7 +37,7 @@ public struct PasswordHasher: Sendable {
     public let parameters: Parameters
     /// Hashes computed at the same time in this process, at most.
     public static let maxConcurrentHashes = 2
-    static let slots = HashingSlots(maxConcurrentHashes)
+    static let slots = HashingThreads(maxConcurrentHashes)
 
     public init(parameters: Parameters = .owasp) {
         self.parameters = parameters
@@ -83,8 +83,11 @@ public struct PasswordHasher: Sendable {
     }
 
     static func derive(_ password: String, salt: [UInt8], parameters: Parameters, length: Int = 32) -> [UInt8]? {
-        slots.acquire()
-        defer { slots.release() }
+        slots.run { compute(password, salt: salt, parameters: parameters, length: length) }
+    }
+
+    /// One scrypt computation, on the calling thread.
+    static func compute(_ password: String, salt: [UInt8], parameters: Parameters, length: Int) -> [UInt8]? {
         var key = [UInt8](repeating: 0, count: length)
         // NUL-terminated, so the buffer is never empty; the terminator is not hashed.
         let passwordBytes = Array(password.utf8CString)
@@ -100,31 +103,82 @@ public struct PasswordHasher: Sendable {
     }
 }
 
-/// A counting semaphore: how many scrypt computations may run at once. It also records the
-/// most that ever ran at once, for tests.
-final class HashingSlots: @unchecked Sendable {
-    private let semaphore = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
+/// The threads that compute scrypt hashes: at most `count` at once, each at a lower scheduling
+/// priority (nice +10) than the threads that serve requests, so that a burst of sign-ins uses the
+/// CPU that submissions leave instead of taking it from them. A caller hands its computation
+/// over and waits for the result. The threads start on first use (a process that never hashes
+/// has none). Records the most computations that ever ran at once, for tests.
+final class HashingThreads: @unchecked Sendable {
+    /// One computation and the semaphore its caller waits on.
+    private final class Work {
+        let compute: () -> [UInt8]?
+        var result: [UInt8]?
+        let done = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
+        init(_ compute: @escaping () -> [UInt8]?) { self.compute = compute; sem_init(done, 0, 0) }
+        deinit { sem_destroy(done); done.deallocate() }
+    }
+
+    let count: Int
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private var inUse = 0
+    private let available = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
+    private var queue: [Work] = []
+    private var started = false
+    private var running = 0
     private(set) var peak = 0
+    /// The nice value of the hashing threads (0 is the default, 19 the lowest priority).
+    static let niceness: Int32 = 10
 
     init(_ count: Int) {
-        sem_init(semaphore, 0, UInt32(count))
+        self.count = max(1, count)
         pthread_mutex_init(mutex, nil)
+        sem_init(available, 0, 0)
     }
 
-    func acquire() {
-        while sem_wait(semaphore) != 0 && errno == EINTR {}
+    /// Runs `compute` on a hashing thread and returns its result.
+    func run(_ compute: @escaping () -> [UInt8]?) -> [UInt8]? {
+        let work = Work(compute)
         pthread_mutex_lock(mutex)
-        inUse += 1
-        peak = max(peak, inUse)
+        if !started { started = startThreads() }
+        let threaded = started
+        if threaded { queue.append(work) }
         pthread_mutex_unlock(mutex)
+        // No thread could be started (a process at its limit): compute here rather than fail.
+        guard threaded else { return compute() }
+        sem_post(available)
+        while sem_wait(work.done) != 0 && errno == EINTR {}
+        return work.result
     }
 
-    func release() {
-        pthread_mutex_lock(mutex)
-        inUse -= 1
-        pthread_mutex_unlock(mutex)
-        sem_post(semaphore)
+    private func startThreads() -> Bool {
+        var any = false
+        for _ in 0..<count {
+            var thread = pthread_t()
+            let context = Unmanaged.passRetained(self).toOpaque()
+            let status = pthread_create(&thread, nil, { context in
+                let threads = Unmanaged<HashingThreads>.fromOpaque(context!).takeRetainedValue()
+                // Lower this thread's priority only: on Linux, nice is per thread, and 0 names the caller.
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, HashingThreads.niceness)
+                threads.serve()
+                return nil
+            }, context)
+            if status == 0 { pthread_detach(thread); any = true } else { Unmanaged<HashingThreads>.fromOpaque(context).release() }
+        }
+        return any
+    }
+
+    private func serve() -> Never {
+        while true {
+            while sem_wait(available) != 0 && errno == EINTR {}
+            pthread_mutex_lock(mutex)
+            let work = queue.removeFirst()
+            running += 1
+            peak = max(peak, running)
+            pthread_mutex_unlock(mutex)
+            work.result = work.compute()
+            pthread_mutex_lock(mutex)
+            running -= 1
+            pthread_mutex_unlock(mutex)
+            sem_post(work.done)
+        }
     }
 }
