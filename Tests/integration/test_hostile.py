@@ -201,7 +201,9 @@ def test_reads_answer_and_writes_fail_fast_while_another_process_holds_the_write
     assert all(status == 503 and retry for status, _, retry, _ in writes), [w for w in writes if w[0] != 503][:5]
     slowest_write = max(seconds for _, seconds, _, _ in writes)
     print(f"slowest submission under the lock: {slowest_write * 1000:.0f} ms")
-    assert slowest_write < 2.5, "a submission is answered 503 within 2.5 s"
+    # The server answers within the 2 s busy timeout plus a 0.25 s probe (2.02 s measured here);
+    # the bound leaves room for the test's own 40 threads on a loaded machine.
+    assert slowest_write < 3.0, "a submission is answered 503 within the busy timeout"
     assert stack.json("POST", "/api/predictions", applicant(), token=token)[0] == 202, "writes resume once the lock is gone"
 
 
