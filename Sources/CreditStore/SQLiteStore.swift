@@ -256,13 +256,6 @@ public final class SQLiteStore: JobQueue, UserDirectory {
         if database.changes == 0 { throw .noSuchUser(name) }
     }
 
-    public func recordLoginFailure(keys: [String], now: Double) throws(StoreError) {
-        try database.transaction { () throws(StoreError) in
-            let insert = try database.prepare("INSERT INTO login_failures (key, at) VALUES (?, ?)")
-            for key in keys { try insert.run([.text(key), .real(now)]) }
-        }
-    }
-
     public func reserveLoginAttempt(limits: [(key: String, limit: Int)], window: Double, budget: SignInBudget? = nil, knownUser: Bool = true,
                                     now: Double) throws(StoreError) -> LoginReservation {
         try database.transaction { () throws(StoreError) -> LoginReservation in

@@ -197,8 +197,6 @@ public protocol UserDirectory: AnyObject {
     func users() throws(StoreError) -> [User]
     func setPasswordHash(name: String, passwordHash: String) throws(StoreError)
     func setDisabled(name: String, disabled: Bool) throws(StoreError)
-    /// Records a failed login for each key (a username, a client address).
-    func recordLoginFailure(keys: [String], now: Double) throws(StoreError)
     /// In one transaction: checks that no key has reached its limit of failures since
     /// `now - window`, and records this attempt as a failure under every key. So however many
     /// attempts run in parallel, no more than a key's limit are ever let through to the hash.

@@ -244,8 +244,10 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(try store.user(named: "alice")?.passwordHash, "new")
         XCTAssertThrowsError(try store.setDisabled(name: "nobody", disabled: true)) { XCTAssertEqual($0 as? StoreError, .noSuchUser("nobody")) }
         XCTAssertEqual(try store.users().map(\.name), ["alice", "bob"])
-        try store.recordLoginFailure(keys: ["user:alice", "ip:127.0.0.1"], now: 10)
-        try store.recordLoginFailure(keys: ["user:alice"], now: 20)
+        // An attempt counts as a failure from its reservation on.
+        for (limits, now) in [([("user:alice", 5), ("ip:127.0.0.1", 20)], 10.0), ([("user:alice", 5)], 20.0)] {
+            guard case .reserved = try store.reserveLoginAttempt(limits: limits, window: 900, now: now) else { return XCTFail("not reserved at \(now)") }
+        }
         XCTAssertEqual(try store.loginFailures(key: "user:alice", since: 0).count, 2)
         XCTAssertEqual(try store.loginFailures(key: "user:alice", since: 15).count, 1)
         XCTAssertEqual(try store.loginFailures(key: "user:alice", since: 0).oldest, 10)
