@@ -26,7 +26,7 @@ deps:
 
 # The browser tests need Chromium and its driver, the deployment tests Apache with mod_fcgid.
 test-deps:
-	@WITH_BROWSER=1 WITH_APACHE=1 scripts/install-deps.sh
+	@WITH_BROWSER=1 WITH_APACHE=1 WITH_POSTGRES=1 scripts/install-deps.sh
 
 build: deps
 	$(SWIFT) build $(RELEASE)
@@ -37,8 +37,9 @@ dist: deps
 
 test: unit-test integration-test
 
-unit-test: deps
-	$(SWIFT) test $(RELEASE)
+# The store contract runs on SQLite and on a throwaway PostgreSQL cluster (scripts/postgres.sh).
+unit-test: test-deps
+	scripts/postgres.sh run $(SWIFT) test $(RELEASE)
 
 $(VENV)/bin/pytest: Tests/integration/requirements.txt
 	python3 -m venv $(VENV)

@@ -18,6 +18,9 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // libpq (libpq-dev for the header), loaded with dlopen on first use, so only deployments
+        // that use PostgreSQL need the client library installed.
+        .target(name: "CLibPQ"),
 
         // Pure Swift: applicant schema, PAKDD reader, features, models, explanations,
         // metrics and the model file. No network, no database, no C library.
@@ -27,8 +30,8 @@ let package = Package(
         // model engine and Foundation) and the model engine.
         .target(name: "CreditSchema", dependencies: ["CreditJSON"]),
         .target(name: "CreditModel", dependencies: ["CreditJSON", "CreditSchema"]),
-        // The job queue and users behind a store interface; SQLite is the embedded implementation.
-        .target(name: "CreditStore", dependencies: ["CSQLite"]),
+        // The job queue and users behind a store interface: SQLite embedded, PostgreSQL for more than one host.
+        .target(name: "CreditStore", dependencies: ["CSQLite", "CLibPQ"]),
         // JWT (HS256) and password hashing (scrypt) on OpenSSL.
         .target(name: "CreditAuth", dependencies: ["COpenSSL", "CreditJSON"]),
         // The libfcgi binding: FastCGI on a socket or inherited fd 0, or plain CGI.

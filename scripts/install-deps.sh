@@ -2,10 +2,11 @@
 # Installs the Debian packages the build, `make run` and `make test` need, when run as root and
 # something is missing. Prints what to install otherwise.
 set -euo pipefail
-packages=(libfcgi-dev libfcgi-bin libsqlite3-dev sqlite3 libssl-dev zlib1g-dev pkg-config nginx-light spawn-fcgi python3 python3-venv make)
+packages=(libfcgi-dev libfcgi-bin libsqlite3-dev sqlite3 libssl-dev libpq-dev zlib1g-dev pkg-config nginx-light spawn-fcgi python3 python3-venv make)
 [ "${WITH_BENCH:-0}" = 1 ] && packages+=(wrk)
 [ "${WITH_BROWSER:-0}" = 1 ] && packages+=(chromium chromium-driver poppler-utils)
 [ "${WITH_APACHE:-0}" = 1 ] && packages+=(apache2 libapache2-mod-fcgid systemd curl)
+[ "${WITH_POSTGRES:-0}" = 1 ] && packages+=(postgresql)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

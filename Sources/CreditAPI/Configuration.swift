@@ -1,4 +1,5 @@
 import CreditSchema
+import CreditStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,6 +19,7 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 /// | variable | default | meaning |
 /// |---|---|---|
 /// | `CREDIT_DB` | `var/credit.sqlite` | the SQLite database (jobs and users) |
+/// | `CREDIT_DATABASE_URL` | unset | `postgresql://…`: use this PostgreSQL server instead of the SQLite file |
 /// | `CREDIT_MODEL` | `models/default.json` | the model the worker scores with |
 /// | `CREDIT_SECRET_FILE` | `var/secret.key` | JWT signing key, ≥ 32 random bytes, mode 0600 (`credit init`) |
 /// | `CREDIT_TOKEN_TTL` | `3600` | access-token lifetime in seconds (60 to 86400) |
@@ -35,12 +37,16 @@ public struct ServiceConfiguration: Sendable {
     public static let settingNames: Set<String> = [
         "CREDIT_DB", "CREDIT_MODEL", "CREDIT_SECRET_FILE", "CREDIT_TOKEN_TTL", "CREDIT_WAKE_SOCKET", "CREDIT_RETENTION_DAYS",
         "CREDIT_ISSUER", "CREDIT_AUDIENCE", "CREDIT_LEASE_SECONDS", "CREDIT_BASE_PATH", "CREDIT_DRAIN_INTERVAL",
-        "CREDIT_SIGNIN_RATE", "CREDIT_UNKNOWN_SIGNIN_RATE", "CREDIT_SIGNIN_CONCURRENCY",
+        "CREDIT_SIGNIN_RATE", "CREDIT_UNKNOWN_SIGNIN_RATE", "CREDIT_SIGNIN_CONCURRENCY", "CREDIT_DATABASE_URL",
     ]
     /// Settings that name files: relative values in a configuration file are relative to the file.
     public static let pathSettingNames: Set<String> = ["CREDIT_DB", "CREDIT_MODEL", "CREDIT_SECRET_FILE", "CREDIT_WAKE_SOCKET"]
 
     public var databasePath: String
+    /// A PostgreSQL server to use instead of the SQLite file (`CREDIT_DATABASE_URL`).
+    public var databaseURL: String?
+    /// The database in use: PostgreSQL when a URL is set, else the SQLite file.
+    public var store: StoreLocation { databaseURL.map { .postgres(url: $0) } ?? .sqlite(path: databasePath) }
     public var modelPath: String
     public var secretFile: String
     public var tokenTTL: Int
@@ -109,6 +115,12 @@ public struct ServiceConfiguration: Sendable {
                                     wakeSocket: value("CREDIT_WAKE_SOCKET", database + ".wake"), retentionDays: retention,
                                     issuer: value("CREDIT_ISSUER", "credit-scoring"), audience: value("CREDIT_AUDIENCE", "credit-api"))
         configuration.lease = lease
+        if let url = environment["CREDIT_DATABASE_URL"]?.trimmingSpaces(), !url.isEmpty {
+            guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") else {
+                throw ConfigurationError(description: "CREDIT_DATABASE_URL must be a postgresql:// URL (leave it unset to use the SQLite file CREDIT_DB)")
+            }
+            configuration.databaseURL = url
+        }
         let drainText = value("CREDIT_DRAIN_INTERVAL", "60")
         guard let drain = Double(drainText), drain >= 1, drain <= 86_400 else {
             throw ConfigurationError(description: "CREDIT_DRAIN_INTERVAL must be a number of seconds from 1 to 86400, not \(drainText)")

@@ -26,8 +26,13 @@ public final class CreditService: Sendable {
             throw ConfigurationError(description: "\(error) (set CREDIT_SECRET_FILE, or run `credit init` to create the key)")
         }
         signer = JWTSigner(key: key, issuer: configuration.issuer, audience: configuration.audience)
-        let wakeup = QueueWakeupSender(path: configuration.wakeSocket)
-        stores = try StorePool(path: configuration.databasePath, afterCommit: { wakeup.notify() })
+        // SQLite: a datagram to the worker beside the file. PostgreSQL notifies inside the commit.
+        if case .sqlite = configuration.store {
+            let wakeup = QueueWakeupSender(path: configuration.wakeSocket)
+            stores = try configuration.store.pool(afterCommit: { wakeup.notify() })
+        } else {
+            stores = try configuration.store.pool()
+        }
         self.hasher = hasher
         schemaJSON = try SchemaDocument(schema: .pakdd).json().bytes
         modelInfo = ModelInfo(path: configuration.modelPath)

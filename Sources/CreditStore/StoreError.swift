@@ -18,6 +18,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case insecurePermissions(path: String, mode: String)
     /// The idempotency key was used before for a different request body.
     case idempotencyKeyReused(String)
+    /// PostgreSQL reported an error: its SQLSTATE code and message.
+    case postgres(state: String, message: String)
 
     public var description: String {
         switch self {
@@ -32,6 +34,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case .insecurePermissions(let path, let mode):
             return "the database \(path) is open to other accounts (mode \(mode)); run `chmod 600 \(path)*` (the -wal and -shm files too)"
         case .idempotencyKeyReused(let key): return "the idempotency key \(key.prefix(64)) was used for a different request"
+        case .postgres(let state, let message): return "PostgreSQL error \(state): \(message)"
         }
     }
 
@@ -39,6 +42,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     /// (SQLITE_BUSY or SQLITE_LOCKED, with or without an extended code such as 261 or 517).
     public var isBusy: Bool {
         if case .sqlite(let code, _) = self { return code & 0xFF == 5 || code & 0xFF == 6 }
+        // PostgreSQL: lock not available, serialization failure, deadlock, too many connections.
+        if case .postgres(let state, _) = self { return ["55P03", "40001", "40P01", "53300"].contains(state) }
         return false
     }
 }

@@ -2,12 +2,15 @@
 import Glibc
 #endif
 
-/// Hands out SQLite connections to concurrent threads: each caller gets a connection of its
-/// own for the duration of `withStore`, and connections are reused afterwards.
+/// Hands out store connections to concurrent threads: each caller gets a connection of its
+/// own for the duration of `withStore`, and connections are reused afterwards. Submissions
+/// arriving at the same moment share one commit (``enqueue(_:)``), on SQLite and PostgreSQL alike.
 public final class StorePool: StoreProvider, @unchecked Sendable {
-    private let path: String
+    private let open: () throws(StoreError) -> any StoreConnection
+    /// True while a commit cannot finish because another process holds the write lock (SQLite).
+    private let writeLockIsStuck: @Sendable () -> Bool
     private let lock = Lock()
-    private var idle: [SQLiteStore] = []
+    private var idle: [any StoreConnection] = []
     private let commits = Lock()
     private var waiting: [SubmissionTicket] = []
     private var committing = false
@@ -23,12 +26,21 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
     /// Submissions that may wait for their commit at once while the write lock is stuck (see ``enqueue(_:)``).
     static let maxWaitingSubmissions = 6
 
-    /// Opens one connection at once (which migrates the schema) so that errors surface at start-up.
-    /// `afterCommit` runs once after each commit that stored submissions.
-    public init(path: String, afterCommit: @escaping @Sendable () -> Void = {}) throws(StoreError) {
-        self.path = path
+    /// A pool of SQLite connections to the file at `path`. Opens one connection at once (which
+    /// migrates the schema) so that errors surface at start-up. `afterCommit` runs once after
+    /// each commit that stored submissions.
+    public convenience init(path: String, afterCommit: @escaping @Sendable () -> Void = {}) throws(StoreError) {
+        try self.init(opening: { () throws(StoreError) in try SQLiteStore(path: path, autoCheckpointPages: Self.autoCheckpointPages) },
+                      writeLockIsStuck: { SQLiteDatabase.writeLockIsStuck }, afterCommit: afterCommit)
+    }
+
+    /// A pool of connections made by `opening` (one is opened at once, so errors surface at start-up).
+    public init(opening: @escaping () throws(StoreError) -> any StoreConnection, writeLockIsStuck: @escaping @Sendable () -> Bool = { false },
+                afterCommit: @escaping @Sendable () -> Void = {}) throws(StoreError) {
+        open = opening
+        self.writeLockIsStuck = writeLockIsStuck
         self.afterCommit = afterCommit
-        idle.append(try SQLiteStore(path: path, autoCheckpointPages: Self.autoCheckpointPages))
+        idle.append(try opening())
     }
 
     /// Runs `body` with a connection no other thread is using.
@@ -36,9 +48,9 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
         try withConnection(body)
     }
 
-    private func withConnection<T>(_ body: (SQLiteStore) throws -> T) throws -> T {
+    private func withConnection<T>(_ body: (any StoreConnection) throws -> T) throws -> T {
         let store = lock.withLock { idle.popLast() }
-        let connection = try store ?? SQLiteStore(path: path, autoCheckpointPages: Self.autoCheckpointPages)
+        let connection = try store ?? open()
         defer { lock.withLock { idle.append(connection) } }
         return try body(connection)
     }
@@ -55,7 +67,7 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
             // A commit that cannot finish (a write lock held by another process) must not collect
             // every thread of the responder: past this many submissions in progress (being
             // committed or waiting for the next commit), more fail at once.
-            if pending >= Self.maxWaitingSubmissions && SQLiteDatabase.writeLockIsStuck { return nil }
+            if pending >= Self.maxWaitingSubmissions && writeLockIsStuck() { return nil }
             pending += 1
             waiting.append(ticket)
             if committing { return false }

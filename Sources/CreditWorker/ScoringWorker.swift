@@ -23,7 +23,7 @@ public final class ScoringWorker {
         self.configuration = configuration
         self.name = name
         self.log = log
-        store = try SQLiteStore(path: configuration.databasePath)
+        store = try configuration.store.open()
         modelModified = Self.modificationDate(configuration.modelPath)
         do { scorer = try CreditScorer(path: configuration.modelPath) } catch {
             throw ConfigurationError(description: "\(error) (set CREDIT_MODEL to a model file made by `credit train`)")

@@ -39,10 +39,10 @@ do {
     exit(78)
 }
 if drain { worker.mode = .drain }
-let listener = drain ? nil : (try? QueueWakeupListener(path: configuration.wakeSocket))
+let listener = drain ? nil : configuration.store.wakeupListener(socket: configuration.wakeSocket)
 if !drain {
-    if listener == nil { logLine("no wake-up socket at \(configuration.wakeSocket); polling every second") }
-    logLine("serving with model \(worker.modelId), database \(configuration.databasePath)")
+    if listener == nil { logLine("no wake-up channel (\(configuration.wakeSocket) or LISTEN); polling every second") }
+    logLine("serving with model \(worker.modelId), database \(configuration.store)")
 }
 
 var lastHousekeeping = 0.0, lastPrune = 0.0, scored = 0, batches = 0

@@ -15,10 +15,10 @@ struct ConfigOption: ParsableArguments {
     }
 }
 
-func openStore(_ configuration: ServiceConfiguration) throws -> SQLiteStore {
+func openStore(_ configuration: ServiceConfiguration) throws -> any StoreConnection {
     do {
-        try createPrivateDirectory(containing: configuration.databasePath)
-        return try SQLiteStore(path: configuration.databasePath)
+        if case .sqlite(let path) = configuration.store { try createPrivateDirectory(containing: path) }
+        return try configuration.store.open()
     } catch let error as StoreError { throw CommandError(error.description) }
 }
 
@@ -42,7 +42,7 @@ func initialiseState(_ settings: ServiceConfiguration) throws -> [String] {
         report.append("signing key \(settings.secretFile) exists; kept")
     } catch { throw CommandError("\(error)") }
     let store = try openStore(settings)
-    report.append("database \(settings.databasePath) at schema version \(try store.schemaVersion())")
+    report.append("database \(store.location) at schema version \(try store.schemaVersion())")
     if getuid() == 0 {
         report.append("warning: these files belong to root; the responder and the worker must run as the account that owns them "
                       + "(run `credit init` as that account, e.g. `sudo -u credit credit init --config …`)")
@@ -98,7 +98,7 @@ struct DatabaseCommand: ParsableCommand {
         func run() throws {
             let settings = try config.load()
             let store = try openStore(settings)
-            print("database \(settings.databasePath) at schema version \(try store.schemaVersion()) (latest \(SQLiteStore.latestSchemaVersion))")
+            print("database \(store.location) at schema version \(try store.schemaVersion()) (latest \(store.latestSchemaVersion))")
         }
     }
 

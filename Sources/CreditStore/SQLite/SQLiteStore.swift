@@ -7,7 +7,7 @@ import Glibc
 ///
 /// One instance is one connection and must be used by one thread at a time; ``StorePool``
 /// hands out one per thread.
-public final class SQLiteStore: JobQueue, UserDirectory {
+public final class SQLiteStore: StoreConnection {
     public let database: SQLiteDatabase
 
     /// Opens the database at `path` and applies pending migrations. `autoCheckpointPages`: see
@@ -21,6 +21,8 @@ public final class SQLiteStore: JobQueue, UserDirectory {
     public func schemaVersion() throws(StoreError) -> Int { try Migrations.version(database) }
     /// The schema version this program writes.
     public static var latestSchemaVersion: Int { Migrations.latest }
+    public var latestSchemaVersion: Int { Migrations.latest }
+    public var location: String { database.path }
 
     // MARK: Jobs
 
@@ -37,28 +39,10 @@ public final class SQLiteStore: JobQueue, UserDirectory {
             submittedAt: row.double(8), startedAt: row.optionalDouble(9), completedAt: row.optionalDouble(10), rescoreOf: row.optionalString(11))
     }
 
-    /// A new job id: 32 hex digits, the first 12 the submission time in milliseconds and the
-    /// other 20 random (80 bits, unguessable). Time-ordered ids keep the unique index growing
-    /// at its end, so an insert touches the same few pages instead of a random one.
-    static func newJobID(now: Double) -> String {
-        let milliseconds = UInt64(max(0, now * 1000)) & 0xFFFF_FFFF_FFFF
-        // The kernel's generator through glibc, 80 bits in one call.
-        var bits: (UInt64, UInt64) = (0, 0)
-        withUnsafeMutableBytes(of: &bits) { arc4random_buf($0.baseAddress!, 10) }
-        let (random, more) = bits
-        func hex(_ value: UInt64, _ digits: Int) -> String {
-            let text = String(value, radix: 16)
-            return String(repeating: "0", count: max(0, digits - text.count)) + text.suffix(digits)
-        }
-        return hex(milliseconds, 12) + hex(random, 16) + hex(more & 0xFFFF, 4)
-    }
-
     public func enqueue(owner: Int64, payload: String, idempotencyKey: String?, now: Double) throws(StoreError) -> EnqueueResult {
         try database.exclusively { () throws(StoreError) in try insertJob(owner: owner, payload: payload, idempotencyKey: idempotencyKey, now: now) }
     }
 
-    /// Stores several submissions in one transaction (group commit); each gets its own outcome.
-    /// If the commit fails, every submission gets that error.
     public func enqueue(batch: [Submission]) throws(StoreError) -> [Result<EnqueueResult, StoreError>] {
         try database.transaction { () throws(StoreError) in
             batch.map { submission in
@@ -72,7 +56,7 @@ public final class SQLiteStore: JobQueue, UserDirectory {
 
     private func insertJob(owner: Int64, payload: String, idempotencyKey: String?, requestHash: String? = nil, rescoreOf: String? = nil,
                            now: Double) throws(StoreError) -> EnqueueResult {
-        let id = Self.newJobID(now: now)
+        let id = JobID.new(now: now)
         // The owner's account is checked in the same statement, so no job is ever stored for a
         // disabled user. DO NOTHING applies only to a repeated idempotency key.
         try database.prepare("""

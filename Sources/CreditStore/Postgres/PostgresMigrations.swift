@@ -1,0 +1,74 @@
+/// The PostgreSQL schema, in versioned steps like ``Migrations`` for SQLite: the same tables and
+/// columns, in PostgreSQL's types. The version lives in `credit_schema`. Each step runs in one
+/// transaction under an advisory lock, so processes that start at once migrate one at a time.
+enum PostgresMigrations {
+    static let steps: [String] = [
+        // 1: the schema of SQLite version 6 in one step.
+        """
+        CREATE TABLE users (
+            id bigserial PRIMARY KEY,
+            name text NOT NULL,
+            password_hash text NOT NULL,
+            disabled boolean NOT NULL DEFAULT false,
+            created_at double precision NOT NULL
+        );
+        CREATE UNIQUE INDEX users_by_name ON users (lower(name));
+        CREATE TABLE jobs (
+            seq bigserial PRIMARY KEY,
+            id text NOT NULL UNIQUE,
+            owner bigint NOT NULL REFERENCES users(id),
+            status text NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+            attempts integer NOT NULL DEFAULT 0,
+            idempotency_key text,
+            request_hash text,
+            rescore_of text,
+            submitted_at double precision NOT NULL,
+            started_at double precision,
+            completed_at double precision,
+            lease_until double precision,
+            worker text
+        );
+        CREATE INDEX jobs_queued ON jobs(seq) WHERE status = 'queued';
+        CREATE INDEX jobs_leased ON jobs(lease_until) WHERE status = 'running';
+        CREATE INDEX jobs_by_owner ON jobs(owner, seq);
+        CREATE UNIQUE INDEX jobs_by_idempotency_key ON jobs(owner, idempotency_key) WHERE idempotency_key IS NOT NULL;
+        CREATE TABLE job_payloads (seq bigint PRIMARY KEY REFERENCES jobs(seq) ON DELETE CASCADE, payload text NOT NULL);
+        CREATE TABLE job_results (seq bigint PRIMARY KEY REFERENCES jobs(seq) ON DELETE CASCADE, result text, error text);
+        CREATE TABLE login_failures (id bigserial PRIMARY KEY, key text NOT NULL, at double precision NOT NULL);
+        CREATE INDEX login_failures_by_key ON login_failures(key, at);
+        CREATE TABLE heartbeats (worker text PRIMARY KEY, at double precision NOT NULL, model text, mode text NOT NULL DEFAULT 'resident');
+        CREATE TABLE signin_attempts (at double precision NOT NULL, known boolean NOT NULL);
+        CREATE INDEX signin_attempts_by_time ON signin_attempts(at);
+        """,
+    ]
+
+    static var latest: Int { steps.count }
+    /// The advisory lock that serialises migrations (any constant unique to this program).
+    static let lockKey = "4242010001"
+
+    /// Brings the database to the latest version; returns the versions applied.
+    @discardableResult
+    static func migrate(_ connection: PostgresConnection) throws(StoreError) -> [Int] {
+        var applied: [Int] = []
+        try connection.transaction { () throws(StoreError) in
+            // Two processes starting at once: the second waits here, then finds the work done
+            // (even the version table: two concurrent CREATE TABLE IF NOT EXISTS can collide).
+            try connection.query("SELECT pg_advisory_xact_lock($1::bigint)", [lockKey])
+            try connection.execute("CREATE TABLE IF NOT EXISTS credit_schema (version integer NOT NULL)")
+            let current = try version(connection)
+            guard current <= latest else { throw .newerSchema(found: current, supported: latest) }
+            guard current < latest else { return }
+            for version in (current + 1)...latest {
+                try connection.execute(steps[version - 1])
+                applied.append(version)
+            }
+            try connection.execute("DELETE FROM credit_schema; INSERT INTO credit_schema (version) VALUES (\(latest))")
+        }
+        return applied
+    }
+
+    static func version(_ connection: PostgresConnection) throws(StoreError) -> Int {
+        let rows = try connection.query("SELECT coalesce(max(version), 0) FROM credit_schema")
+        return Int(rows.int(0, 0))
+    }
+}

@@ -1,0 +1,330 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The store on a PostgreSQL server, for deployments on more than one host: the same queue,
+/// users and throttling as ``SQLiteStore``, shared by responders and workers on any machine.
+///
+/// Workers claim with `FOR UPDATE SKIP LOCKED`, so several never wait for or share a job. Each
+/// commit that queues jobs sends `NOTIFY credit_jobs`, which wakes listening workers
+/// (``PostgresNotificationListener``). One instance is one connection, used by one thread at a time.
+public final class PostgresStore: StoreConnection {
+    public let connection: PostgresConnection
+    /// The channel that announces new jobs.
+    public static let channel = "credit_jobs"
+    /// The advisory lock that serialises sign-in reservations (checks and inserts must not interleave).
+    static let signInLockKey = "4242010002"
+
+    /// Connects and applies pending migrations.
+    public init(url: String) throws(StoreError) {
+        connection = try PostgresConnection(url: url)
+        try PostgresMigrations.migrate(connection)
+    }
+
+    public var location: String { connection.displayURL }
+    public func schemaVersion() throws(StoreError) -> Int { try PostgresMigrations.version(connection) }
+    public var latestSchemaVersion: Int { PostgresMigrations.latest }
+
+    // MARK: Jobs
+
+    private static let jobColumns = """
+        j.id, j.owner, j.status, p.payload, r.result, r.error, j.attempts, j.idempotency_key, j.submitted_at, j.started_at, j.completed_at,
+        j.rescore_of
+        """
+    private static let jobTables = "jobs j JOIN job_payloads p ON p.seq = j.seq LEFT JOIN job_results r ON r.seq = j.seq"
+
+    private static func readJob(_ rows: PostgresRows, _ row: Int) -> Job {
+        Job(id: rows.string(row, 0), owner: rows.int(row, 1), status: JobStatus(rawValue: rows.string(row, 2)) ?? .failed,
+            payload: rows.string(row, 3), result: rows.optionalString(row, 4), error: rows.optionalString(row, 5),
+            attempts: Int(rows.int(row, 6)), idempotencyKey: rows.optionalString(row, 7), submittedAt: rows.double(row, 8),
+            startedAt: rows.optionalDouble(row, 9), completedAt: rows.optionalDouble(row, 10), rescoreOf: rows.optionalString(row, 11))
+    }
+
+    public func enqueue(owner: Int64, payload: String, idempotencyKey: String?, now: Double) throws(StoreError) -> EnqueueResult {
+        try enqueue(batch: [Submission(owner: owner, payload: payload, idempotencyKey: idempotencyKey, now: now)])[0].get()
+    }
+
+    public func enqueue(batch: [Submission]) throws(StoreError) -> [Result<EnqueueResult, StoreError>] {
+        try connection.transaction { () throws(StoreError) -> [Result<EnqueueResult, StoreError>] in
+            let results = batch.map { submission in
+                Result { () throws(StoreError) in try insertJob(submission) }
+            }
+            if results.contains(where: { (try? $0.get().created) == true }) {
+                try connection.query("SELECT pg_notify($1, '')", [Self.channel])
+            }
+            return results
+        }
+    }
+
+    private func insertJob(_ submission: Submission) throws(StoreError) -> EnqueueResult {
+        let id = JobID.new(now: submission.now)
+        // The job and its application in one statement (one round trip). The owner's account is
+        // checked in the same statement; DO NOTHING applies only to a repeated idempotency key.
+        let inserted = try connection.query("""
+            WITH job AS (
+              INSERT INTO jobs (id, owner, status, idempotency_key, request_hash, rescore_of, submitted_at)
+              SELECT $1, $2::bigint, 'queued', $3, $5, $6, $4::double precision
+              WHERE EXISTS (SELECT 1 FROM users WHERE id = $2::bigint AND NOT disabled)
+              ON CONFLICT (owner, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+              RETURNING seq)
+            INSERT INTO job_payloads (seq, payload) SELECT seq, $7 FROM job RETURNING seq
+            """, [id, PostgresText.number(submission.owner), submission.idempotencyKey, PostgresText.number(submission.now),
+                  submission.requestHash, submission.rescoreOf, submission.payload])
+        if inserted.count == 1 {
+            let job = Job(id: id, owner: submission.owner, status: .queued, payload: submission.payload, result: nil, error: nil, attempts: 0,
+                          idempotencyKey: submission.idempotencyKey, submittedAt: submission.now, startedAt: nil, completedAt: nil,
+                          rescoreOf: submission.rescoreOf)
+            return EnqueueResult(job: job, created: true)
+        }
+        guard let active = try user(id: submission.owner).map({ !$0.disabled }), active else { throw .ownerInactive(submission.owner) }
+        guard let key = submission.idempotencyKey else { throw .invalid("the job could not be stored") }
+        let existing = try connection.query("SELECT \(Self.jobColumns), j.request_hash FROM \(Self.jobTables) WHERE j.owner = $1::bigint AND j.idempotency_key = $2",
+                                            [PostgresText.number(submission.owner), key])
+        guard existing.count == 1 else { throw .invalid("the job could not be stored") }
+        if let requestHash = submission.requestHash, let stored = existing.optionalString(0, 12), stored != requestHash {
+            throw .idempotencyKeyReused(key)
+        }
+        return EnqueueResult(job: Self.readJob(existing, 0), created: false)
+    }
+
+    public func claim(worker: String, limit: Int, lease: Double, maxAttempts: Int, now: Double) throws(StoreError) -> [ClaimedJob] {
+        try connection.transaction { () throws(StoreError) -> [ClaimedJob] in
+            try claimInTransaction(worker: worker, limit: limit, lease: lease, maxAttempts: maxAttempts, now: now)
+        }
+    }
+
+    public func finishAndClaim(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], limit: Int, lease: Double,
+                               maxAttempts: Int, now: Double) throws(StoreError) -> [ClaimedJob] {
+        try connection.transaction { () throws(StoreError) -> [ClaimedJob] in
+            _ = try finishInTransaction(worker: worker, outcomes: outcomes, now: now)
+            return try claimInTransaction(worker: worker, limit: limit, lease: lease, maxAttempts: maxAttempts, now: now)
+        }
+    }
+
+    private func claimInTransaction(worker: String, limit: Int, lease: Double, maxAttempts: Int, now: Double) throws(StoreError) -> [ClaimedJob] {
+        let time = PostgresText.number(now)
+        // A worker died holding these: give up on jobs that had their chances, requeue the rest.
+        // A row another worker is recovering at the same moment is re-checked after its lock
+        // (READ COMMITTED), so each expired job is recovered once.
+        try connection.query("""
+            WITH abandoned AS (
+              UPDATE jobs SET status = 'failed', completed_at = $1::double precision, lease_until = NULL
+              WHERE status = 'running' AND lease_until < $1::double precision AND attempts >= $2::integer RETURNING seq, attempts)
+            INSERT INTO job_results (seq, result, error)
+            SELECT seq, NULL, 'scoring did not finish after ' || attempts || ' attempts (the worker stopped each time)' FROM abandoned
+            ON CONFLICT (seq) DO UPDATE SET result = excluded.result, error = excluded.error
+            """, [time, PostgresText.number(maxAttempts)])
+        try connection.query("""
+            UPDATE jobs SET status = 'queued', lease_until = NULL, worker = NULL WHERE status = 'running' AND lease_until < $1::double precision
+            """, [time])
+        // Claim and read the applications in one statement; jobs other workers are claiming are skipped, not waited for.
+        let claimed = try connection.query("""
+            WITH claimed AS (
+              UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, started_at = $1::double precision,
+                     lease_until = $2::double precision, worker = $3
+              FROM (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT $4::integer FOR UPDATE SKIP LOCKED) next
+              WHERE j.seq = next.seq
+              RETURNING j.seq, j.id, j.owner, j.attempts)
+            SELECT c.id, c.owner, c.attempts, p.payload FROM claimed c JOIN job_payloads p ON p.seq = c.seq ORDER BY c.seq
+            """, [time, PostgresText.number(now + lease), worker, PostgresText.number(limit)])
+        return claimed.map { row in
+            ClaimedJob(id: claimed.string(row, 0), owner: claimed.int(row, 1), payload: claimed.string(row, 3), attempt: Int(claimed.int(row, 2)))
+        }
+    }
+
+    @discardableResult
+    public func finish(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], now: Double) throws(StoreError) -> Int {
+        guard !outcomes.isEmpty else { return 0 }
+        return try connection.transaction { () throws(StoreError) -> Int in
+            try finishInTransaction(worker: worker, outcomes: outcomes, now: now)
+        }
+    }
+
+    /// Every outcome of a batch in one statement: arrays of ids, attempts, statuses and texts.
+    private func finishInTransaction(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], now: Double) throws(StoreError) -> Int {
+        guard !outcomes.isEmpty else { return 0 }
+        var ids: [String?] = [], attempts: [String?] = [], statuses: [String?] = [], results: [String?] = [], errors: [String?] = []
+        for (job, outcome) in outcomes {
+            ids.append(job.id)
+            attempts.append(String(job.attempt))
+            switch outcome {
+            case .done(let result): statuses.append("done"); results.append(result); errors.append(nil)
+            case .failed(let error): statuses.append("failed"); results.append(nil); errors.append(error)
+            }
+        }
+        // Only the current claim may record: the lease may have run out and the job gone to another worker.
+        let recorded = try connection.query("""
+            WITH outcome AS (
+              SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[]) AS o(id, attempt, status, result, error)),
+            updated AS (
+              UPDATE jobs j SET status = o.status, completed_at = $6::double precision, lease_until = NULL FROM outcome o
+              WHERE j.id = o.id AND j.status = 'running' AND j.worker = $7 AND j.attempts = o.attempt
+              RETURNING j.seq, j.id)
+            INSERT INTO job_results (seq, result, error) SELECT u.seq, o.result, o.error FROM updated u JOIN outcome o ON o.id = u.id
+            ON CONFLICT (seq) DO UPDATE SET result = excluded.result, error = excluded.error
+            """, [PostgresText.array(ids), PostgresText.array(attempts), PostgresText.array(statuses), PostgresText.array(results),
+                  PostgresText.array(errors), PostgresText.number(now), worker])
+        return recorded.changed
+    }
+
+    public func job(id: String, owner: Int64) throws(StoreError) -> Job? {
+        let rows = try connection.query("SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.id = $1 AND j.owner = $2::bigint",
+                                        [id, PostgresText.number(owner)])
+        return rows.count == 0 ? nil : Self.readJob(rows, 0)
+    }
+
+    public func jobs(owner: Int64, limit: Int, before: String?) throws(StoreError) -> [Job] {
+        let rows: PostgresRows
+        if let before {
+            rows = try connection.query("""
+                SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.owner = $1::bigint
+                  AND j.seq < (SELECT seq FROM jobs WHERE id = $2 AND owner = $1::bigint) ORDER BY j.seq DESC LIMIT $3::integer
+                """, [PostgresText.number(owner), before, PostgresText.number(limit)])
+        } else {
+            rows = try connection.query("SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.owner = $1::bigint ORDER BY j.seq DESC LIMIT $2::integer",
+                                        [PostgresText.number(owner), PostgresText.number(limit)])
+        }
+        return rows.map { Self.readJob(rows, $0) }
+    }
+
+    public func health(now: Double) throws(StoreError) -> QueueHealth {
+        let counts = try connection.query("""
+            SELECT (SELECT count(*) FROM jobs WHERE status = 'queued'), (SELECT count(*) FROM jobs WHERE status = 'running'),
+                   (SELECT min(submitted_at) FROM jobs WHERE status = 'queued')
+            """)
+        let beat = try connection.query("SELECT at, model, mode FROM heartbeats ORDER BY at DESC LIMIT 1")
+        let hasBeat = beat.count > 0
+        return QueueHealth(queued: Int(counts.int(0, 0)), running: Int(counts.int(0, 1)),
+                           oldestQueuedAge: counts.optionalDouble(0, 2).map { max(0, now - $0) },
+                           lastHeartbeatAge: hasBeat ? max(0, now - beat.double(0, 0)) : nil,
+                           workerModel: hasBeat ? beat.optionalString(0, 1) : nil,
+                           workerMode: hasBeat ? WorkerMode(rawValue: beat.string(0, 2)) : nil)
+    }
+
+    public func heartbeat(worker: String, model: String, mode: WorkerMode, now: Double) throws(StoreError) {
+        try connection.query("""
+            INSERT INTO heartbeats (worker, at, model, mode) VALUES ($1, $2::double precision, $3, $4)
+            ON CONFLICT (worker) DO UPDATE SET at = excluded.at, model = excluded.model, mode = excluded.mode
+            """, [worker, PostgresText.number(now), model, mode.rawValue])
+    }
+
+    @discardableResult
+    public func pruneFinished(before cutoff: Double) throws(StoreError) -> Int {
+        let time = PostgresText.number(cutoff)
+        return try connection.transaction { () throws(StoreError) -> Int in
+            // The application and result go with their job (ON DELETE CASCADE).
+            let removed = try connection.query("DELETE FROM jobs WHERE status IN ('done', 'failed') AND completed_at < $1::double precision", [time]).changed
+            try connection.query("DELETE FROM login_failures WHERE at < $1::double precision", [time])
+            try connection.query("DELETE FROM heartbeats WHERE at < $1::double precision", [time])
+            return removed
+        }
+    }
+
+    // MARK: Users
+
+    private static let userColumns = "id, name, password_hash, disabled, created_at"
+
+    private static func readUser(_ rows: PostgresRows, _ row: Int) -> User {
+        User(id: rows.int(row, 0), name: rows.string(row, 1), passwordHash: rows.string(row, 2), disabled: rows.bool(row, 3),
+             createdAt: rows.double(row, 4))
+    }
+
+    public func createUser(name: String, passwordHash: String, now: Double) throws(StoreError) -> User {
+        let rows = try connection.query("""
+            INSERT INTO users (name, password_hash, created_at) VALUES ($1, $2, $3::double precision)
+            ON CONFLICT ((lower(name))) DO NOTHING RETURNING \(Self.userColumns)
+            """, [name, passwordHash, PostgresText.number(now)])
+        guard rows.count == 1 else { throw .userExists(name) }
+        return Self.readUser(rows, 0)
+    }
+
+    public func user(named name: String) throws(StoreError) -> User? {
+        let rows = try connection.query("SELECT \(Self.userColumns) FROM users WHERE lower(name) = lower($1)", [name])
+        return rows.count == 0 ? nil : Self.readUser(rows, 0)
+    }
+
+    public func user(id: Int64) throws(StoreError) -> User? {
+        let rows = try connection.query("SELECT \(Self.userColumns) FROM users WHERE id = $1::bigint", [PostgresText.number(id)])
+        return rows.count == 0 ? nil : Self.readUser(rows, 0)
+    }
+
+    public func users() throws(StoreError) -> [User] {
+        let rows = try connection.query("SELECT \(Self.userColumns) FROM users ORDER BY lower(name)")
+        return rows.map { Self.readUser(rows, $0) }
+    }
+
+    public func setPasswordHash(name: String, passwordHash: String) throws(StoreError) {
+        let changed = try connection.query("UPDATE users SET password_hash = $1 WHERE lower(name) = lower($2)", [passwordHash, name]).changed
+        if changed == 0 { throw .noSuchUser(name) }
+    }
+
+    public func setDisabled(name: String, disabled: Bool) throws(StoreError) {
+        let changed = try connection.query("UPDATE users SET disabled = $1::boolean WHERE lower(name) = lower($2)", [disabled ? "true" : "false", name]).changed
+        if changed == 0 { throw .noSuchUser(name) }
+    }
+
+    public func reserveLoginAttempt(limits: [(key: String, limit: Int)], window: Double, budget: SignInBudget? = nil, knownUser: Bool = true,
+                                    now: Double) throws(StoreError) -> LoginReservation {
+        try connection.transaction { () throws(StoreError) -> LoginReservation in
+            // Checks and inserts of parallel sign-ins (on any host) take turns, as SQLite's write lock makes them do.
+            try connection.query("SELECT pg_advisory_xact_lock($1::bigint)", [Self.signInLockKey])
+            if let budget {
+                let since = PostgresText.number(now - budget.window)
+                let recent = try connection.query("SELECT count(*), count(*) FILTER (WHERE NOT known), min(at) FROM signin_attempts WHERE at > $1::double precision", [since])
+                if recent.int(0, 0) >= budget.attempts || (!knownUser && recent.int(0, 1) >= budget.unknownAttempts) {
+                    return .busy(retryAfter: max(1, (recent.optionalDouble(0, 2) ?? now) + budget.window - now))
+                }
+                try connection.query("DELETE FROM signin_attempts WHERE at <= $1::double precision", [since])
+                try connection.query("INSERT INTO signin_attempts (at, known) VALUES ($1::double precision, $2::boolean)",
+                                     [PostgresText.number(now), knownUser ? "true" : "false"])
+            }
+            for (key, limit) in limits {
+                let failures = try loginFailures(key: key, since: now - window)
+                if failures.count >= limit { return .throttled(retryAfter: max(1, (failures.oldest ?? now) + window - now)) }
+            }
+            var rows: [Int64] = []
+            for (key, _) in limits {
+                let inserted = try connection.query("INSERT INTO login_failures (key, at) VALUES ($1, $2::double precision) RETURNING id",
+                                                    [key, PostgresText.number(now)])
+                rows.append(inserted.int(0, 0))
+            }
+            return .reserved(attempt: rows)
+        }
+    }
+
+    public func confirmLogin(attempt: [Int64], clearing key: String) throws(StoreError) {
+        try connection.transaction { () throws(StoreError) in
+            try connection.query("DELETE FROM login_failures WHERE id = ANY($1::bigint[])", [PostgresText.array(attempt.map { String($0) })])
+            try clearLoginFailures(key: key)
+        }
+    }
+
+    public func loginFailures(key: String, since: Double) throws(StoreError) -> (count: Int, oldest: Double?) {
+        let rows = try connection.query("SELECT count(*), min(at) FROM login_failures WHERE key = $1 AND at >= $2::double precision",
+                                        [key, PostgresText.number(since)])
+        return (Int(rows.int(0, 0)), rows.optionalDouble(0, 1))
+    }
+
+    public func clearLoginFailures(key: String) throws(StoreError) {
+        try connection.query("DELETE FROM login_failures WHERE key = $1", [key])
+    }
+}
+
+/// A worker's wake-up on PostgreSQL: a connection of its own that LISTENs on
+/// ``PostgresStore/channel``; responders on any host NOTIFY it when they queue jobs.
+public final class PostgresNotificationListener: QueueWaiting {
+    private let connection: PostgresConnection
+
+    public init(url: String) throws(StoreError) {
+        connection = try PostgresConnection(url: url)
+        try connection.execute("LISTEN \(PostgresStore.channel)")
+    }
+
+    @discardableResult
+    public func wait(timeout: Double) -> Bool {
+        if connection.takeNotifications() > 0 { return true }
+        var descriptors = pollfd(fd: connection.socket, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptors, 1, Int32(max(0, timeout * 1000))) > 0 else { return false }
+        return connection.takeNotifications() > 0
+    }
+}

@@ -1,0 +1,306 @@
+import Foundation
+import Testing
+@testable import CreditStore
+
+/// The store contract: what every backend must do, run on SQLite and on PostgreSQL (when
+/// `CREDIT_TEST_DATABASE_URL` names a server, as `make test` does) with the same assertions.
+@Suite final class StoreContractTests {
+    /// The databases of this test, removed when it ends (Swift Testing makes a suite instance per
+    /// test); a test's own references could be released before its connections are done.
+    private var databases: [TestDatabase] = []
+
+    private func makeDatabase(_ backend: StoreBackend) throws -> TestDatabase {
+        let database = try backend.makeDatabase()
+        databases.append(database)
+        return database
+    }
+
+    /// A fresh database with two users.
+    private func storeWithUsers(_ backend: StoreBackend) throws -> (TestDatabase, any StoreConnection, User, User) {
+        let database = try makeDatabase(backend)
+        let store = try database.open()
+        let alice = try store.createUser(name: "alice", passwordHash: "h1", now: 1)
+        let bob = try store.createUser(name: "bob", passwordHash: "h2", now: 1)
+        return (database, store, alice, bob)
+    }
+
+    @Test(.enabled(if: StoreBackend.postgresURL != nil,
+                   "CREDIT_TEST_DATABASE_URL is not set, so the contract runs on SQLite only; `make test` starts a PostgreSQL cluster for it"))
+    func postgresIsPartOfTheRun() {
+        #expect(StoreBackend.available.contains(.postgres))
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func enqueueClaimFinish(_ backend: StoreBackend) throws {
+        let (_, store, alice, _) = try storeWithUsers(backend)
+        let submitted = try store.enqueue(owner: alice.id, payload: #"{"age":30}"#, idempotencyKey: nil, now: 100)
+        #expect(submitted.created)
+        #expect(submitted.job.status == .queued)
+        #expect(submitted.job.id.count == 32)
+        let claimed = try store.claim(worker: "w1", limit: 10, lease: 30, maxAttempts: 3, now: 101)
+        #expect(claimed.map(\.id) == [submitted.job.id])
+        #expect(claimed.first?.attempt == 1)
+        #expect(claimed.first?.payload == #"{"age":30}"#)
+        #expect(try store.job(id: submitted.job.id, owner: alice.id)?.status == .running)
+        #expect(try store.claim(worker: "w2", limit: 10, lease: 30, maxAttempts: 3, now: 102) == [], "a leased job is not handed out twice")
+        let result = #"{"pd":0.2,"text":"a \"quoted\" \\ back-slashed, {braced} ação"}"#
+        #expect(try store.finish(worker: "w1", outcomes: [(claimed[0], .done(result: result))], now: 103) == 1)
+        let done = try #require(try store.job(id: submitted.job.id, owner: alice.id))
+        #expect(done.status == .done)
+        #expect(done.result == result, "results come back byte for byte")
+        #expect(done.submittedAt == 100)
+        #expect(done.startedAt == 101)
+        #expect(done.completedAt == 103)
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func groupCommitGivesEachSubmissionItsOwnOutcome(_ backend: StoreBackend) throws {
+        let (_, store, alice, _) = try storeWithUsers(backend)
+        let first = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: "k", now: 1)
+        let outcomes = try store.enqueue(batch: [
+            Submission(owner: alice.id, payload: #"{"n":1}"#, idempotencyKey: nil, now: 2),
+            Submission(owner: 999, payload: "{}", idempotencyKey: nil, now: 2),
+            Submission(owner: alice.id, payload: "{}", idempotencyKey: "k", requestHash: "other", now: 2),
+            Submission(owner: alice.id, payload: "{}", idempotencyKey: "k", now: 2),
+            Submission(owner: alice.id, payload: #"{"n":2}"#, idempotencyKey: nil, rescoreOf: first.job.id, now: 3),
+        ])
+        #expect(try outcomes[0].get().created)
+        #expect(throws: StoreError.ownerInactive(999)) { try outcomes[1].get() }
+        // The first job was stored without a request hash (as before hashes were kept), so neither replay clashes.
+        #expect(try outcomes[2].get().job.id == first.job.id)
+        #expect(try outcomes[3].get().job.id == first.job.id)
+        #expect(try !outcomes[3].get().created)
+        #expect(try outcomes[4].get().job.rescoreOf == first.job.id)
+        #expect(try store.jobs(owner: alice.id, limit: 10, before: nil).map(\.payload) == [#"{"n":2}"#, #"{"n":1}"#, "{}"])
+        let hashed = try store.enqueue(batch: [Submission(owner: alice.id, payload: "{}", idempotencyKey: "h", requestHash: "one", now: 4)])
+        #expect(try hashed[0].get().created)
+        let reused = try store.enqueue(batch: [Submission(owner: alice.id, payload: "{}", idempotencyKey: "h", requestHash: "two", now: 5)])
+        #expect(throws: StoreError.idempotencyKeyReused("h")) { try reused[0].get() }
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func idempotencyKeyReturnsTheSameJobPerOwner(_ backend: StoreBackend) throws {
+        let (_, store, alice, bob) = try storeWithUsers(backend)
+        let first = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: "k1", now: 1)
+        let again = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: "k1", now: 2)
+        #expect(!again.created)
+        #expect(again.job.id == first.job.id)
+        let other = try store.enqueue(owner: bob.id, payload: "{}", idempotencyKey: "k1", now: 3)
+        #expect(other.created, "keys are per user")
+        #expect(other.job.id != first.job.id)
+        #expect(try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 4).job.id
+                != store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 5).job.id)
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func noJobIsStoredForADisabledOrUnknownOwner(_ backend: StoreBackend) throws {
+        let (_, store, alice, _) = try storeWithUsers(backend)
+        _ = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: "k1", now: 1)
+        try store.setDisabled(name: "alice", disabled: true)
+        #expect(throws: StoreError.ownerInactive(alice.id)) { try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 2) }
+        #expect(throws: StoreError.ownerInactive(alice.id), "not even a replay") {
+            try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: "k1", now: 3)
+        }
+        #expect(throws: StoreError.ownerInactive(999)) { try store.enqueue(owner: 999, payload: "{}", idempotencyKey: nil, now: 4) }
+        #expect(try store.jobs(owner: alice.id, limit: 10, before: nil).count == 1)
+        try store.setDisabled(name: "alice", disabled: false)
+        #expect(try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 5).created)
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func expiredLeaseRequeuesThenFailsAfterMaxAttempts(_ backend: StoreBackend) throws {
+        let (_, store, alice, _) = try storeWithUsers(backend)
+        let job = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 0).job
+        var now = 1.0
+        for attempt in 1...3 {
+            let claimed = try store.claim(worker: "w\(attempt)", limit: 1, lease: 10, maxAttempts: 3, now: now)
+            #expect(claimed.first?.attempt == attempt)
+            now += 11  // the worker died: its lease runs out
+        }
+        #expect(try store.claim(worker: "w4", limit: 1, lease: 10, maxAttempts: 3, now: now) == [])
+        let failed = try #require(try store.job(id: job.id, owner: alice.id))
+        #expect(failed.status == .failed)
+        #expect(failed.attempts == 3)
+        #expect(failed.error?.contains("3 attempts") == true, "\(failed.error ?? "no error")")
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func staleClaimCannotOverwriteTheCurrentOne(_ backend: StoreBackend) throws {
+        let (_, store, alice, _) = try storeWithUsers(backend)
+        let job = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 0).job
+        let first = try store.claim(worker: "slow", limit: 1, lease: 5, maxAttempts: 3, now: 1)[0]
+        let second = try store.claim(worker: "fast", limit: 1, lease: 5, maxAttempts: 3, now: 10)[0]
+        #expect(second.attempt == 2)
+        #expect(try store.finish(worker: "fast", outcomes: [(second, .done(result: "B"))], now: 11) == 1)
+        #expect(try store.finish(worker: "slow", outcomes: [(first, .done(result: "A"))], now: 12) == 0)
+        #expect(try store.job(id: job.id, owner: alice.id)?.result == "B", "scored exactly once in its visible result")
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func finishAndClaimRecordsTheBatchAndTakesTheNext(_ backend: StoreBackend) throws {
+        let (_, store, alice, _) = try storeWithUsers(backend)
+        let ids = try (0..<5).map { try store.enqueue(owner: alice.id, payload: "{\"n\":\($0)}", idempotencyKey: nil, now: Double($0)).job.id }
+        let first = try store.claim(worker: "w", limit: 3, lease: 30, maxAttempts: 3, now: 10)
+        let outcomes: [(job: ClaimedJob, outcome: JobOutcome)] = first.map { ($0, $0.id == ids[1] ? .failed(error: "bad \"row\"") : .done(result: "ok-\($0.id)")) }
+        let next = try store.finishAndClaim(worker: "w", outcomes: outcomes, limit: 3, lease: 30, maxAttempts: 3, now: 11)
+        #expect(next.map(\.id) == Array(ids.suffix(2)))
+        let jobs = try store.jobs(owner: alice.id, limit: 10, before: nil).reversed().map { $0 }
+        #expect(jobs.map(\.status) == [.done, .failed, .done, .running, .running])
+        #expect(jobs[0].result == "ok-\(ids[0])")
+        #expect(jobs[1].error == "bad \"row\"")
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func claimsInOrderAndInBatches(_ backend: StoreBackend) throws {
+        let (_, store, alice, _) = try storeWithUsers(backend)
+        let ids = try (0..<10).map { try store.enqueue(owner: alice.id, payload: "{\"n\":\($0)}", idempotencyKey: nil, now: Double($0)).job.id }
+        let batch = try store.claim(worker: "w", limit: 4, lease: 30, maxAttempts: 3, now: 20)
+        #expect(batch.map(\.id) == Array(ids.prefix(4)))
+        #expect(batch.map(\.payload) == (0..<4).map { "{\"n\":\($0)}" })
+        #expect(try store.claim(worker: "w", limit: 100, lease: 30, maxAttempts: 3, now: 20).map(\.id) == Array(ids.dropFirst(4)))
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func concurrentWorkersNeverShareAJob(_ backend: StoreBackend) throws {
+        let (database, store, alice, _) = try storeWithUsers(backend)
+        for index in 0..<400 { _ = try store.enqueue(owner: alice.id, payload: "\(index)", idempotencyKey: nil, now: 0) }
+        let results = LockedArray(), failures = LockedArray()
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            do {
+                let connection = try database.open()
+                while true {
+                    let batch = try connection.claim(worker: "w\(worker)", limit: 7, lease: 60, maxAttempts: 3, now: 1)
+                    if batch.isEmpty { break }
+                    results.append(batch.map(\.id))
+                }
+            } catch { failures.append(["\(error)"]) }
+        }
+        #expect(failures.values == [])
+        #expect(results.values.count == 400)
+        #expect(Set(results.values).count == 400)
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func parallelSignInReservationsNeverExceedTheLimit(_ backend: StoreBackend) throws {
+        let (database, _, _, _) = try storeWithUsers(backend)
+        let granted = Counter(), failures = LockedArray()
+        DispatchQueue.concurrentPerform(iterations: 40) { index in
+            do {
+                let store = try database.open()
+                let limits = [(key: "user:alice", limit: 5), (key: "ip:10.0.0.\(index % 3)", limit: 20)]
+                if case .reserved = try store.reserveLoginAttempt(limits: limits, window: 900, budget: nil, knownUser: true, now: 1000) { granted.add() }
+            } catch { failures.append(["\(error)"]) }
+        }
+        #expect(failures.values == [])
+        #expect(granted.value == 5, "exactly the user's limit, however many run at once")
+        let store = try database.open()
+        #expect(try store.loginFailures(key: "user:alice", since: 0).count == 5)
+        let sixth = try store.reserveLoginAttempt(limits: [(key: "user:alice", limit: 5)], window: 900, budget: nil, knownUser: true, now: 1100)
+        #expect(sixth == .throttled(retryAfter: 800))
+        guard case .reserved(let rows) = try store.reserveLoginAttempt(limits: [(key: "user:bob", limit: 5), (key: "ip:x", limit: 20)], window: 900,
+                                                                        budget: nil, knownUser: true, now: 1100) else {
+            Issue.record("bob has no failures")
+            return
+        }
+        try store.confirmLogin(attempt: rows, clearing: "user:bob")
+        #expect(try store.loginFailures(key: "ip:x", since: 0).count == 0, "a successful sign-in is not a failure of its address")
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func theSignInBudgetIsSharedAndCountsUnknownNamesApart(_ backend: StoreBackend) throws {
+        let (_, store, _, _) = try storeWithUsers(backend)
+        let budget = SignInBudget(attempts: 3, unknownAttempts: 1, window: 10)
+        func attempt(_ index: Int, known: Bool, at now: Double) throws -> LoginReservation {
+            try store.reserveLoginAttempt(limits: [(key: "user:u\(index)", limit: 5)], window: 900, budget: budget, knownUser: known, now: now)
+        }
+        guard case .reserved = try attempt(1, known: false, at: 100) else { Issue.record("the first unknown name passes"); return }
+        #expect(try attempt(2, known: false, at: 101) == .busy(retryAfter: 9), "one unknown name per window")
+        guard case .reserved = try attempt(3, known: true, at: 102), case .reserved = try attempt(4, known: true, at: 103) else {
+            Issue.record("known names still pass"); return
+        }
+        #expect(try attempt(5, known: true, at: 104) == .busy(retryAfter: 6), "three attempts per window in all")
+        guard case .reserved = try attempt(6, known: true, at: 111) else { Issue.record("the window moves on"); return }
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func ownersSeeOnlyTheirJobsNewestFirstWithPaging(_ backend: StoreBackend) throws {
+        let (_, store, alice, bob) = try storeWithUsers(backend)
+        let ids = try (0..<5).map { try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: Double($0)).job.id }
+        let bobs = try store.enqueue(owner: bob.id, payload: "{}", idempotencyKey: nil, now: 9).job.id
+        #expect(try store.job(id: bobs, owner: alice.id) == nil)
+        #expect(try store.jobs(owner: alice.id, limit: 2, before: nil).map(\.id) == [ids[4], ids[3]])
+        #expect(try store.jobs(owner: alice.id, limit: 2, before: ids[3]).map(\.id) == [ids[2], ids[1]])
+        #expect(try store.jobs(owner: alice.id, limit: 10, before: bobs).map(\.id) == [], "another user's cursor finds nothing")
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func healthHeartbeatAndPruning(_ backend: StoreBackend) throws {
+        let (_, store, alice, _) = try storeWithUsers(backend)
+        #expect(try store.health(now: 50) == QueueHealth(queued: 0, running: 0, oldestQueuedAge: nil, lastHeartbeatAge: nil, workerModel: nil, workerMode: nil))
+        let old = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 10).job
+        _ = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 20)
+        try store.heartbeat(worker: "w", model: "gbdt-x", mode: .drain, now: 45)
+        let health = try store.health(now: 50)
+        #expect(health.queued == 2)
+        #expect(health.oldestQueuedAge == 40)
+        #expect(health.lastHeartbeatAge == 5)
+        #expect(health.workerModel == "gbdt-x")
+        #expect(health.workerMode == .drain)
+        let claimed = try store.claim(worker: "w", limit: 1, lease: 30, maxAttempts: 3, now: 60)
+        try store.finish(worker: "w", outcomes: [(claimed[0], .failed(error: "bad"))], now: 61)
+        #expect(try store.pruneFinished(before: 100) == 1)
+        #expect(try store.job(id: old.id, owner: alice.id) == nil)
+        #expect(try store.health(now: 100).queued == 1, "queued jobs are never pruned")
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func usersAndLoginFailures(_ backend: StoreBackend) throws {
+        let (_, store, alice, _) = try storeWithUsers(backend)
+        #expect(throws: StoreError.userExists("ALICE")) { try store.createUser(name: "ALICE", passwordHash: "x", now: 2) }
+        #expect(try store.user(named: "Alice")?.id == alice.id, "names are case-insensitive")
+        try store.setDisabled(name: "alice", disabled: true)
+        #expect(try store.user(id: alice.id)?.disabled == true)
+        try store.setPasswordHash(name: "alice", passwordHash: "new")
+        #expect(try store.user(named: "alice")?.passwordHash == "new")
+        #expect(throws: StoreError.noSuchUser("nobody")) { try store.setDisabled(name: "nobody", disabled: true) }
+        #expect(try store.users().map(\.name) == ["alice", "bob"])
+        // An attempt counts as a failure from its reservation on.
+        for (limits, now) in [([("user:alice", 5), ("ip:127.0.0.1", 20)], 10.0), ([("user:alice", 5)], 20.0)] {
+            guard case .reserved = try store.reserveLoginAttempt(limits: limits, window: 900, budget: nil, knownUser: true, now: now) else {
+                Issue.record("not reserved at \(now)"); return
+            }
+        }
+        #expect(try store.loginFailures(key: "user:alice", since: 0).count == 2)
+        #expect(try store.loginFailures(key: "user:alice", since: 15).count == 1)
+        #expect(try store.loginFailures(key: "user:alice", since: 0).oldest == 10)
+        try store.clearLoginFailures(key: "user:alice")
+        #expect(try store.loginFailures(key: "user:alice", since: 0).count == 0)
+        #expect(try store.loginFailures(key: "ip:127.0.0.1", since: 0).count == 1)
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func processesThatMigrateAtOnceBothSucceed(_ backend: StoreBackend) throws {
+        let database = try makeDatabase(backend)
+        let versions = LockedArray()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            do { versions.append(["\(try database.open().schemaVersion())"]) } catch { versions.append(["\(error)"]) }
+        }
+        let latest = try database.open().latestSchemaVersion
+        #expect(versions.values == Array(repeating: "\(latest)", count: 4))
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func thePoolSharesCommitsAcrossThreads(_ backend: StoreBackend) throws {
+        let (database, store, alice, _) = try storeWithUsers(backend)
+        let pool = try StorePool(opening: { () throws(StoreError) in try database.location.open() })
+        let failures = LockedArray()
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            for index in 0..<25 {
+                do { _ = try pool.enqueue(Submission(owner: alice.id, payload: "\(thread)-\(index)", idempotencyKey: "\(thread)-\(index)", now: 1)) }
+                catch { failures.append(["\(error)"]) }
+            }
+        }
+        #expect(failures.values == [])
+        #expect(try store.health(now: 2).queued == 200)
+    }
+}
