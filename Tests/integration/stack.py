@@ -1,5 +1,7 @@
 """Starts the real system on loopback for the integration tests: nginx with its own prefix, the
-FastCGI responder on a unix socket, the scoring worker, and a SQLite file in a temporary folder."""
+FastCGI responder on a unix socket, the scoring worker, and a SQLite file in a temporary folder
+or a PostgreSQL database (then possibly several responders behind an nginx upstream and several
+workers, as on more than one host)."""
 import json
 import os
 import shutil
@@ -27,20 +29,27 @@ class Stack:
     starts a stack with the defaults; the shared one lets the fuzzing and browser tests sign in
     as often as they like)."""
 
-    def __init__(self, **settings):
+    def __init__(self, database_url=None, responders=1, workers=1, **settings):
         self.dir = tempfile.mkdtemp(prefix="credit-it-")
         os.chmod(self.dir, 0o755)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.socket = os.path.join(self.dir, "fcgi.sock")
+        self.sockets = [os.path.join(self.dir, "fcgi.sock" if index == 0 else f"fcgi-{index}.sock") for index in range(responders)]
+        self.socket = self.sockets[0]
+        self.backend = "postgres" if database_url else "sqlite"
+        self.worker_count = workers
         self.env = dict(os.environ,
                         CREDIT_DB=os.path.join(self.dir, "credit.sqlite"),
                         CREDIT_MODEL=os.path.join(ROOT, "models", "default.json"),
                         CREDIT_SECRET_FILE=os.path.join(self.dir, "secret.key"),
                         CREDIT_TOKEN_TTL="600",
                         CREDIT_LEASE_SECONDS="2")
+        if database_url:
+            self.env["CREDIT_DATABASE_URL"] = database_url
         self.env.update(settings)
         self.responder = self.worker = self.nginx = None
+        self.responders = [None] * responders
+        self.workers = [None] * workers
         self.logs = {}
         self.tokens = {}
 
@@ -54,28 +63,41 @@ class Stack:
         self.logs[name] = log
         return subprocess.Popen(argv, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.dir)
 
-    def start_responder(self):
-        if os.path.exists(self.socket):
-            os.unlink(self.socket)
+    def start_responder(self, index=0):
+        socket_path = self.sockets[index]
+        if os.path.exists(socket_path):
+            os.unlink(socket_path)
         group = ["--socket-group", "www-data"] if os.geteuid() == 0 else []
-        self.responder = self._spawn("responder", [os.path.join(BIN, "credit-fcgi"), "--socket", self.socket, "--socket-mode", "0660", *group])
+        name = "responder" if index == 0 else f"responder-{index}"
+        process = self._spawn(name, [os.path.join(BIN, "credit-fcgi"), "--socket", socket_path, "--socket-mode", "0660", *group])
+        self.responders[index] = process
+        if index == 0:
+            self.responder = process
         deadline = time.time() + 10
-        while not os.path.exists(self.socket):
-            if time.time() > deadline or self.responder.poll() is not None:
-                raise RuntimeError("responder did not start: " + self.log("responder"))
+        while not os.path.exists(socket_path):
+            if time.time() > deadline or process.poll() is not None:
+                raise RuntimeError("responder did not start: " + self.log(name))
             time.sleep(0.02)
+        return process
 
-    def start_worker(self):
-        self.worker = self._spawn("worker", [os.path.join(BIN, "credit-worker"), "--name", f"it-{time.time_ns()}"])
+    def start_worker(self, index=0):
+        name = "worker" if index == 0 else f"worker-{index}"
+        process = self._spawn(name, [os.path.join(BIN, "credit-worker"), "--name", f"it-{index}-{time.time_ns()}"])
+        self.workers[index] = process
+        if index == 0:
+            self.worker = process
+        return process
 
     def start(self):
         self.cli("init")
         for name in ("alice", "bob", "carol", "throttled"):
             self.cli("user", "add", name, "--password-stdin", stdin=PASSWORD + "\n")
         conf = subprocess.run([os.path.join(ROOT, "scripts", "render-nginx.sh"), os.path.join(self.dir, "nginx"),
-                               f"127.0.0.1:{self.port}", self.socket], capture_output=True, text=True, check=True).stdout.strip()
-        self.start_responder()
-        self.start_worker()
+                               f"127.0.0.1:{self.port}", ",".join(self.sockets)], capture_output=True, text=True, check=True).stdout.strip()
+        for index in range(len(self.sockets)):
+            self.start_responder(index)
+        for index in range(self.worker_count):
+            self.start_worker(index)
         self.nginx = self._spawn("nginx", ["nginx", "-p", os.path.join(self.dir, "nginx"), "-c", conf])
         deadline = time.time() + 10
         while True:
@@ -97,7 +119,7 @@ class Stack:
         process.wait()
 
     def stop(self):
-        terminate(self.nginx, self.worker, self.responder)
+        terminate(self.nginx, *self.workers, *self.responders)
         for log in self.logs.values():
             log.close()
         if os.environ.get("KEEP_STACK") != "1":

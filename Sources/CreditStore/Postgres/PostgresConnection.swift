@@ -85,6 +85,8 @@ public final class PostgresConnection {
 
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
     public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        // The server restarted or the network dropped since the last use: start on a new connection.
+        if cpq_status(handle) != CONNECTION_OK { _ = reconnect() }
         try execute("BEGIN")
         inTransaction = true
         defer { inTransaction = false }
@@ -101,10 +103,20 @@ public final class PostgresConnection {
     /// The socket, for waiting on notifications.
     var socket: Int32 { cpq_socket(handle) }
 
-    /// Reads what the server sent and discards pending notifications; returns how many there were.
-    func takeNotifications() -> Int {
-        _ = cpq_consumeInput(handle)
+    /// Reads what the server sent and discards pending notifications; returns how many there
+    /// were, or nil when the connection is lost.
+    func takeNotifications() -> Int? {
+        guard cpq_consumeInput(handle) == 1 else { return nil }
         return Int(cpq_drainNotifies(handle))
+    }
+
+    /// Connects again after a lost connection; true when it is back.
+    func reconnect() -> Bool {
+        cpq_reset(handle)
+        prepared.removeAll()
+        guard cpq_status(handle) == CONNECTION_OK else { return false }
+        cpq_silenceNotices(handle)
+        return true
     }
 
     private func checked(_ result: OpaquePointer?, sql: String) throws(StoreError) -> OpaquePointer {

@@ -320,11 +320,16 @@ public final class PostgresNotificationListener: QueueWaiting {
         try connection.execute("LISTEN \(PostgresStore.channel)")
     }
 
+    /// Waits for a notification. A lost connection (a server restart) is re-established, and
+    /// until it is the wait lasts the whole timeout, so the worker falls back to polling.
     @discardableResult
     public func wait(timeout: Double) -> Bool {
-        if connection.takeNotifications() > 0 { return true }
+        if let pending = connection.takeNotifications(), pending > 0 { return true }
         var descriptors = pollfd(fd: connection.socket, events: Int16(POLLIN), revents: 0)
         guard poll(&descriptors, 1, Int32(max(0, timeout * 1000))) > 0 else { return false }
-        return connection.takeNotifications() > 0
+        if let pending = connection.takeNotifications() { return pending > 0 }
+        if connection.reconnect(), (try? connection.execute("LISTEN \(PostgresStore.channel)")) != nil { return true }
+        usleep(UInt32(max(0, timeout) * 1_000_000))
+        return true  // a poll of the queue covers whatever was announced meanwhile
     }
 }

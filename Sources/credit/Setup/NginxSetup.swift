@@ -11,7 +11,8 @@ struct NginxSetup: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "nginx", abstract: "Render the nginx configuration (an include, or a whole server block).")
 
     @Option(help: "The URL path to serve the site at, e.g. /credit/ (an include needs one; / is for --server).") var prefix: String = "/"
-    @Option(help: "The responder's unix socket (credit-fcgi --socket).") var socket: String
+    @Option(help: "The responder's unix socket (credit-fcgi --socket), or host:port for one on another host. Repeat it for several responders: they become an upstream that nginx spreads requests over and skips when one is down.")
+    var socket: [String]
     @Flag(help: "Render a complete server block instead of an include.") var server = false
     @Option(help: "With --server: the listen address.") var listen: String = "80"
     @Option(help: "With --server: the server name.") var serverName: String = "_"
@@ -27,8 +28,8 @@ struct NginxSetup: ParsableCommand {
             throw ValidationError("an include under / would clash with the server's own `location /`: give --prefix /credit/ (or similar), or --server for a dedicated (sub)domain")
         }
         func plain(_ text: String) -> Bool { !text.contains(where: { ";{}'\"$\\#".contains($0) || $0.isWhitespace }) }
-        guard socket.hasPrefix("/"), plain(socket) else {
-            throw ValidationError("--socket must be an absolute path without spaces, quotes, braces, $, \\, # or semicolons")
+        guard !socket.isEmpty, socket.allSatisfy({ ($0.hasPrefix("/") || Self.isHostAndPort($0)) && plain($0) }) else {
+            throw ValidationError("--socket must be an absolute path, or host:port, without spaces, quotes, braces, $, \\, # or semicolons")
         }
         guard !listen.contains(where: { ";{}$\\#".contains($0) || $0.isNewline }), plain(serverName.replacingOccurrences(of: " ", with: "")) else {
             throw ValidationError("--listen and --server-name may not hold ; { } $ \\ # or line breaks")
@@ -57,6 +58,12 @@ struct NginxSetup: ParsableCommand {
             """)
     }
 
+    /// `10.0.0.5:9000` or `[::1]:9000`: a responder reached over TCP.
+    static func isHostAndPort(_ text: String) -> Bool {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port) else { return false }
+        return colon > text.startIndex
+    }
+
     /// Where the http-level part goes: beside the include, `NAME-http.conf`.
     static func httpPath(for out: String) -> String {
         (out.hasSuffix(".conf") ? String(out.dropLast(5)) : out) + "-http.conf"
@@ -72,7 +79,7 @@ struct NginxSetup: ParsableCommand {
             # Written by `credit setup nginx`: the credit-scoring site at \(prefix) and its API at \(prefix)api/.
             # Include it inside an existing server { } block:  include /etc/nginx/snippets/credit-scoring.conf;
             # It adds locations under \(prefix) only and leaves the server's other locations and error pages alone.
-            # The responder must run with --socket \(socket) --socket-group <nginx's group> --socket-mode 0660.
+            # The responder must run with --socket \(socket.joined(separator: " or ")) --socket-group <nginx's group> --socket-mode 0660.
             # Its http-level part (the sign-in rate limit) must be included at http level.
 
             \(locations)
@@ -110,8 +117,32 @@ struct NginxLocations {
     let prefix: String
     let site: String
     let models: String
-    let socket: String
+    /// The responders: unix socket paths or host:port addresses.
+    let socket: [String]
     var hsts = false
+
+    /// The upstream's name when there are several responders.
+    var upstreamName: String { errorName + "_responders" }
+
+    /// What `fastcgi_pass` names: the one responder, or the upstream of several.
+    var pass: String {
+        guard socket.count > 1 else { return Self.address(socket[0]) }
+        return upstreamName
+    }
+
+    static func address(_ responder: String) -> String { responder.hasPrefix("/") ? "unix:" + responder : responder }
+
+    /// Several responders: an upstream. A request that cannot reach one (refused, timed out
+    /// before it was sent) goes to the next; nginx does not resend a POST that one has received.
+    var upstreamText: String {
+        guard socket.count > 1 else { return "" }
+        return """
+        upstream \(upstreamName) {
+        \(socket.map { "    server \(Self.address($0)) max_fails=1 fail_timeout=1s;" }.joined(separator: "\n"))
+        }
+
+        """
+    }
 
     /// `add_header … always` for every security header, at the given indentation.
     func headers(_ indent: String) -> String {
@@ -140,7 +171,7 @@ struct NginxLocations {
         # (an office behind one address signing in at nine).
         limit_req_zone $binary_remote_addr zone=\(errorName)_signin:1m rate=2r/s;
 
-        """
+        """ + upstreamText
     }
 
     /// What every API location passes to the responder.
@@ -154,7 +185,7 @@ struct NginxLocations {
             "fastcgi_param REQUEST_SCHEME $scheme;", "fastcgi_param HTTPS $https if_not_empty;",
             "fastcgi_param REMOTE_ADDR $remote_addr;", "fastcgi_param REMOTE_PORT $remote_port;",
             "fastcgi_param SERVER_ADDR $server_addr;", "fastcgi_param SERVER_PORT $server_port;",
-            "fastcgi_param SERVER_NAME $server_name;", "fastcgi_pass unix:\(socket);",
+            "fastcgi_param SERVER_NAME $server_name;", "fastcgi_pass \(pass);",
             "fastcgi_connect_timeout 2s;", "fastcgi_send_timeout 10s;", "fastcgi_read_timeout 10s;", "fastcgi_intercept_errors off;",
             "gzip on;", "gzip_min_length 512;", "gzip_types application/json application/problem+json;",
         ] + [413, 429, 502, 503, 504].map { "error_page \($0) @\(errorName)_\($0);" }
