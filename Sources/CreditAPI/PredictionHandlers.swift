@@ -14,7 +14,8 @@ extension CreditService {
             throw Problem.unsupportedMediaType("application/json")
         }
         let json = try RequestJSON.parse(request.body)
-        do { _ = try ApplicantSchema.pakdd.validate(json) } catch { throw Problem.validation(error.fieldErrors) }
+        let applicant: Applicant
+        do { applicant = try ApplicantSchema.pakdd.validate(json) } catch { throw Problem.validation(error.fieldErrors) }
         var key: String?
         if let header = request.header("idempotency-key") {
             guard (1...200).contains(header.utf8.count), header.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
@@ -35,7 +36,8 @@ extension CreditService {
         let result: EnqueueResult
         do {
             result = try stores.enqueue(Submission(owner: userID, payload: payload, idempotencyKey: key,
-                                                   requestHash: key == nil ? nil : sha256Hex(request.body), rescoreOf: rescoreOf, now: clock()))
+                                                   requestHash: key == nil ? nil : sha256Hex(request.body), rescoreOf: rescoreOf,
+                                                   record: ApplicantRecord.encode(applicant), now: clock()))
         } catch {
             if case .ownerInactive = error { throw Self.inactiveAccount }
             if case .idempotencyKeyReused = error { throw Problem.idempotencyKeyReuse() }

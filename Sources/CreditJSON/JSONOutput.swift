@@ -23,10 +23,7 @@ public indirect enum JSONOutput: Sendable, Equatable {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
-        case .number(let value):
-            if !value.isFinite { output.append(contentsOf: "null".utf8) }
-            else if value == value.rounded(), abs(value) < 1e15 { Self.writeInteger(Int64(value), to: &output) }
-            else { output.append(contentsOf: value.description.utf8) }
+        case .number(let value): Self.writeNumber(value, to: &output)
         case .string(let text): Self.writeString(text, to: &output)
         case .raw(let text): output.append(contentsOf: text.utf8)
         case .array(let items):
@@ -46,6 +43,13 @@ public indirect enum JSONOutput: Sendable, Equatable {
             }
             output.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// Whole numbers without a fraction, others as Swift prints them (shortest exact), non-finite as null.
+    static func writeNumber(_ value: Double, to output: inout [UInt8]) {
+        if !value.isFinite { output.append(contentsOf: "null".utf8) }
+        else if value == value.rounded(), abs(value) < 1e15 { writeInteger(Int64(value), to: &output) }
+        else { output.append(contentsOf: value.description.utf8) }
     }
 
     static func writeInteger(_ value: Int64, to output: inout [UInt8]) {

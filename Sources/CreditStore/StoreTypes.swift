@@ -37,11 +37,16 @@ public struct Submission: Sendable {
     public var requestHash: String?
     /// The earlier application of the same owner that this one re-scores after an edit.
     public var rescoreOf: String?
+    /// The validated application in the compact form the worker reads without parsing JSON
+    /// (`ApplicantRecord` in CreditSchema); nil to have the worker parse `payload`.
+    public var record: String?
     public var now: Double
 
-    public init(owner: Int64, payload: String, idempotencyKey: String?, requestHash: String? = nil, rescoreOf: String? = nil, now: Double) {
+    public init(owner: Int64, payload: String, idempotencyKey: String?, requestHash: String? = nil, rescoreOf: String? = nil,
+                record: String? = nil, now: Double) {
         self.owner = owner
         self.payload = payload
+        self.record = record
         self.idempotencyKey = idempotencyKey
         self.requestHash = requestHash
         self.rescoreOf = rescoreOf
@@ -80,8 +85,11 @@ public struct SignInBudget: Sendable, Equatable {
 public struct ClaimedJob: Sendable, Equatable {
     public var id: String
     public var owner: Int64
+    /// The application as submitted (JSON); empty when `record` is given, which the worker reads instead.
     public var payload: String
     public var attempt: Int
+    /// The validated application in compact form, when the submission stored one.
+    public var record: String? = nil
 }
 
 /// The outcome of a submission: the job, and whether it was new (false when an idempotency key matched).

@@ -51,7 +51,16 @@ public final class ScoringWorker {
         }
     }
 
-    /// Scores one application; a payload the schema rejects fails the job with the reasons.
+    /// Scores one claimed application: from its compact record when it has one (validated when it
+    /// was submitted), else from the JSON, which is validated here.
+    func score(_ job: ClaimedJob) -> JobOutcome {
+        if let record = job.record, let applicant = ApplicantRecord.decode(record, fieldCount: ApplicantSchema.pakdd.fields.count) {
+            return .done(result: Self.resultText(scorer.predict(applicant)))
+        }
+        return score(job.payload)
+    }
+
+    /// Scores one JSON application; a payload the schema rejects fails the job with the reasons.
     func score(_ payload: String) -> JobOutcome {
         let applicant: Applicant
         do {
@@ -62,7 +71,7 @@ public final class ScoringWorker {
         } catch {
             return .failed(error: "The stored application is not valid JSON.")
         }
-        return .done(result: Self.json(scorer.predict(applicant)).text)
+        return .done(result: Self.resultText(scorer.predict(applicant)))
     }
 
     /// Scored outcomes not yet recorded: written together with the next claim.
@@ -74,7 +83,7 @@ public final class ScoringWorker {
     public func processBatch(now: Double = Date().timeIntervalSince1970) throws -> Int {
         let claimed = try store.finishAndClaim(worker: name, outcomes: unrecorded, limit: batchSize, lease: configuration.lease,
                                                maxAttempts: configuration.maxAttempts, now: now)
-        unrecorded = claimed.map { (job: $0, outcome: score($0.payload)) }
+        unrecorded = claimed.map { (job: $0, outcome: score($0)) }
         if claimed.isEmpty { return 0 }
         return claimed.count
     }
@@ -95,18 +104,32 @@ public final class ScoringWorker {
         }
     }
 
-    /// The prediction as the API returns it in `result`.
-    static func json(_ prediction: Prediction) -> JSONOutput {
-        func reasons(_ list: [Reason]) -> JSONOutput {
-            .array(list.map { reason in
-                .object(["field": .string(reason.field), "label": .string(reason.label), "value": reason.value.map { .string($0) } ?? .null,
-                         "contribution": .number((reason.contribution * 1e6).rounded() / 1e6), "text": .string(reason.text)])
-            })
+    /// The prediction as the API returns it in `result`, written straight to text: keys sorted as
+    /// ``JSONOutput`` writes them, without building and sorting dictionaries for every job.
+    static func resultText(_ prediction: Prediction) -> String {
+        var writer = JSONStreamWriter()
+        func reasons(_ list: [Reason]) {
+            writer.beginArray()
+            for reason in list {
+                writer.beginObject()
+                writer.key("contribution"); writer.number((reason.contribution * 1e6).rounded() / 1e6)
+                writer.key("field"); writer.string(reason.field)
+                writer.key("label"); writer.string(reason.label)
+                writer.key("text"); writer.string(reason.text)
+                writer.key("value"); writer.optionalString(reason.value)
+                writer.endObject()
+            }
+            writer.endArray()
         }
-        return .object([
-            "probability_of_default": .number((prediction.probabilityOfDefault * 1e6).rounded() / 1e6),
-            "score": .number(Double(prediction.score)), "decision": .string(prediction.decision.rawValue),
-            "reasons": reasons(prediction.reasons), "strengths": reasons(prediction.strengths), "model": .string(prediction.model),
-        ])
+        // Keys in sorted order, as JSONOutput writes them.
+        writer.beginObject()
+        writer.key("decision"); writer.string(prediction.decision.rawValue)
+        writer.key("model"); writer.string(prediction.model)
+        writer.key("probability_of_default"); writer.number((prediction.probabilityOfDefault * 1e6).rounded() / 1e6)
+        writer.key("reasons"); reasons(prediction.reasons)
+        writer.key("score"); writer.number(Double(prediction.score))
+        writer.key("strengths"); reasons(prediction.strengths)
+        writer.endObject()
+        return writer.text
     }
 }

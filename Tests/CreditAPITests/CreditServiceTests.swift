@@ -145,6 +145,28 @@ final class CreditServiceTests: XCTestCase {
         XCTAssertEqual(result["model"] as? String, worker.modelId)
     }
 
+    func testTheWorkerScoresTheStoredRecordExactlyAsTheJSON() throws {
+        let applications = [
+            validApplication,
+            #"{"payment_day": 25, "marital_status": 1, "quant_dependants": 3, "residencial_state": "RJ", "flag_residencial_phone": "N", "flag_email": 0, "personal_monthly_income": 1234.56, "other_incomes": 0.1, "quant_banking_accounts": 2, "company": "Y", "flag_professional_phone": "Y", "product": 2, "age": 61, "residencial_zip_3": "9a9", "applicant_name": "Zoë d'Ávila \"Zé\" <b>", "residencial_city": "São João del-Rei", "months_in_residence": null}"#,
+        ]
+        let token = try token()
+        for application in applications { XCTAssertEqual(submit(application, token: token).status, 202) }
+        let worker = try ScoringWorker(configuration: service.configuration, name: "test")
+        let claimed = try worker.store.claim(worker: "test", limit: 10, lease: 30, maxAttempts: 3, now: clock.now)
+        XCTAssertEqual(claimed.count, applications.count)
+        for (job, application) in zip(claimed, applications) {
+            let record = try XCTUnwrap(job.record, "the responder stores the validated record")
+            XCTAssertEqual(job.payload, "", "the worker is not sent the JSON it does not need")
+            let fromRecord = worker.score(job)
+            let fromJSON = worker.score(application)
+            XCTAssertEqual(fromRecord, fromJSON, record)
+            guard case .done(let text) = fromRecord else { return XCTFail("not scored: \(fromRecord)") }
+            // The streamed result is valid JSON with its keys in the order JSONOutput writes them.
+            XCTAssertEqual(try JSONOutput(JSONValue.parse(text)).text, text)
+        }
+    }
+
     func testEveryErrorStatusIsAProblem() throws {
         let token = try token()
         XCTAssertEqual(submit(validApplication, token: nil).status, 401)

@@ -123,3 +123,36 @@ final class ApplicantSchemaTests: XCTestCase {
         XCTAssertEqual(try JSONValue.parse(SchemaDocument(schema: schema).json().bytes), document)
     }
 }
+
+/// The compact record the responder stores and the worker reads instead of the JSON.
+final class ApplicantRecordTests: XCTestCase {
+    func testEveryValidatedApplicantComesBackTheSame() throws {
+        let schema = ApplicantSchema.pakdd
+        // Seeded variety: every field missing, a number, or a text with separators' neighbours and accents.
+        var generator = SplitMix64(seed: 20261125)
+        for _ in 0..<300 {
+            let values: [FieldValue] = schema.fields.map { _ in
+                switch generator.next() % 4 {
+                case 0: .missing
+                case 1: .number(Double(Int64(generator.next() % 2_000_001) - 1_000_000) / 64)
+                case 2: .number([0, 1, -0.0, 1e-7, 123_456.789, 0.1 + 0.2][Int(generator.next() % 6)])
+                default: .text(["RJ", "São Paulo", "Zoë \"Zé\"", "n1", "t", " x ", "a\u{20}b", "😀"][Int(generator.next() % 8)])
+                }
+            }
+            let applicant = Applicant(values: values)
+            let record = ApplicantRecord.encode(applicant)
+            XCTAssertEqual(ApplicantRecord.decode(record, fieldCount: schema.fields.count), applicant, record)
+        }
+    }
+
+    func testARecordOfAnotherShapeIsIgnored() {
+        let count = ApplicantSchema.pakdd.fields.count
+        let good = ApplicantRecord.encode(Applicant(values: Array(repeating: .number(1), count: count)))
+        XCTAssertNotNil(ApplicantRecord.decode(good, fieldCount: count))
+        XCTAssertNil(ApplicantRecord.decode(good, fieldCount: count + 1), "another schema")
+        XCTAssertNil(ApplicantRecord.decode("a0" + good.dropFirst(2), fieldCount: count), "another version")
+        XCTAssertNil(ApplicantRecord.decode(good.replacingOccurrences(of: "n1", with: "nx"), fieldCount: count), "not a number")
+        XCTAssertNil(ApplicantRecord.decode(good.replacingOccurrences(of: "n1", with: "q1"), fieldCount: count), "unknown kind")
+        XCTAssertNil(ApplicantRecord.decode("", fieldCount: count))
+    }
+}

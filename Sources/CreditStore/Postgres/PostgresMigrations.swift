@@ -40,6 +40,10 @@ enum PostgresMigrations {
         CREATE TABLE signin_attempts (at double precision NOT NULL, known boolean NOT NULL);
         CREATE INDEX signin_attempts_by_time ON signin_attempts(at);
         """,
+        // 2: the validated application in compact form (SQLite version 7).
+        """
+        ALTER TABLE job_payloads ADD COLUMN record text;
+        """,
     ]
 
     static var latest: Int { steps.count }

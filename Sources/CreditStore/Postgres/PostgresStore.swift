@@ -67,9 +67,9 @@ public final class PostgresStore: StoreConnection {
               WHERE EXISTS (SELECT 1 FROM users WHERE id = $2::bigint AND NOT disabled)
               ON CONFLICT (owner, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
               RETURNING seq)
-            INSERT INTO job_payloads (seq, payload) SELECT seq, $7 FROM job RETURNING seq
+            INSERT INTO job_payloads (seq, payload, record) SELECT seq, $7, $8 FROM job RETURNING seq
             """, [id, PostgresText.number(submission.owner), submission.idempotencyKey, PostgresText.number(submission.now),
-                  submission.requestHash, submission.rescoreOf, submission.payload])
+                  submission.requestHash, submission.rescoreOf, submission.payload, submission.record])
         if inserted.count == 1 {
             let job = Job(id: id, owner: submission.owner, status: .queued, payload: submission.payload, result: nil, error: nil, attempts: 0,
                           idempotencyKey: submission.idempotencyKey, submittedAt: submission.now, startedAt: nil, completedAt: nil,
@@ -125,10 +125,12 @@ public final class PostgresStore: StoreConnection {
               FROM (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT $4::integer FOR UPDATE SKIP LOCKED) next
               WHERE j.seq = next.seq
               RETURNING j.seq, j.id, j.owner, j.attempts)
-            SELECT c.id, c.owner, c.attempts, p.payload FROM claimed c JOIN job_payloads p ON p.seq = c.seq ORDER BY c.seq
+            SELECT c.id, c.owner, c.attempts, CASE WHEN p.record IS NULL THEN p.payload ELSE '' END, p.record
+            FROM claimed c JOIN job_payloads p ON p.seq = c.seq ORDER BY c.seq
             """, [time, PostgresText.number(now + lease), worker, PostgresText.number(limit)])
         return claimed.map { row in
-            ClaimedJob(id: claimed.string(row, 0), owner: claimed.int(row, 1), payload: claimed.string(row, 3), attempt: Int(claimed.int(row, 2)))
+            ClaimedJob(id: claimed.string(row, 0), owner: claimed.int(row, 1), payload: claimed.string(row, 3), attempt: Int(claimed.int(row, 2)),
+                       record: claimed.optionalString(row, 4))
         }
     }
 

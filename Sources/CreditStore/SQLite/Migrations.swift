@@ -83,6 +83,11 @@ enum Migrations {
         """
         ALTER TABLE jobs ADD COLUMN rescore_of TEXT;
         """,
+        // 7: the validated application in compact form, which the worker reads instead of parsing
+        // and validating the JSON again.
+        """
+        ALTER TABLE job_payloads ADD COLUMN record TEXT;
+        """,
     ]
 
     static var latest: Int { steps.count }

@@ -48,14 +48,14 @@ public final class SQLiteStore: StoreConnection {
             batch.map { submission in
                 Result { () throws(StoreError) in
                     try insertJob(owner: submission.owner, payload: submission.payload, idempotencyKey: submission.idempotencyKey,
-                                  requestHash: submission.requestHash, rescoreOf: submission.rescoreOf, now: submission.now)
+                                  requestHash: submission.requestHash, rescoreOf: submission.rescoreOf, record: submission.record, now: submission.now)
                 }
             }
         }
     }
 
     private func insertJob(owner: Int64, payload: String, idempotencyKey: String?, requestHash: String? = nil, rescoreOf: String? = nil,
-                           now: Double) throws(StoreError) -> EnqueueResult {
+                           record: String? = nil, now: Double) throws(StoreError) -> EnqueueResult {
         let id = JobID.new(now: now)
         // The owner's account is checked in the same statement, so no job is ever stored for a
         // disabled user. DO NOTHING applies only to a repeated idempotency key.
@@ -66,7 +66,8 @@ public final class SQLiteStore: StoreConnection {
             """).run([.text(id), .integer(owner), idempotencyKey.map { .text($0) } ?? .null, .real(now), requestHash.map { .text($0) } ?? .null,
                       rescoreOf.map { .text($0) } ?? .null])
         if database.changes == 1 {
-            try database.prepare("INSERT INTO job_payloads (seq, payload) VALUES (?, ?)").run([.integer(database.lastInsertedRow), .text(payload)])
+            try database.prepare("INSERT INTO job_payloads (seq, payload, record) VALUES (?, ?, ?)")
+                .run([.integer(database.lastInsertedRow), .text(payload), record.map { .text($0) } ?? .null])
             let job = Job(id: id, owner: owner, status: .queued, payload: payload, result: nil, error: nil, attempts: 0,
                           idempotencyKey: idempotencyKey, submittedAt: now, startedAt: nil, completedAt: nil, rescoreOf: rescoreOf)
             return EnqueueResult(job: job, created: true)
@@ -115,10 +116,19 @@ public final class SQLiteStore: StoreConnection {
             """).rows([.real(now), .real(now + lease), .text(worker), .integer(Int64(limit))]) { row in
             (seq: row.int(0), id: row.string(1), owner: row.int(2), attempt: Int(row.int(3)))
         }
-        let payload = try database.prepare("SELECT payload FROM job_payloads WHERE seq = ?")
-        return try claimed.map { (job) throws(StoreError) -> ClaimedJob in
-            let text = try payload.rows([.integer(job.seq)]) { $0.string(0) }.first ?? ""
-            return ClaimedJob(id: job.id, owner: job.owner, payload: text, attempt: job.attempt)
+        guard !claimed.isEmpty else { return [] }
+        // The batch's applications in one statement: the compact record where there is one, else the JSON.
+        var applications: [Int64: (record: String?, payload: String)] = [:]
+        applications.reserveCapacity(claimed.count)
+        let seqs = "[" + claimed.map { String($0.seq) }.joined(separator: ",") + "]"
+        for row in try database.prepare("""
+            SELECT seq, record, CASE WHEN record IS NULL THEN payload ELSE '' END FROM job_payloads WHERE seq IN (SELECT value FROM json_each(?))
+            """).rows([.text(seqs)], { ($0.int(0), $0.optionalString(1), $0.string(2)) }) {
+            applications[row.0] = (row.1, row.2)
+        }
+        return claimed.map { job in
+            let application = applications[job.seq]
+            return ClaimedJob(id: job.id, owner: job.owner, payload: application?.payload ?? "", attempt: job.attempt, record: application?.record)
         }
     }
 

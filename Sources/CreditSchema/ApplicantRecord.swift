@@ -1,0 +1,64 @@
+/// An applicant's validated values in a compact line, stored beside the JSON application so that
+/// the scoring worker rebuilds the ``Applicant`` without parsing JSON or validating again.
+///
+/// The line is a version tag and one value per schema field, separated by U+001F (the unit
+/// separator), which validation keeps out of every text value: an empty value is missing, `n…` a
+/// number as Swift prints it (read back exactly), `t…` a text. A line that does not decode (another
+/// version, another field count) is ignored and the worker falls back to the JSON.
+public enum ApplicantRecord {
+    static let version = "a1"
+    static let separator: Character = "\u{1F}"
+
+    /// The line for a validated applicant.
+    public static func encode(_ applicant: Applicant) -> String {
+        var line = version
+        line.reserveCapacity(8 * applicant.values.count + 16)
+        for value in applicant.values {
+            line.append(separator)
+            switch value {
+            case .missing: break
+            case .number(let number): line += "n\(number)"
+            case .text(let text): line += "t" + text
+            }
+        }
+        return line
+    }
+
+    /// The applicant, or nil when `line` is not a record of this version with `fieldCount` values.
+    public static func decode(_ line: String, fieldCount: Int) -> Applicant? {
+        var values: [FieldValue] = []
+        values.reserveCapacity(fieldCount)
+        let bytes = line.utf8
+        // Byte-wise: the separator is ASCII, so no grapheme breaking is needed to find it.
+        var start = bytes.startIndex, index = bytes.startIndex, sawVersion = false
+        while true {
+            let atEnd = index == bytes.endIndex
+            if atEnd || bytes[index] == 0x1F {
+                let part = Substring(bytes[start..<index])
+                if !sawVersion {
+                    guard part == Substring(version) else { return nil }
+                    sawVersion = true
+                } else {
+                    guard values.count < fieldCount, let value = Self.value(part) else { return nil }
+                    values.append(value)
+                }
+                if atEnd { break }
+                start = bytes.index(after: index)
+            }
+            index = bytes.index(after: index)
+        }
+        return values.count == fieldCount ? Applicant(values: values) : nil
+    }
+
+    private static func value(_ part: Substring) -> FieldValue? {
+        guard let kind = part.utf8.first else { return .missing }
+        let rest = part.dropFirst()
+        switch kind {
+        case UInt8(ascii: "n"):
+            guard let number = Double(rest), number.isFinite else { return nil }
+            return .number(number)
+        case UInt8(ascii: "t"): return .text(String(rest))
+        default: return nil
+        }
+    }
+}
