@@ -44,7 +44,7 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
     }
 
     /// Runs `body` with a connection no other thread is using.
-    public func withStore<T>(_ body: (any JobQueue & UserDirectory) throws -> T) throws -> T {
+    public func withStore<T>(_ body: (any JobQueue & UserDirectory & BatchStore) throws -> T) throws -> T {
         try withConnection(body)
     }
 

@@ -191,7 +191,7 @@ extension JobQueue {
 /// would provide its own, and the handlers would not change.
 public protocol StoreProvider: Sendable {
     /// Runs `body` with a store no other thread is using.
-    func withStore<T>(_ body: (any JobQueue & UserDirectory) throws -> T) throws -> T
+    func withStore<T>(_ body: (any JobQueue & UserDirectory & BatchStore) throws -> T) throws -> T
     /// Stores a submission durably (see ``JobQueue/enqueue(owner:payload:idempotencyKey:now:)``);
     /// returns once it is committed.
     func enqueue(_ submission: Submission) throws(StoreError) -> EnqueueResult
@@ -217,4 +217,78 @@ public protocol UserDirectory: AnyObject {
     func loginFailures(key: String, since: Double) throws(StoreError) -> (count: Int, oldest: Double?)
     /// Forgets failures for `key` (after a successful login).
     func clearLoginFailures(key: String) throws(StoreError)
+}
+
+/// A file of applications uploaded together and scored as one batch.
+public struct Batch: Sendable, Equatable {
+    /// Public, unguessable identifier (like a job's).
+    public var id: String
+    public var owner: Int64
+    /// The uploaded file's name, as the user gave it.
+    public var name: String
+    /// Applications in the file.
+    public var rows: Int
+    public var createdAt: Double
+    /// True once every row is stored (until then the upload is still being written).
+    public var loaded: Bool
+    /// Rows by state.
+    public var queued = 0, running = 0, done = 0, failed = 0
+
+    public init(id: String, owner: Int64, name: String, rows: Int, createdAt: Double, loaded: Bool) {
+        self.id = id
+        self.owner = owner
+        self.name = name
+        self.rows = rows
+        self.createdAt = createdAt
+        self.loaded = loaded
+    }
+
+    /// Every row is scored or failed.
+    public var finished: Bool { loaded && done + failed == rows }
+}
+
+/// One validated row of a batch, ready to queue.
+public struct BatchRow: Sendable, Equatable {
+    /// The row's line in the uploaded file (1-based, the CSV header being line 1).
+    public var line: Int
+    /// The lender's own reference for the applicant, if the file has a `client_id` column.
+    public var clientID: String?
+    /// The application as JSON.
+    public var payload: String
+    /// The validated application in compact form (see ``Submission/record``).
+    public var record: String
+
+    public init(line: Int, clientID: String?, payload: String, record: String) {
+        self.line = line
+        self.clientID = clientID
+        self.payload = payload
+        self.record = record
+    }
+}
+
+/// One row of a batch with its outcome so far.
+public struct BatchResult: Sendable, Equatable {
+    public var line: Int
+    public var jobID: String
+    public var clientID: String?
+    public var status: JobStatus
+    public var result: String?
+    public var error: String?
+}
+
+/// Batches of applications: created empty, filled in chunks (each its own transaction, so
+/// single submissions are never held up behind a large file), then marked loaded.
+public protocol BatchStore: AnyObject {
+    /// A new, empty batch of `rows` rows. Throws ``StoreError/ownerInactive(_:)`` for a disabled owner.
+    func createBatch(owner: Int64, name: String, rows: Int, now: Double) throws(StoreError) -> Batch
+    /// Queues a chunk of the batch's rows in one transaction.
+    func addBatchRows(batch id: String, owner: Int64, rows: [BatchRow], now: Double) throws(StoreError)
+    /// Records that every row is stored.
+    func markBatchLoaded(batch id: String, owner: Int64) throws(StoreError)
+    /// One of `owner`'s batches with its progress, or nil.
+    func batch(id: String, owner: Int64) throws(StoreError) -> Batch?
+    /// `owner`'s batches, newest first, with their progress.
+    func batches(owner: Int64, limit: Int) throws(StoreError) -> [Batch]
+    /// The batch's rows in file order, from the line after `afterLine`.
+    func batchResults(batch id: String, owner: Int64, afterLine: Int, limit: Int) throws(StoreError) -> [BatchResult]
 }

@@ -12,15 +12,20 @@ public final class FastCGIServer: Sendable {
     public let mode: ListenMode
     public let threads: Int
     public let maxBodyBytes: Int
+    /// The largest body accepted for a request, from its parameters (a bulk upload may have
+    /// a larger limit than the rest); ``maxBodyBytes`` for every request unless given.
+    public let bodyLimit: @Sendable (FastCGIParams) -> Int
     /// Seconds a connection may stay silent while its request is read; then it is dropped, so
     /// stalled or slow clients cannot hold the serving threads.
     public let readTimeout: Double
     private let stopPipe: StopPipe
 
-    public init(mode: ListenMode, threads: Int, maxBodyBytes: Int, readTimeout: Double = 10) {
+    public init(mode: ListenMode, threads: Int, maxBodyBytes: Int, readTimeout: Double = 10,
+                bodyLimit: (@Sendable (FastCGIParams) -> Int)? = nil) {
         self.mode = mode
         self.threads = max(1, threads)
         self.maxBodyBytes = maxBodyBytes
+        self.bodyLimit = bodyLimit ?? { _ in maxBodyBytes }
         self.readTimeout = readTimeout
         stopPipe = StopPipe()
     }
@@ -28,8 +33,9 @@ public final class FastCGIServer: Sendable {
     /// Serves until stopped (or, in CGI mode, answers one request).
     public func run(handler: @escaping @Sendable (FastCGIRequest) -> FastCGIResponse) throws(FastCGIError) {
         if case .cgi(let environment) = mode {
-            let output = CGIExchange.respond(environment: environment, input: CGIExchange.readStandardInput(limit: maxBodyBytes + 1),
-                                             maxBodyBytes: maxBodyBytes, handler: handler)
+            let limit = bodyLimit(FastCGIParams(environment))
+            let output = CGIExchange.respond(environment: environment, input: CGIExchange.readStandardInput(limit: limit + 1),
+                                             maxBodyBytes: limit, handler: handler)
             CGIExchange.writeStandardOutput(output)
             return
         }
@@ -47,7 +53,7 @@ public final class FastCGIServer: Sendable {
         // threshold at 128 KiB, which costs a page fault storm per request: keep 2 MiB instead.
         _ = mallopt(M_MMAP_THRESHOLD, 1 << 20)
         _ = mallopt(M_TRIM_THRESHOLD, 2 << 20)
-        let context = AcceptLoop(listener: listener, maxBodyBytes: maxBodyBytes, readTimeout: readTimeout,
+        let context = AcceptLoop(listener: listener, bodyLimit: bodyLimit, readTimeout: readTimeout,
                                  webServerAddresses: Self.webServerAddresses(mode), handler: handler)
         let started = (0..<threads).compactMap { _ in context.start() }
         guard !started.isEmpty else {
@@ -127,7 +133,7 @@ public final class FastCGIServer: Sendable {
 /// What every serving thread runs: accept a request, answer it, repeat until the listener closes.
 private final class AcceptLoop: Sendable {
     let listener: Int32
-    let maxBodyBytes: Int
+    let bodyLimit: @Sendable (FastCGIParams) -> Int
     let handler: @Sendable (FastCGIRequest) -> FastCGIResponse
     /// True for a unix-domain listener: see ``serve()``.
     let closesPlainly: Bool
@@ -138,10 +144,10 @@ private final class AcceptLoop: Sendable {
     /// Stack of each serving thread: requests need little (JSON nesting is limited to 32 levels).
     static let stackBytes = 512 * 1024
 
-    init(listener: Int32, maxBodyBytes: Int, readTimeout: Double, webServerAddresses: Set<String>?,
+    init(listener: Int32, bodyLimit: @escaping @Sendable (FastCGIParams) -> Int, readTimeout: Double, webServerAddresses: Set<String>?,
          handler: @escaping @Sendable (FastCGIRequest) -> FastCGIResponse) {
         self.listener = listener
-        self.maxBodyBytes = maxBodyBytes
+        self.bodyLimit = bodyLimit
         self.readTimeout = readTimeout
         self.webServerAddresses = webServerAddresses
         self.handler = handler
@@ -192,7 +198,7 @@ private final class AcceptLoop: Sendable {
             request.detached = 1
             guard FCGX_Accept_r(&request) >= 0 else { continue }
             request.detached = 0
-            let incoming = readRequest(&request, maxBodyBytes: maxBodyBytes)
+            let incoming = readRequest(&request, bodyLimit: bodyLimit)
             let bytes = handler(incoming).serialized()
             bytes.withUnsafeBufferPointer { buffer in
                 buffer.withMemoryRebound(to: CChar.self) { chars in
@@ -264,8 +270,9 @@ extension AcceptLoop {
     }
 }
 
-private func readRequest(_ request: inout FCGX_Request, maxBodyBytes: Int) -> FastCGIRequest {
+private func readRequest(_ request: inout FCGX_Request, bodyLimit: (FastCGIParams) -> Int) -> FastCGIRequest {
     let params = FastCGIParams(environment: request.envp)
+    let maxBodyBytes = bodyLimit(params)
     let declared = params["CONTENT_LENGTH"].flatMap { Int($0) }
     let limit = min(declared ?? Int.max, maxBodyBytes + 1)
     var body = [UInt8](repeating: 0, count: min(limit, 64 * 1024))

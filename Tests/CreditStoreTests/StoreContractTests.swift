@@ -279,6 +279,39 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.available)
+    func batchesQueueInChunksAndReportProgressAndResultsInFileOrder(_ backend: StoreBackend) throws {
+        let (_, store, alice, bob) = try storeWithUsers(backend)
+        let single = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 1).job.id
+        let batch = try store.createBatch(owner: alice.id, name: "março.csv", rows: 5, now: 2)
+        #expect(try store.batch(id: batch.id, owner: bob.id) == nil, "another user's batch is not found")
+        let rows = (0..<5).map { BatchRow(line: $0 + 2, clientID: $0 == 3 ? nil : "c-\($0)", payload: "{\"n\":\($0)}", record: "a1\u{1F}n\($0)") }
+        try store.addBatchRows(batch: batch.id, owner: alice.id, rows: Array(rows.prefix(3)), now: 3)
+        var progress = try #require(try store.batch(id: batch.id, owner: alice.id))
+        #expect(!progress.loaded && progress.queued == 3 && !progress.finished)
+        try store.addBatchRows(batch: batch.id, owner: alice.id, rows: Array(rows.suffix(2)), now: 3)
+        try store.markBatchLoaded(batch: batch.id, owner: alice.id)
+        let claimed = try store.claim(worker: "w", limit: 10, lease: 30, maxAttempts: 3, now: 4)
+        #expect(claimed.count == 6, "the single application and the five rows")
+        #expect(claimed.compactMap(\.record).sorted() == rows.map(\.record).sorted())
+        let outcomes: [(job: ClaimedJob, outcome: JobOutcome)] = claimed.map { ($0, $0.id == single ? .done(result: "S") : .done(result: "R\($0.record ?? "")")) }
+        try store.finish(worker: "w", outcomes: Array(outcomes.prefix(4)), now: 5)
+        progress = try #require(try store.batch(id: batch.id, owner: alice.id))
+        #expect(progress.loaded && progress.done + progress.running == 5 && progress.name == "março.csv")
+        try store.finish(worker: "w", outcomes: Array(outcomes.suffix(2)), now: 5)
+        #expect(try store.batch(id: batch.id, owner: alice.id)?.finished == true)
+        let results = try store.batchResults(batch: batch.id, owner: alice.id, afterLine: 0, limit: 3)
+        #expect(results.map(\.line) == [2, 3, 4])
+        #expect(results.map(\.clientID) == ["c-0", "c-1", "c-2"])
+        #expect(results.allSatisfy { $0.status == .done && $0.result == "R" + rows[$0.line - 2].record })
+        #expect(try store.batchResults(batch: batch.id, owner: alice.id, afterLine: 4, limit: 10).map(\.clientID) == [nil, "c-4"])
+        #expect(try store.batchResults(batch: batch.id, owner: bob.id, afterLine: 0, limit: 10) == [])
+        #expect(try store.jobs(owner: alice.id, limit: 10, before: nil).map(\.id) == [single], "batch rows stay out of the history")
+        #expect(try store.batches(owner: alice.id, limit: 10).map(\.id) == [batch.id])
+        try store.setDisabled(name: "bob", disabled: true)
+        #expect(throws: StoreError.ownerInactive(bob.id)) { try store.createBatch(owner: bob.id, name: "x", rows: 1, now: 6) }
+    }
+
+    @Test(arguments: StoreBackend.available)
     func processesThatMigrateAtOnceBothSucceed(_ backend: StoreBackend) throws {
         let database = try makeDatabase(backend)
         let versions = LockedArray()

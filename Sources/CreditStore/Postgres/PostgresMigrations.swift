@@ -44,6 +44,24 @@ enum PostgresMigrations {
         """
         ALTER TABLE job_payloads ADD COLUMN record text;
         """,
+        // 3: batches (SQLite version 8).
+        """
+        CREATE TABLE batches (
+            seq bigserial PRIMARY KEY,
+            id text NOT NULL UNIQUE,
+            owner bigint NOT NULL REFERENCES users(id),
+            name text NOT NULL,
+            rows integer NOT NULL,
+            loaded boolean NOT NULL DEFAULT false,
+            created_at double precision NOT NULL
+        );
+        CREATE INDEX batches_by_owner ON batches(owner, seq);
+        ALTER TABLE jobs ADD COLUMN batch_seq bigint REFERENCES batches(seq);
+        ALTER TABLE jobs ADD COLUMN batch_line integer;
+        ALTER TABLE jobs ADD COLUMN client_id text;
+        CREATE INDEX jobs_by_batch ON jobs(batch_seq, batch_line) WHERE batch_seq IS NOT NULL;
+        CREATE INDEX jobs_single_by_owner ON jobs(owner, seq) WHERE batch_seq IS NULL;
+        """,
     ]
 
     static var latest: Int { steps.count }

@@ -179,11 +179,11 @@ public final class PostgresStore: StoreConnection {
         let rows: PostgresRows
         if let before {
             rows = try connection.query("""
-                SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.owner = $1::bigint
+                SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.owner = $1::bigint AND j.batch_seq IS NULL
                   AND j.seq < (SELECT seq FROM jobs WHERE id = $2 AND owner = $1::bigint) ORDER BY j.seq DESC LIMIT $3::integer
                 """, [PostgresText.number(owner), before, PostgresText.number(limit)])
         } else {
-            rows = try connection.query("SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.owner = $1::bigint ORDER BY j.seq DESC LIMIT $2::integer",
+            rows = try connection.query("SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.owner = $1::bigint AND j.batch_seq IS NULL ORDER BY j.seq DESC LIMIT $2::integer",
                                         [PostgresText.number(owner), PostgresText.number(limit)])
         }
         return rows.map { Self.readJob(rows, $0) }
@@ -218,6 +218,7 @@ public final class PostgresStore: StoreConnection {
             let removed = try connection.query("DELETE FROM jobs WHERE status IN ('done', 'failed') AND completed_at < $1::double precision", [time]).changed
             try connection.query("DELETE FROM login_failures WHERE at < $1::double precision", [time])
             try connection.query("DELETE FROM heartbeats WHERE at < $1::double precision", [time])
+            try connection.query("DELETE FROM batches b WHERE created_at < $1::double precision AND NOT EXISTS (SELECT 1 FROM jobs WHERE batch_seq = b.seq)", [time])
             return removed
         }
     }

@@ -88,6 +88,25 @@ enum Migrations {
         """
         ALTER TABLE job_payloads ADD COLUMN record TEXT;
         """,
+        // 8: batches of applications uploaded as a file; their jobs name the batch and their line,
+        // and stay out of the officer's history (its index covers single applications only).
+        """
+        CREATE TABLE batches (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            owner INTEGER NOT NULL REFERENCES users(id),
+            name TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            loaded INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX batches_by_owner ON batches(owner, seq);
+        ALTER TABLE jobs ADD COLUMN batch_seq INTEGER REFERENCES batches(seq);
+        ALTER TABLE jobs ADD COLUMN batch_line INTEGER;
+        ALTER TABLE jobs ADD COLUMN client_id TEXT;
+        CREATE INDEX jobs_by_batch ON jobs(batch_seq, batch_line) WHERE batch_seq IS NOT NULL;
+        CREATE INDEX jobs_single_by_owner ON jobs(owner, seq) WHERE batch_seq IS NULL;
+        """,
     ]
 
     static var latest: Int { steps.count }

@@ -173,11 +173,11 @@ public final class SQLiteStore: StoreConnection {
     public func jobs(owner: Int64, limit: Int, before: String?) throws(StoreError) -> [Job] {
         if let before {
             return try database.prepare("""
-                SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.owner = ?
+                SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.owner = ? AND j.batch_seq IS NULL
                   AND j.seq < (SELECT seq FROM jobs WHERE id = ? AND owner = ?) ORDER BY j.seq DESC LIMIT ?
                 """).rows([.integer(owner), .text(before), .integer(owner), .integer(Int64(limit))], Self.readJob)
         }
-        return try database.prepare("SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.owner = ? ORDER BY j.seq DESC LIMIT ?")
+        return try database.prepare("SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.owner = ? AND j.batch_seq IS NULL ORDER BY j.seq DESC LIMIT ?")
             .rows([.integer(owner), .integer(Int64(limit))], Self.readJob)
     }
 
@@ -210,6 +210,8 @@ public final class SQLiteStore: StoreConnection {
             let removed = database.changes
             try database.prepare("DELETE FROM login_failures WHERE at < ?").run([.real(cutoff)])
             try database.prepare("DELETE FROM heartbeats WHERE at < ?").run([.real(cutoff)])
+            try database.prepare("DELETE FROM batches WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM jobs WHERE batch_seq = batches.seq)")
+                .run([.real(cutoff)])
             return removed
         }
     }
