@@ -56,6 +56,9 @@ public struct ServiceConfiguration: Sendable {
     public var audience: String
     /// Largest accepted request body.
     public var maxBodyBytes = 64 * 1024
+    /// Largest file of applications accepted by `POST /api/batches`, and the most rows in it.
+    public var maxBatchBytes = 64 << 20
+    public var maxBatchRows = 100_000
     /// Failed sign-ins per username within `throttleWindow` before 429.
     public var maxFailuresPerUser = 5
     /// Failed sign-ins per client address within `throttleWindow` before 429.

@@ -84,7 +84,16 @@ public final class CreditService: Sendable {
             return try only(["GET"]) { try modelCard() }
         case "/api/health":
             return try only(["GET"]) { try health() }
+        case "/api/batches":
+            return try only(["GET", "POST"]) { request.method == "POST" ? try submitBatch(request) : try listBatches(request) }
         default:
+            if path.hasPrefix("/api/batches/") {
+                let rest = path.dropFirst("/api/batches/".count)
+                if rest.hasSuffix("/results.csv") {
+                    return try only(["GET"]) { try batchResults(request, id: String(rest.dropLast("/results.csv".count))) }
+                }
+                return try only(["GET"]) { try getBatch(request, id: String(rest)) }
+            }
             if path.hasPrefix("/api/predictions/") {
                 let id = String(path.dropFirst("/api/predictions/".count))
                 return try only(["GET"]) { try getPrediction(request, id: id) }

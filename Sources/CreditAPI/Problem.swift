@@ -11,6 +11,8 @@ public struct Problem: Error, Sendable {
     public var errors: [String: [String]]?
     /// Extra response headers (`WWW-Authenticate`, `Retry-After`, `Allow`).
     public var headers: [(String, String)] = []
+    /// Extension members of the problem object (RFC 9457 §3.2), such as a batch's bad rows.
+    public var extensions: [String: JSONOutput] = [:]
 
     public init(type: String, title: String, status: Int, detail: String, errors: [String: [String]]? = nil, headers: [(String, String)] = []) {
         self.type = "/problems/" + type
@@ -27,6 +29,7 @@ public struct Problem: Error, Sendable {
         if let errors {
             object["errors"] = .object(errors.mapValues { .array($0.map(JSONOutput.string)) })
         }
+        object.merge(extensions) { current, _ in current }
         return HTTPResponse(status: status, headers: [("Content-Type", "application/problem+json")] + headers, body: JSONOutput.object(object).bytes)
     }
 

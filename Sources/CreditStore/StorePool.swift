@@ -43,6 +43,8 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
         idle.append(try opening())
     }
 
+    public func notifyWorkers() { afterCommit() }
+
     /// Runs `body` with a connection no other thread is using.
     public func withStore<T>(_ body: (any JobQueue & UserDirectory & BatchStore) throws -> T) throws -> T {
         try withConnection(body)

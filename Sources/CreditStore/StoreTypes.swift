@@ -195,6 +195,8 @@ public protocol StoreProvider: Sendable {
     /// Stores a submission durably (see ``JobQueue/enqueue(owner:payload:idempotencyKey:now:)``);
     /// returns once it is committed.
     func enqueue(_ submission: Submission) throws(StoreError) -> EnqueueResult
+    /// Wakes the workers after jobs were queued some other way (a chunk of a batch).
+    func notifyWorkers()
 }
 
 /// User accounts and login throttling.

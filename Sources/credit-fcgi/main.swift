@@ -61,7 +61,12 @@ do {
 guard let mode = ListenMode.detect(socketPath: socketPath, socketMode: socketMode, socketGroup: socketGroup, environment: environment) else {
     fail("\(FastCGIError.noListener)")
 }
-let server = FastCGIServer(mode: mode, threads: threads, maxBodyBytes: service.configuration.maxBodyBytes, readTimeout: readTimeout)
+// Files of applications (POST …/api/batches) may be far larger than a single request.
+let batchBytes = service.configuration.maxBatchBytes, bodyBytes = service.configuration.maxBodyBytes
+let server = FastCGIServer(mode: mode, threads: threads, maxBodyBytes: bodyBytes, readTimeout: readTimeout, bodyLimit: { params in
+    let path = (params["DOCUMENT_URI"] ?? params["REQUEST_URI"] ?? "").split(separator: "?", maxSplits: 1).first ?? ""
+    return params["REQUEST_METHOD"] == "POST" && (path.hasSuffix("/api/batches") || path.hasSuffix("/api/batches/")) ? batchBytes : bodyBytes
+})
 do {
     try server.run { request in Bridge.response(service.handle(Bridge.request(request, basePath: service.configuration.basePath))) }
 } catch {

@@ -153,7 +153,7 @@ struct NginxLocations {
     /// nginx's own errors on the API (body too large, responder down or slow) as JSON problems
     /// carrying their true status; named after the prefix so that two installations can coexist.
     var errorPages: [(status: Int, title: String, detail: String)] {
-        [(413, "Request body too large", "The body must be at most 65536 bytes."),
+        [(413, "Request body too large", "The body must be at most 65536 bytes (64 MiB for a file of applications)."),
          (502, "Bad gateway", "The scoring service is not answering; retry in a few seconds."),
          (503, "Service unavailable", "The scoring service is overloaded; retry in a few seconds."),
          (504, "Gateway timeout", "The scoring service did not answer in time; retry in a few seconds.")]
@@ -175,9 +175,9 @@ struct NginxLocations {
     }
 
     /// What every API location passes to the responder.
-    func fastCGI(_ indent: String) -> String {
+    func fastCGI(_ indent: String, readTimeout: Int = 10, maxBody: String = "128k") -> String {
         let lines = [
-            "client_max_body_size 128k;", "client_body_buffer_size 128k;",
+            "client_max_body_size \(maxBody);", "client_body_buffer_size 128k;",
             "fastcgi_param QUERY_STRING $query_string;", "fastcgi_param REQUEST_METHOD $request_method;",
             "fastcgi_param CONTENT_TYPE $content_type;", "fastcgi_param CONTENT_LENGTH $content_length;",
             "fastcgi_param SCRIPT_NAME $fastcgi_script_name;", "fastcgi_param REQUEST_URI $request_uri;",
@@ -186,7 +186,7 @@ struct NginxLocations {
             "fastcgi_param REMOTE_ADDR $remote_addr;", "fastcgi_param REMOTE_PORT $remote_port;",
             "fastcgi_param SERVER_ADDR $server_addr;", "fastcgi_param SERVER_PORT $server_port;",
             "fastcgi_param SERVER_NAME $server_name;", "fastcgi_pass \(pass);",
-            "fastcgi_connect_timeout 2s;", "fastcgi_send_timeout 10s;", "fastcgi_read_timeout 10s;", "fastcgi_intercept_errors off;",
+            "fastcgi_connect_timeout 2s;", "fastcgi_send_timeout \(readTimeout)s;", "fastcgi_read_timeout \(readTimeout)s;", "fastcgi_intercept_errors off;",
             "gzip on;", "gzip_min_length 512;", "gzip_types application/json application/problem+json;",
         ] + [413, 429, 502, 503, 504].map { "error_page \($0) @\(errorName)_\($0);" }
         return lines.map { indent + $0 }.joined(separator: "\n") + "\n" + headers(indent)
@@ -240,6 +240,12 @@ struct NginxLocations {
             limit_req zone=\(errorName)_signin burst=20 nodelay;
             limit_req_status 429;
         \(fastCGI("    "))
+        }
+
+        # Files of applications for batch scoring: up to 64 MiB, validated row by row before any is queued.
+        location = \(prefix)api/batches {
+            client_body_timeout 60s;
+        \(fastCGI("    ", readTimeout: 300, maxBody: "64m"))
         }
 
         # nginx's own errors on the API, as JSON problems with their true status.
