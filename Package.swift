@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "CreditWorker", dependencies: ["CreditAPI", "CreditModel", "CreditStore", "CreditJSON"]),
 
         .executableTarget(name: "credit", dependencies: [
-            "CreditModel", "CreditStore", "CreditAuth", "CreditAPI",
+            "CreditModel", "CreditSchema", "CreditStore", "CreditAuth", "CreditAPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "credit-fcgi", dependencies: ["CreditAPI", "FastCGI"]),

@@ -1,94 +1,136 @@
 import ArgumentParser
 import CreditModel
+import CreditSchema
 import Foundation
 
-/// `credit score`: scores every applicant of a PAKDD file (labelled or not), streaming one line
-/// each: `ID<TAB>PD` by default, or the decision, the score and the main reasons as CSV or JSON lines.
+/// `credit score`: scores every applicant of a file, streaming one line each: `ID<TAB>PD` by
+/// default, or the decision, the score and the main reasons as CSV (the columns of a batch's
+/// results.csv) or JSON lines. The file is a PAKDD file (labelled or not), or a CSV or JSON-lines
+/// file of applications as `POST /api/batches` takes them.
 struct ScoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "score", abstract: "Score every applicant in a file.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         /// `ID<TAB>PD`, as the PAKDD competition's submissions.
         case tsv
-        /// A header, then id, PD, score, decision and the three main reasons with their fields.
+        /// The columns of a batch's results.csv: line, id, client id, PD, score, decision, reasons with their codes.
         case csv
         /// One JSON object a line with the same, and every reason.
         case jsonl
     }
 
+    enum InputFormat: String, ExpressibleByArgument, CaseIterable {
+        case pakdd, csv, jsonl
+    }
+
     @Option(help: "Model file.") var model: String
-    @Option(help: "Data file (PAKDD format; the target column is optional).") var data: String
+    @Option(help: "Data file: PAKDD (tab-separated, the target column optional), or CSV / JSON lines with the fields of /api/schema.") var data: String
+    @Option(help: "The data file's format (default: from its name: .csv, .jsonl or .ndjson, else pakdd).") var input: InputFormat?
     @Option(help: "Output: tsv (ID<TAB>PD), csv or jsonl (with score, decision and reasons).") var format: Format = .tsv
 
-    /// Reasons given in CSV, each as its text and its field.
-    static let csvReasons = 3
+    /// The input format, from the option or the file's name.
+    var inputFormat: InputFormat {
+        if let input { return input }
+        let name = data.lowercased()
+        if name.hasSuffix(".csv") { return .csv }
+        if name.hasSuffix(".jsonl") || name.hasSuffix(".ndjson") { return .jsonl }
+        return .pakdd
+    }
+
+    /// One scored (or refused) row, whatever the input.
+    struct Scored {
+        var line: Int
+        var id: String
+        var clientID: String?
+        var prediction: Prediction?
+        var error: String?
+    }
 
     func run() throws {
         let scorer = try loadScorer(model)
-        var output = format == .csv ? Self.csvHeader + "\n" : ""
+        var output = format == .csv ? ResultTable.line(ResultTable.header) + "\n" : ""
         output.reserveCapacity(1 << 16)
-        var iterator = PAKDDReader(path: data).makeIterator()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        do {
-            while let record = try iterator.nextRecord() {
-                switch format {
-                case .tsv:
-                    output += "\(record.id)\t\(fixed(scorer.probability(record.applicant), 6))\n"
-                case .csv:
-                    output += Self.csvLine(id: record.id, scorer.predict(record.applicant)) + "\n"
-                case .jsonl:
-                    output += String(decoding: try encoder.encode(Line(id: record.id, scorer.predict(record.applicant))), as: UTF8.self) + "\n"
-                }
-                if output.utf8.count > 60_000 { FileHandle.standardOutput.write(Data(output.utf8)); output.removeAll(keepingCapacity: true) }
+        func emit(_ row: Scored) throws {
+            switch format {
+            case .tsv:
+                output += "\(row.id.isEmpty ? String(row.line) : row.id)\t\(row.prediction.map { fixed($0.probabilityOfDefault, 6) } ?? "")\n"
+            case .csv:
+                let prediction = row.prediction
+                output += ResultTable.line(ResultTable.row(
+                    line: row.line, id: row.id, clientID: row.clientID, status: prediction == nil ? "invalid" : "done",
+                    probabilityOfDefault: prediction?.probabilityOfDefault, score: prediction?.score, decision: prediction?.decision.rawValue,
+                    reasons: prediction?.reasons.map { ($0.field, $0.text) } ?? [], error: row.error)) + "\n"
+            case .jsonl:
+                output += String(decoding: try encoder.encode(Line(row)), as: UTF8.self) + "\n"
             }
-        } catch let error as DataReadError {
-            FileHandle.standardOutput.write(Data(output.utf8))
-            throw CommandError(error.description)
+            if output.utf8.count > 60_000 { FileHandle.standardOutput.write(Data(output.utf8)); output.removeAll(keepingCapacity: true) }
         }
-        FileHandle.standardOutput.write(Data(output.utf8))
-    }
-
-    static var csvHeader: String {
-        (["id", "probability_of_default", "score", "decision"]
-            + (1...csvReasons).flatMap { ["reason_\($0)", "reason_\($0)_field"] }).joined(separator: ",")
-    }
-
-    static func csvLine(id: Int, _ prediction: Prediction) -> String {
-        var cells = [String(id), fixed(prediction.probabilityOfDefault, 6), String(prediction.score), prediction.decision.rawValue]
-        for index in 0..<csvReasons {
-            let reason = index < prediction.reasons.count ? prediction.reasons[index] : nil
-            cells += [reason?.text ?? "", reason?.field ?? ""]
+        defer { FileHandle.standardOutput.write(Data(output.utf8)) }
+        switch inputFormat {
+        case .pakdd:
+            var iterator = PAKDDReader(path: data).makeIterator()
+            var line = 1
+            do {
+                while let record = try iterator.nextRecord() {
+                    line += 1
+                    try emit(Scored(line: line, id: String(record.id), clientID: String(record.id), prediction: scorer.predict(record.applicant)))
+                }
+            } catch let error as DataReadError { throw CommandError(error.description) }
+        case .csv, .jsonl:
+            guard let bytes = FileManager.default.contents(atPath: data) else { throw CommandError("cannot read \(data)") }
+            let file: ApplicationFile
+            do { file = try ApplicationFile(bytes: Array(bytes), format: inputFormat == .csv ? .csv : .jsonl) } catch {
+                throw CommandError("\(data): \(error.description)")
+            }
+            var failure: Error?, invalid = 0
+            file.forEachRow { row in
+                do {
+                    switch row {
+                    case .success(let valid):
+                        try emit(Scored(line: valid.line, id: "", clientID: valid.clientID, prediction: scorer.predict(valid.applicant)))
+                    case .failure(let bad):
+                        invalid += 1
+                        let text = bad.errors.keys.sorted().map { "\($0.isEmpty ? "row" : $0): \(bad.errors[$0]!.joined(separator: " "))" }.joined(separator: "; ")
+                        try emit(Scored(line: bad.line, id: "", clientID: nil, prediction: nil, error: text))
+                    }
+                } catch { failure = error }
+                return failure == nil
+            }
+            if let failure { throw failure }
+            if invalid > 0 { FileHandle.standardError.write(Data("credit score: \(invalid) rows of \(data) are invalid (status invalid, with the reason)\n".utf8)) }
         }
-        return cells.map(csvField).joined(separator: ",")
-    }
-
-    /// A CSV field, quoted when it holds a comma, a quote or a line break.
-    static func csvField(_ text: String) -> String {
-        text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 
     /// One JSON line.
     struct Line: Encodable {
         struct Reason: Encodable { let field: String; let text: String; let contribution: Double }
-        let id: Int
-        let probabilityOfDefault: Double
-        let score: Int
-        let decision: String
+        let line: Int
+        let id: String
+        let clientID: String?
+        let probabilityOfDefault: Double?
+        let score: Int?
+        let decision: String?
         let reasons: [Reason]
-        let model: String
+        let model: String?
+        let error: String?
 
-        init(id: Int, _ prediction: Prediction) {
-            self.id = id
-            probabilityOfDefault = (prediction.probabilityOfDefault * 1e6).rounded() / 1e6
-            score = prediction.score
-            decision = prediction.decision.rawValue
-            reasons = prediction.reasons.map { Reason(field: $0.field, text: $0.text, contribution: ($0.contribution * 1e6).rounded() / 1e6) }
-            model = prediction.model
+        init(_ row: Scored) {
+            line = row.line
+            id = row.id
+            clientID = row.clientID
+            let prediction = row.prediction
+            probabilityOfDefault = prediction.map { ($0.probabilityOfDefault * 1e6).rounded() / 1e6 }
+            score = prediction?.score
+            decision = prediction?.decision.rawValue
+            reasons = prediction?.reasons.map { Reason(field: $0.field, text: $0.text, contribution: ($0.contribution * 1e6).rounded() / 1e6) } ?? []
+            model = prediction?.model
+            error = row.error
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, probabilityOfDefault = "probability_of_default", score, decision, reasons, model
+            case line, id, clientID = "client_id", probabilityOfDefault = "probability_of_default", score, decision, reasons, model, error
         }
     }
 }

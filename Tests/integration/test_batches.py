@@ -3,11 +3,13 @@ scored by the worker and returned as CSV."""
 import csv
 import io
 import json
+import os
+import subprocess
 import time
 
 import pytest
 
-from stack import PASSWORD, applicant
+from stack import BIN, PASSWORD, ROOT, applicant
 
 
 @pytest.fixture
@@ -75,7 +77,7 @@ def test_a_csv_batch_is_scored_and_returned_in_file_order(stack, batcher):
                                      "reason_1_code", "reason_1", "reason_2_code", "reason_2", "reason_3_code", "reason_3", "error"]
     assert table[0]["client_id"] == "70000" and table[299]["client_id"] == "70299", "the file's id_client comes back with each result"
     for row in table:
-        assert row["status"] == "done" and row["decision"] in ("approve", "review", "decline")
+        assert row["status"] == "done" and row["decision"] in ("approve", "review", "reject")
         assert 0 < float(row["probability_of_default"]) < 1 and row["reason_1_code"] and row["reason_1"]
     # Each row is scored as the same application sent alone would be.
     single = stack.json("POST", "/api/predictions", rows[7], token=token)[2]
@@ -141,3 +143,25 @@ def test_another_users_batch_is_not_found(stack, batcher):
         assert status == 404 and problem["type"].endswith("/not-found")
     status, _, problem = stack.json("GET", "/api/batches/not-an-id/results.csv", token=bob)
     assert status == 404 and problem["type"].endswith("/not-found")
+
+
+def test_credit_score_reads_the_same_file_and_gives_the_same_table(stack, batcher, tmp_path):
+    rows = [applicant(id_client=900 + index, age=25 + index, personal_monthly_income=1000.0 + 250 * index) for index in range(25)]
+    rows[4]["age"] = 300  # refused by the API; listed as invalid by the command
+    path = tmp_path / "file.csv"
+    path.write_bytes(csv_file(rows))
+    out = subprocess.run([os.path.join(BIN, "credit"), "score", "--model", os.path.join(ROOT, "models", "default.json"), "--data", str(path),
+                          "--format", "csv"], capture_output=True, text=True, check=True)
+    offline = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert "1 rows" in out.stderr and offline[4]["status"] == "invalid" and "age" in offline[4]["error"]
+    del rows[4]
+    path.write_bytes(csv_file(rows))
+    status, _, body = upload(stack, batcher, path.read_bytes())
+    assert status == 202, body
+    wait_batch(stack, batcher, body["id"])
+    online = results(stack, batcher, body["id"])
+    offline = [row for row in offline if row["status"] == "done"]
+    assert len(online) == len(offline) == 24
+    columns = ["client_id", "probability_of_default", "score", "decision", "reason_1_code", "reason_1", "reason_3_code"]
+    for api_row, cli_row in zip(online, offline):
+        assert [api_row[name] for name in columns] == [cli_row[name] for name in columns]

@@ -24,13 +24,14 @@ def test_score_formats_agree(tmp_path):
         return subprocess.run([os.path.join(BIN, "credit"), "score", "--model", os.path.join(ROOT, "models", "default.json"),
                                "--data", str(sample), "--format", kind], capture_output=True, text=True, check=True).stdout
 
-    tsv = {int(i): float(pd) for i, pd in (line.split("\t") for line in score("tsv").splitlines())}
+    tsv = {i: float(pd) for i, pd in (line.split("\t") for line in score("tsv").splitlines())}
     rows = list(csv.DictReader(io.StringIO(score("csv"))))
     lines = [json.loads(line) for line in score("jsonl").splitlines()]
     assert len(tsv) == len(rows) == len(lines) == 200
     for row, line in zip(rows, lines):
-        assert int(row["id"]) == line["id"] and abs(float(row["probability_of_default"]) - tsv[line["id"]]) < 1e-6
+        assert row["id"] == line["id"] and abs(float(row["probability_of_default"]) - tsv[line["id"]]) < 1e-6
+        assert row["line"] == str(line["line"]) and row["status"] == "done"
         assert row["decision"] == line["decision"] in ("approve", "review", "reject")
         assert int(row["score"]) == line["score"]
-        assert row["reason_1_field"] == (line["reasons"][0]["field"] if line["reasons"] else "")
+        assert row["reason_1_code"] == (line["reasons"][0]["field"] if line["reasons"] else "")
     assert {line["decision"] for line in lines} == {"approve", "review", "reject"}, "200 real rows reach every decision"
