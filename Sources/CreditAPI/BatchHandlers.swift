@@ -112,7 +112,8 @@ extension CreditService {
         guard Self.isJobID(id), try stores.withStore({ try $0.batch(id: id, owner: user.id) }) != nil else {
             throw Problem.notFound("You have no batch with id \(id.prefix(64)).")
         }
-        var text = ResultTable.line(ResultTable.header) + "\r\n"
+        // A byte-order mark, so that spreadsheets read accented reasons and names as UTF-8.
+        var text = "\u{FEFF}" + ResultTable.line(ResultTable.header) + "\r\n"
         var after = 0
         while true {
             let page = try stores.withStore { try $0.batchResults(batch: id, owner: user.id, afterLine: after, limit: 5000) }

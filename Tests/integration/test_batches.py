@@ -59,7 +59,8 @@ def results(stack, token, batch_id):
     assert status == 200, raw
     assert headers["Content-Type"].startswith("text/csv")
     assert "attachment" in headers["Content-Disposition"]
-    return list(csv.DictReader(io.StringIO(raw.decode())))
+    assert raw.startswith(b"\xef\xbb\xbf"), "a byte-order mark for spreadsheets"
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
 
 
 def test_a_csv_batch_is_scored_and_returned_in_file_order(stack, batcher):

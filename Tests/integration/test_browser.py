@@ -481,6 +481,54 @@ def axe_violations(browser):
     return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
 
 
+def test_22_batch_upload_with_progress_then_download(browser, site, tmp_path):
+    import csv
+    import io
+    from stack import applicant
+    ensure_signed_in(browser, site)
+    rows = [applicant(id_client=4200 + index, age=30 + index) for index in range(40)]
+    fields = list(rows[0].keys())
+
+    def write(path, rows):
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(fields)
+        for row in rows:
+            writer.writerow(["" if row[name] is None else str(row[name]).replace(".", ",") if isinstance(row[name], float) else row[name] for name in fields])
+        path.write_text(out.getvalue(), encoding="utf-8")
+
+    bad = [dict(row) for row in rows[:3]]
+    bad[1]["age"] = 300
+    write(tmp_path / "bad.csv", bad)
+    write(tmp_path / "good.csv", rows)
+    browser.get(site.base + "/#/batch")
+    wait(browser, EC.visibility_of_element_located((By.ID, "batch-form")))
+    browser.find_element(By.ID, "batch-file").send_keys(str(tmp_path / "bad.csv"))
+    browser.find_element(By.ID, "batch-send").click()
+    problems = wait(browser, EC.visibility_of_element_located((By.ID, "batch-problems")))
+    assert "Line 3" in problems.text and "age" in problems.text, problems.text
+    browser.find_element(By.ID, "batch-file").send_keys(str(tmp_path / "good.csv"))
+    browser.find_element(By.ID, "batch-send").click()
+    wait(browser, EC.visibility_of_element_located((By.ID, "batch-download")), timeout=30)
+    assert not browser.find_element(By.ID, "batch-problems").is_displayed()
+    assert browser.find_element(By.ID, "batch-scoring").get_attribute("value") == "100"
+    assert "40 applications scored" in browser.find_element(By.ID, "batch-status").text
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    browser.find_element(By.ID, "batch-download").click()
+    deadline = time.time() + 10
+    while not [name for name in os.listdir(downloads) if name.endswith(".csv")] and time.time() < deadline:
+        time.sleep(0.1)
+    files = [name for name in os.listdir(downloads) if name.endswith(".csv")]
+    assert files == ["good-results.csv"], files
+    with open(downloads / files[0], newline="", encoding="utf-8-sig") as handle:
+        records = list(csv.DictReader(handle))
+    assert [record["client_id"] for record in records] == [str(4200 + index) for index in range(40)]
+    assert all(record["decision"] in ("approve", "review", "reject") and record["reason_1"] for record in records)
+    assert "good.csv" in browser.find_element(By.ID, "batches").text
+
+
 def test_18_every_view_passes_axe_at_both_sizes_with_screenshots(browser, site):
     os.makedirs(SCREENSHOTS, exist_ok=True)
     ensure_signed_in(browser, site)
@@ -490,7 +538,7 @@ def test_18_every_view_passes_axe_at_both_sizes_with_screenshots(browser, site):
     token = browser.execute_script("return sessionStorage.getItem('credit.token')")
     _, _, page = Site(site.base).json("GET", "/api/predictions?limit=1", token=token)
     views = {"form": ("#/new", "application"), "result": (f"#/result/{page['items'][0]['id']}", "result-card"),
-             "history": ("#/history", "history"), "model": ("#/model", "main")}
+             "history": ("#/history", "history"), "batch": ("#/batch", "batch-form"), "model": ("#/model", "main")}
     found = {}
     for size, metrics in (("desktop", None), ("phone", {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})):
         if metrics:
@@ -512,7 +560,7 @@ def test_18_every_view_passes_axe_at_both_sizes_with_screenshots(browser, site):
             wait(browser, EC.invisibility_of_element_located((By.ID, "username")))
         finally:
             browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-    assert len(found) == 10
+    assert len(found) == 12
     assert {view: problems for view, problems in found.items() if problems} == {}
 
 

@@ -5,6 +5,7 @@ import { applicationView, clearDraft } from "./application.js";
 import { resultView } from "./result.js";
 import { historyView } from "./history.js";
 import { modelView } from "./model.js";
+import { batchView } from "./batch.js";
 
 // Record CSP violations so tests (and curious officers) can see that there are none.
 window.cspViolations = [];
@@ -13,7 +14,7 @@ document.addEventListener("securitypolicyviolation", (event) => window.cspViolat
 const view = document.getElementById("view");
 const flash = document.getElementById("flash");
 const nav = document.getElementById("nav");
-const titles = { new: "New application", result: "Application result", history: "History", model: "Model" };
+const titles = { new: "New application", result: "Application result", history: "History", batch: "Batch scoring", model: "Model" };
 
 // A message belongs to the view it was given for; it is cleared when the officer moves on.
 let flashFor = null;
@@ -47,6 +48,7 @@ async function route() {
   if (!titles[page] || page === "signin") page = "new";
   document.title = `${titles[page]} — Credit scoring`;
   if (page === "result" && id) { const built = resultView(id); stopCurrent = built.stop; render(built.element); return; }
+  if (page === "batch") { const built = await batchView(); if (generation !== routeGeneration || !session.token) { built.stop(); return; } stopCurrent = built.stop; render(built.element); return; }
   const element = await (page === "history" ? historyView() : page === "model" ? modelView() : applicationView());
   if (generation === routeGeneration && session.token) render(element);
 }
