@@ -71,6 +71,16 @@ def fill(driver, name, value):
         element.send_keys(value)
 
 
+def download(driver, button, folder):
+    """Clicks `button` and returns the names of the CSV files that arrive in `folder` (within 10 s)."""
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)})
+    driver.find_element(By.ID, button).click()
+    deadline = time.time() + 10
+    while not [name for name in os.listdir(folder) if name.endswith(".csv")] and time.time() < deadline:
+        time.sleep(0.1)
+    return [name for name in os.listdir(folder) if name.endswith(".csv")]
+
+
 def test_1_sign_in_failure_then_success(browser):
     sign_in(browser, "wrong password")
     wait(browser, EC.text_to_be_present_in_element((By.ID, "signin-error"), "Wrong username or password"))
@@ -385,12 +395,7 @@ def test_19_history_filters_search_and_csv_export(browser, site, tmp_path):
     browser.find_element(By.ID, "filter-search").send_keys("777001")
     rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
     assert len(rows) == 1 and "Filtered Person" in rows[0].text, [r.text for r in rows]
-    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
-    browser.find_element(By.ID, "export-csv").click()
-    deadline = time.time() + 10
-    while not [name for name in os.listdir(tmp_path) if name.endswith(".csv")] and time.time() < deadline:
-        time.sleep(0.1)
-    files = [name for name in os.listdir(tmp_path) if name.endswith(".csv")]
+    files = download(browser, "export-csv", tmp_path)
     assert files, "the CSV was downloaded"
     import csv
     with open(tmp_path / files[0], newline="") as handle:
@@ -515,12 +520,7 @@ def test_22_batch_upload_with_progress_then_download(browser, site, tmp_path):
     assert "40 applications scored" in browser.find_element(By.ID, "batch-status").text
     downloads = tmp_path / "downloads"
     downloads.mkdir()
-    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-    browser.find_element(By.ID, "batch-download").click()
-    deadline = time.time() + 10
-    while not [name for name in os.listdir(downloads) if name.endswith(".csv")] and time.time() < deadline:
-        time.sleep(0.1)
-    files = [name for name in os.listdir(downloads) if name.endswith(".csv")]
+    files = download(browser, "batch-download", downloads)
     assert files == ["good-results.csv"], files
     with open(downloads / files[0], newline="", encoding="utf-8-sig") as handle:
         records = list(csv.DictReader(handle))
