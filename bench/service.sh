@@ -3,12 +3,14 @@
 #   authenticated submissions/s through nginx (wrk), with the responder alone on the CPU (the
 #   worker drains the queue afterwards) and with the worker scoring at the same time; CPU per
 #   request of each process; submit-to-done latency at 1 and 16 clients; responder and worker
-#   memory; and one CGI-mode request including process start.
-# Usage: bench/service.sh   (DURATION=8 CONNECTIONS=16)
+#   memory; and one CGI-mode request including process start. Then the scale figures per backend
+#   (bench/scale.py): SQLite and PostgreSQL, no, one and two workers, worker CPU per job, a c16
+#   sign-in burst and a 10,000-row batch.
+# Usage: bench/service.sh   (DURATION=8 CONNECTIONS=16; SCALE=0 skips the scale figures)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-WITH_BENCH=1 scripts/install-deps.sh
+WITH_BENCH=1 WITH_POSTGRES=1 scripts/install-deps.sh
 duration=${DURATION:-8}
 connections=${CONNECTIONS:-16}
 swift build -c release -Xswiftc -enable-testing >&2  # same flags as make, so builds are shared
@@ -152,3 +154,8 @@ print(f"memory under load: responder alone {alone_mb}; with the worker: responde
 print(f"CGI mode, one request including process start: {cgi_ms} ms (median of 20)")
 print(f"jobs done after the runs: {done_count} (not done: {queued})")
 PY
+
+# 4. Scale, per backend, against the same floor.
+if [ "${SCALE:-1}" != 0 ]; then
+  python3 bench/scale.py "$(echo "$floor" | cut -d'|' -f1)" "$duration" 2>&1 | sed '$d'
+fi

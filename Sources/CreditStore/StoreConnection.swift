@@ -27,10 +27,11 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Opens one connection (migrating the schema if needed).
-    public func open() throws(StoreError) -> any StoreConnection {
+    /// Opens one connection (migrating the schema if needed). `checkpointPages`: for SQLite, the
+    /// WAL size at which a commit through this connection copies the log back into the database.
+    public func open(checkpointPages: Int = 1000) throws(StoreError) -> any StoreConnection {
         switch self {
-        case .sqlite(let path): try SQLiteStore(path: path)
+        case .sqlite(let path): try SQLiteStore(path: path, autoCheckpointPages: checkpointPages)
         case .postgres(let url): try PostgresStore(url: url)
         }
     }

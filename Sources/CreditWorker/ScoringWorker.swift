@@ -18,12 +18,17 @@ public final class ScoringWorker {
     /// How this worker runs, recorded with its heartbeat.
     public var mode = WorkerMode.resident
 
+    /// The worker copies SQLite's log back into the database (the responder only does when no
+    /// worker runs: see StorePool). Every 4000 pages (16 MiB) rather than SQLite's 1000: the
+    /// queue's hot pages are rewritten many times between two checkpoints and copied once each.
+    static let checkpointPages = 4000
+
     /// Opens the database and loads the model; fails if either is unusable.
     public init(configuration: ServiceConfiguration, name: String, log: @escaping (String) -> Void = { _ in }) throws {
         self.configuration = configuration
         self.name = name
         self.log = log
-        store = try configuration.store.open()
+        store = try configuration.store.open(checkpointPages: Self.checkpointPages)
         modelModified = Self.modificationDate(configuration.modelPath)
         do { scorer = try CreditScorer(path: configuration.modelPath) } catch {
             throw ConfigurationError(description: "\(error) (set CREDIT_MODEL to a model file made by `credit train`)")

@@ -54,7 +54,11 @@ while let argument = arguments.popFirst() {
 
 let service: CreditService
 do {
-    service = try CreditService(configuration: try ServiceConfiguration.load(configFile: configFile, environment: environment))
+    var configuration = try ServiceConfiguration.load(configFile: configFile, environment: environment)
+    // A sign-in holds its serving thread while it waits for a hashing slot: at most half the
+    // threads may, so that a burst of sign-ins never leaves submissions without a thread.
+    configuration.maxSignInsInFlight = min(configuration.maxSignInsInFlight, max(1, threads / 2))
+    service = try CreditService(configuration: configuration)
 } catch {
     fail("cannot start: \(error)")
 }

@@ -10,6 +10,8 @@ import Glibc
 /// (``PostgresNotificationListener``). One instance is one connection, used by one thread at a time.
 public final class PostgresStore: StoreConnection {
     public let connection: PostgresConnection
+    /// Expired leases are looked for at most once a second, not at every claim of a busy worker.
+    let leaseRecovery = LeaseRecovery()
     /// The channel that announces new jobs.
     public static let channel = "credit_jobs"
     /// The advisory lock that serialises sign-in reservations (checks and inserts must not interleave).
@@ -102,6 +104,11 @@ public final class PostgresStore: StoreConnection {
     }
 
     private func claimInTransaction(worker: String, limit: Int, lease: Double, maxAttempts: Int, now: Double) throws(StoreError) -> [ClaimedJob] {
+        if leaseRecovery.isDue(now) { try recoverExpiredLeases(maxAttempts: maxAttempts, now: now) }
+        return try claimQueued(worker: worker, limit: limit, lease: lease, now: now)
+    }
+
+    private func recoverExpiredLeases(maxAttempts: Int, now: Double) throws(StoreError) {
         let time = PostgresText.number(now)
         // A worker died holding these: give up on jobs that had their chances, requeue the rest.
         // A row another worker is recovering at the same moment is re-checked after its lock
@@ -117,6 +124,10 @@ public final class PostgresStore: StoreConnection {
         try connection.query("""
             UPDATE jobs SET status = 'queued', lease_until = NULL, worker = NULL WHERE status = 'running' AND lease_until < $1::double precision
             """, [time])
+    }
+
+    private func claimQueued(worker: String, limit: Int, lease: Double, now: Double) throws(StoreError) -> [ClaimedJob] {
+        let time = PostgresText.number(now)
         // Claim and read the applications in one statement; jobs other workers are claiming are skipped, not waited for.
         let claimed = try connection.query("""
             WITH claimed AS (

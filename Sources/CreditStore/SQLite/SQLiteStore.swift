@@ -9,6 +9,8 @@ import Glibc
 /// hands out one per thread.
 public final class SQLiteStore: StoreConnection {
     public let database: SQLiteDatabase
+    /// Expired leases are looked for at most once a second, not at every claim of a busy worker.
+    let leaseRecovery = LeaseRecovery()
 
     /// Opens the database at `path` and applies pending migrations. `autoCheckpointPages`: see
     /// ``SQLiteDatabase/init(path:autoCheckpointPages:)``.
@@ -98,7 +100,12 @@ public final class SQLiteStore: StoreConnection {
     }
 
     private func claimInTransaction(worker: String, limit: Int, lease: Double, maxAttempts: Int, now: Double) throws(StoreError) -> [ClaimedJob] {
-        // A worker died holding these: give up on jobs that had their chances, requeue the rest.
+        if leaseRecovery.isDue(now) { try recoverExpiredLeases(maxAttempts: maxAttempts, now: now) }
+        return try claimQueued(worker: worker, limit: limit, lease: lease, now: now)
+    }
+
+    /// A worker died holding these: gives up on jobs that had their chances, requeues the rest.
+    private func recoverExpiredLeases(maxAttempts: Int, now: Double) throws(StoreError) {
         let abandoned = try database.prepare("""
             UPDATE jobs SET status = 'failed', completed_at = ?, lease_until = NULL
             WHERE status = 'running' AND lease_until < ? AND attempts >= ? RETURNING seq, attempts
@@ -109,6 +116,9 @@ public final class SQLiteStore: StoreConnection {
         try database.prepare("""
             UPDATE jobs SET status = 'queued', lease_until = NULL, worker = NULL WHERE status = 'running' AND lease_until < ?
             """).run([.real(now)])
+    }
+
+    private func claimQueued(worker: String, limit: Int, lease: Double, now: Double) throws(StoreError) -> [ClaimedJob] {
         let claimed = try database.prepare("""
             UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ?, lease_until = ?, worker = ?
             WHERE seq IN (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT ?)
