@@ -9,19 +9,39 @@ public enum ApplicantRecord {
     static let version = "a1"
     static let separator: Character = "\u{1F}"
 
-    /// The line for a validated applicant.
+    /// The line for a validated applicant, written byte by byte (the responder writes one per
+    /// submission): whole numbers as their digits, others as Swift prints them (exact).
     public static func encode(_ applicant: Applicant) -> String {
-        var line = version
-        line.reserveCapacity(8 * applicant.values.count + 16)
+        var bytes: [UInt8] = Array(version.utf8)
+        bytes.reserveCapacity(8 * applicant.values.count + 16)
         for value in applicant.values {
-            line.append(separator)
+            bytes.append(0x1F)
             switch value {
             case .missing: break
-            case .number(let number): line += "n\(number)"
-            case .text(let text): line += "t" + text
+            case .number(let number):
+                bytes.append(UInt8(ascii: "n"))
+                if number == number.rounded(), abs(number) < 1e15, !(number == 0 && number.sign == .minus) {
+                    appendInteger(Int64(number), to: &bytes)
+                } else {
+                    bytes.append(contentsOf: number.description.utf8)
+                }
+            case .text(let text):
+                bytes.append(UInt8(ascii: "t"))
+                bytes.append(contentsOf: text.utf8)
             }
         }
-        return line
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[start...].reverse()
     }
 
     /// The applicant, or nil when `line` is not a record of this version with `fieldCount` values.

@@ -67,13 +67,6 @@ while stopRequested == 0 {
     }
     scored += processed
     if processed > 0 { batches += 1 }
-    // A small batch: its results are recorded at once (a lone application is not kept waiting),
-    // then the worker lets 2 ms of submissions gather, so that under a steady trickle one
-    // transaction claims many jobs instead of a few (less CPU per job).
-    if !drain && processed > 0 && processed < worker.batchSize / 4 {
-        do { try worker.flush() } catch { logLine("could not record results, retrying with the next batch: \(error)") }
-        usleep(2000)
-    }
     if processed == 0 {
         if drain { break }
         if let listener { listener.wait(timeout: 1) } else { usleep(1_000_000) }
