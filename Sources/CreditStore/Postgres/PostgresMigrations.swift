@@ -62,6 +62,10 @@ enum PostgresMigrations {
         CREATE INDEX jobs_by_batch ON jobs(batch_seq, batch_line) WHERE batch_seq IS NOT NULL;
         CREATE INDEX jobs_single_by_owner ON jobs(owner, seq) WHERE batch_seq IS NULL;
         """,
+        // 4: the index of every job by owner, unused since 3 (SQLite version 9).
+        """
+        DROP INDEX jobs_by_owner;
+        """,
     ]
 
     static var latest: Int { steps.count }
