@@ -27,6 +27,13 @@ extension CreditService {
         return id
     }
 
+    /// True when `authorization` (the header's value) holds a valid bearer token: the server
+    /// reads a large body (a file of applications) only for a caller who has signed in.
+    public func carriesValidToken(_ authorization: String?) -> Bool {
+        guard let authorization else { return false }
+        return (try? authenticatedUserID(HTTPRequest(method: "POST", path: "/", headers: ["authorization": authorization]))) != nil
+    }
+
     static let inactiveAccount = Problem.unauthorized("The account behind this token is disabled or no longer exists.")
 
     static func explain(_ error: JWTError) -> String {

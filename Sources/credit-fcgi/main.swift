@@ -68,11 +68,15 @@ do {
 guard let mode = ListenMode.detect(socketPath: socketPath, socketMode: socketMode, socketGroup: socketGroup, environment: environment) else {
     fail("\(FastCGIError.noListener)")
 }
-// Files of applications (POST …/api/batches) may be far larger than a single request.
+// Files of applications (POST …/api/batches) may be far larger than a single request, but only a
+// caller with a valid token gets them read: an anonymous client cannot make the responder hold
+// 64 MiB per thread (it gets its 401 after the first 64 KiB).
 let batchBytes = service.configuration.maxBatchBytes, bodyBytes = service.configuration.maxBodyBytes
 let server = FastCGIServer(mode: mode, threads: threads, maxBodyBytes: bodyBytes, readTimeout: readTimeout, bodyLimit: { params in
     let path = (params["DOCUMENT_URI"] ?? params["REQUEST_URI"] ?? "").split(separator: "?", maxSplits: 1).first ?? ""
-    return params["REQUEST_METHOD"] == "POST" && (path.hasSuffix("/api/batches") || path.hasSuffix("/api/batches/")) ? batchBytes : bodyBytes
+    guard params["REQUEST_METHOD"] == "POST", path.hasSuffix("/api/batches") || path.hasSuffix("/api/batches/") else { return bodyBytes }
+    let authorization = params["HTTP_AUTHORIZATION"] ?? params["REDIRECT_HTTP_AUTHORIZATION"] ?? params["REDIRECT_REDIRECT_HTTP_AUTHORIZATION"]
+    return service.carriesValidToken(authorization) ? batchBytes : bodyBytes
 })
 do {
     try server.run { request in Bridge.response(service.handle(Bridge.request(request, basePath: service.configuration.basePath))) }

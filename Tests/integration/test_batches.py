@@ -166,3 +166,21 @@ def test_credit_score_reads_the_same_file_and_gives_the_same_table(stack, batche
     columns = ["client_id", "probability_of_default", "score", "decision", "reason_1_code", "reason_1", "reason_3_code"]
     for api_row, cli_row in zip(online, offline):
         assert [api_row[name] for name in columns] == [cli_row[name] for name in columns]
+
+
+def test_an_anonymous_upload_is_refused_without_being_read(stack):
+    """Only a caller with a valid token gets a large body read: eight anonymous 8 MB uploads at
+    once get their 401 and leave the responder's peak memory where it was."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def peak():
+        return int(next(line for line in open(f"/proc/{stack.responder.pid}/status") if line.startswith("VmHWM")).split()[1]) // 1024
+
+    before = peak()
+    body = b"age\n" + b"30\n" * (4 << 20)
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: stack.json("POST", "/api/batches", body, {"Content-Type": "text/csv"},
+                                                     token="forged.token.value")[:1] + stack.json("POST", "/api/batches", body, {"Content-Type": "text/csv"})[:1],
+                                range(8)))
+    assert all(statuses == (401, 401) for statuses in answers), answers
+    assert peak() - before < 16, f"the responder's peak memory grew from {before} MB to {peak()} MB"
