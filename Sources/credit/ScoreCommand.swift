@@ -71,7 +71,7 @@ struct ScoreCommand: ParsableCommand {
         switch inputFormat {
         case .pakdd:
             var iterator = PAKDDReader(path: data).makeIterator()
-            var line = 1
+            var line = 0  // PAKDD files have no header: the first applicant is on line 1
             do {
                 while let record = try iterator.nextRecord() {
                     line += 1

@@ -28,6 +28,7 @@ def test_score_formats_agree(tmp_path):
     rows = list(csv.DictReader(io.StringIO(score("csv"))))
     lines = [json.loads(line) for line in score("jsonl").splitlines()]
     assert len(tsv) == len(rows) == len(lines) == 200
+    assert [row["line"] for row in rows[:3]] == ["1", "2", "3"], "PAKDD files have no header: the first applicant is line 1"
     for row, line in zip(rows, lines):
         assert row["id"] == line["id"] and abs(float(row["probability_of_default"]) - tsv[line["id"]]) < 1e-6
         assert row["line"] == str(line["line"]) and row["status"] == "done"
