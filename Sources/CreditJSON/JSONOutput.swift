@@ -75,9 +75,12 @@ public indirect enum JSONOutput: Sendable, Equatable {
         var text = text
         text.withUTF8 { bytes in
             // Runs of bytes that need no escape are copied at once.
-            var runStart = 0
-            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"")
-                || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "<") {
+            var runStart = 0, index = -1
+            while true {
+                index += 1
+                guard index < bytes.count else { break }
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "<") else { continue }
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 runStart = index + 1
                 switch byte {

@@ -46,39 +46,55 @@ public enum ApplicantRecord {
 
     /// The applicant, or nil when `line` is not a record of this version with `fieldCount` values.
     public static func decode(_ line: String, fieldCount: Int) -> Applicant? {
+        var line = line
+        return line.withUTF8 { decode(bytes: $0, fieldCount: fieldCount) }
+    }
+
+    /// Byte-wise: the separator is ASCII, so no grapheme breaking is needed to find it.
+    private static func decode(bytes: UnsafeBufferPointer<UInt8>, fieldCount: Int) -> Applicant? {
         var values: [FieldValue] = []
         values.reserveCapacity(fieldCount)
-        let bytes = line.utf8
-        // Byte-wise: the separator is ASCII, so no grapheme breaking is needed to find it.
-        var start = bytes.startIndex, index = bytes.startIndex, sawVersion = false
-        while true {
-            let atEnd = index == bytes.endIndex
-            if atEnd || bytes[index] == 0x1F {
-                let part = Substring(bytes[start..<index])
-                if !sawVersion {
-                    guard part == Substring(version) else { return nil }
-                    sawVersion = true
-                } else {
-                    guard values.count < fieldCount, let value = Self.value(part) else { return nil }
-                    values.append(value)
-                }
-                if atEnd { break }
-                start = bytes.index(after: index)
-            }
-            index = bytes.index(after: index)
+        let tag = version.utf8
+        guard bytes.count >= tag.count, bytes.prefix(tag.count).elementsEqual(tag) else { return nil }
+        var index = tag.count
+        while index < bytes.count {
+            guard bytes[index] == 0x1F else { return nil }
+            var end = index + 1
+            while end < bytes.count, bytes[end] != 0x1F { end += 1 }
+            guard values.count < fieldCount, let value = Self.value(UnsafeBufferPointer(rebasing: bytes[(index + 1)..<end])) else { return nil }
+            values.append(value)
+            index = end
         }
         return values.count == fieldCount ? Applicant(values: values) : nil
     }
 
-    private static func value(_ part: Substring) -> FieldValue? {
-        guard let kind = part.utf8.first else { return .missing }
-        let rest = part.dropFirst()
+    private static func value(_ part: UnsafeBufferPointer<UInt8>) -> FieldValue? {
+        guard let kind = part.first else { return .missing }
+        let rest = UnsafeBufferPointer(rebasing: part.dropFirst())
         switch kind {
         case UInt8(ascii: "n"):
-            guard let number = Double(rest), number.isFinite else { return nil }
+            if let whole = wholeNumber(rest) { return .number(whole) }
+            guard let number = Double(String(decoding: rest, as: UTF8.self)), number.isFinite else { return nil }
             return .number(number)
-        case UInt8(ascii: "t"): return .text(String(rest))
+        case UInt8(ascii: "t"): return .text(String(decoding: rest, as: UTF8.self))
         default: return nil
         }
+    }
+
+    /// The common case, written by ``encode(_:)`` as plain digits: an optional minus and at most
+    /// 15 digits, exact in a Double. Anything else goes to Double's own parser.
+    private static func wholeNumber(_ digits: UnsafeBufferPointer<UInt8>) -> Double? {
+        var index = 0, negative = false
+        if digits.first == UInt8(ascii: "-") { negative = true; index = 1 }
+        let count = digits.count - index
+        guard count > 0, count <= 15 else { return nil }
+        var value: Int64 = 0
+        while index < digits.count {
+            let digit = digits[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int64(digit)
+            index += 1
+        }
+        return negative ? -Double(value) : Double(value)
     }
 }

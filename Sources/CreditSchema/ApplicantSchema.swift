@@ -39,11 +39,9 @@ public struct ApplicantSchema: Sendable {
             throw ApplicantValidationError(fieldErrors: ["": ["The application must be a JSON object, not \(json.typeDescription)."]])
         }
         var errors: [String: [String]] = [:]
-        for key in object.keys where indexByName[key] == nil {
-            errors[key, default: []].append("Unknown field; check its spelling against /api/schema.")
-        }
         var values: [FieldValue] = []
         values.reserveCapacity(fields.count)
+        var known = 0
         for rule in rules {
             guard let raw = object[rule.name] else {
                 if let value = rule.defaultValue { values.append(value) }
@@ -51,11 +49,18 @@ public struct ApplicantSchema: Sendable {
                 else { values.append(.missing); errors[rule.name, default: []].append("\(rule.label) is required.") }
                 continue
             }
+            known += 1
             switch Self.normalize(raw, for: rule) {
             case .success(let value): values.append(value)
             case .failure(let message):
                 values.append(.missing)
                 errors[rule.name, default: []].append(message.text)
+            }
+        }
+        // Every key was a field unless some were left over (looked up only then: it hashes each key again).
+        if known < object.count {
+            for key in object.keys where indexByName[key] == nil {
+                errors[key, default: []].append("Unknown field; check its spelling against /api/schema.")
             }
         }
         if !errors.isEmpty { throw ApplicantValidationError(fieldErrors: errors) }

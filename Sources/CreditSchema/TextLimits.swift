@@ -14,6 +14,9 @@ enum TextLimits {
             if count > maxScalars { return "\(label) must be at most \(maxScalars) characters." }
             let value = scalar.value
             if value < 0x20 || (0x7F...0x9F).contains(value) { return "\(label) contains control characters." }
+            // Below U+0300 (Latin, with Portuguese accents precomposed) there are no marks and no
+            // invisible formatting: no need for the Unicode property tables.
+            if value < 0x300 { combiningRun = 0; continue }
             if isInvisibleFormatting(value) { return "\(label) contains invisible direction or line-break characters." }
             switch scalar.properties.generalCategory {
             case .nonspacingMark, .enclosingMark, .spacingMark:

@@ -90,6 +90,8 @@ public struct ClaimedJob: Sendable, Equatable {
     public var attempt: Int
     /// The validated application in compact form, when the submission stored one.
     public var record: String? = nil
+    /// The store's row number for the job, when it reports one: recording by it saves a lookup by id.
+    public var seq: Int64? = nil
 }
 
 /// The outcome of a submission: the job, and whether it was new (false when an idempotency key matched).

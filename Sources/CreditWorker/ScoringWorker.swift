@@ -14,7 +14,14 @@ public final class ScoringWorker {
     private var modelModified: Date?
     let log: (String) -> Void
     /// Jobs claimed at once.
-    public var batchSize = 64
+    public var batchSize = 128
+    /// Under load, how long a claim waits for its batch to fill: after a claim of several jobs but
+    /// less than a batch, the next claim comes no sooner than this after the last began. Fewer,
+    /// larger transactions cost the worker less CPU per job (measured under load with 16 clients:
+    /// 76 µs at 14 jobs a claim without waiting, 42 µs at 48 with 5 ms, 36 µs at 96 with 10 ms),
+    /// which leaves more of the cores to the responders. A lone job is never held back, and
+    /// neither is a backlog (full batches), so a single officer's result is not delayed.
+    public var gatherDelay = 0.010
     /// How this worker runs, recorded with its heartbeat.
     public var mode = WorkerMode.resident
 
@@ -93,6 +100,21 @@ public final class ScoringWorker {
         return claimed.count
     }
 
+    /// Sleeps out the rest of ``gatherDelay`` after a claim of `claimed` jobs that began at
+    /// `claimStarted` (seconds on the monotonic clock), when that claim shows load without a backlog.
+    public func gatherPause(claimed: Int, claimStarted: Double) {
+        guard claimed >= 2, claimed < batchSize else { return }
+        let remaining = gatherDelay - (Self.monotonicSeconds() - claimStarted)
+        if remaining > 0 { usleep(useconds_t(remaining * 1e6)) }
+    }
+
+    /// Seconds on the monotonic clock, for ``gatherPause(claimed:claimStarted:)``.
+    public static func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
     /// Records outcomes still held (before the worker stops or sleeps).
     public func flush() throws {
         guard !unrecorded.isEmpty else { return }
@@ -112,7 +134,7 @@ public final class ScoringWorker {
     /// The prediction as the API returns it in `result`, written straight to text: keys sorted as
     /// ``JSONOutput`` writes them, without building and sorting dictionaries for every job.
     static func resultText(_ prediction: Prediction) -> String {
-        var writer = JSONStreamWriter()
+        var writer = JSONStreamWriter(capacity: 2048)  // a result with eight reasons is about 1.2 KB
         func reasons(_ list: [Reason]) {
             writer.beginArray()
             for reason in list {

@@ -60,6 +60,7 @@ while stopRequested == 0 {
         lastHousekeeping = now
     }
     let processed: Int
+    let claimStarted = ScoringWorker.monotonicSeconds()
     do { processed = try worker.processBatch() } catch {
         logLine("batch failed, retrying: \(error)")
         usleep(100_000)
@@ -67,6 +68,7 @@ while stopRequested == 0 {
     }
     scored += processed
     if processed > 0 { batches += 1 }
+    if !drain { worker.gatherPause(claimed: processed, claimStarted: claimStarted) }
     if processed == 0 {
         if drain { break }
         if let listener { listener.wait(timeout: 1) } else { usleep(1_000_000) }

@@ -135,7 +135,7 @@ final class ApplicantRecordTests: XCTestCase {
                 switch generator.next() % 4 {
                 case 0: .missing
                 case 1: .number(Double(Int64(generator.next() % 2_000_001) - 1_000_000) / 64)
-                case 2: .number([0, 1, -0.0, 1e-7, 123_456.789, 0.1 + 0.2][Int(generator.next() % 6)])
+                case 2: .number([0, 1, -0.0, 1e-7, 123_456.789, 0.1 + 0.2, -42, 999_999_999_999_999, 1_234_567_890_123_456, -1e300][Int(generator.next() % 10)])
                 default: .text(["RJ", "São Paulo", "Zoë \"Zé\"", "n1", "t", " x ", "a\u{20}b", "😀"][Int(generator.next() % 8)])
                 }
             }

@@ -111,3 +111,22 @@ final class TreeSHAPTests: XCTestCase {
         XCTAssertEqual(TreeExplainer(ensemble: ensemble).expectedValue, mean, accuracy: 1e-9)
     }
 }
+
+final class ReasonOrderTests: XCTestCase {
+    /// The short-list selection gives the same reasons, in the same order, as a stable full sort,
+    /// ties included (contributions drawn from a few values so that many are equal).
+    func testTheStrongestReasonsMatchAStableSort() {
+        var generator = SplitMix64(seed: 7)
+        for _ in 0..<500 {
+            let contributions = (0..<Int(generator.next() % 40)).map { _ in [-0.3, -0.1, -1e-10, 0, 1e-10, 0.1, 0.2, 0.3][Int(generator.next() % 8)] }
+            let count = Int(generator.next() % 5)
+            let order = contributions.indices.sorted { contributions[$0] > contributions[$1] }
+            let raising = Array(order.prefix(count).filter { contributions[$0] > 1e-9 })
+            let lowering = Array(order.reversed().prefix(count).filter { contributions[$0] < -1e-9 })
+            XCTAssertEqual(ReasonWriter.first(count, of: contributions.indices, where: { contributions[$0] > 1e-9 },
+                                              precedes: { contributions[$0] > contributions[$1] }), raising, "\(contributions)")
+            XCTAssertEqual(ReasonWriter.first(count, of: contributions.indices, where: { contributions[$0] < -1e-9 },
+                                              precedes: { contributions[$0] <= contributions[$1] }), lowering, "\(contributions)")
+        }
+    }
+}

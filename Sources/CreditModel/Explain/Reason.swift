@@ -57,14 +57,30 @@ struct ReasonWriter {
         return Reason(field: field.name, label: field.label, value: shown, contribution: contribution, text: text)
     }
 
-    /// The `count` strongest risk-raising and risk-lowering reasons.
+    /// The `count` strongest risk-raising and risk-lowering reasons. Equal contributions keep the
+    /// order of a stable sort: raising by input order, lowering in reverse.
     func reasons(contributions: [Double], applicant: Applicant, count: Int) -> (raising: [Reason], lowering: [Reason]) {
-        let order = contributions.indices.sorted { contributions[$0] > contributions[$1] }
-        let raising = order.prefix(count).filter { contributions[$0] > 1e-9 }
-            .map { reason(input: $0, contribution: contributions[$0], applicant: applicant) }
-        let lowering = order.reversed().prefix(count).filter { contributions[$0] < -1e-9 }
-            .map { reason(input: $0, contribution: contributions[$0], applicant: applicant) }
-        return (raising, lowering)
+        let raising = Self.first(count, of: contributions.indices, where: { contributions[$0] > 1e-9 },
+                                 precedes: { contributions[$0] > contributions[$1] })
+        let lowering = Self.first(count, of: contributions.indices, where: { contributions[$0] < -1e-9 },
+                                  precedes: { contributions[$0] <= contributions[$1] })
+        return (raising.map { reason(input: $0, contribution: contributions[$0], applicant: applicant) },
+                lowering.map { reason(input: $0, contribution: contributions[$0], applicant: applicant) })
+    }
+
+    /// The first `count` of the included indices in `precedes` order, by insertion into a short
+    /// list: a few dozen inputs and four reasons do not need a full sort per applicant.
+    static func first(_ count: Int, of indices: Range<Int>, where included: (Int) -> Bool, precedes: (Int, Int) -> Bool) -> [Int] {
+        var chosen: [Int] = []
+        chosen.reserveCapacity(count + 1)
+        for index in indices where included(index) {
+            var position = chosen.count
+            while position > 0, precedes(index, chosen[position - 1]) { position -= 1 }
+            guard position < count else { continue }
+            chosen.insert(index, at: position)
+            if chosen.count > count { chosen.removeLast() }
+        }
+        return chosen
     }
 }
 

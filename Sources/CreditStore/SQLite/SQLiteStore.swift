@@ -138,7 +138,7 @@ public final class SQLiteStore: StoreConnection {
         }
         return claimed.map { job in
             let application = applications[job.seq]
-            return ClaimedJob(id: job.id, owner: job.owner, payload: application?.payload ?? "", attempt: job.attempt, record: application?.record)
+            return ClaimedJob(id: job.id, owner: job.owner, payload: application?.payload ?? "", attempt: job.attempt, record: application?.record, seq: job.seq)
         }
     }
 
@@ -157,9 +157,13 @@ public final class SQLiteStore: StoreConnection {
 
     private func finishInTransaction(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], now: Double) throws(StoreError) -> Int {
         // Only the current claim may record: the lease may have run out and the job gone to another worker.
-        let update = try database.prepare("""
+        let updateByID = try database.prepare("""
             UPDATE jobs SET status = ?, completed_at = ?, lease_until = NULL
             WHERE id = ? AND status = 'running' AND worker = ? AND attempts = ? RETURNING seq
+            """)
+        let updateBySeq = try database.prepare("""
+            UPDATE jobs SET status = ?, completed_at = ?, lease_until = NULL
+            WHERE seq = ? AND status = 'running' AND worker = ? AND attempts = ? RETURNING seq
             """)
         var recorded = 0
         for (job, outcome) in outcomes {
@@ -167,7 +171,9 @@ public final class SQLiteStore: StoreConnection {
             case .done(let result): ("done", result, nil)
             case .failed(let error): ("failed", nil, error)
             }
-            let rows = try update.rows([.text(status), .real(now), .text(job.id), .text(worker), .integer(Int64(job.attempt))]) { $0.int(0) }
+            let key: SQLiteValue = job.seq.map { .integer($0) } ?? .text(job.id)
+            let rows = try (job.seq == nil ? updateByID : updateBySeq)
+                .rows([.text(status), .real(now), key, .text(worker), .integer(Int64(job.attempt))]) { $0.int(0) }
             guard let seq = rows.first else { continue }
             try recordResult(seq: seq, result: result, error: error)
             recorded += 1
