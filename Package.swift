@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "CreditSchema", dependencies: ["CreditJSON"]),
         .target(name: "CreditModel", dependencies: ["CreditJSON", "CreditSchema"]),
         // The job queue and users behind a store interface: SQLite embedded, PostgreSQL for more than one host.
-        .target(name: "CreditStore", dependencies: ["CSQLite", "CLibPQ"]),
+        .target(name: "CreditStore", dependencies: ["CSQLite", "CLibPQ", "COpenSSL"]),
         // JWT (HS256) and password hashing (scrypt) on OpenSSL.
         .target(name: "CreditAuth", dependencies: ["COpenSSL", "CreditJSON"]),
         // The libfcgi binding: FastCGI on a socket or inherited fd 0, or plain CGI.

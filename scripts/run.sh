@@ -21,7 +21,7 @@ for file in "$CREDIT_DB" "$CREDIT_DB-wal" "$CREDIT_DB-shm"; do [ -f "$file" ] &&
 "$bin/credit" init >/dev/null
 if ! "$bin/credit" user list | grep -q '^demo'; then
   password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 16)
-  echo "$password" | "$bin/credit" user add demo --password-stdin >/dev/null
+  echo "$password" | "$bin/credit" user add demo --role admin --password-stdin >/dev/null
   echo "created user 'demo' with password: $password   (shown once; change it with: credit user passwd demo)"
 fi
 conf=$(scripts/render-nginx.sh "$run" "127.0.0.1:$port" "$socket")

@@ -2,16 +2,43 @@ import CreditAuth
 import CreditStore
 
 extension CreditService {
-    /// The signed-in user from the bearer token, or 401.
-    func authenticate(_ request: HTTPRequest) throws -> User {
-        let id = try authenticatedUserID(request)
-        guard let user = try stores.withStore({ try $0.user(id: id) }), !user.disabled else { throw Self.inactiveAccount }
+    /// The signed-in user from the bearer token, or 401: the account must exist, be enabled and
+    /// have the token's generation (a password change revokes older tokens). With `minimum`, a
+    /// weaker role gets 403. An account with a one-time password may only change it (403).
+    func authenticate(_ request: HTTPRequest, minimum: Role = .officer, allowingPasswordChange: Bool = false) throws -> User {
+        let claims = try authenticatedClaims(request)
+        guard let id = Int64(claims.sub) else { throw Problem.unauthorized(Self.explain(.malformed)) }
+        guard let user = try stores.withStore({ try $0.user(id: id) }) else { throw Self.inactiveAccount }
+        guard !user.disabled, user.tokenGeneration == (claims.gen ?? 0) else {
+            // Audited: a real token of a real account, refused (disabled, or revoked by a password change).
+            try? stores.withStore {
+                try $0.appendAudit(AuditEntry(actor: user.id, actorName: user.name, action: .tokenRefused,
+                                              detail: user.disabled ? "account disabled" : "token revoked by a password change",
+                                              address: request.remoteAddress), now: clock())
+            }
+            throw user.disabled ? Self.inactiveAccount : Problem.unauthorized("This token was revoked by a password change; sign in again.")
+        }
+        if user.mustChangePassword && !allowingPasswordChange {
+            throw Problem(type: "password-change-required", title: "Password change required", status: 403,
+                          detail: "Your password was set by an administrator for one use: choose your own with POST /api/account/password first.")
+        }
+        guard user.role.includes(minimum) else {
+            throw Problem(type: "forbidden", title: "Forbidden", status: 403,
+                          detail: "This needs the \(minimum.rawValue) role; your account is \(user.role.rawValue).")
+        }
         return user
     }
 
     /// The user id from a valid bearer token, or 401. Whether the account is still active is
     /// not checked here: the caller must (``authenticate(_:)``, or the store on enqueue).
     func authenticatedUserID(_ request: HTTPRequest) throws -> Int64 {
+        let claims = try authenticatedClaims(request)
+        guard let id = Int64(claims.sub) else { throw Problem.unauthorized(Self.explain(.malformed)) }
+        return id
+    }
+
+    /// The claims of a valid bearer token, or 401.
+    func authenticatedClaims(_ request: HTTPRequest) throws -> JWTClaims {
         guard let header = request.header("authorization") else {
             throw Problem.unauthorized("Send an access token from POST /api/token as `Authorization: Bearer <token>`.", error: "invalid_request")
         }
@@ -19,12 +46,9 @@ extension CreditService {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw Problem.unauthorized("The Authorization header must be `Bearer <token>`.", error: "invalid_request")
         }
-        let claims: JWTClaims
-        do { claims = try signer.verify(String(parts[1]), now: Int(clock())) } catch {
+        do { return try signer.verify(String(parts[1]), now: Int(clock())) } catch {
             throw Problem.unauthorized(Self.explain(error))
         }
-        guard let id = Int64(claims.sub) else { throw Problem.unauthorized(Self.explain(.malformed)) }
-        return id
     }
 
     /// True when `authorization` (the header's value) holds a valid bearer token: the server

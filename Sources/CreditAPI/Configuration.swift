@@ -24,7 +24,9 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 /// | `CREDIT_SECRET_FILE` | `var/secret.key` | JWT signing key, ≥ 32 random bytes, mode 0600 (`credit init`) |
 /// | `CREDIT_TOKEN_TTL` | `3600` | access-token lifetime in seconds (60 to 86400) |
 /// | `CREDIT_WAKE_SOCKET` | `<CREDIT_DB>.wake` | unix datagram socket the responder pings after each commit |
-/// | `CREDIT_RETENTION_DAYS` | `30` | finished jobs older than this are pruned by the worker |
+/// | `CREDIT_RETENTION_DAYS` | unset: keep everything | days after which a finished application's data is purged (a tombstone stays); at least 760 (25 months) |
+/// | `CREDIT_RETENTION_ALLOW_SHORT` | unset | `1` allows a retention below 760 days (said in the log at start) |
+/// | `CREDIT_REVIEW_REASONS` | see ``ServiceConfiguration/defaultReviewReasons`` | the reason codes a reviewer picks from: `code=label` separated by `;` |
 /// | `CREDIT_ISSUER` / `CREDIT_AUDIENCE` | `credit-scoring` / `credit-api` | JWT `iss` and `aud` |
 /// | `CREDIT_LEASE_SECONDS` | `30` | how long a worker may hold a job before it is given to another |
 /// | `CREDIT_BASE_PATH` | found from the URL | the URL path the site is mounted at, e.g. `/credit/` |
@@ -38,6 +40,7 @@ public struct ServiceConfiguration: Sendable {
         "CREDIT_DB", "CREDIT_MODEL", "CREDIT_SECRET_FILE", "CREDIT_TOKEN_TTL", "CREDIT_WAKE_SOCKET", "CREDIT_RETENTION_DAYS",
         "CREDIT_ISSUER", "CREDIT_AUDIENCE", "CREDIT_LEASE_SECONDS", "CREDIT_BASE_PATH", "CREDIT_DRAIN_INTERVAL",
         "CREDIT_SIGNIN_RATE", "CREDIT_UNKNOWN_SIGNIN_RATE", "CREDIT_SIGNIN_CONCURRENCY", "CREDIT_DATABASE_URL",
+        "CREDIT_RETENTION_ALLOW_SHORT", "CREDIT_REVIEW_REASONS",
     ]
     /// Settings that name files: relative values in a configuration file are relative to the file.
     public static let pathSettingNames: Set<String> = ["CREDIT_DB", "CREDIT_MODEL", "CREDIT_SECRET_FILE", "CREDIT_WAKE_SOCKET"]
@@ -51,7 +54,19 @@ public struct ServiceConfiguration: Sendable {
     public var secretFile: String
     public var tokenTTL: Int
     public var wakeSocket: String
-    public var retentionDays: Double
+    /// Days after which a finished application's data is purged, keeping a tombstone; nil keeps
+    /// everything (the default: US Regulation B asks for 25 months, Brazil's rules for longer).
+    public var retentionDays: Double?
+    /// The shortest retention allowed without `CREDIT_RETENTION_ALLOW_SHORT=1`: 25 months.
+    public static let minimumRetentionDays = 760.0
+    /// The reason codes a reviewer picks from, with their labels, in order.
+    public var reviewReasons: [(code: String, label: String)] = ServiceConfiguration.defaultReviewReasons
+    public static let defaultReviewReasons: [(code: String, label: String)] = [
+        ("income_verified", "Income verified"), ("income_not_verified", "Income could not be verified"),
+        ("credit_history", "Credit history"), ("debt_burden", "Debt burden too high"), ("collateral", "Collateral or guarantor"),
+        ("relationship", "Existing customer relationship"), ("policy_exception", "Policy exception"), ("documents_missing", "Documents missing"),
+        ("fraud_suspected", "Fraud suspected"), ("other", "Other (see note)"),
+    ]
     public var issuer: String
     public var audience: String
     /// Largest accepted request body.
@@ -83,7 +98,7 @@ public struct ServiceConfiguration: Sendable {
     public var drainInterval: Double = 60
 
     public init(databasePath: String, modelPath: String, secretFile: String, tokenTTL: Int = 3600, wakeSocket: String? = nil,
-                retentionDays: Double = 30, issuer: String = "credit-scoring", audience: String = "credit-api") {
+                retentionDays: Double? = nil, issuer: String = "credit-scoring", audience: String = "credit-api") {
         self.databasePath = databasePath
         self.modelPath = modelPath
         self.secretFile = secretFile
@@ -104,9 +119,17 @@ public struct ServiceConfiguration: Sendable {
         guard let ttl = Int(ttlText), (60...86_400).contains(ttl) else {
             throw ConfigurationError(description: "CREDIT_TOKEN_TTL must be a whole number of seconds from 60 to 86400, not \(ttlText)")
         }
-        let retentionText = value("CREDIT_RETENTION_DAYS", "30")
-        guard let retention = Double(retentionText), retention > 0, retention <= 36_500 else {
-            throw ConfigurationError(description: "CREDIT_RETENTION_DAYS must be a positive number of days, not \(retentionText)")
+        var retention: Double?
+        let retentionText = value("CREDIT_RETENTION_DAYS", "")
+        if !retentionText.isEmpty {
+            guard let days = Double(retentionText), days > 0, days <= 36_500 else {
+                throw ConfigurationError(description: "CREDIT_RETENTION_DAYS must be a positive number of days, not \(retentionText) (leave it unset to keep everything)")
+            }
+            if days < minimumRetentionDays && value("CREDIT_RETENTION_ALLOW_SHORT", "0") != "1" {
+                throw ConfigurationError(description: "CREDIT_RETENTION_DAYS=\(retentionText) is below 760 days (25 months, what US Regulation B requires a lender to keep); "
+                                         + "set CREDIT_RETENTION_ALLOW_SHORT=1 as well if your rules allow it")
+            }
+            retention = days
         }
         let leaseText = value("CREDIT_LEASE_SECONDS", "30")
         guard let lease = Double(leaseText), lease >= 1, lease <= 3600 else {
@@ -123,6 +146,18 @@ public struct ServiceConfiguration: Sendable {
                 throw ConfigurationError(description: "CREDIT_DATABASE_URL must be a postgresql:// URL (leave it unset to use the SQLite file CREDIT_DB)")
             }
             configuration.databaseURL = url
+        }
+        if let reasons = environment["CREDIT_REVIEW_REASONS"]?.trimmingSpaces(), !reasons.isEmpty {
+            var list: [(code: String, label: String)] = []
+            for item in reasons.split(separator: ";") {
+                let parts = item.split(separator: "=", maxSplits: 1).map { String($0).trimmingSpaces() }
+                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, parts[0].utf8.count <= 64,
+                      parts[0].utf8.allSatisfy({ $0 == UInt8(ascii: "_") || ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) }) else {
+                    throw ConfigurationError(description: "CREDIT_REVIEW_REASONS must be code=label pairs separated by ';' (codes in a-z, 0-9 and _), not \(item)")
+                }
+                list.append((parts[0], parts[1]))
+            }
+            configuration.reviewReasons = list
         }
         let drainText = value("CREDIT_DRAIN_INTERVAL", "60")
         guard let drain = Double(drainText), drain >= 1, drain <= 86_400 else {

@@ -86,7 +86,22 @@ public final class CreditService: Sendable {
             return try only(["GET"]) { try health() }
         case "/api/batches":
             return try only(["GET", "POST"]) { request.method == "POST" ? try submitBatch(request) : try listBatches(request) }
+        case "/api/reviews":
+            return try only(["GET"]) { try listReviews(request) }
+        case "/api/review-reasons":
+            return try only(["GET"]) { try reviewReasons(request) }
+        case "/api/account":
+            return try only(["GET"]) { try account(request) }
+        case "/api/account/password":
+            return try only(["POST"]) { try changePassword(request) }
+        case "/api/users":
+            return try only(["GET", "POST"]) { request.method == "POST" ? try createUser(request) : try listUsers(request) }
+        case "/api/audit":
+            return try only(["GET"]) { try listAudit(request) }
         default:
+            if path.hasPrefix("/api/users/") {
+                return try only(["PATCH"]) { try updateUser(request, name: String(path.dropFirst("/api/users/".count))) }
+            }
             if path.hasPrefix("/api/batches/") {
                 let rest = path.dropFirst("/api/batches/".count)
                 if rest.hasSuffix("/results.csv") {
@@ -96,6 +111,8 @@ public final class CreditService: Sendable {
             }
             if path.hasPrefix("/api/predictions/") {
                 let id = String(path.dropFirst("/api/predictions/".count))
+                if id.hasSuffix("/decision") { return try only(["POST"]) { try decide(request, id: String(id.dropLast("/decision".count))) } }
+                if id.hasSuffix("/review") { return try only(["POST"]) { try requestReview(request, id: String(id.dropLast("/review".count))) } }
                 return try only(["GET"]) { try getPrediction(request, id: id) }
             }
             throw Problem.notFound("There is no resource at \(request.basePath + request.path); see \(request.basePath)/openapi.json for the API.")

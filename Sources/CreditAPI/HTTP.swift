@@ -59,6 +59,20 @@ public struct HTTPResponse: Sendable {
 
 /// `application/x-www-form-urlencoded` and query-string decoding.
 public enum FormDecoding {
+    /// `text` with everything but unreserved characters (RFC 3986) percent-encoded, for a query value.
+    public static func percentEncoded(_ text: String) -> String {
+        var output = ""
+        for byte in text.utf8 {
+            if (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || "-._~".utf8.contains(byte) {
+                output.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                let hex = Array("0123456789ABCDEF".utf8)
+                output += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 15)]], as: UTF8.self)
+            }
+        }
+        return output
+    }
+
     /// Decodes `a=1&b=x%20y`; `+` is a space. Malformed escapes are kept literally.
     public static func decode(_ text: String) -> [String: String] {
         var result: [String: String] = [:]

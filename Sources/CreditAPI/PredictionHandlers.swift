@@ -6,8 +6,10 @@ import CreditAuth
 extension CreditService {
     /// `POST /api/predictions`: validates an application and queues it; 202 once it is committed.
     func submitPrediction(_ request: HTTPRequest) throws -> HTTPResponse {
-        // The token is checked here; the account's state is checked by the store as it commits the job.
-        let userID = try authenticatedUserID(request)
+        // The token is checked here; the account's state and the token's generation are checked
+        // by the store as it commits the job.
+        let claims = try authenticatedClaims(request)
+        guard let userID = Int64(claims.sub) else { throw Problem.unauthorized(Self.explain(.malformed)) }
         if request.bodyTooLarge || request.body.count > configuration.maxBodyBytes { throw Problem.tooLarge(limit: configuration.maxBodyBytes) }
         let contentType = request.header("content-type")?.lowercased() ?? ""
         guard contentType.hasPrefix("application/json") || contentType.hasPrefix("application/") && contentType.contains("+json") else {
@@ -37,7 +39,10 @@ extension CreditService {
         do {
             result = try stores.enqueue(Submission(owner: userID, payload: payload, idempotencyKey: key,
                                                    requestHash: key == nil ? nil : sha256Hex(request.body), rescoreOf: rescoreOf,
-                                                   record: ApplicantRecord.encode(applicant), now: clock()))
+                                                   record: ApplicantRecord.encode(applicant), tokenGeneration: claims.gen ?? 0,
+                                                   audit: AuditEntry(actor: userID, actorName: claims.name ?? "user \(userID)", action: .submission,
+                                                                     address: request.remoteAddress),
+                                                   now: clock()))
         } catch {
             if case .ownerInactive = error { throw Self.inactiveAccount }
             if case .idempotencyKeyReused = error { throw Problem.idempotencyKeyReuse() }
@@ -50,13 +55,28 @@ extension CreditService {
             .response(status: 202, headers: headers)
     }
 
-    /// `GET /api/predictions/{id}`: one of the caller's jobs.
+    /// `GET /api/predictions/{id}`: one of the caller's jobs; for a reviewer also any application
+    /// with a review, for an administrator any application. Viewing another's is audited. The
+    /// answer carries the review (final decision) when there is one.
     func getPrediction(_ request: HTTPRequest, id: String) throws -> HTTPResponse {
         let user = try authenticate(request)
-        guard Self.isJobID(id), let job = try stores.withStore({ try $0.job(id: id, owner: user.id) }) else {
-            throw Problem.notFound("You have no prediction with id \(id.prefix(64)).")
+        let notFound = Problem.notFound("You have no prediction with id \(id.prefix(64)).")
+        guard Self.isJobID(id) else { throw notFound }
+        let (job, review, ownerName): (Job, Review?, String) = try stores.withStore { store in
+            if let own = try store.job(id: id, owner: user.id) { return (own, try store.review(jobID: id), user.name) }
+            guard user.role.includes(.reviewer), let other = try store.job(id: id) else { throw notFound }
+            let review = try store.review(jobID: id)
+            // A reviewer sees applications that reached review; an administrator sees all.
+            guard user.role.includes(.admin) || review != nil else { throw notFound }
+            try store.appendAudit(AuditEntry(actor: user.id, actorName: user.name, action: .view, object: id, address: request.remoteAddress), now: clock())
+            return (other, review, try store.user(id: other.owner)?.name ?? "user \(other.owner)")
         }
-        return Self.representation(of: job, submittedBy: user.name, withApplication: true).response()
+        var representation = Self.representation(of: job, submittedBy: ownerName, withApplication: true)
+        if case .object(var members) = representation {
+            members["review"] = review.map(Self.representation(of:)) ?? .null
+            representation = .object(members)
+        }
+        return representation.response()
     }
 
     /// `GET /api/predictions?limit=&before=`: the caller's history, newest first.
@@ -64,10 +84,7 @@ extension CreditService {
         let user = try authenticate(request)
         let query = request.queryItems
         var errors: [String: [String]] = [:]
-        var limit = 20
-        if let text = query["limit"] {
-            if let value = Int(text), (1...100).contains(value) { limit = value } else { errors["limit"] = ["limit must be a whole number from 1 to 100."] }
-        }
+        let limit = Self.limit(query, default: 20, maximum: 100, errors: &errors)
         let before = query["before"]
         if let before, !Self.isJobID(before) { errors["before"] = ["before must be the id of one of your predictions."] }
         if !errors.isEmpty { throw Problem.badRequest("The query has invalid parameters.", errors: errors) }
@@ -87,6 +104,14 @@ extension CreditService {
 
     /// The most a history page holds, about: results and errors, plus 400 bytes a job.
     static let historyPageBytes = 256 * 1024
+
+    /// The `limit` query parameter: `default` when absent, an error when not a whole number from 1 to `maximum`.
+    static func limit(_ query: [String: String], default fallback: Int, maximum: Int, errors: inout [String: [String]]) -> Int {
+        guard let text = query["limit"] else { return fallback }
+        if let value = Int(text), (1...maximum).contains(value) { return value }
+        errors["limit"] = ["limit must be a whole number from 1 to \(maximum)."]
+        return fallback
+    }
 
     static func isJobID(_ text: String) -> Bool {
         text.utf8.count == 32 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }

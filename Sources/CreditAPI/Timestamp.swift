@@ -1,7 +1,7 @@
 /// Formats seconds since 1970 as an RFC 3339 UTC timestamp with milliseconds
 /// (`2026-11-25T03:04:05.678Z`), without a formatter object (safe on any thread).
-enum Timestamp {
-    static func rfc3339(_ seconds: Double) -> String {
+public enum Timestamp {
+    public static func rfc3339(_ seconds: Double) -> String {
         let milliseconds = Int64((seconds * 1000).rounded(.down))
         var days = milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds - 86_399_999) / 86_400_000
         let msOfDay = milliseconds - days * 86_400_000

@@ -51,7 +51,15 @@ extension CreditService {
             hasher.verifyDummy(password)
             accepted = false
         }
-        guard accepted, let user else { throw Problem.invalidCredentials() }
+        guard accepted, let user else {
+            // Audited with the name tried (never the password), whether or not it exists.
+            try? stores.withStore {
+                try $0.appendAudit(AuditEntry(actor: user?.id, actorName: String(username.prefix(100)), action: .signInFailed,
+                                              detail: user == nil ? "unknown user" : (user!.disabled ? "account disabled" : "wrong password"),
+                                              address: request.remoteAddress), now: now)
+            }
+            throw Problem.invalidCredentials()
+        }
         // The password was right: a busy database must not turn that into a failure. Removing
         // the reservation and upgrading an old hash are done if they can be, and skipped if not
         // (the reservation then counts as one failure until it leaves the window).
@@ -60,10 +68,20 @@ extension CreditService {
             let upgraded = hasher.hash(password)  // the slow hash, with no connection held
             try? stores.withStore { try $0.setPasswordHash(name: user.name, passwordHash: upgraded) }
         }
-        let token = signer.sign(subject: String(user.id), ttl: configuration.tokenTTL, now: Int(now))
+        try? stores.withStore {
+            try $0.appendAudit(AuditEntry(actor: user.id, actorName: user.name, action: .signIn, address: request.remoteAddress), now: now)
+        }
+        return tokenResponse(for: user, now: now)
+    }
+
+    /// A new access token for `user`, with its role and whether it must change its password.
+    func tokenResponse(for user: User, now: Double, status: Int = 200) -> HTTPResponse {
+        let token = signer.sign(subject: String(user.id), ttl: configuration.tokenTTL, now: Int(now), role: user.role.rawValue,
+                                generation: user.tokenGeneration, name: user.name)
         return JSONOutput.object([
             "access_token": .string(token.token), "token_type": .string("bearer"), "expires_in": .number(Double(configuration.tokenTTL)),
-        ]).response(headers: [("Cache-Control", "no-store")])
+            "role": .string(user.role.rawValue), "must_change_password": .bool(user.mustChangePassword), "username": .string(user.name),
+        ]).response(status: status, headers: [("Cache-Control", "no-store")])
     }
 }
 

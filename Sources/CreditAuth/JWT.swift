@@ -9,6 +9,12 @@ public struct JWTClaims: Codable, Sendable, Equatable {
     public var iss: String
     public var aud: String
     public var jti: String
+    /// The account's role when the token was issued (the service checks the stored role).
+    public var role: String? = nil
+    /// The account's token generation when issued: a password change moves it on, revoking the token.
+    public var gen: Int? = nil
+    /// The account's name, for audit rows of actions that do not read the account (submissions).
+    public var name: String? = nil
 }
 
 /// Why a token was refused.
@@ -61,9 +67,9 @@ public struct JWTSigner: Sendable {
     private static let headerBytes = Array(header.utf8)
 
     /// A token for `subject` valid from `now` for `ttl` seconds.
-    public func sign(subject: String, ttl: Int, now: Int) -> (token: String, claims: JWTClaims) {
+    public func sign(subject: String, ttl: Int, now: Int, role: String? = nil, generation: Int? = nil, name: String? = nil) -> (token: String, claims: JWTClaims) {
         let claims = JWTClaims(sub: subject, iat: now, nbf: now, exp: now + ttl, iss: issuer, aud: audience,
-                               jti: Base64URL.encode(secureRandomBytes(16)))
+                               jti: Base64URL.encode(secureRandomBytes(16)), role: role, gen: generation, name: name)
         // Claims are plain strings and integers: encoding cannot fail.
         let payload = Base64URL.encode((try? JSONOutputEncoder.encode(claims))?.bytes ?? [])
         let signingInput = Self.header + "." + payload
@@ -80,7 +86,14 @@ public struct JWTSigner: Sendable {
         }
         guard let sub = text("sub"), let iat = time("iat"), let nbf = time("nbf"), let exp = time("exp"), let iss = text("iss"),
               let aud = text("aud"), let jti = text("jti") else { return nil }
-        return JWTClaims(sub: sub, iat: iat, nbf: nbf, exp: exp, iss: iss, aud: aud, jti: jti)
+        var claims = JWTClaims(sub: sub, iat: iat, nbf: nbf, exp: exp, iss: iss, aud: aud, jti: jti)
+        claims.role = text("role")
+        claims.name = text("name")
+        if object["gen"] != nil {
+            guard let generation = time("gen") else { return nil }
+            claims.gen = generation
+        }
+        return claims
     }
 
     /// The claims of a valid token, or why it is not valid.

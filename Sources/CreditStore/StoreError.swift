@@ -20,6 +20,10 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case idempotencyKeyReused(String)
     /// PostgreSQL reported an error: its SQLSTATE code and message.
     case postgres(state: String, message: String)
+    /// The action cannot be taken in the object's current state (decided already, in review already).
+    case conflict(String)
+    /// No application has this id.
+    case noSuchJob(String)
 
     public var description: String {
         switch self {
@@ -35,6 +39,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
             return "the database \(path) is open to other accounts (mode \(mode)); run `chmod 600 \(path)*` (the -wal and -shm files too)"
         case .idempotencyKeyReused(let key): return "the idempotency key \(key.prefix(64)) was used for a different request"
         case .postgres(let state, let message): return "PostgreSQL error \(state): \(message)"
+        case .conflict(let text): return text
+        case .noSuchJob(let id): return "no application has the id \(id)"
         }
     }
 

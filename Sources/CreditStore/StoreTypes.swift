@@ -40,11 +40,17 @@ public struct Submission: Sendable {
     /// The validated application in the compact form the worker reads without parsing JSON
     /// (`ApplicantRecord` in CreditSchema); nil to have the worker parse `payload`.
     public var record: String?
+    /// The generation of the token it came with: refused when the owner's password changed since.
+    public var tokenGeneration: Int?
+    /// Written to the audit trail with the job, its id as the object.
+    public var audit: AuditEntry?
     public var now: Double
 
     public init(owner: Int64, payload: String, idempotencyKey: String?, requestHash: String? = nil, rescoreOf: String? = nil,
-                record: String? = nil, now: Double) {
+                record: String? = nil, tokenGeneration: Int? = nil, audit: AuditEntry? = nil, now: Double) {
         self.owner = owner
+        self.tokenGeneration = tokenGeneration
+        self.audit = audit
         self.payload = payload
         self.record = record
         self.idempotencyKey = idempotencyKey
@@ -102,8 +108,9 @@ public struct EnqueueResult: Sendable, Equatable {
 
 /// What a worker reports when it finishes a claimed job.
 public enum JobOutcome: Sendable, Equatable {
-    /// Scored: the result JSON.
-    case done(result: String)
+    /// Scored: the result JSON; `referred` when the model's decision is to review it (the
+    /// application then enters the review queue in the same transaction).
+    case done(result: String, referred: Bool = false)
     /// Cannot ever be scored (a payload the model rejects): failed at once.
     case failed(error: String)
 }
@@ -146,6 +153,12 @@ public struct User: Sendable, Equatable {
     public var passwordHash: String
     public var disabled: Bool
     public var createdAt: Double
+    public var role: Role = .officer
+    /// Moves on at every password change: tokens carry the generation they were issued in, and
+    /// one from an earlier generation is refused.
+    public var tokenGeneration: Int = 0
+    /// A one-time password set by an administrator: the user must choose their own before anything else.
+    public var mustChangePassword: Bool = false
 }
 
 /// The queue of scoring jobs. Handlers and workers use only this, so a server database can
@@ -193,7 +206,7 @@ extension JobQueue {
 /// would provide its own, and the handlers would not change.
 public protocol StoreProvider: Sendable {
     /// Runs `body` with a store no other thread is using.
-    func withStore<T>(_ body: (any JobQueue & UserDirectory & BatchStore) throws -> T) throws -> T
+    func withStore<T>(_ body: (any JobQueue & UserDirectory & BatchStore & GovernanceStore) throws -> T) throws -> T
     /// Stores a submission durably (see ``JobQueue/enqueue(owner:payload:idempotencyKey:now:)``);
     /// returns once it is committed.
     func enqueue(_ submission: Submission) throws(StoreError) -> EnqueueResult

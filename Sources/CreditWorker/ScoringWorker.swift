@@ -9,7 +9,7 @@ import CreditJSON
 public final class ScoringWorker {
     public let configuration: ServiceConfiguration
     public let name: String
-    let store: any JobQueue
+    let store: any StoreConnection
     private(set) var scorer: CreditScorer
     private var modelModified: Date?
     let log: (String) -> Void
@@ -44,6 +44,23 @@ public final class ScoringWorker {
 
     public var modelId: String { scorer.modelId }
 
+    /// The model last written to the audit trail by this worker.
+    private var announcedModel: String?
+
+    /// Writes the model in use to the audit trail when the trail's last model is another (so a
+    /// worker run from cron every minute, or a second worker, adds no row for the same model).
+    public func announceModel() {
+        do {
+            let last = try store.auditRecords(AuditFilter(action: .modelLoaded), limit: 1).first?.entry.object
+            if last == scorer.modelId { announcedModel = scorer.modelId; return }
+            try store.appendAudit(AuditEntry(actor: nil, actorName: "worker:" + name, action: .modelLoaded, object: scorer.modelId,
+                                             detail: configuration.modelPath), now: Date().timeIntervalSince1970)
+            announcedModel = scorer.modelId
+        } catch {
+            log("could not record the model in the audit trail (will retry): \(error)")
+        }
+    }
+
     static func modificationDate(_ path: String) -> Date? {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
@@ -51,6 +68,7 @@ public final class ScoringWorker {
     /// Reloads the model when forced (SIGHUP) or when the file changed. A bad new file is
     /// reported and the current model kept.
     public func reloadModel(force: Bool = false) {
+        defer { if scorer.modelId != announcedModel { announceModel() } }
         let modified = Self.modificationDate(configuration.modelPath)
         guard force || modified != modelModified else { return }
         modelModified = modified
@@ -67,7 +85,7 @@ public final class ScoringWorker {
     /// was submitted), else from the JSON, which is validated here.
     func score(_ job: ClaimedJob) -> JobOutcome {
         if let record = job.record, let applicant = ApplicantRecord.decode(record, fieldCount: ApplicantSchema.pakdd.fields.count) {
-            return .done(result: Self.resultText(scorer.predict(applicant)))
+            return Self.outcome(scorer.predict(applicant))
         }
         return score(job.payload)
     }
@@ -83,7 +101,12 @@ public final class ScoringWorker {
         } catch {
             return .failed(error: "The stored application is not valid JSON.")
         }
-        return .done(result: Self.resultText(scorer.predict(applicant)))
+        return Self.outcome(scorer.predict(applicant))
+    }
+
+    /// A scored job's outcome: the result text, and whether the model refers it to a reviewer.
+    static func outcome(_ prediction: Prediction) -> JobOutcome {
+        .done(result: resultText(prediction), referred: prediction.decision == .review)
     }
 
     /// Scored outcomes not yet recorded: written together with the next claim.
@@ -125,9 +148,9 @@ public final class ScoringWorker {
     /// Records the heartbeat and prunes jobs past the retention period.
     public func housekeeping(now: Double = Date().timeIntervalSince1970, prune: Bool) throws {
         try store.heartbeat(worker: name, model: scorer.modelId, mode: mode, now: now)
-        if prune {
-            let removed = try store.pruneFinished(before: now - configuration.retentionDays * 86_400)
-            if removed > 0 { log("pruned \(removed) finished jobs older than \(configuration.retentionDays) days") }
+        if prune, let days = configuration.retentionDays {
+            let removed = try store.pruneFinished(before: now - days * 86_400)
+            if removed > 0 { log("purged the data of \(removed) applications finished more than \(days) days ago (their tombstones stay)") }
         }
     }
 

@@ -51,14 +51,23 @@ func initialiseState(_ settings: ServiceConfiguration) throws -> [String] {
 }
 
 /// Checks a new user's name and password and creates the account.
-func addUser(name: String, password: String, settings: ServiceConfiguration) throws {
+func addUser(name: String, password: String, role: Role = .officer, settings: ServiceConfiguration) throws {
     guard (1...100).contains(name.count), name.allSatisfy({ $0.isLetter || $0.isNumber || "._-@".contains($0) }) else {
         throw CommandError("a user name has 1 to 100 letters, digits or . _ - @")
     }
     try checkPasswordStrength(password)
     let store = try openStore(settings)
-    do { _ = try store.createUser(name: name, passwordHash: PasswordHasher().hash(password), now: Date().timeIntervalSince1970) }
+    let audit = AuditEntry(actor: nil, actorName: "cli:" + NSUserName(), action: .accountCreated, object: name, detail: role.rawValue)
+    do { _ = try store.createUser(name: name, passwordHash: PasswordHasher().hash(password), role: role, mustChangePassword: false, audit: audit,
+                                  now: Date().timeIntervalSince1970) }
     catch { throw CommandError("\(error)") }
+}
+
+/// Changes an account from the command line, with its audit row.
+func changeAccount(_ name: String, _ change: AccountChange, action: AuditAction, detail: String = "", settings: ServiceConfiguration) throws {
+    let audit = AuditEntry(actor: nil, actorName: "cli:" + NSUserName(), action: action, object: name, detail: detail)
+    do { try openStore(settings).updateUser(name: name, change: change, audit: audit, now: Date().timeIntervalSince1970) }
+    catch let error as StoreError { throw CommandError(error.description) }
 }
 
 /// Reads a password: one line from standard input with `--password-stdin`, else asked twice on the terminal.
@@ -103,12 +112,16 @@ struct DatabaseCommand: ParsableCommand {
     }
 
     struct Prune: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete finished jobs older than CREDIT_RETENTION_DAYS.")
+        static let configuration = CommandConfiguration(abstract: "Purge the data of applications finished more than CREDIT_RETENTION_DAYS ago (a tombstone stays).")
         @OptionGroup var config: ConfigOption
         func run() throws {
             let settings = try config.load()
-            let removed = try openStore(settings).pruneFinished(before: Date().timeIntervalSince1970 - settings.retentionDays * 86_400)
-            print("removed \(removed) finished jobs")
+            guard let days = settings.retentionDays else {
+                print("nothing purged: CREDIT_RETENTION_DAYS is not set, so every application is kept")
+                return
+            }
+            let removed = try openStore(settings).pruneFinished(before: Date().timeIntervalSince1970 - days * 86_400)
+            print("purged the data of \(removed) applications (their tombstones stay)")
         }
     }
 }
@@ -116,17 +129,22 @@ struct DatabaseCommand: ParsableCommand {
 /// `credit user`: accounts of loan officers.
 struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage user accounts.",
-                                                    subcommands: [Add.self, List.self, Disable.self, Enable.self, Passwd.self])
+                                                    subcommands: [Add.self, List.self, SetRole.self, Disable.self, Enable.self, Passwd.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user.")
         @OptionGroup var config: ConfigOption
         @Argument(help: "User name (letters, digits, . _ -).") var name: String
+        @Option(help: "officer (submits, sees their own), reviewer (also decides referred applications) or admin (also manages accounts, reads the audit trail).")
+        var role: String = "officer"
         @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
+        func validate() throws {
+            guard CreditStore.Role(rawValue: role) != nil else { throw ValidationError("--role must be officer, reviewer or admin, not \(role)") }
+        }
         func run() throws {
             let password = try readPassword(fromStandardInput: passwordStdin)
-            try addUser(name: name, password: password, settings: try config.load())
-            print("created user \(name)")
+            try addUser(name: name, password: password, role: CreditStore.Role(rawValue: role)!, settings: try config.load())
+            print("created user \(name) (\(role))")
         }
     }
 
@@ -135,7 +153,7 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var config: ConfigOption
         func run() throws {
             for user in try openStore(try config.load()).users() {
-                print("\(user.name)\t\(user.disabled ? "disabled" : "active")\tcreated \(Date(timeIntervalSince1970: user.createdAt))")
+                print("\(user.name)\t\(user.role.rawValue)\t\(user.disabled ? "disabled" : "active")\tcreated \(Date(timeIntervalSince1970: user.createdAt))")
             }
         }
     }
@@ -145,7 +163,7 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var config: ConfigOption
         @Argument var name: String
         func run() throws {
-            do { try openStore(try config.load()).setDisabled(name: name, disabled: true) } catch let error as StoreError { throw CommandError(error.description) }
+            try changeAccount(name, .disabled(true), action: .accountDisabled, settings: try config.load())
             print("disabled \(name)")
         }
     }
@@ -155,8 +173,22 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var config: ConfigOption
         @Argument var name: String
         func run() throws {
-            do { try openStore(try config.load()).setDisabled(name: name, disabled: false) } catch let error as StoreError { throw CommandError(error.description) }
+            try changeAccount(name, .disabled(false), action: .accountEnabled, settings: try config.load())
             print("enabled \(name)")
+        }
+    }
+
+    struct SetRole: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "role", abstract: "Set a user's role (officer, reviewer or admin); it counts at once.")
+        @OptionGroup var config: ConfigOption
+        @Argument var name: String
+        @Argument(help: "officer, reviewer or admin") var role: String
+        func validate() throws {
+            guard CreditStore.Role(rawValue: role) != nil else { throw ValidationError("the role must be officer, reviewer or admin, not \(role)") }
+        }
+        func run() throws {
+            try changeAccount(name, .role(CreditStore.Role(rawValue: role)!), action: .roleChanged, detail: role, settings: try config.load())
+            print("\(name) is now \(role)")
         }
     }
 
@@ -168,8 +200,7 @@ struct UserCommand: ParsableCommand {
         func run() throws {
             let password = try readPassword(fromStandardInput: passwordStdin)
             try checkPasswordStrength(password)
-            do { try openStore(try config.load()).setPasswordHash(name: name, passwordHash: PasswordHasher().hash(password)) }
-            catch let error as StoreError { throw CommandError(error.description) }
+            try changeAccount(name, .password(hash: PasswordHasher().hash(password), mustChange: false), action: .passwordReset, settings: try config.load())
             print("password of \(name) changed")
         }
     }

@@ -249,8 +249,108 @@ import Testing
         let claimed = try store.claim(worker: "w", limit: 1, lease: 30, maxAttempts: 3, now: 60)
         try store.finish(worker: "w", outcomes: [(claimed[0], .failed(error: "bad"))], now: 61)
         #expect(try store.pruneFinished(before: 100) == 1)
-        #expect(try store.job(id: old.id, owner: alice.id) == nil)
+        // A tombstone stays: the job and its outcome, without the application.
+        let tombstone = try #require(try store.job(id: old.id, owner: alice.id))
+        #expect(tombstone.payload == "")
+        #expect(tombstone.error == "bad")
+        #expect(tombstone.submittedAt == 10)
+        #expect(try store.pruneFinished(before: 100) == 0, "a tombstone is not purged twice")
         #expect(try store.health(now: 100).queued == 1, "queued jobs are never pruned")
+        let purge = try store.auditRecords(AuditFilter(action: .retentionPurge), limit: 10)
+        #expect(purge.count == 1)
+        #expect(purge.first?.entry.detail.hasPrefix("1 applications") == true)
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func rolesAndAccountChangesAreAuditedWithThem(_ backend: StoreBackend) throws {
+        let (_, store, alice, _) = try storeWithUsers(backend)
+        #expect(alice.role == .officer, "accounts made without a role are officers")
+        #expect(alice.tokenGeneration == 0)
+        let admin = AuditEntry(actor: alice.id, actorName: "alice", action: .accountCreated, object: "rita", detail: "reviewer", address: "10.0.0.1")
+        let rita = try store.createUser(name: "rita", passwordHash: "h", role: .reviewer, mustChangePassword: true, audit: admin, now: 5)
+        #expect(rita.role == .reviewer)
+        #expect(rita.mustChangePassword)
+        #expect(throws: StoreError.userExists("RITA")) {
+            try store.createUser(name: "RITA", passwordHash: "h", role: .admin, mustChangePassword: false, audit: admin, now: 6)
+        }
+        let changed = try store.updateUser(name: "rita", change: .password(hash: "h2", mustChange: false),
+                                           audit: AuditEntry(actor: rita.id, actorName: "rita", action: .passwordChanged, object: "rita"), now: 7)
+        #expect(changed.tokenGeneration == 1, "a password change revokes earlier tokens")
+        #expect(!changed.mustChangePassword)
+        #expect(try store.updateUser(name: "rita", change: .role(.admin), audit: nil, now: 8).role == .admin)
+        #expect(try store.updateUser(name: "rita", change: .disabled(true), audit: nil, now: 9).disabled)
+        #expect(throws: StoreError.noSuchUser("nobody")) { try store.updateUser(name: "nobody", change: .role(.admin), audit: admin, now: 10) }
+        // A token of an earlier generation cannot queue a job.
+        let stale = try store.enqueue(batch: [Submission(owner: alice.id, payload: "{}", idempotencyKey: nil, tokenGeneration: 3, now: 11)])
+        #expect(throws: StoreError.ownerInactive(alice.id)) { try stale[0].get() }
+        let current = try store.enqueue(batch: [Submission(owner: alice.id, payload: "{}", idempotencyKey: nil, tokenGeneration: 0,
+                                                           audit: AuditEntry(actor: alice.id, actorName: "alice", action: .submission), now: 12)])
+        let job = try current[0].get().job
+        let trail = try store.auditChain(after: 0, limit: 100)
+        // Only changes that came with an audit entry wrote one, in order; the failed ones wrote none.
+        #expect(trail.map(\.entry.action) == [.accountCreated, .passwordChanged, .submission])
+        #expect(trail.last?.entry.object == job.id, "a submission's row names its job")
+        #expect(trail.map(\.seq) == [1, 2, 3])
+        #expect(AuditChain.firstBroken(trail) == nil)
+        #expect(trail[0].entry == admin, "every field comes back as written")
+        var edited = trail
+        edited[1].entry.detail = "changed"
+        #expect(AuditChain.firstBroken(edited)?.seq == 2, "an edited row breaks the chain")
+        #expect(AuditChain.firstBroken(Array(trail.dropFirst()))?.seq == 2, "so does a deleted one")
+        let filtered = try store.auditRecords(AuditFilter(actorName: "rita"), limit: 10)
+        #expect(filtered.map(\.entry.action) == [.passwordChanged])
+        #expect(try store.auditRecords(AuditFilter(since: 12), limit: 10).map(\.seq) == [3])
+        #expect(try store.auditRecords(AuditFilter(before: 3), limit: 1).map(\.seq) == [2], "newest first, paged by row")
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func theReviewQueueTakesReferralsAndRequestsAndOneDecisionEach(_ backend: StoreBackend) throws {
+        let (_, store, alice, bob) = try storeWithUsers(backend)
+        let reviewer = try store.createUser(name: "rita", passwordHash: "h", role: .reviewer, mustChangePassword: false, audit: nil, now: 1)
+        let ids = try (0..<4).map { index in try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: Double(10 + index)).job.id }
+        let claimed = try store.claim(worker: "w", limit: 10, lease: 30, maxAttempts: 3, now: 20)
+        #expect(claimed.map(\.id) == ids)
+        try store.finish(worker: "w", outcomes: [(claimed[0], .done(result: #"{"decision":"review"}"#, referred: true)),
+                                                  (claimed[1], .done(result: #"{"decision":"approve"}"#)),
+                                                  (claimed[2], .done(result: #"{"decision":"reject"}"#)),
+                                                  (claimed[3], .failed(error: "bad"))], now: 21)
+        #expect(try store.reviews(open: true, limit: 10, after: nil).map(\.jobID) == [ids[0]], "a referral enters the queue as it is recorded")
+        #expect(try store.review(jobID: ids[1]) == nil)
+        // The officer sends an approved one to review; not another's, not a failed one, not twice.
+        #expect(throws: StoreError.noSuchJob(ids[1])) { try store.requestReview(jobID: ids[1], requester: bob, note: "n", address: "", now: 22) }
+        #expect(throws: StoreError.noSuchJob(ids[3])) { try store.requestReview(jobID: ids[3], requester: alice, note: "n", address: "", now: 22) }
+        let requested = try store.requestReview(jobID: ids[1], requester: alice, note: "Income looks high", address: "10.0.0.2", now: 22)
+        #expect(requested.origin == .officer)
+        #expect(requested.requestNote == "Income looks high")
+        #expect(throws: StoreError.conflict("This application is in the review queue already.")) {
+            try store.requestReview(jobID: ids[1], requester: alice, note: "again", address: "", now: 23)
+        }
+        let open = try store.reviews(open: true, limit: 10, after: nil)
+        #expect(open.map(\.jobID) == [ids[0], ids[1]], "oldest first")
+        #expect(try store.reviews(open: true, limit: 10, after: ids[0]).map(\.jobID) == [ids[1]])
+        #expect(open.first?.ownerName == "alice")
+        let decided = try store.decide(jobID: ids[0], decision: ReviewDecision(decision: .approve, reasonCode: "income_verified", note: "ok",
+                                                                                 modelDecision: "review"), reviewer: reviewer, address: "10.0.0.3", now: 30)
+        #expect(decided.decision == .approve)
+        #expect(decided.decidedBy == "rita")
+        #expect(decided.decidedAt == 30)
+        #expect(throws: StoreError.conflict("This application was decided already (approve).")) {
+            try store.decide(jobID: ids[0], decision: ReviewDecision(decision: .decline, reasonCode: "other", note: "x", modelDecision: "review"),
+                             reviewer: reviewer, address: "", now: 31)
+        }
+        // Deciding what the model rejected, without a referral, is an override.
+        let override = try store.decide(jobID: ids[2], decision: ReviewDecision(decision: .approve, reasonCode: "collateral", note: "guarantor",
+                                                                                  modelDecision: "reject"), reviewer: reviewer, address: "", now: 32)
+        #expect(override.origin == .override)
+        #expect(throws: StoreError.noSuchJob(ids[3])) {
+            try store.decide(jobID: ids[3], decision: ReviewDecision(decision: .approve, reasonCode: "other", note: "x", modelDecision: "review"),
+                             reviewer: reviewer, address: "", now: 33)
+        }
+        #expect(try store.reviews(open: true, limit: 10, after: nil).map(\.jobID) == [ids[1]])
+        #expect(try store.reviews(open: false, limit: 10, after: nil).map(\.jobID) == [ids[2], ids[0]], "decided ones newest first")
+        #expect(try store.job(id: ids[2])?.owner == alice.id, "reviewers read any application by id")
+        let actions = try store.auditChain(after: 0, limit: 10).map(\.entry.action)
+        #expect(actions == [.reviewRequested, .decision, .override])
     }
 
     @Test(arguments: StoreBackend.available)

@@ -66,6 +66,42 @@ enum PostgresMigrations {
         """
         DROP INDEX jobs_by_owner;
         """,
+        // 5: roles, token generations, one-time passwords, reviews and the audit trail (SQLite version 10).
+        """
+        ALTER TABLE users ADD COLUMN role text NOT NULL DEFAULT 'officer' CHECK (role IN ('officer', 'reviewer', 'admin'));
+        ALTER TABLE users ADD COLUMN token_generation integer NOT NULL DEFAULT 0;
+        ALTER TABLE users ADD COLUMN must_change_password boolean NOT NULL DEFAULT false;
+        CREATE TABLE reviews (
+            seq bigint PRIMARY KEY REFERENCES jobs(seq),
+            origin text NOT NULL CHECK (origin IN ('model', 'officer', 'override')),
+            request_note text,
+            opened_at double precision NOT NULL,
+            decision text CHECK (decision IN ('approve', 'decline')),
+            reason_code text,
+            note text,
+            decided_by bigint REFERENCES users(id),
+            decided_at double precision
+        );
+        CREATE INDEX reviews_open ON reviews(seq) WHERE decision IS NULL;
+        CREATE INDEX reviews_decided ON reviews(decided_at) WHERE decision IS NOT NULL;
+        CREATE TABLE audit (
+            seq bigint PRIMARY KEY,
+            at double precision NOT NULL,
+            actor bigint,
+            actor_name text NOT NULL,
+            action text NOT NULL,
+            object text NOT NULL,
+            detail text NOT NULL,
+            address text NOT NULL,
+            previous_hash text NOT NULL,
+            hash text NOT NULL
+        );
+        CREATE INDEX audit_by_actor ON audit(actor_name, seq);
+        CREATE INDEX audit_by_action ON audit(action, seq);
+        CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS
+          $$ BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$;
+        CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+        """,
     ]
 
     static var latest: Int { steps.count }

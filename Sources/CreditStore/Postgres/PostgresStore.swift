@@ -29,13 +29,13 @@ public final class PostgresStore: StoreConnection {
 
     // MARK: Jobs
 
-    private static let jobColumns = """
+    static let jobColumns = """
         j.id, j.owner, j.status, p.payload, r.result, r.error, j.attempts, j.idempotency_key, j.submitted_at, j.started_at, j.completed_at,
         j.rescore_of
         """
-    private static let jobTables = "jobs j JOIN job_payloads p ON p.seq = j.seq LEFT JOIN job_results r ON r.seq = j.seq"
+    static let jobTables = "jobs j JOIN job_payloads p ON p.seq = j.seq LEFT JOIN job_results r ON r.seq = j.seq"
 
-    private static func readJob(_ rows: PostgresRows, _ row: Int) -> Job {
+    static func readJob(_ rows: PostgresRows, _ row: Int) -> Job {
         Job(id: rows.string(row, 0), owner: rows.int(row, 1), status: JobStatus(rawValue: rows.string(row, 2)) ?? .failed,
             payload: rows.string(row, 3), result: rows.optionalString(row, 4), error: rows.optionalString(row, 5),
             attempts: Int(rows.int(row, 6)), idempotencyKey: rows.optionalString(row, 7), submittedAt: rows.double(row, 8),
@@ -54,6 +54,14 @@ public final class PostgresStore: StoreConnection {
             if results.contains(where: { (try? $0.get().created) == true }) {
                 try connection.query("SELECT pg_notify($1, '')", [Self.channel])
             }
+            // The submissions' audit rows, all in one append.
+            var audits: [AuditEntry] = []
+            for (submission, result) in zip(batch, results) {
+                guard var audit = submission.audit, case .success(let stored) = result, stored.created else { continue }
+                audit.object = stored.job.id
+                audits.append(audit)
+            }
+            try appendAuditInTransaction(audits, now: batch.map(\.now).max() ?? 0)
             return results
         }
     }
@@ -66,19 +74,20 @@ public final class PostgresStore: StoreConnection {
             WITH job AS (
               INSERT INTO jobs (id, owner, status, idempotency_key, request_hash, rescore_of, submitted_at)
               SELECT $1, $2::bigint, 'queued', $3, $5, $6, $4::double precision
-              WHERE EXISTS (SELECT 1 FROM users WHERE id = $2::bigint AND NOT disabled)
+              WHERE EXISTS (SELECT 1 FROM users WHERE id = $2::bigint AND NOT disabled AND ($9::integer IS NULL OR token_generation = $9::integer))
               ON CONFLICT (owner, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
               RETURNING seq)
             INSERT INTO job_payloads (seq, payload, record) SELECT seq, $7, $8 FROM job RETURNING seq
             """, [id, PostgresText.number(submission.owner), submission.idempotencyKey, PostgresText.number(submission.now),
-                  submission.requestHash, submission.rescoreOf, submission.payload, submission.record])
+                  submission.requestHash, submission.rescoreOf, submission.payload, submission.record, submission.tokenGeneration.map { String($0) }])
         if inserted.count == 1 {
             let job = Job(id: id, owner: submission.owner, status: .queued, payload: submission.payload, result: nil, error: nil, attempts: 0,
                           idempotencyKey: submission.idempotencyKey, submittedAt: submission.now, startedAt: nil, completedAt: nil,
                           rescoreOf: submission.rescoreOf)
             return EnqueueResult(job: job, created: true)
         }
-        guard let active = try user(id: submission.owner).map({ !$0.disabled }), active else { throw .ownerInactive(submission.owner) }
+        guard let account = try user(id: submission.owner), !account.disabled,
+              submission.tokenGeneration.map({ $0 == account.tokenGeneration }) ?? true else { throw .ownerInactive(submission.owner) }
         guard let key = submission.idempotencyKey else { throw .invalid("the job could not be stored") }
         let existing = try connection.query("SELECT \(Self.jobColumns), j.request_hash FROM \(Self.jobTables) WHERE j.owner = $1::bigint AND j.idempotency_key = $2",
                                             [PostgresText.number(submission.owner), key])
@@ -157,26 +166,34 @@ public final class PostgresStore: StoreConnection {
     private func finishInTransaction(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], now: Double) throws(StoreError) -> Int {
         guard !outcomes.isEmpty else { return 0 }
         var ids: [String?] = [], attempts: [String?] = [], statuses: [String?] = [], results: [String?] = [], errors: [String?] = []
+        var referrals: [String?] = []
         for (job, outcome) in outcomes {
             ids.append(job.id)
             attempts.append(String(job.attempt))
             switch outcome {
-            case .done(let result): statuses.append("done"); results.append(result); errors.append(nil)
-            case .failed(let error): statuses.append("failed"); results.append(nil); errors.append(error)
+            case .done(let result, let referred):
+                statuses.append("done"); results.append(result); errors.append(nil); referrals.append(referred ? "true" : "false")
+            case .failed(let error): statuses.append("failed"); results.append(nil); errors.append(error); referrals.append("false")
             }
         }
         // Only the current claim may record: the lease may have run out and the job gone to another worker.
         let recorded = try connection.query("""
             WITH outcome AS (
-              SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[]) AS o(id, attempt, status, result, error)),
+              SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $8::boolean[])
+                AS o(id, attempt, status, result, error, referred)),
             updated AS (
               UPDATE jobs j SET status = o.status, completed_at = $6::double precision, lease_until = NULL FROM outcome o
               WHERE j.id = o.id AND j.status = 'running' AND j.worker = $7 AND j.attempts = o.attempt
-              RETURNING j.seq, j.id)
+              RETURNING j.seq, j.id, j.batch_seq),
+            referred AS (
+              -- A referred single application enters the review queue (a batch's rows do not).
+              INSERT INTO reviews (seq, origin, opened_at)
+              SELECT u.seq, 'model', $6::double precision FROM updated u JOIN outcome o ON o.id = u.id WHERE o.referred AND u.batch_seq IS NULL
+              ON CONFLICT (seq) DO NOTHING)
             INSERT INTO job_results (seq, result, error) SELECT u.seq, o.result, o.error FROM updated u JOIN outcome o ON o.id = u.id
             ON CONFLICT (seq) DO UPDATE SET result = excluded.result, error = excluded.error
             """, [PostgresText.array(ids), PostgresText.array(attempts), PostgresText.array(statuses), PostgresText.array(results),
-                  PostgresText.array(errors), PostgresText.number(now), worker])
+                  PostgresText.array(errors), PostgresText.number(now), worker, PostgresText.array(referrals)])
         return recorded.changed
     }
 
@@ -225,8 +242,16 @@ public final class PostgresStore: StoreConnection {
     public func pruneFinished(before cutoff: Double) throws(StoreError) -> Int {
         let time = PostgresText.number(cutoff)
         return try connection.transaction { () throws(StoreError) -> Int in
-            // The application and result go with their job (ON DELETE CASCADE).
-            let removed = try connection.query("DELETE FROM jobs WHERE status IN ('done', 'failed') AND completed_at < $1::double precision", [time]).changed
+            // The application itself goes; a tombstone stays: the job (id, owner, times), its
+            // result (model, decision, reasons) and its review (final decision).
+            let removed = try connection.query("""
+                UPDATE job_payloads p SET payload = '', record = NULL FROM jobs j
+                WHERE j.seq = p.seq AND p.payload <> '' AND j.status IN ('done', 'failed') AND j.completed_at < $1::double precision
+                """, [time]).changed
+            if removed > 0 {
+                try appendAuditInTransaction([AuditEntry(actor: nil, actorName: "retention", action: .retentionPurge,
+                                                         detail: "\(removed) applications finished before \(cutoff)")], now: wallClockSeconds())
+            }
             try connection.query("DELETE FROM login_failures WHERE at < $1::double precision", [time])
             try connection.query("DELETE FROM heartbeats WHERE at < $1::double precision", [time])
             try connection.query("DELETE FROM batches b WHERE created_at < $1::double precision AND NOT EXISTS (SELECT 1 FROM jobs WHERE batch_seq = b.seq)", [time])
@@ -236,11 +261,12 @@ public final class PostgresStore: StoreConnection {
 
     // MARK: Users
 
-    private static let userColumns = "id, name, password_hash, disabled, created_at"
+    static let userColumns = "id, name, password_hash, disabled, created_at, role, token_generation, must_change_password"
 
-    private static func readUser(_ rows: PostgresRows, _ row: Int) -> User {
+    static func readUser(_ rows: PostgresRows, _ row: Int) -> User {
         User(id: rows.int(row, 0), name: rows.string(row, 1), passwordHash: rows.string(row, 2), disabled: rows.bool(row, 3),
-             createdAt: rows.double(row, 4))
+             createdAt: rows.double(row, 4), role: Role(rawValue: rows.string(row, 5)) ?? .officer, tokenGeneration: Int(rows.int(row, 6)),
+             mustChangePassword: rows.bool(row, 7))
     }
 
     public func createUser(name: String, passwordHash: String, now: Double) throws(StoreError) -> User {

@@ -112,6 +112,42 @@ enum Migrations {
         """
         DROP INDEX jobs_by_owner;
         """,
+        // 10: roles (existing users become officers), token generations, one-time passwords, the
+        // review queue with final decisions, and the audit trail (a hash chain, append-only).
+        """
+        ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'officer' CHECK (role IN ('officer', 'reviewer', 'admin'));
+        ALTER TABLE users ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE reviews (
+            seq INTEGER PRIMARY KEY REFERENCES jobs(seq),
+            origin TEXT NOT NULL CHECK (origin IN ('model', 'officer', 'override')),
+            request_note TEXT,
+            opened_at REAL NOT NULL,
+            decision TEXT CHECK (decision IN ('approve', 'decline')),
+            reason_code TEXT,
+            note TEXT,
+            decided_by INTEGER REFERENCES users(id),
+            decided_at REAL
+        );
+        CREATE INDEX reviews_open ON reviews(seq) WHERE decision IS NULL;
+        CREATE INDEX reviews_decided ON reviews(decided_at) WHERE decision IS NOT NULL;
+        CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY,
+            at REAL NOT NULL,
+            actor INTEGER,
+            actor_name TEXT NOT NULL,
+            action TEXT NOT NULL,
+            object TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            address TEXT NOT NULL,
+            previous_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE INDEX audit_by_actor ON audit(actor_name, seq);
+        CREATE INDEX audit_by_action ON audit(action, seq);
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+        """,
     ]
 
     static var latest: Int { steps.count }

@@ -29,13 +29,13 @@ public final class SQLiteStore: StoreConnection {
     // MARK: Jobs
 
     /// A job's columns, from `jobs` joined with its application and result (aliases j, p, r).
-    private static let jobColumns = """
+    static let jobColumns = """
         j.id, j.owner, j.status, p.payload, r.result, r.error, j.attempts, j.idempotency_key, j.submitted_at, j.started_at, j.completed_at,
         j.rescore_of
         """
-    private static let jobTables = "jobs j JOIN job_payloads p ON p.seq = j.seq LEFT JOIN job_results r ON r.seq = j.seq"
+    static let jobTables = "jobs j JOIN job_payloads p ON p.seq = j.seq LEFT JOIN job_results r ON r.seq = j.seq"
 
-    private static func readJob(_ row: SQLiteStatement) -> Job {
+    static func readJob(_ row: SQLiteStatement) -> Job {
         Job(id: row.string(0), owner: row.int(1), status: JobStatus(rawValue: row.string(2)) ?? .failed, payload: row.string(3),
             result: row.optionalString(4), error: row.optionalString(5), attempts: Int(row.int(6)), idempotencyKey: row.optionalString(7),
             submittedAt: row.double(8), startedAt: row.optionalDouble(9), completedAt: row.optionalDouble(10), rescoreOf: row.optionalString(11))
@@ -50,31 +50,39 @@ public final class SQLiteStore: StoreConnection {
             batch.map { submission in
                 Result { () throws(StoreError) in
                     try insertJob(owner: submission.owner, payload: submission.payload, idempotencyKey: submission.idempotencyKey,
-                                  requestHash: submission.requestHash, rescoreOf: submission.rescoreOf, record: submission.record, now: submission.now)
+                                  requestHash: submission.requestHash, rescoreOf: submission.rescoreOf, record: submission.record,
+                                  tokenGeneration: submission.tokenGeneration, audit: submission.audit, now: submission.now)
                 }
             }
         }
     }
 
     private func insertJob(owner: Int64, payload: String, idempotencyKey: String?, requestHash: String? = nil, rescoreOf: String? = nil,
-                           record: String? = nil, now: Double) throws(StoreError) -> EnqueueResult {
+                           record: String? = nil, tokenGeneration: Int? = nil, audit: AuditEntry? = nil, now: Double) throws(StoreError) -> EnqueueResult {
         let id = JobID.new(now: now)
-        // The owner's account is checked in the same statement, so no job is ever stored for a
-        // disabled user. DO NOTHING applies only to a repeated idempotency key.
+        // The owner's account (and the token's generation, when given) is checked in the same
+        // statement, so no job is ever stored for a disabled user or with a token revoked by a
+        // password change. DO NOTHING applies only to a repeated idempotency key.
         try database.prepare("""
             INSERT INTO jobs (id, owner, status, idempotency_key, request_hash, rescore_of, submitted_at)
-            SELECT ?1, ?2, 'queued', ?3, ?5, ?6, ?4 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2 AND disabled = 0)
+            SELECT ?1, ?2, 'queued', ?3, ?5, ?6, ?4 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2 AND disabled = 0 AND (?7 IS NULL OR token_generation = ?7))
             ON CONFLICT (owner, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             """).run([.text(id), .integer(owner), idempotencyKey.map { .text($0) } ?? .null, .real(now), requestHash.map { .text($0) } ?? .null,
-                      rescoreOf.map { .text($0) } ?? .null])
+                      rescoreOf.map { .text($0) } ?? .null, tokenGeneration.map { .integer(Int64($0)) } ?? .null])
         if database.changes == 1 {
             try database.prepare("INSERT INTO job_payloads (seq, payload, record) VALUES (?, ?, ?)")
                 .run([.integer(database.lastInsertedRow), .text(payload), record.map { .text($0) } ?? .null])
+            if var audit {
+                audit.object = id
+                try appendAuditInTransaction(audit, now: now)
+            }
             let job = Job(id: id, owner: owner, status: .queued, payload: payload, result: nil, error: nil, attempts: 0,
                           idempotencyKey: idempotencyKey, submittedAt: now, startedAt: nil, completedAt: nil, rescoreOf: rescoreOf)
             return EnqueueResult(job: job, created: true)
         }
-        guard let active = try user(id: owner).map({ !$0.disabled }), active else { throw .ownerInactive(owner) }
+        guard let account = try user(id: owner), !account.disabled, tokenGeneration.map({ $0 == account.tokenGeneration }) ?? true else {
+            throw .ownerInactive(owner)
+        }
         guard let idempotencyKey,
               let existing = try database.prepare("SELECT \(Self.jobColumns), j.request_hash FROM \(Self.jobTables) WHERE j.owner = ? AND j.idempotency_key = ?")
                 .rows([.integer(owner), .text(idempotencyKey)], { (Self.readJob($0), $0.optionalString(12)) }).first else {
@@ -167,15 +175,23 @@ public final class SQLiteStore: StoreConnection {
             """)
         var recorded = 0
         for (job, outcome) in outcomes {
-            let (status, result, error): (String, String?, String?) = switch outcome {
-            case .done(let result): ("done", result, nil)
-            case .failed(let error): ("failed", nil, error)
+            let (status, result, error, referred): (String, String?, String?, Bool) = switch outcome {
+            case .done(let result, let referred): ("done", result, nil, referred)
+            case .failed(let error): ("failed", nil, error, false)
             }
             let key: SQLiteValue = job.seq.map { .integer($0) } ?? .text(job.id)
             let rows = try (job.seq == nil ? updateByID : updateBySeq)
                 .rows([.text(status), .real(now), key, .text(worker), .integer(Int64(job.attempt))]) { $0.int(0) }
             guard let seq = rows.first else { continue }
             try recordResult(seq: seq, result: result, error: error)
+            // A referred single application enters the review queue (a batch's rows do not: a
+            // portfolio re-score is not a queue of customers waiting).
+            if referred {
+                try database.prepare("""
+                    INSERT INTO reviews (seq, origin, opened_at) SELECT ?1, 'model', ?2 WHERE (SELECT batch_seq FROM jobs WHERE seq = ?1) IS NULL
+                    ON CONFLICT (seq) DO NOTHING
+                    """).run([.integer(seq), .real(now)])
+            }
             recorded += 1
         }
         return recorded
@@ -219,11 +235,17 @@ public final class SQLiteStore: StoreConnection {
     @discardableResult
     public func pruneFinished(before cutoff: Double) throws(StoreError) -> Int {
         try database.transaction { () throws(StoreError) -> Int in
-            let finished = "SELECT seq FROM jobs WHERE status IN ('done', 'failed') AND completed_at < ?1"
-            try database.prepare("DELETE FROM job_payloads WHERE seq IN (\(finished))").run([.real(cutoff)])
-            try database.prepare("DELETE FROM job_results WHERE seq IN (\(finished))").run([.real(cutoff)])
-            try database.prepare("DELETE FROM jobs WHERE seq IN (\(finished))").run([.real(cutoff)])
+            // The application itself goes; a tombstone stays: the job (id, owner, times), its
+            // result (model, decision, reasons) and its review (final decision).
+            try database.prepare("""
+                UPDATE job_payloads SET payload = '', record = NULL
+                WHERE payload != '' AND seq IN (SELECT seq FROM jobs WHERE status IN ('done', 'failed') AND completed_at < ?1)
+                """).run([.real(cutoff)])
             let removed = database.changes
+            if removed > 0 {
+                try appendAuditInTransaction(AuditEntry(actor: nil, actorName: "retention", action: .retentionPurge,
+                                                        detail: "\(removed) applications finished before \(cutoff)"), now: wallClockSeconds())
+            }
             try database.prepare("DELETE FROM login_failures WHERE at < ?").run([.real(cutoff)])
             try database.prepare("DELETE FROM heartbeats WHERE at < ?").run([.real(cutoff)])
             try database.prepare("DELETE FROM batches WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM jobs WHERE batch_seq = batches.seq)")
@@ -234,10 +256,11 @@ public final class SQLiteStore: StoreConnection {
 
     // MARK: Users
 
-    private static let userColumns = "id, name, password_hash, disabled, created_at"
+    static let userColumns = "id, name, password_hash, disabled, created_at, role, token_generation, must_change_password"
 
-    private static func readUser(_ row: SQLiteStatement) -> User {
-        User(id: row.int(0), name: row.string(1), passwordHash: row.string(2), disabled: row.int(3) != 0, createdAt: row.double(4))
+    static func readUser(_ row: SQLiteStatement) -> User {
+        User(id: row.int(0), name: row.string(1), passwordHash: row.string(2), disabled: row.int(3) != 0, createdAt: row.double(4),
+             role: Role(rawValue: row.string(5)) ?? .officer, tokenGeneration: Int(row.int(6)), mustChangePassword: row.int(7) != 0)
     }
 
     public func createUser(name: String, passwordHash: String, now: Double) throws(StoreError) -> User {

@@ -1,0 +1,318 @@
+import CreditAuth
+import CreditJSON
+import CreditStore
+
+/// The review queue, final decisions, accounts and the audit trail over HTTP.
+extension CreditService {
+    // MARK: Reviews
+
+    /// `GET /api/reviews?status=open|decided&after=ID&limit=N` (reviewer): open reviews oldest
+    /// first, each with its application and the model's result; decided ones newest first.
+    func listReviews(_ request: HTTPRequest) throws -> HTTPResponse {
+        let user = try authenticate(request, minimum: .reviewer)
+        let query = request.queryItems
+        var errors: [String: [String]] = [:]
+        let status = query["status"] ?? "open"
+        if status != "open" && status != "decided" { errors["status"] = ["status must be open or decided."] }
+        let limit = Self.limit(query, default: 20, maximum: 100, errors: &errors)
+        let after = query["after"]
+        if let after, !Self.isJobID(after) { errors["after"] = ["after must be the id of an application."] }
+        if !errors.isEmpty { throw Problem.badRequest("The query has invalid parameters.", errors: errors) }
+        let items: [JSONOutput] = try stores.withStore { store in
+            try store.reviews(open: status == "open", limit: limit, after: after).compactMap { review in
+                guard let job = try store.job(id: review.jobID) else { return nil }
+                guard case .object(var members) = Self.representation(of: job, submittedBy: review.ownerName, withApplication: true) else { return nil }
+                members["review"] = Self.representation(of: review)
+                return .object(members)
+            }
+        }
+        _ = user
+        let next: JSONOutput = items.count == limit
+            ? .string(request.basePath + "/api/reviews?status=\(status)&limit=\(limit)&after=\(try lastID(items))") : .null
+        return JSONOutput.object(["items": .array(items), "next": next]).response()
+    }
+
+    private func lastID(_ items: [JSONOutput]) throws -> String {
+        guard case .object(let members)? = items.last, case .string(let id)? = members["id"] else { return "" }
+        return id
+    }
+
+    /// `POST /api/predictions/{id}/decision` (reviewer): `{"decision": "approve"|"decline",
+    /// "reason_code": "…", "note": "…"}`. 409 when decided already or not scored yet.
+    func decide(_ request: HTTPRequest, id: String) throws -> HTTPResponse {
+        let reviewer = try authenticate(request, minimum: .reviewer)
+        guard Self.isJobID(id) else { throw Problem.notFound("There is no application with id \(id.prefix(64)).") }
+        let object = try Self.jsonObject(request, maxBytes: 16 * 1024)
+        var errors: [String: [String]] = [:]
+        let decision = (object["decision"]?.stringValue).flatMap(FinalDecision.init(rawValue:))
+        if decision == nil { errors["decision"] = ["Choose approve or decline."] }
+        let codes = configuration.reviewReasons.map(\.code)
+        let reasonCode = object["reason_code"]?.stringValue ?? ""
+        if !codes.contains(reasonCode) { errors["reason_code"] = ["Choose one of: \(codes.joined(separator: ", "))."] }
+        let note = Self.trimmed(object["note"]?.stringValue ?? "")
+        if note.unicodeScalars.count > 2000 { errors["note"] = ["A note has at most 2,000 characters."] }
+        if reasonCode == "other" && note.isEmpty { errors["note"] = ["Explain the decision in the note when the reason is Other."] }
+        for key in object.keys where !["decision", "reason_code", "note"].contains(key) { errors[key] = ["Unknown field."] }
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        let review: Review = try stores.withStore { store in
+            guard let job = try store.job(id: id) else { throw Problem.notFound("There is no application with id \(id).") }
+            guard job.status == .done, let result = job.result else {
+                throw Problem(type: "conflict", title: "Not scored yet", status: 409,
+                              detail: "The application is \(job.status.rawValue); a decision can be recorded once it is scored.")
+            }
+            do {
+                return try store.decide(jobID: id, decision: ReviewDecision(decision: decision!, reasonCode: reasonCode, note: note,
+                                                                             modelDecision: Self.modelDecision(result)),
+                                        reviewer: reviewer, address: request.remoteAddress, now: clock())
+            } catch StoreError.conflict(let text) {
+                throw Problem(type: "already-decided", title: "Already decided", status: 409, detail: text)
+            }
+        }
+        return Self.representation(of: review).response()
+    }
+
+    /// `POST /api/predictions/{id}/review` (its officer): `{"note": "…"}` sends a scored
+    /// application to the review queue. 409 when it is there already or decided.
+    func requestReview(_ request: HTTPRequest, id: String) throws -> HTTPResponse {
+        let user = try authenticate(request)
+        guard Self.isJobID(id) else { throw Problem.notFound("You have no prediction with id \(id.prefix(64)).") }
+        let object = try Self.jsonObject(request, maxBytes: 16 * 1024)
+        let note = Self.trimmed(object["note"]?.stringValue ?? "")
+        var errors: [String: [String]] = [:]
+        if note.isEmpty { errors["note"] = ["Say what the reviewer should look at."] }
+        if note.unicodeScalars.count > 2000 { errors["note"] = ["A note has at most 2,000 characters."] }
+        for key in object.keys where key != "note" { errors[key] = ["Unknown field."] }
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        let review: Review = try stores.withStore { store in
+            do { return try store.requestReview(jobID: id, requester: user, note: note, address: request.remoteAddress, now: clock()) }
+            catch StoreError.noSuchJob { throw Problem.notFound("You have no scored prediction with id \(id).") }
+            catch StoreError.conflict(let text) { throw Problem(type: "conflict", title: "Already in review", status: 409, detail: text) }
+        }
+        return Self.representation(of: review).response(status: 201)
+    }
+
+    /// The model's decision in a stored result (`approve`, `review` or `reject`).
+    static func modelDecision(_ result: String) -> String {
+        if case .object(let members)? = try? JSONValue.parse(result), let decision = members["decision"]?.stringValue { return decision }
+        return "unknown"
+    }
+
+    static func representation(of review: Review) -> JSONOutput {
+        func text(_ value: String?) -> JSONOutput { value.map { .string($0) } ?? .null }
+        return .object([
+            "status": .string(review.isOpen ? "open" : "decided"), "origin": .string(review.origin.rawValue),
+            "request_note": text(review.requestNote), "opened_at": .string(Timestamp.rfc3339(review.openedAt)),
+            "decision": text(review.decision?.rawValue), "reason_code": text(review.reasonCode), "note": text(review.note),
+            "decided_by": text(review.decidedBy), "decided_at": review.decidedAt.map { .string(Timestamp.rfc3339($0)) } ?? .null,
+            "officer": .string(review.ownerName),
+        ])
+    }
+
+    /// `GET /api/review-reasons`: the reason codes a reviewer picks from.
+    func reviewReasons(_ request: HTTPRequest) throws -> HTTPResponse {
+        _ = try authenticate(request)
+        return JSONOutput.array(configuration.reviewReasons.map { .object(["code": .string($0.code), "label": .string($0.label)]) }).response()
+    }
+
+    // MARK: The caller's account
+
+    /// `GET /api/account`: who the token belongs to.
+    func account(_ request: HTTPRequest) throws -> HTTPResponse {
+        let user = try authenticate(request, allowingPasswordChange: true)
+        return Self.representation(of: user).response()
+    }
+
+    /// `POST /api/account/password`: `{"current_password", "new_password"}`. Every other token of
+    /// the account stops working at once; the answer carries a fresh one.
+    func changePassword(_ request: HTTPRequest) throws -> HTTPResponse {
+        let user = try authenticate(request, allowingPasswordChange: true)
+        let object = try Self.jsonObject(request, maxBytes: 8 * 1024)
+        let current = object["current_password"]?.stringValue ?? "", new = object["new_password"]?.stringValue ?? ""
+        var errors: [String: [String]] = [:]
+        if current.isEmpty { errors["current_password"] = ["Enter your current password."] }
+        if let problem = Self.passwordProblem(new) { errors["new_password"] = [problem] }
+        if !new.isEmpty && new == current { errors["new_password"] = ["Choose a password other than the current one."] }
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        // The current password is checked under the sign-in throttle, like a sign-in.
+        let now = clock(), userKey = "user:" + user.name.lowercased()
+        let reservation = try stores.withStore {
+            try $0.reserveLoginAttempt(limits: [(userKey, configuration.maxFailuresPerUser), ("ip:" + request.remoteAddress, configuration.maxFailuresPerAddress)],
+                                       window: configuration.throttleWindow, budget: nil, knownUser: true, now: now)
+        }
+        guard case .reserved(let attempt) = reservation else { throw Problem.tooManyAttempts(retryAfter: Int(configuration.throttleWindow)) }
+        guard hasher.verify(current, against: user.passwordHash) else {
+            throw Problem.validation(["current_password": ["This is not your current password."]])
+        }
+        try? stores.withStore { try $0.confirmLogin(attempt: attempt, clearing: userKey) }
+        let hash = hasher.hash(new)
+        let updated = try stores.withStore {
+            try $0.updateUser(name: user.name, change: .password(hash: hash, mustChange: false),
+                              audit: AuditEntry(actor: user.id, actorName: user.name, action: .passwordChanged, object: user.name,
+                                                address: request.remoteAddress), now: now)
+        }
+        return tokenResponse(for: updated, now: now)
+    }
+
+    /// Why a new password cannot be used (the command line's rules), or nil.
+    static func passwordProblem(_ password: String) -> String? {
+        if password.count < 10 { return "A password needs at least 10 characters." }
+        if password.utf8.count > 1024 { return "A password has at most 1024 bytes." }
+        return nil
+    }
+
+    // MARK: Accounts (administrators)
+
+    /// `GET /api/users` (admin): every account.
+    func listUsers(_ request: HTTPRequest) throws -> HTTPResponse {
+        _ = try authenticate(request, minimum: .admin)
+        let users = try stores.withStore { try $0.users() }
+        return JSONOutput.object(["items": .array(users.map(Self.representation(of:)))]).response()
+    }
+
+    /// `POST /api/users` (admin): `{"name", "role", "password"}`; the password is for one use.
+    func createUser(_ request: HTTPRequest) throws -> HTTPResponse {
+        let admin = try authenticate(request, minimum: .admin)
+        let object = try Self.jsonObject(request, maxBytes: 8 * 1024)
+        let name = Self.trimmed(object["name"]?.stringValue ?? "")
+        var errors: [String: [String]] = [:]
+        if !Self.isValidUserName(name) { errors["name"] = ["A user name has 1 to 100 letters, digits or . _ - @."] }
+        let role = (object["role"]?.stringValue).flatMap(Role.init(rawValue:))
+        if role == nil { errors["role"] = ["Choose officer, reviewer or admin."] }
+        let password = object["password"]?.stringValue ?? ""
+        if let problem = Self.passwordProblem(password) { errors["password"] = [problem] }
+        for key in object.keys where !["name", "role", "password"].contains(key) { errors[key] = ["Unknown field."] }
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        let hash = hasher.hash(password)
+        let user: User = try stores.withStore { store in
+            do {
+                return try store.createUser(name: name, passwordHash: hash, role: role!, mustChangePassword: true,
+                                            audit: AuditEntry(actor: admin.id, actorName: admin.name, action: .accountCreated, object: name,
+                                                              detail: role!.rawValue, address: request.remoteAddress), now: clock())
+            } catch StoreError.userExists {
+                throw Problem(type: "conflict", title: "User exists", status: 409, detail: "A user named \(name) exists already.")
+            }
+        }
+        return Self.representation(of: user).response(status: 201, headers: [("Location", request.basePath + "/api/users/" + name)])
+    }
+
+    /// `PATCH /api/users/{name}` (admin): any of `{"role", "disabled", "password"}` (a new
+    /// one-time password). An administrator cannot disable or demote their own account.
+    func updateUser(_ request: HTTPRequest, name: String) throws -> HTTPResponse {
+        let admin = try authenticate(request, minimum: .admin)
+        let object = try Self.jsonObject(request, maxBytes: 8 * 1024)
+        var errors: [String: [String]] = [:]
+        var changes: [(AccountChange, AuditAction, String)] = []
+        if let value = object["role"] {
+            if let role = value.stringValue.flatMap(Role.init(rawValue:)) { changes.append((.role(role), .roleChanged, role.rawValue)) }
+            else { errors["role"] = ["Choose officer, reviewer or admin."] }
+        }
+        if let value = object["disabled"] {
+            if case .bool(let disabled) = value { changes.append((.disabled(disabled), disabled ? .accountDisabled : .accountEnabled, "")) }
+            else { errors["disabled"] = ["disabled is true or false."] }
+        }
+        if let value = object["password"] {
+            let password = value.stringValue ?? ""
+            if let problem = Self.passwordProblem(password) { errors["password"] = [problem] }
+            else { changes.append((.password(hash: "", mustChange: true), .passwordReset, "one-time password")) }
+        }
+        for key in object.keys where !["role", "disabled", "password"].contains(key) { errors[key] = ["Unknown field."] }
+        if changes.isEmpty && errors.isEmpty { errors[""] = ["Send role, disabled or password."] }
+        if name.lowercased() == admin.name.lowercased() {
+            for (change, _, _) in changes {
+                if case .role(let role) = change, role != .admin { errors["role"] = ["You cannot take the admin role from your own account."] }
+                if case .disabled(true) = change { errors["disabled"] = ["You cannot disable your own account."] }
+            }
+        }
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        var user: User?
+        for (change, action, detail) in changes {
+            var change = change
+            if case .password = change { change = .password(hash: hasher.hash(object["password"]!.stringValue!), mustChange: true) }
+            let audit = AuditEntry(actor: admin.id, actorName: admin.name, action: action, object: name, detail: detail, address: request.remoteAddress)
+            user = try stores.withStore { store in
+                do { return try store.updateUser(name: name, change: change, audit: audit, now: clock()) }
+                catch StoreError.noSuchUser { throw Problem.notFound("There is no user named \(name.prefix(100)).") }
+            }
+        }
+        return Self.representation(of: user!).response()
+    }
+
+    static func representation(of user: User) -> JSONOutput {
+        .object(["name": .string(user.name), "role": .string(user.role.rawValue), "disabled": .bool(user.disabled),
+                 "must_change_password": .bool(user.mustChangePassword), "created_at": .string(Timestamp.rfc3339(user.createdAt))])
+    }
+
+    static func isValidUserName(_ name: String) -> Bool {
+        (1...100).contains(name.count) && name.allSatisfy { $0.isLetter || $0.isNumber || "._-@".contains($0) }
+    }
+
+    // MARK: Audit trail
+
+    /// `GET /api/audit?user=&action=&since=&until=&before=&limit=` (admin): newest first.
+    func listAudit(_ request: HTTPRequest) throws -> HTTPResponse {
+        _ = try authenticate(request, minimum: .admin)
+        let query = request.queryItems
+        var errors: [String: [String]] = [:]
+        var filter = AuditFilter(actorName: query["user"])
+        if let action = query["action"] {
+            if let value = AuditAction(rawValue: action) { filter.action = value }
+            else { errors["action"] = ["action must be one of: \(AuditAction.allCases.map(\.rawValue).joined(separator: ", "))."] }
+        }
+        for (key, assign) in [("since", { (value: Double) in filter.since = value }), ("until", { filter.until = $0 })] {
+            guard let text = query[key] else { continue }
+            if let seconds = Self.dayOrSeconds(text) { assign(seconds) } else { errors[key] = ["\(key) must be a date YYYY-MM-DD or seconds since 1970."] }
+        }
+        if let text = query["before"] {
+            if let value = Int64(text), value > 0 { filter.before = value } else { errors["before"] = ["before must be a row number."] }
+        }
+        let limit = Self.limit(query, default: 50, maximum: 500, errors: &errors)
+        if !errors.isEmpty { throw Problem.badRequest("The query has invalid parameters.", errors: errors) }
+        let records = try stores.withStore { try $0.auditRecords(filter, limit: limit) }
+        let items: [JSONOutput] = records.map { record in
+            .object(["seq": .number(Double(record.seq)), "at": .string(Timestamp.rfc3339(record.at)),
+                     "user": .string(record.entry.actorName), "action": .string(record.entry.action.rawValue), "object": .string(record.entry.object),
+                     "detail": .string(record.entry.detail), "address": .string(record.entry.address)])
+        }
+        var next: JSONOutput = .null
+        if records.count == limit, let last = records.last {
+            var items = request.queryItems
+            items["before"] = String(last.seq)
+            next = .string(request.basePath + "/api/audit?" + items.sorted { $0.key < $1.key }.map { "\($0.key)=\(FormDecoding.percentEncoded($0.value))" }.joined(separator: "&"))
+        }
+        return JSONOutput.object(["items": .array(items), "next": next]).response()
+    }
+
+    /// A day `YYYY-MM-DD` (UTC midnight) or seconds since 1970.
+    static func dayOrSeconds(_ text: String) -> Double? {
+        if let seconds = Double(text), seconds.isFinite { return seconds }
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              (1970...9999).contains(year), (1...12).contains(month), (1...31).contains(day) else { return nil }
+        // Days from the civil date (H. Hinnant's algorithm).
+        let y = month <= 2 ? year - 1 : year
+        let era = y / 400, yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return Double(era * 146_097 + dayOfEra - 719_468) * 86_400
+    }
+
+    // MARK: Helpers
+
+    /// The body as a JSON object of at most `maxBytes`, or a problem.
+    static func jsonObject(_ request: HTTPRequest, maxBytes: Int) throws -> [String: JSONValue] {
+        if request.bodyTooLarge || request.body.count > maxBytes { throw Problem.tooLarge(limit: maxBytes) }
+        let contentType = request.header("content-type")?.lowercased() ?? ""
+        guard contentType.hasPrefix("application/json") else { throw Problem.unsupportedMediaType("application/json") }
+        guard case .object(let object) = try RequestJSON.parse(request.body) else {
+            throw Problem.validation(["": ["The body must be a JSON object."]])
+        }
+        return object
+    }
+
+    static func trimmed(_ text: String) -> String { text.trimmingSpaces() }
+}
+
+extension JSONValue {
+    /// The text of a string value, else nil.
+    var stringValue: String? { if case .string(let text) = self { return text } else { return nil } }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import CreditAPI
+import CreditJSON
+import CreditSchema
+import CreditStore
+import Foundation
+
+/// `credit audit`: check and export the audit trail.
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Verify or export the audit trail.",
+                                                    subcommands: [Verify.self, Export.self])
+
+    /// Rows read at a time.
+    static let page = 5_000
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the audit trail's hash chain: an edited, inserted or deleted row makes it fail (exit 1) and names the first bad row.")
+        @OptionGroup var config: ConfigOption
+        func run() throws {
+            let store = try openStore(try config.load())
+            var previous = AuditChain.origin, after: Int64 = 0, count = 0
+            while true {
+                let records = try store.auditChain(after: after, limit: AuditCommand.page)
+                if records.isEmpty { break }
+                for record in records {
+                    // Sequence numbers are consecutive from 1: a gap is a deleted row.
+                    let expected = after + 1
+                    if record.seq != expected || record.previousHash != previous
+                        || AuditChain.hash(seq: record.seq, at: record.at, entry: record.entry, previousHash: record.previousHash) != record.hash {
+                        let why = record.seq != expected ? "row \(expected) is missing" : record.previousHash != previous
+                            ? "it does not link to the row before it" : "its contents do not match its hash"
+                        throw CommandError("the audit trail is broken at row \(record.seq) (\(record.entry.action.rawValue) at \(Date(timeIntervalSince1970: record.at))): \(why); \(count) rows before it verified")
+                    }
+                    previous = record.hash
+                    after = record.seq
+                    count += 1
+                }
+            }
+            print("the audit trail is intact: \(count) rows, last hash \(previous)")
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write the audit trail (oldest first) as CSV or JSON lines on standard output.")
+        @OptionGroup var config: ConfigOption
+        @Option(help: "Only rows at or after this date (YYYY-MM-DD, UTC) or time in seconds since 1970.") var since: String?
+        @Option(help: "csv or jsonl") var format: String = "csv"
+
+        func validate() throws {
+            guard ["csv", "jsonl"].contains(format) else { throw ValidationError("--format must be csv or jsonl, not \(format)") }
+            if let since, Self.seconds(since) == nil { throw ValidationError("--since must be a date YYYY-MM-DD or seconds since 1970, not \(since)") }
+        }
+
+        static func seconds(_ text: String) -> Double? {
+            if let seconds = Double(text) { return seconds }
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "yyyy-MM-dd"
+            return formatter.date(from: text)?.timeIntervalSince1970
+        }
+
+        func run() throws {
+            let store = try openStore(try config.load())
+            let from = since.flatMap(Self.seconds) ?? -Double.infinity
+            let columns = ["seq", "at", "actor", "actor_name", "action", "object", "detail", "address", "previous_hash", "hash"]
+            if format == "csv" { print(columns.joined(separator: ",")) }
+            var after: Int64 = 0
+            while true {
+                let records = try store.auditChain(after: after, limit: AuditCommand.page)
+                if records.isEmpty { break }
+                for record in records where record.at >= from {
+                    let values = [String(record.seq), Timestamp.rfc3339(record.at), record.entry.actor.map(String.init) ?? "", record.entry.actorName,
+                                  record.entry.action.rawValue, record.entry.object, record.entry.detail, record.entry.address, record.previousHash, record.hash]
+                    if format == "csv" {
+                        print(ResultTable.line(values))
+                    } else {
+                        var object: [String: JSONOutput] = [:]
+                        for (name, value) in zip(columns, values) { object[name] = .string(value) }
+                        object["seq"] = .number(Double(record.seq))
+                        object["at_seconds"] = .number(record.at)
+                        print(JSONOutput.object(object).text)
+                    }
+                }
+                after = records.last!.seq
+            }
+        }
+    }
+}
