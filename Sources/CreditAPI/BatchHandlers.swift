@@ -112,6 +112,10 @@ extension CreditService {
         guard Self.isJobID(id), try stores.withStore({ try $0.batch(id: id, owner: user.id) }) != nil else {
             throw Problem.notFound("You have no batch with id \(id.prefix(64)).")
         }
+        try stores.withStore {
+            try $0.appendAudit(AuditEntry(actor: user.id, actorName: user.name, action: .export, object: id, detail: "batch results CSV",
+                                          address: request.remoteAddress), now: clock())
+        }
         // A byte-order mark, so that spreadsheets read accented reasons and names as UTF-8.
         var text = "\u{FEFF}" + ResultTable.line(ResultTable.header) + "\r\n"
         var after = 0
