@@ -135,16 +135,19 @@ struct UserCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user.")
         @OptionGroup var config: ConfigOption
         @Argument(help: "User name (letters, digits, . _ -).") var name: String
-        @Option(help: "officer (submits, sees their own), reviewer (also decides referred applications) or admin (also manages accounts, reads the audit trail).")
-        var role: String = "officer"
+        @Option(help: ArgumentHelp("officer (submits, sees their own), reviewer (also decides referred applications) or admin (also manages accounts, reads the audit trail).",
+                                   discussion: "Without --role, the first account is an admin and later ones are officers."))
+        var role: String?
         @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
         func validate() throws {
-            guard CreditStore.Role(rawValue: role) != nil else { throw ValidationError("--role must be officer, reviewer or admin, not \(role)") }
+            if let role, CreditStore.Role(rawValue: role) == nil { throw ValidationError("--role must be officer, reviewer or admin, not \(role)") }
         }
         func run() throws {
             let password = try readPassword(fromStandardInput: passwordStdin)
-            try addUser(name: name, password: password, role: CreditStore.Role(rawValue: role)!, settings: try config.load())
-            print("created user \(name) (\(role))")
+            let settings = try config.load()
+            let chosen = try role.flatMap(CreditStore.Role.init(rawValue:)) ?? (openStore(settings).users().isEmpty ? .admin : .officer)
+            try addUser(name: name, password: password, role: chosen, settings: settings)
+            print("created user \(name) (\(chosen.rawValue)\(role == nil && chosen == .admin ? ": the first account administers the others" : ""))")
         }
     }
 

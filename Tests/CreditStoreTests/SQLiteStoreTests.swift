@@ -72,6 +72,14 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(jobs.map(\.error), [nil, "no model", nil])
         XCTAssertEqual(try store.enqueue(owner: 1, payload: "{}", idempotencyKey: "k1", now: 20).job.id, "a", "idempotency keys still hold")
         XCTAssertEqual(try store.claim(worker: "w", limit: 10, lease: 30, maxAttempts: 3, now: 21).map(\.payload), [#"{"x":3}"#])
+        // Accounts of before roles are officers with their first token generation; the new tables work.
+        let alice = try XCTUnwrap(try store.user(id: 1))
+        XCTAssertEqual(alice.role, .officer)
+        XCTAssertEqual(alice.tokenGeneration, 0)
+        XCTAssertFalse(alice.mustChangePassword)
+        XCTAssertEqual(try store.decide(jobID: "a", decision: ReviewDecision(decision: .approve, reasonCode: "other", note: "old job", modelDecision: "approve"),
+                                        reviewer: alice, address: "", now: 22).origin, .override)
+        XCTAssertEqual(try store.auditChain(after: 0, limit: 10).map(\.entry.action), [.override])
     }
 
     func testRefusesANewerSchema() throws {

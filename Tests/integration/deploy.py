@@ -137,7 +137,7 @@ class NginxPrefixDeployment:
         host.run(["sh", "-c", f"umask 077; printf '%s\\n' 'CREDIT_DB=credit.sqlite' 'CREDIT_SECRET_FILE=secret.key' "
                               f"'CREDIT_MODEL={host.app}/models/default.json' 'CREDIT_BASE_PATH={self.prefix}' 'CREDIT_LEASE_SECONDS=2' > {self.config}"])
         host.run([f"{host.bin}/credit", "init", "--config", self.config])
-        for name in ("alice", "admin"):
+        for name in ("admin", "alice"):  # the first account is an admin, the next an officer
             host.run([f"{host.bin}/credit", "user", "add", name, "--password-stdin", "--config", self.config], stdin=PASSWORD + "\n")
         rendered = host.mkdir("nginx-snippets")
         snippet = os.path.join(rendered, "credit-scoring.conf")

@@ -91,7 +91,7 @@ class Stack:
     def start(self):
         self.cli("init")
         for name in ("alice", "bob", "carol", "throttled"):
-            self.cli("user", "add", name, "--password-stdin", stdin=PASSWORD + "\n")
+            self.cli("user", "add", name, "--role", "officer", "--password-stdin", stdin=PASSWORD + "\n")
         conf = subprocess.run([os.path.join(ROOT, "scripts", "render-nginx.sh"), os.path.join(self.dir, "nginx"),
                                f"127.0.0.1:{self.port}", ",".join(self.sockets)], capture_output=True, text=True, check=True).stdout.strip()
         for index in range(len(self.sockets)):

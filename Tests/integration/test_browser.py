@@ -529,6 +529,125 @@ def test_22_batch_upload_with_progress_then_download(browser, site, tmp_path):
     assert "good.csv" in browser.find_element(By.ID, "batches").text
 
 
+def sign_in_as(browser, site, name, password=PASSWORD):
+    """Signs out whoever is signed in, then in as `name`."""
+    browser.get(site.base + "/#/new")
+    if browser.execute_script("return sessionStorage.getItem('credit.token')"):
+        browser.find_element(By.ID, "sign-out").click()
+    wait(browser, EC.visibility_of_element_located((By.ID, "username")))
+    browser.find_element(By.ID, "username").clear()
+    browser.find_element(By.ID, "username").send_keys(name)
+    browser.find_element(By.ID, "password").clear()
+    browser.find_element(By.ID, "password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "form.signin button[type=submit]").click()
+    wait(browser, EC.invisibility_of_element_located((By.ID, "username")))
+
+
+PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
+
+
+def axe_at_both_sizes(browser, site, views, found):
+    """axe on each view (hash, element id) at a desktop size and on a phone, with screenshots."""
+    for size, metrics in (("desktop", None), ("phone", PHONE)):
+        if metrics:
+            browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+        try:
+            for name, (hash_, ready) in views.items():
+                browser.get(f"{site.base}/{hash_}")
+                wait(browser, EC.visibility_of_element_located((By.ID, ready)))
+                found[f"{name} ({size})"] = axe_violations(browser)
+                if browser.screenshots:
+                    browser.execute_script("window.scrollTo(0, 0)")
+                    browser.save_screenshot(os.path.join(SCREENSHOTS, f"{name}-{size}.png"))
+        finally:
+            browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_23_review_queue_decision_panel_accounts_and_password_change(browser, site):
+    if not hasattr(site, "cli"):
+        pytest.skip("the roles are made with the stack's command line; the pages' URLs are relative, as the other views' are (tested under /credit/)")
+    for name, role in (("web_reviewer", "reviewer"), ("web_admin", "admin")):
+        if not getattr(site, f"made_{name}", False):
+            site.cli("user", "add", name, "--role", role, "--password-stdin", stdin=PASSWORD + "\n")
+            setattr(site, f"made_{name}", True)
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    found = {}
+    # The officer sends an application to review with a note (or the model referred it).
+    sign_in_as(browser, site, "alice")
+    assert not browser.find_element(By.CSS_SELECTOR, "a[href='#/reviews']").is_displayed(), "an officer is not offered the queue"
+    fill_required(browser, applicant_name="Review Me")
+    browser.find_element(By.ID, "submit").click()
+    wait(browser, EC.visibility_of_element_located((By.ID, "result-card")))
+    job_id = browser.find_element(By.ID, "application-id").text
+    if browser.find_elements(By.ID, "review-request"):
+        browser.find_element(By.ID, "review-request-note").send_keys("Please check the income")
+        browser.find_element(By.CSS_SELECTOR, "#review-request button").click()
+    wait(browser, EC.visibility_of_element_located((By.ID, "review-open")))
+    # The reviewer finds it in the queue and declines it with a reason.
+    sign_in_as(browser, site, "web_reviewer")
+    browser.get(site.base + "/#/reviews")
+    link = wait(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, f"#reviews a[href='#/result/{job_id}']")))
+    axe_at_both_sizes(browser, site, {"reviews": ("#/reviews", "reviews"), "decision-panel": (f"#/result/{job_id}", "decision-form")}, found)
+    browser.get(site.base + "/#/reviews")
+    wait(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, f"#reviews a[href='#/result/{job_id}']"))).click()
+    wait(browser, EC.visibility_of_element_located((By.ID, "decision-form")))
+    browser.find_element(By.CSS_SELECTOR, "input[name=final-decision][value=decline]").click()
+    Select(browser.find_element(By.ID, "reason-code")).select_by_value("other")
+    browser.find_element(By.CSS_SELECTOR, "#decision-form button[type=submit]").click()
+    error = wait(browser, EC.visibility_of_element_located((By.ID, "review-error")))
+    assert "note" in error.text.lower(), "Other needs a note, said beside the button"
+    browser.find_element(By.ID, "review-note-input").send_keys("Income could not be confirmed by phone")
+    browser.find_element(By.CSS_SELECTOR, "#decision-form button[type=submit]").click()
+    final = wait(browser, EC.visibility_of_element_located((By.ID, "final-decision")))
+    assert "Declined" in final.text
+    assert browser.find_element(By.ID, "decided-by").text == "web_reviewer"
+    # The officer sees the final decision beside the model's.
+    sign_in_as(browser, site, "alice")
+    browser.get(f"{site.base}/#/result/{job_id}")
+    assert "Declined" in wait(browser, EC.visibility_of_element_located((By.ID, "final-decision"))).text
+    # The administrator adds a user with a one-time password.
+    sign_in_as(browser, site, "web_admin")
+    browser.get(site.base + "/#/accounts")
+    wait(browser, EC.visibility_of_element_located((By.ID, "add-user")))
+    newbie = f"web_new_{int(time.time() * 1000) % 100000}"
+    browser.find_element(By.ID, "new-user-name").send_keys(newbie)
+    Select(browser.find_element(By.ID, "new-user-role")).select_by_value("officer")
+    browser.find_element(By.ID, "new-user-password").send_keys("one time only 12")
+    browser.find_element(By.CSS_SELECTOR, "#add-user button[type=submit]").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "accounts-status"), f"Added {newbie}"))
+    assert newbie in browser.find_element(By.ID, "accounts").text
+    axe_at_both_sizes(browser, site, {"accounts": ("#/accounts", "accounts"), "audit": ("#/audit", "audit")}, found)
+    # The new user must choose a password before anything else; then the form opens.
+    sign_in_as(browser, site, newbie, "one time only 12")
+    wait(browser, EC.visibility_of_element_located((By.ID, "must-change")))
+    axe_at_both_sizes(browser, site, {"account": ("#/account", "password-form")}, found)
+    browser.find_element(By.ID, "current-password").send_keys("one time only 12")
+    browser.find_element(By.ID, "new-password").send_keys("my very own password 9")
+    browser.find_element(By.ID, "repeat-password").send_keys("my very own password 9")
+    browser.find_element(By.CSS_SELECTOR, "#password-form button[type=submit]").click()
+    wait(browser, EC.visibility_of_element_located((By.ID, "application")))
+    # The administrator resets that password (a one-time one again) and disables the account.
+    sign_in_as(browser, site, "web_admin")
+    browser.get(site.base + "/#/accounts")
+    wait(browser, EC.visibility_of_element_located((By.ID, "accounts")))
+    browser.find_element(By.XPATH, f"//button[text()='Reset password of {newbie}']").click()
+    alert = wait(browser, EC.alert_is_present())
+    alert.send_keys("another one time 34")
+    alert.accept()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "accounts-status"), "new one-time password"))
+    browser.find_element(By.XPATH, f"//button[text()='Disable {newbie}']").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "accounts-status"), f"{newbie} is disabled"))
+    wait(browser, EC.visibility_of_element_located((By.XPATH, f"//button[text()='Enable {newbie}']")))
+    browser.get(site.base + "/#/audit")
+    wait(browser, EC.visibility_of_element_located((By.ID, "audit")))
+    Select(browser.find_element(By.ID, "audit-action")).select_by_value("account_disabled")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "audit"), newbie))
+    sign_in_as(browser, site, "alice")
+    assert len(found) == 10
+    assert {view: problems for view, problems in found.items() if problems} == {}
+
+
 def test_18_every_view_passes_axe_at_both_sizes_with_screenshots(browser, site):
     os.makedirs(SCREENSHOTS, exist_ok=True)
     ensure_signed_in(browser, site)

@@ -219,3 +219,24 @@ def test_a_short_retention_needs_to_be_allowed(stack):
     assert allowed.returncode == 0, allowed.stderr
     kept = subprocess.run([os.path.join(BIN, "credit"), "db", "prune"], env=stack.env, capture_output=True, text=True)
     assert "every application is kept" in kept.stdout
+
+
+def test_the_first_account_administers_and_existing_users_become_officers(stack, tmp_path):
+    if stack.backend != "sqlite":
+        pytest.skip("a fresh SQLite file stands for a new installation")
+    env = dict(stack.env, CREDIT_DB=str(tmp_path / "fresh.sqlite"))
+    env.pop("CREDIT_DATABASE_URL", None)
+
+    def add(name, *extra):
+        return subprocess.run([os.path.join(BIN, "credit"), "user", "add", name, *extra, "--password-stdin"], env=env, input=PASSWORD + "\n",
+                              capture_output=True, text=True, check=True).stdout
+
+    assert "(admin" in add("boss")
+    assert "(officer)" in add("clerk")
+    assert "(reviewer)" in add("checker", "--role", "reviewer")
+    listing = subprocess.run([os.path.join(BIN, "credit"), "user", "list"], env=env, capture_output=True, text=True, check=True).stdout
+    roles = dict(line.split("\t")[:2] for line in listing.splitlines())
+    assert roles == {"boss": "admin", "checker": "reviewer", "clerk": "officer"}
+    bad = subprocess.run([os.path.join(BIN, "credit"), "user", "add", "x", "--role", "king", "--password-stdin"], env=env, input=PASSWORD + "\n",
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and "officer, reviewer or admin" in bad.stderr

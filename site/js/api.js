@@ -4,8 +4,28 @@ const TOKEN_KEY = "credit.token";
 
 export const session = {
   get token() { return sessionStorage.getItem(TOKEN_KEY); },
-  set token(value) { value ? sessionStorage.setItem(TOKEN_KEY, value) : sessionStorage.removeItem(TOKEN_KEY); },
+  set token(value) {
+    if (value) { sessionStorage.setItem(TOKEN_KEY, value); return; }
+    for (const key of [TOKEN_KEY, "credit.role", "credit.username", "credit.mustChange"]) sessionStorage.removeItem(key);
+  },
+  /** The role the token was issued with: it only decides what the page offers; the API checks every call. */
+  get role() { return sessionStorage.getItem("credit.role") || "officer"; },
+  get username() { return sessionStorage.getItem("credit.username") || ""; },
+  get mustChangePassword() { return sessionStorage.getItem("credit.mustChange") === "1"; },
+  /** Keeps a token answer of POST /api/token or /api/account/password. */
+  signedIn(answer) {
+    this.token = answer.access_token;
+    sessionStorage.setItem("credit.role", answer.role || "officer");
+    sessionStorage.setItem("credit.username", answer.username || "");
+    sessionStorage.setItem("credit.mustChange", answer.must_change_password ? "1" : "0");
+  },
 };
+
+/** True when the signed-in role includes `role` (admin ⊃ reviewer ⊃ officer). */
+export function can(role) {
+  const order = ["officer", "reviewer", "admin"];
+  return order.indexOf(session.role) >= order.indexOf(role);
+}
 
 let onUnauthorized = () => {};
 export function whenUnauthorized(handler) { onUnauthorized = handler; }

@@ -1,11 +1,15 @@
 // The single-page application: sign-in, new application, live result, history, model.
-import { session, whenUnauthorized } from "./api.js";
+import { can, session, whenUnauthorized } from "./api.js";
 import { signInView } from "./signin.js";
 import { applicationView, clearDraft } from "./application.js";
 import { resultView } from "./result.js";
 import { historyView } from "./history.js";
 import { modelView } from "./model.js";
 import { batchView } from "./batch.js";
+import { reviewsView } from "./reviews.js";
+import { accountsView } from "./accounts.js";
+import { accountView } from "./account.js";
+import { auditView } from "./audit.js";
 
 // Record CSP violations so tests (and curious officers) can see that there are none.
 window.cspViolations = [];
@@ -14,7 +18,10 @@ document.addEventListener("securitypolicyviolation", (event) => window.cspViolat
 const view = document.getElementById("view");
 const flash = document.getElementById("flash");
 const nav = document.getElementById("nav");
-const titles = { new: "New application", result: "Application result", history: "History", batch: "Batch scoring", model: "Model" };
+const titles = { new: "New application", result: "Application result", history: "History", batch: "Batch scoring", model: "Model",
+                 reviews: "Reviews", accounts: "Accounts", audit: "Audit trail", account: "My account" };
+// Pages only some roles are offered (the API refuses the others anyway).
+const needs = { reviews: "reviewer", accounts: "admin", audit: "admin" };
 
 // A message belongs to the view it was given for; it is cleared when the officer moves on.
 let flashFor = null;
@@ -34,6 +41,7 @@ async function route() {
   const hash = location.hash || "#/new";
   const signedIn = Boolean(session.token);
   nav.hidden = !signedIn;
+  for (const link of nav.querySelectorAll("a[data-role]")) link.hidden = !can(link.dataset.role);
   for (const link of nav.querySelectorAll("a")) {
     if (hash.startsWith(link.getAttribute("href"))) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
   }
@@ -45,11 +53,15 @@ async function route() {
     return;
   }
   let [, page, id] = hash.split("/");
-  if (!titles[page] || page === "signin") page = "new";
+  if (!titles[page] || page === "signin" || (needs[page] && !can(needs[page]))) page = "new";
+  // A one-time password set by an administrator is changed before anything else.
+  if (session.mustChangePassword) page = "account";
   document.title = `${titles[page]} — Credit scoring`;
   if (page === "result" && id) { const built = resultView(id); stopCurrent = built.stop; render(built.element); return; }
   if (page === "batch") { const built = await batchView(); if (generation !== routeGeneration || !session.token) { built.stop(); return; } stopCurrent = built.stop; render(built.element); return; }
-  const element = await (page === "history" ? historyView() : page === "model" ? modelView() : applicationView());
+  const views = { history: historyView, model: modelView, reviews: reviewsView, accounts: accountsView, audit: auditView,
+                  account: () => accountView(route) };
+  const element = await (views[page] || applicationView)();
   if (generation === routeGeneration && session.token) render(element);
 }
 

@@ -1,4 +1,4 @@
-import { api, schema } from "./api.js";
+import { api, can, schema, session } from "./api.js";
 import { h, percent, when } from "./dom.js";
 import { draftFrom } from "./application.js";
 import { formatNumber } from "./numbers.js";
@@ -62,7 +62,6 @@ function card(job, cutoffs, definition) {
       h("dt", {}, "Scored"), h("dd", {}, when(job.completed_at)),
       h("dt", {}, "Model"), h("dd", {}, r.model),
       job.rescore_of ? [h("dt", {}, "Re-scores"), h("dd", { id: "rescore-of" }, h("a", { href: `#/result/${job.rescore_of}` }, job.rescore_of))] : null),
-    job.application ? submitted(job.application, definition) : null,
     h("div", { class: "actions" },
       h("button", { class: "secondary", type: "button", onclick: () => window.print() }, "Print"),
       job.application ? h("button", { class: "secondary", type: "button", id: "edit-and-rescore", onclick: () => {
@@ -74,6 +73,80 @@ function card(job, cutoffs, definition) {
         location.hash = "#/new";
       } }, "Duplicate") : null,
       h("a", { href: "#/new" }, "New application")));
+}
+
+let reasonsPromise;
+/** The reason codes a reviewer picks from, fetched once. */
+function reviewReasons() {
+  reasonsPromise ??= api("api/review-reasons").then((r) => (r.status === 200 ? r.data : (reasonsPromise = undefined, [])));
+  return reasonsPromise;
+}
+
+const finalWords = { approve: "Approved", decline: "Declined" };
+const originWords = { model: "referred by the model", officer: "sent to review by the officer", override: "a reviewer's override" };
+
+/** The review panel: the final decision when there is one; for a reviewer the form that records
+ *  it (an override when the model did not refer the application); for its officer, a way to
+ *  send it to review with a note. `reload` shows the application again after a change. */
+async function decisionPanel(job, reload) {
+  const review = job.review;
+  const reasons = await reviewReasons();
+  const label = (code) => reasons.find((r) => r.code === code)?.label || code;
+  const parts = [h("h2", { id: "review-title" }, "Review")];
+  if (review && review.status === "decided") {
+    parts.push(h("p", { id: "final-decision" }, h("strong", {}, `Final decision: ${finalWords[review.decision]}`), ` — ${label(review.reason_code)}`),
+      h("dl", { class: "facts" },
+        h("dt", {}, "Model's decision"), h("dd", {}, words[job.result.decision]),
+        h("dt", {}, "Decided by"), h("dd", { id: "decided-by" }, review.decided_by || "—"),
+        h("dt", {}, "Decided"), h("dd", {}, when(review.decided_at)),
+        h("dt", {}, "How it came to review"), h("dd", {}, originWords[review.origin]),
+        review.request_note ? [h("dt", {}, "Officer's note"), h("dd", {}, review.request_note)] : null,
+        review.note ? [h("dt", {}, "Reviewer's note"), h("dd", { id: "review-note" }, review.note)] : null));
+    return h("section", { class: "card panel", id: "review-panel", "aria-labelledby": "review-title" }, parts);
+  }
+  if (review) parts.push(h("p", { id: "review-open" }, `Waiting for a reviewer since ${when(review.opened_at)} (${originWords[review.origin]}).`,
+    review.request_note ? h("span", { class: "meta" }, ` Note: ${review.request_note}`) : null));
+  const error = h("p", { class: "error", id: "review-error", role: "alert" });
+  if (can("reviewer")) {
+    const override = !review && job.result.decision !== "review";
+    const choice = (value, text) => h("label", {}, h("input", { type: "radio", name: "final-decision", value, required: true }), ` ${text}`);
+    const reason = h("select", { id: "reason-code", required: true }, h("option", { value: "" }, "Choose a reason"),
+      reasons.map((r) => h("option", { value: r.code }, r.label)));
+    const note = h("textarea", { id: "review-note-input", maxlength: 2000 });
+    const button = h("button", { class: "primary", type: "submit" }, override ? "Record the override" : "Record the decision");
+    const form = h("form", { id: "decision-form" },
+      override ? h("p", { class: "meta" }, `The model decided “${words[job.result.decision]}”. A decision recorded here overrides it and is audited.`) : null,
+      h("fieldset", { class: "choices" }, h("legend", {}, "Final decision"), choice("approve", "Approve"), choice("decline", "Decline")),
+      h("div", { class: "field" }, h("label", { for: "reason-code" }, "Reason"), reason),
+      h("div", { class: "field" }, h("label", { for: "review-note-input" }, "Note (required for Other)"), note),
+      error, h("div", { class: "actions" }, button));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      error.textContent = "";
+      button.disabled = true;
+      const decision = form.querySelector("input[name=final-decision]:checked")?.value;
+      const result = await api(`api/predictions/${encodeURIComponent(job.id)}/decision`, { method: "POST", json: { decision, reason_code: reason.value, note: note.value } });
+      button.disabled = false;
+      if (result.status === 200) { reload(); return; }
+      error.textContent = Object.values(result.data?.errors || {}).flat().join(" ") || result.data?.detail || "The decision could not be recorded.";
+    });
+    parts.push(form);
+  } else if (!review && job.submitted_by === session.username) {
+    const note = h("textarea", { id: "review-request-note", maxlength: 2000, required: true });
+    const form = h("form", { id: "review-request" },
+      h("div", { class: "field" }, h("label", { for: "review-request-note" }, "Send to a reviewer, with what they should look at"), note),
+      error, h("div", { class: "actions" }, h("button", { class: "secondary", type: "submit" }, "Send to review")));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const result = await api(`api/predictions/${encodeURIComponent(job.id)}/review`, { method: "POST", json: { note: note.value } });
+      if (result.status === 201) { reload(); return; }
+      error.textContent = Object.values(result.data?.errors || {}).flat().join(" ") || result.data?.detail || "The application could not be sent.";
+    });
+    parts.push(form);
+  } else if (!review) {
+    return null;
+  }
+  return h("section", { class: "card panel", id: "review-panel", "aria-labelledby": "review-title" }, parts);
 }
 
 /**
@@ -97,7 +170,10 @@ export function resultView(id) {
     } else if (data.status === "done") {
       const [cutoffs, definition] = await Promise.all([policy(), schema().catch(() => null)]);
       if (stopped) return;
-      slot.replaceChildren(card(data, cutoffs, definition));
+      const panel = await decisionPanel(data, () => { delay = 50; stopped = false; poll(); });
+      if (stopped) return;
+      // The review panel sits between the result and the application, where a reviewer reads.
+      slot.replaceChildren(card(data, cutoffs, definition), panel || "", data.application ? submitted(data.application, definition) : "");
       const r = data.result;
       status.textContent = `Done. Decision: ${words[r.decision]}. Probability of default ${percent(r.probability_of_default)}. Score ${r.score}.`;
       document.title = `${words[r.decision]} — Application result — Credit scoring`;
