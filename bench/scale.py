@@ -6,7 +6,8 @@ cluster), each behind the same private nginx as the C floor:
   - worker CPU per job, draining a backlog and under load;
   - submissions/s during a burst of 16 concurrent valid sign-ins, as a ratio to the run without
     it, and the sign-ins/s the burst achieved;
-  - a 10,000-row batch from upload to the downloaded results CSV.
+  - a 10,000-row batch from upload to the downloaded results CSV;
+  - submissions/s with the audit trail recording each submission, against the same without.
 
     scale.py FLOOR_RATE DURATION          (run by bench/service.sh; prints a table)
 """
@@ -240,8 +241,26 @@ def sign_in_burst_counts(backend, seconds):
     return counts
 
 
+def audit_overhead(duration, rounds=2):
+    """Submissions/s on SQLite (no worker) with every submission audited, and with
+    CREDIT_AUDIT_SUBMISSIONS=0, alternating so that both see the same machine."""
+    body = json.dumps(applicant())
+    rates = {"on": [], "off": []}
+    for _ in range(rounds):
+        for mode in ("on", "off"):
+            backend = Backend("sqlite")
+            backend.env["CREDIT_AUDIT_SUBMISSIONS"] = "1" if mode == "on" else "0"
+            backend.start()
+            try:
+                rates[mode].append(backend.measured(duration, body)[0])
+            finally:
+                backend.stop()
+    return {mode: sum(values) / len(values) for mode, values in rates.items()}
+
+
 def main():
     floor, duration = float(sys.argv[1]), int(sys.argv[2])
+    audit = audit_overhead(max(4, duration // 2))
     results = {"sqlite": measure(Backend("sqlite"), duration)}
     cluster = tempfile.mkdtemp(prefix="credit-scale-pg-")
     url = subprocess.run([os.path.join(ROOT, "scripts", "postgres.sh"), "start", cluster], capture_output=True, text=True, check=True).stdout.strip()
@@ -272,6 +291,9 @@ def main():
     row("  sign-ins/s meanwhile", "", lambda r: f"{r['burst_signins']:.1f}")
     row("10,000-row batch, upload to results CSV", "", lambda r: f"{r['batch']['seconds']:.2f} s")
     row("  of which upload and validation", "", lambda r: f"{r['batch']['upload_seconds']:.2f} s")
+    print(f"\nAudit trail (SQLite, no worker, {max(4, duration // 2)} s runs alternated twice): submissions/s with every submission audited "
+          f"{audit['on']:,.0f}, without {audit['off']:,.0f}: {audit['on'] / audit['off']:.0%}")
+    results["audit"] = audit
     print(json.dumps(results))
 
 

@@ -40,8 +40,9 @@ extension CreditService {
             result = try stores.enqueue(Submission(owner: userID, payload: payload, idempotencyKey: key,
                                                    requestHash: key == nil ? nil : sha256Hex(request.body), rescoreOf: rescoreOf,
                                                    record: ApplicantRecord.encode(applicant), tokenGeneration: claims.gen ?? 0,
-                                                   audit: AuditEntry(actor: userID, actorName: claims.name ?? "user \(userID)", action: .submission,
-                                                                     address: request.remoteAddress),
+                                                   audit: configuration.auditSubmissions
+                                                       ? AuditEntry(actor: userID, actorName: claims.name ?? "user \(userID)", action: .submission,
+                                                                    address: request.remoteAddress) : nil,
                                                    now: clock()))
         } catch {
             if case .ownerInactive = error { throw Self.inactiveAccount }

@@ -169,8 +169,10 @@ def test_the_audit_trail_records_who_did_what_and_verifies(stack, people):
     job = submit(stack, officer)
     stack.login("gov_officer", "not the password 1")
     rows = stack.json("GET", "/api/audit?limit=500", token=admin)[2]["items"]
-    actions = {row["action"] for row in rows}
-    assert {"sign_in", "sign_in_failed", "submission", "account_created", "model_loaded"} <= actions, actions
+    # Other suites share the stack, so each action is looked for by itself.
+    for action in ("sign_in", "sign_in_failed", "submission", "account_created", "model_loaded"):
+        found = stack.json("GET", f"/api/audit?action={action}&limit=1", token=admin)[2]["items"]
+        assert [row["action"] for row in found] == [action]
     submission = next(row for row in rows if row["action"] == "submission" and row["object"] == job["id"])
     assert submission["user"] == "gov_officer" and submission["address"]
     failed = next(row for row in rows if row["action"] == "sign_in_failed" and row["user"] == "gov_officer")
