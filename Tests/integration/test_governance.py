@@ -242,3 +242,22 @@ def test_the_first_account_administers_and_existing_users_become_officers(stack,
     bad = subprocess.run([os.path.join(BIN, "credit"), "user", "add", "x", "--role", "king", "--password-stdin"], env=env, input=PASSWORD + "\n",
                          capture_output=True, text=True)
     assert bad.returncode != 0 and "officer, reviewer or admin" in bad.stderr
+
+
+def test_credit_export_archives_applications_with_their_final_decisions(stack, people):
+    import csv
+    import io
+    import json
+    officer, reviewer = people["gov_officer"], people["gov_reviewer"]
+    job = scored_with(stack, officer, "approve")
+    assert stack.json("POST", f"/api/predictions/{job['id']}/decision",
+                      {"decision": "decline", "reason_code": "fraud_suspected", "note": "ID mismatch"}, token=reviewer)[0] == 200
+    rows = list(csv.DictReader(io.StringIO(stack.cli("export", "--format", "csv").stdout)))
+    row = next(row for row in rows if row["id"] == job["id"])
+    assert row["officer"] == "gov_officer" and row["model_decision"] == "approve"
+    assert row["final_decision"] == "decline" and row["reason_code"] == "fraud_suspected" and row["decided_by"] == "gov_reviewer"
+    assert json.loads(row["application"])["applicant_name"] == "Maria Souza"
+    lines = [json.loads(line) for line in stack.cli("export", "--format", "jsonl", "--since", "2026-01-01").stdout.splitlines()]
+    exported = next(line for line in lines if line["id"] == job["id"])
+    assert exported["result"]["decision"] == "approve" and exported["application"]["age"] == job["application"]["age"]
+    assert stack.json("GET", "/api/audit?action=export&limit=1", token=people["gov_admin"])[2]["items"][0]["object"] == "applications"

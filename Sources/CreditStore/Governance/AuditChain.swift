@@ -10,11 +10,12 @@ public enum AuditChain {
     /// rows give the same bytes, times written exactly (Swift prints a Double so it reads back the same).
     public static func hash(seq: Int64, at: Double, entry: AuditEntry, previousHash: String) -> String {
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
         for field in [previousHash, String(seq), "\(at)", entry.actor.map(String.init) ?? "", entry.actorName, entry.action.rawValue,
                       entry.object, entry.detail, entry.address] {
-            bytes.append(contentsOf: Array(String(field.utf8.count).utf8))
+            bytes.append(contentsOf: String(field.utf8.count).utf8)
             bytes.append(0x3A)
-            bytes.append(contentsOf: Array(field.utf8))
+            bytes.append(contentsOf: field.utf8)
         }
         return SHA256Digest.hex(bytes)
     }

@@ -26,4 +26,6 @@ public protocol GovernanceStore: AnyObject {
     func decide(jobID: String, decision: ReviewDecision, reviewer: User, address: String, now: Double) throws(StoreError) -> Review
     /// Any user's application by id (for reviewers and administrators; the caller checks the role).
     func job(id: String) throws(StoreError) -> Job?
+    /// Every application in submission order after the one with id `after`, for archiving.
+    func allJobs(after: String?, limit: Int) throws(StoreError) -> [Job]
 }

@@ -96,8 +96,8 @@ enum PostgresMigrations {
             previous_hash text NOT NULL,
             hash text NOT NULL
         );
-        CREATE INDEX audit_by_actor ON audit(actor_name, seq);
-        CREATE INDEX audit_by_action ON audit(action, seq);
+        CREATE INDEX audit_by_actor ON audit(actor_name, seq) WHERE action <> 'submission';
+        CREATE INDEX audit_by_action ON audit(action, seq) WHERE action <> 'submission';
         CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS
           $$ BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$;
         CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only();

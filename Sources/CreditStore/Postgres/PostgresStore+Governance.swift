@@ -83,12 +83,15 @@ extension PostgresStore: GovernanceStore {
     }
 
     public func auditRecords(_ filter: AuditFilter, limit: Int) throws(StoreError) -> [AuditRecord] {
+        // The action is written into the statement (one of a fixed set of names) so that the
+        // planner sees it is not a submission and reads the partial indexes.
+        let action = filter.action.map { "action = '\($0.rawValue)'" } ?? "true"
         let rows = try connection.query("""
             SELECT \(Self.auditColumns) FROM audit
-            WHERE ($1::text IS NULL OR actor_name = $1) AND ($2::text IS NULL OR action = $2) AND ($3::double precision IS NULL OR at >= $3)
-              AND ($4::double precision IS NULL OR at < $4) AND ($5::bigint IS NULL OR seq < $5)
-            ORDER BY seq DESC LIMIT $6::integer
-            """, [filter.actorName, filter.action?.rawValue, filter.since.map { PostgresText.number($0) }, filter.until.map { PostgresText.number($0) },
+            WHERE \(action) AND ($1::text IS NULL OR actor_name = $1) AND ($2::double precision IS NULL OR at >= $2)
+              AND ($3::double precision IS NULL OR at < $3) AND ($4::bigint IS NULL OR seq < $4)
+            ORDER BY seq DESC LIMIT $5::integer
+            """, [filter.actorName, filter.since.map { PostgresText.number($0) }, filter.until.map { PostgresText.number($0) },
                   filter.before.map { PostgresText.number($0) }, PostgresText.number(limit)])
         return rows.map { Self.readAudit(rows, $0) }
     }
@@ -175,5 +178,12 @@ extension PostgresStore: GovernanceStore {
     public func job(id: String) throws(StoreError) -> Job? {
         let rows = try connection.query("SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.id = $1", [id])
         return rows.count == 0 ? nil : Self.readJob(rows, 0)
+    }
+
+    public func allJobs(after: String?, limit: Int) throws(StoreError) -> [Job] {
+        let rows = try connection.query("""
+            SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE ($1::text IS NULL OR j.seq > (SELECT seq FROM jobs WHERE id = $1)) ORDER BY j.seq LIMIT $2::integer
+            """, [after, PostgresText.number(limit)])
+        return rows.map { Self.readJob(rows, $0) }
     }
 }

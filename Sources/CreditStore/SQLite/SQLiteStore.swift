@@ -47,18 +47,27 @@ public final class SQLiteStore: StoreConnection {
 
     public func enqueue(batch: [Submission]) throws(StoreError) -> [Result<EnqueueResult, StoreError>] {
         try database.transaction { () throws(StoreError) in
-            batch.map { submission in
+            let results = batch.map { submission in
                 Result { () throws(StoreError) in
                     try insertJob(owner: submission.owner, payload: submission.payload, idempotencyKey: submission.idempotencyKey,
                                   requestHash: submission.requestHash, rescoreOf: submission.rescoreOf, record: submission.record,
-                                  tokenGeneration: submission.tokenGeneration, audit: submission.audit, now: submission.now)
+                                  tokenGeneration: submission.tokenGeneration, now: submission.now)
                 }
             }
+            // The stored submissions' audit rows, appended together.
+            var audits: [(entry: AuditEntry, at: Double)] = []
+            for (submission, result) in zip(batch, results) {
+                guard var audit = submission.audit, case .success(let stored) = result, stored.created else { continue }
+                audit.object = stored.job.id
+                audits.append((audit, submission.now))
+            }
+            try appendAuditInTransaction(audits)
+            return results
         }
     }
 
     private func insertJob(owner: Int64, payload: String, idempotencyKey: String?, requestHash: String? = nil, rescoreOf: String? = nil,
-                           record: String? = nil, tokenGeneration: Int? = nil, audit: AuditEntry? = nil, now: Double) throws(StoreError) -> EnqueueResult {
+                           record: String? = nil, tokenGeneration: Int? = nil, now: Double) throws(StoreError) -> EnqueueResult {
         let id = JobID.new(now: now)
         // The owner's account (and the token's generation, when given) is checked in the same
         // statement, so no job is ever stored for a disabled user or with a token revoked by a
@@ -72,10 +81,6 @@ public final class SQLiteStore: StoreConnection {
         if database.changes == 1 {
             try database.prepare("INSERT INTO job_payloads (seq, payload, record) VALUES (?, ?, ?)")
                 .run([.integer(database.lastInsertedRow), .text(payload), record.map { .text($0) } ?? .null])
-            if var audit {
-                audit.object = id
-                try appendAuditInTransaction(audit, now: now)
-            }
             let job = Job(id: id, owner: owner, status: .queued, payload: payload, result: nil, error: nil, attempts: 0,
                           idempotencyKey: idempotencyKey, submittedAt: now, startedAt: nil, completedAt: nil, rescoreOf: rescoreOf)
             return EnqueueResult(job: job, created: true)
