@@ -58,6 +58,12 @@ public struct ServiceConfiguration: Sendable {
     /// Days after which a finished application's data is purged, keeping a tombstone; nil keeps
     /// everything (the default: US Regulation B asks for 25 months, Brazil's rules for longer).
     public var retentionDays: Double?
+    /// A retention below the minimum, allowed by `CREDIT_RETENTION_ALLOW_SHORT=1`: said in the logs at start.
+    public var shortRetentionWarning: String? {
+        guard let days = retentionDays, days < Self.minimumRetentionDays else { return nil }
+        return "CREDIT_RETENTION_DAYS=\(days) is below 760 days (25 months), allowed by CREDIT_RETENTION_ALLOW_SHORT=1: "
+            + "applications are purged sooner than US Regulation B requires a lender to keep them"
+    }
     /// The shortest retention allowed without `CREDIT_RETENTION_ALLOW_SHORT=1`: 25 months.
     public static let minimumRetentionDays = 760.0
     /// The reason codes a reviewer picks from, with their labels, in order.

@@ -55,6 +55,7 @@ while let argument = arguments.popFirst() {
 let service: CreditService
 do {
     let configuration = try ServiceConfiguration.load(configFile: configFile, environment: environment)
+    if let warning = configuration.shortRetentionWarning { warn(warning) }
     // A sign-in holds its serving thread while it waits for a hashing slot: past half the
     // threads, a burst of sign-ins can leave submissions without one.
     if configuration.maxSignInsInFlight > threads / 2 {

@@ -43,6 +43,8 @@ let listener = drain ? nil : configuration.store.wakeupListener(socket: configur
 if !drain {
     if listener == nil { logLine("no wake-up channel (\(configuration.wakeSocket) or LISTEN); polling every second") }
     logLine("serving with model \(worker.modelId), database \(configuration.store)")
+    logLine(configuration.retentionDays.map { "purging applications \($0) days after they finish (tombstones stay)" } ?? "keeping every application (CREDIT_RETENTION_DAYS is not set)")
+    if let warning = configuration.shortRetentionWarning { logLine("warning: " + warning) }
 }
 
 var lastHousekeeping = 0.0, lastPrune = 0.0, scored = 0, batches = 0

@@ -97,6 +97,34 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertThrowsError(try ServiceConfiguration.fromEnvironment(["CREDIT_DRAIN_INTERVAL": "0"]))
     }
 
+    func testRetentionKeepsEverythingUnlessToldAndAShortOneMustBeAllowed() throws {
+        let keep = try ServiceConfiguration.fromEnvironment([:])
+        XCTAssertNil(keep.retentionDays)
+        XCTAssertNil(keep.shortRetentionWarning)
+        XCTAssertEqual(try ServiceConfiguration.fromEnvironment(["CREDIT_RETENTION_DAYS": "800"]).retentionDays, 800)
+        XCTAssertThrowsError(try ServiceConfiguration.fromEnvironment(["CREDIT_RETENTION_DAYS": "30"])) { error in
+            XCTAssertTrue("\(error)".contains("CREDIT_RETENTION_ALLOW_SHORT=1"), "\(error)")
+        }
+        let short = try ServiceConfiguration.fromEnvironment(["CREDIT_RETENTION_DAYS": "30", "CREDIT_RETENTION_ALLOW_SHORT": "1"])
+        XCTAssertEqual(short.retentionDays, 30)
+        XCTAssertTrue(short.shortRetentionWarning?.contains("below 760 days") == true)
+        XCTAssertThrowsError(try ServiceConfiguration.fromEnvironment(["CREDIT_RETENTION_DAYS": "-1", "CREDIT_RETENTION_ALLOW_SHORT": "1"]))
+    }
+
+    func testReviewReasonsAndSubmissionAuditing() throws {
+        let defaults = try ServiceConfiguration.fromEnvironment([:])
+        XCTAssertEqual(defaults.reviewReasons.last?.code, "other")
+        XCTAssertTrue(defaults.auditSubmissions)
+        let own = try ServiceConfiguration.fromEnvironment(["CREDIT_REVIEW_REASONS": "dti=Debt to income; kyc = Identity not verified",
+                                                            "CREDIT_AUDIT_SUBMISSIONS": "0"])
+        XCTAssertEqual(own.reviewReasons.map(\.code), ["dti", "kyc"])
+        XCTAssertEqual(own.reviewReasons.map(\.label), ["Debt to income", "Identity not verified"])
+        XCTAssertFalse(own.auditSubmissions)
+        XCTAssertThrowsError(try ServiceConfiguration.fromEnvironment(["CREDIT_REVIEW_REASONS": "Bad Code=x"]))
+        XCTAssertThrowsError(try ServiceConfiguration.fromEnvironment(["CREDIT_REVIEW_REASONS": "nolabel"]))
+        XCTAssertThrowsError(try ServiceConfiguration.fromEnvironment(["CREDIT_AUDIT_SUBMISSIONS": "yes"]))
+    }
+
     func testMountPathSplitsThePrefixFromTheRoute() {
         XCTAssertTrue(MountPath.split("/api/predictions/abc", configured: nil) == ("", "/api/predictions/abc"))
         XCTAssertTrue(MountPath.split("/credit/api/token", configured: nil) == ("/credit", "/api/token"))
