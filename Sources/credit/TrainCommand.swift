@@ -29,6 +29,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Logistic: most bins per numeric field.") var maxNumericBins: Int?
     @Option(help: "Policy: share of validation applicants approved.") var approveShare: Double = 0.5
     @Option(help: "Policy: share of validation applicants rejected.") var rejectShare: Double = 0.15
+    @Option(help: ArgumentHelp("What the model may use and say: `standard` (the default), `none`, or a JSON file.",
+                               discussion: "A file holds excluded_inputs, monotone ({field: decreasing|increasing}), excluded_reasons and protected_age ({field, from})."))
+    var policy: String = "standard"
+    @Flag(help: "Also train without each policy item in turn and record what each costs in validation AUC (for the card).")
+    var policyCosts = false
     @Flag(help: "Print a JSON summary on standard output at the end.") var json = false
     @Flag(help: "No progress lines.") var quiet = false
 
@@ -54,6 +59,13 @@ struct TrainCommand: ParsableCommand {
         if let minCategoryCount { config.pipeline.minCategoryCount = minCategoryCount }
         if let smoothing { config.pipeline.smoothing = smoothing }
         if let maxNumericBins { config.pipeline.maxNumericBins = maxNumericBins }
+        switch policy {
+        case "standard": config.modelPolicy = .standard
+        case "none": config.modelPolicy = .unconstrained
+        default:
+            do { config.modelPolicy = try JSONDecoder().decode(ModelPolicy.self, from: Data(contentsOf: URL(fileURLWithPath: policy))) }
+            catch { throw ValidationError("--policy \(policy) is not a readable policy file: \(error)") }
+        }
         config.approveShare = approveShare
         config.rejectShare = rejectShare
         return config
@@ -69,9 +81,14 @@ struct TrainCommand: ParsableCommand {
         let fingerprint = DataFingerprint(
             trainFile: URL(fileURLWithPath: train).lastPathComponent, trainSHA256: try SHA256Digest.hex(ofFile: train), trainRows: trainData.count,
             validFile: URL(fileURLWithPath: valid).lastPathComponent, validSHA256: try SHA256Digest.hex(ofFile: valid), validRows: validData.count)
-        let document: ModelDocument
+        var document: ModelDocument
         do {
-            document = try ModelTrainer(configuration: config, log: log).train(train: trainData, valid: validData, fingerprint: fingerprint)
+            let trainer = ModelTrainer(configuration: config, log: log)
+            document = try trainer.train(train: trainData, valid: validData, fingerprint: fingerprint)
+            if policyCosts {
+                document.policyCosts = try trainer.policyCosts(train: trainData, valid: validData, fingerprint: fingerprint,
+                                                               auc: document.metrics.valid.summary.auc)
+            }
         } catch let error as ModelError { throw CommandError(error.description) }
         try document.write(to: out)
         let summary = document.metrics.valid.summary

@@ -63,6 +63,48 @@ final class GradientBoostingTests: XCTestCase {
         XCTAssertGreaterThan(Metrics.auc(scores, validLabels), 0.97)
     }
 
+    /// Risk shaped like a U in x0 (and rising with x1): with x0 constrained to lower the risk as it
+    /// grows, the model's output never rises along x0 whatever x1 is; without, it does.
+    func testMonotoneConstraintHoldsEverywhereAndBindsOnlyWhereAsked() throws {
+        var generator = SplitMix64(seed: 11)
+        func sample(_ rows: Int) -> ([Double], [Int]) {
+            var a: [Double] = [], b: [Double] = [], labels: [Int] = []
+            for _ in 0..<rows {
+                let x = Double.random(in: 0..<1, using: &generator), y = Double.random(in: 0..<1, using: &generator)
+                a.append(x); b.append(y)
+                let p = 0.1 + 0.5 * abs(x - 0.5) * 2 + (y > 0.5 ? 0.3 : 0)
+                labels.append(Double.random(in: 0..<1, using: &generator) < p ? 1 : 0)
+            }
+            return (a + b, labels)
+        }
+        let (train, trainLabels) = sample(6000)
+        let (valid, validLabels) = sample(2000)
+        func fit(_ constraints: [Int]?) throws -> TreeEnsemble {
+            let opts = options { $0.maxTrees = 200; $0.learningRate = 0.1; $0.earlyStoppingRounds = 1000; $0.monotoneConstraints = constraints }
+            return try BoostingTrainer(options: opts).train(train: train, trainLabels: trainLabels, valid: valid, validLabels: validLabels, inputCount: 2).ensemble
+        }
+        func largestRise(_ ensemble: TreeEnsemble) -> Double {
+            var rise = -Double.infinity
+            for y in stride(from: 0.05, to: 1, by: 0.1) {
+                var previous = Double.infinity * -1
+                for step in 0...100 {
+                    let score = [Double(step) / 100, y].withUnsafeBufferPointer { ensemble.rawScore($0) }
+                    if step > 0 { rise = max(rise, score - previous) }
+                    previous = score
+                }
+            }
+            return rise
+        }
+        let constrained = try fit([-1, 0])
+        XCTAssertLessThanOrEqual(largestRise(constrained), 1e-12, "the output never rises along x0")
+        XCTAssertGreaterThan(largestRise(try fit(nil)), 0.05, "unconstrained, the U shows (so the check can fail)")
+        // x1 stays free and is still learned: higher x1, higher risk.
+        let low = [0.5, 0.2].withUnsafeBufferPointer { constrained.rawScore($0) }, high = [0.5, 0.8].withUnsafeBufferPointer { constrained.rawScore($0) }
+        XCTAssertGreaterThan(high - low, 0.5)
+        let scores = (0..<2000).map { row in [valid[row], valid[2000 + row]].withUnsafeBufferPointer { constrained.rawScore($0) } }
+        XCTAssertGreaterThan(Metrics.auc(scores, validLabels), 0.6)
+    }
+
     func testSameSeedSameTreesOtherSeedOtherTrees() throws {
         var generator = SplitMix64(seed: 4)
         let rows = 2000

@@ -60,7 +60,7 @@ final class RealDataTests: XCTestCase {
         let pds = scorer.probabilities(valid.applicants)
         let summary = MetricSummary(probabilities: pds, labels: valid.labels!)
         XCTAssertEqual(summary.auc, scorer.document.metrics.valid.summary.auc, accuracy: 1e-9, "scoring must reproduce training-time metrics")
-        XCTAssertGreaterThanOrEqual(summary.auc, 0.641, "acceptance: default model AUC on valid.tsv")
+        XCTAssertGreaterThanOrEqual(summary.auc, 0.640, "acceptance: default model AUC on valid.tsv, under its policy")
         XCTAssertLessThan(summary.brier, 0.1928, "better than the constant prior")
         XCTAssertNil(scorer.document.pipeline.encoders.first { $0.field == "sex" }, "sex is not an input of the default model")
         // Explanations add up on real applicants.
@@ -71,11 +71,70 @@ final class RealDataTests: XCTestCase {
         }
     }
 
+    /// Every validation row, scored by the shipped model: the PD never rises when a field the
+    /// policy holds monotone moves its safe way (the rest fixed), no reason contradicts its
+    /// factor's direction, no excluded field is a reason, and age is never an adverse reason from 62.
+    func testShippedModelsKeepTheirPolicyOnEveryValidationRow() throws {
+        try requireOptimizedBuild()
+        let valid = try read("valid.tsv")
+        for name in ["default", "logistic"] {
+            let scorer = try CreditScorer(path: Self.repositoryRoot.appendingPathComponent("models/\(name).json").path)
+            try checkPolicy(scorer, on: valid)
+        }
+    }
+
+    private func checkPolicy(_ scorer: CreditScorer, on valid: Dataset) throws {
+        let policy = try XCTUnwrap(scorer.document.modelPolicy, "the shipped model carries its policy")
+        let schema = ApplicantSchema.pakdd
+        let monotone = scorer.monotoneFields
+        // The trees hold every ordered field's direction; the scorecard holds none yet, so its
+        // reasons about them claim no direction (checked below).
+        XCTAssertEqual(Set(monotone.keys), scorer.document.kind == .gbdt ? Set(policy.monotone.keys) : [])
+        for field in policy.excludedInputs { XCTAssertNil(scorer.document.pipeline.encoders.first { $0.field == field }, "\(field) is not an input") }
+        let ageIndex = schema.index(of: "age")!
+        var checkedMoves = 0, protectedRows = 0
+        for applicant in valid.applicants {
+            let pd = scorer.probability(applicant)
+            for (name, direction) in monotone {
+                let index = schema.index(of: name)!
+                guard case .number(let value) = applicant.values[index] else { continue }
+                for moved in [value * 1.5 + 10, value * 4 + 1000] {
+                    var changed = applicant
+                    // The safe way: up for a risk that falls with the value.
+                    changed.values[index] = .number(direction == .decreasing ? moved : max(0, value - (moved - value)))
+                    XCTAssertLessThanOrEqual(scorer.probability(changed), pd + 1e-12, "\(name) \(value) → \(changed.values[index])")
+                    checkedMoves += 1
+                }
+            }
+            let prediction = scorer.predict(applicant)
+            for reason in prediction.reasons + prediction.strengths {
+                XCTAssertFalse(policy.excludedInputs.contains(reason.field) || policy.excludedReasons.contains(reason.field), reason.field)
+                let field = schema.fields[schema.index(of: reason.field)!]
+                guard case .number = field.kind, reason.value != nil else { continue }
+                if let direction = monotone[reason.field] {
+                    // A risk-raising reason of a field whose risk falls with the value says "low".
+                    let raising = reason.contribution > 0
+                    let expected = (direction == .decreasing) == raising ? field.reasons.low : field.reasons.high
+                    XCTAssertEqual(reason.text, expected, "\(reason)")
+                } else {
+                    XCTAssertFalse(reason.text == field.reasons.low || reason.text == field.reasons.high, "no high or low claimed: \(reason)")
+                }
+            }
+            if case .number(let age) = applicant.values[ageIndex], age >= 62 {
+                protectedRows += 1
+                XCTAssertFalse(prediction.reasons.contains { $0.field == "age" }, "age \(age) given as an adverse reason")
+            }
+        }
+        XCTAssertGreaterThan(checkedMoves, scorer.document.kind == .gbdt ? 50_000 : -1)
+        XCTAssertGreaterThan(protectedRows, 1000, "the validation file has over a thousand applicants aged 62 or more")
+    }
+
     func testGradientBoostingReachesTheTarget() throws {
         try requireOptimizedBuild()
         let train = try read("train.tsv"), valid = try read("valid.tsv")
         let document = try ModelTrainer(configuration: TrainingConfiguration(kind: .gbdt)).train(train: train, valid: valid, fingerprint: fingerprint())
-        XCTAssertGreaterThanOrEqual(document.metrics.valid.summary.auc, 0.641)
+        XCTAssertGreaterThanOrEqual(document.metrics.valid.summary.auc, 0.640, "under the standard policy")
+        XCTAssertEqual(document.modelPolicy, .standard)
         XCTAssertGreaterThan(document.parameters.trees ?? 0, 50)
     }
 

@@ -39,7 +39,9 @@ function submitted(application, definition) {
 
 function card(job, cutoffs, definition) {
   const r = job.result;
-  const list = (items) => h("ul", { class: "reasons" }, items.map((x) => h("li", {}, x.text, x.value ? h("span", { class: "meta" }, ` (${x.label}: ${x.value})`) : null)));
+  // The value is shown once: beside the reason, unless its words already hold it.
+  const list = (items) => h("ul", { class: "reasons" }, items.map((x) => h("li", {}, x.text,
+    x.value && !x.text.includes(x.value) ? h("span", { class: "meta" }, ` (${x.label}: ${x.value})`) : null)));
   const clientId = job.application?.id_client;
   return h("section", { class: "card", id: "result-card", "aria-labelledby": "result-title" },
     h("h2", { id: "result-title" }, job.applicant_name ? `Result for ${job.applicant_name}` : "Result"),

@@ -30,9 +30,17 @@ public struct Prediction: Codable, Sendable, Equatable {
 }
 
 /// Turns per-field contributions into reasons worded from the schema's ``ReasonPhrases``.
-struct ReasonWriter {
+///
+/// A number is called low or high only where the model's effect is monotone by construction
+/// (a constrained input): the sign of its contribution then says on which side the value lies.
+/// Elsewhere the reason names the factor and its value without claiming either.
+struct ReasonWriter: Sendable {
     let schema: ApplicantSchema
     let pipeline: FeaturePipeline
+    /// What the model may say (the age protection, fields never given as reasons).
+    var policy: ModelPolicy? = nil
+    /// Fields whose effect the model holds monotone, with the direction of the risk.
+    var monotone: [String: RiskDirection] = [:]
 
     func reason(input: Int, contribution: Double, applicant: Applicant) -> Reason {
         let encoder = pipeline.encoders[input]
@@ -46,9 +54,14 @@ struct ReasonWriter {
             text = field.reasons.category.replacingPlaceholder(with: value.display ?? "")
         case (.flag, .number(let number)):
             text = number >= 0.5 ? field.reasons.high : field.reasons.low
-        case (_, .number(let number)):
-            // Worded by where the value sits against the training median.
-            text = number <= encoder.median ? field.reasons.low : field.reasons.high
+        case (_, .number):
+            if let direction = monotone[field.name] {
+                // Risk falling with the value: a value that raises it is on the low side.
+                let low = (direction == .decreasing) == (contribution > 0)
+                text = low ? field.reasons.low : field.reasons.high
+            } else {
+                text = "\(field.label): \(value.display ?? "")"
+            }
         default:
             text = field.label
         }
@@ -60,12 +73,27 @@ struct ReasonWriter {
     /// The `count` strongest risk-raising and risk-lowering reasons. Equal contributions keep the
     /// order of a stable sort: raising by input order, lowering in reverse.
     func reasons(contributions: [Double], applicant: Applicant, count: Int) -> (raising: [Reason], lowering: [Reason]) {
-        let raising = Self.first(count, of: contributions.indices, where: { contributions[$0] > 1e-9 },
+        let raising = Self.first(count, of: contributions.indices, where: { contributions[$0] > 1e-9 && mayBeAdverse($0, applicant) },
                                  precedes: { contributions[$0] > contributions[$1] })
-        let lowering = Self.first(count, of: contributions.indices, where: { contributions[$0] < -1e-9 },
+        let lowering = Self.first(count, of: contributions.indices, where: { contributions[$0] < -1e-9 && mayBeGiven($0) },
                                   precedes: { contributions[$0] <= contributions[$1] })
         return (raising.map { reason(input: $0, contribution: contributions[$0], applicant: applicant) },
                 lowering.map { reason(input: $0, contribution: contributions[$0], applicant: applicant) })
+    }
+
+    /// False for a field the policy never gives as a reason.
+    func mayBeGiven(_ input: Int) -> Bool {
+        guard let policy, !policy.excludedReasons.isEmpty else { return true }
+        return !policy.excludedReasons.contains(pipeline.encoders[input].field)
+    }
+
+    /// False also for the protected field (age) at or above its protected value: Regulation B
+    /// lets a scoring system use age only if it never counts against an elderly applicant.
+    func mayBeAdverse(_ input: Int, _ applicant: Applicant) -> Bool {
+        guard mayBeGiven(input) else { return false }
+        guard let protected = policy?.protectedAge, pipeline.encoders[input].field == protected.field else { return true }
+        if case .number(let value) = applicant.values[pipeline.encoders[input].fieldIndex], value >= protected.from { return false }
+        return true
     }
 
     /// The first `count` of the included indices in `precedes` order, by insertion into a short

@@ -72,11 +72,15 @@ public struct ModelDocument: Codable, Sendable {
     public var policy: DecisionPolicy
     public var scoreScale: ScoreScale
     public var metrics: TrainingMetrics
+    /// What the model may use and say (nil in files made before policies: no constraint).
+    public var modelPolicy: ModelPolicy? = nil
+    /// The validation-AUC cost of each policy item (`credit train --policy-costs`).
+    public var policyCosts: [PolicyCost]? = nil
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", modelId = "model_id", kind, createdAt = "created_at"
         case trainingData = "training_data", schema, pipeline, parameters, logistic, ensemble, calibration, policy
-        case scoreScale = "score_scale", metrics
+        case scoreScale = "score_scale", metrics, modelPolicy = "model_policy", policyCosts = "policy_costs"
     }
 
     /// Encodes as JSON (sorted keys; pretty-printed when asked).

@@ -8,6 +8,8 @@ public final class CreditScorer: Sendable {
     /// Logistic weights flattened, with each input's offset.
     private let flatWeights: [Double]
     private let weightOffsets: [Int]
+    /// Words the reasons: the model's policy, and the fields its trees hold monotone.
+    private let reasonWriter: ReasonWriter
 
     /// Wraps a validated document (from ``ModelDocument/load(path:)`` or training).
     public init(document: ModelDocument, schema: ApplicantSchema = .pakdd) {
@@ -25,6 +27,19 @@ public final class CreditScorer: Sendable {
         for input in document.logistic?.weights ?? [] { offsets.append(weights.count); weights.append(contentsOf: input) }
         flatWeights = weights
         weightOffsets = offsets
+        reasonWriter = ReasonWriter(schema: schema, pipeline: document.pipeline, policy: document.modelPolicy, monotone: Self.monotoneFields(document))
+    }
+
+    /// Fields the model's effect is monotone in by construction (a GBDT trained with constraints).
+    public var monotoneFields: [String: RiskDirection] { reasonWriter.monotone }
+
+    static func monotoneFields(_ document: ModelDocument) -> [String: RiskDirection] {
+        guard let constraints = document.parameters.boosting?.monotoneConstraints, document.kind == .gbdt else { return [:] }
+        var fields: [String: RiskDirection] = [:]
+        for (encoder, sign) in zip(document.pipeline.encoders, constraints) where sign != 0 {
+            fields[encoder.field] = sign > 0 ? .increasing : .decreasing
+        }
+        return fields
     }
 
     /// Loads and validates a model file.
@@ -125,7 +140,7 @@ public final class CreditScorer: Sendable {
         let explanation = contributions(applicant)
         let logOdds = explanation.contributions.reduce(explanation.base, +)
         let pd = PlattCalibration.identity.probability(raw: logOdds)
-        let writer = ReasonWriter(schema: schema, pipeline: pipeline)
+        let writer = reasonWriter
         let reasons = writer.reasons(contributions: explanation.contributions, applicant: applicant, count: reasonCount)
         return Prediction(probabilityOfDefault: pd, score: document.scoreScale.score(probability: pd),
                           decision: document.policy.decision(probability: pd), reasons: reasons.raising,

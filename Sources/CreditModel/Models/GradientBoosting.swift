@@ -25,6 +25,9 @@ public struct BoostingOptions: Codable, Sendable, Equatable {
     public var seed: UInt64 = 2010
     /// Threads for histogram building.
     public var threads: Int = 2
+    /// Per input: +1 when the output may only grow with it, -1 only shrink, 0 free (as
+    /// LightGBM's `monotone_constraints`). Nil or empty: no constraint.
+    public var monotoneConstraints: [Int]?
 
     public init() {}
 
@@ -33,6 +36,7 @@ public struct BoostingOptions: Codable, Sendable, Equatable {
         case minChildWeight = "min_child_weight", minRowsInLeaf = "min_rows_in_leaf", lambda, minGain = "min_gain"
         case rowSubsample = "row_subsample", featureSubsample = "feature_subsample"
         case earlyStoppingRounds = "early_stopping_rounds", maxBins = "max_bins", seed, threads
+        case monotoneConstraints = "monotone_constraints"
     }
 
     func validate() throws(ModelError) {
@@ -209,6 +213,8 @@ struct TreeGrower {
         var bin = 0
         var defaultLeft = false
         var leftG = 0.0, leftH = 0.0, leftCount = 0.0
+        /// The children's outputs (before the learning rate), within the leaf's bounds.
+        var leftOutput = 0.0, rightOutput = 0.0
     }
 
     struct Leaf {
@@ -218,6 +224,21 @@ struct TreeGrower {
         var node: Int
         var histogram: [Double]
         var split = Split()
+        /// Bounds on this leaf's output that keep constrained inputs monotone (LightGBM's basic method).
+        var lower = -Double.infinity, upper = Double.infinity
+    }
+
+    /// Per input: +1, -1 or 0 (see ``BoostingOptions/monotoneConstraints``).
+    var constraints: [Int] { options.monotoneConstraints ?? [] }
+
+    /// A child's output: its Newton step, held within the bounds.
+    func output(_ g: Double, _ h: Double, lower: Double, upper: Double) -> Double {
+        min(upper, max(lower, -g / (h + options.lambda)))
+    }
+
+    /// The loss reduction of a leaf taking `output` (equal to G²/(H+λ) when it is unbounded).
+    func score(_ g: Double, _ h: Double, _ output: Double) -> Double {
+        -(2 * g * output + (h + options.lambda) * output * output)
     }
 
     private mutating func takeHistogram() -> [Double] {
@@ -283,10 +304,13 @@ struct TreeGrower {
         }
     }
 
-    /// The best split of a leaf over the allowed columns.
-    func bestSplit(_ histogram: [Double], sumG: Double, sumH: Double, count: Double, mask: [Bool]) -> Split {
-        let lambda = options.lambda
-        let parentScore = sumG * sumG / (sumH + lambda)
+    /// The best split of a leaf over the allowed columns. With monotone constraints, a split of a
+    /// constrained column whose outputs would go the wrong way is not taken, and outputs stay
+    /// within the leaf's bounds.
+    func bestSplit(_ histogram: [Double], sumG: Double, sumH: Double, count: Double, mask: [Bool],
+                   lower: Double = -.infinity, upper: Double = .infinity) -> Split {
+        let constraints = self.constraints
+        let parentScore = score(sumG, sumH, output(sumG, sumH, lower: lower, upper: upper))
         let minRows = Double(options.minRowsInLeaf)
         let minHessian = options.minChildWeight
         var best = Split()
@@ -309,12 +333,17 @@ struct TreeGrower {
                         }
                         let rightG = sumG - leftG, rightH = sumH - leftH, rightCount = count - leftCount
                         if leftCount < minRows || rightCount < minRows || leftH < minHessian || rightH < minHessian { continue }
-                        let gain = leftG * leftG / (leftH + lambda) + rightG * rightG / (rightH + lambda) - parentScore
+                        let leftOutput = output(leftG, leftH, lower: lower, upper: upper)
+                        let rightOutput = output(rightG, rightH, lower: lower, upper: upper)
+                        // Left holds the smaller values: an increasing input needs left ≤ right.
+                        if column < constraints.count, constraints[column] != 0,
+                           Double(constraints[column]) * (rightOutput - leftOutput) < 0 { continue }
+                        let gain = score(leftG, leftH, leftOutput) + score(rightG, rightH, rightOutput) - parentScore
                         if gain > best.gain {
                             // With no missing rows here, send future missing values to the larger child.
                             let defaultLeft = missingCount == 0 ? leftCount >= rightCount : missingLeft
                             best = Split(gain: gain, feature: column, bin: bin, defaultLeft: defaultLeft,
-                                         leftG: leftG, leftH: leftH, leftCount: leftCount)
+                                         leftG: leftG, leftH: leftH, leftCount: leftCount, leftOutput: leftOutput, rightOutput: rightOutput)
                         }
                     }
                 }
@@ -368,9 +397,15 @@ struct TreeGrower {
             tree.right[parent.node] = Int32(rightNode)
 
             var left = Leaf(begin: parent.begin, end: leftEnd, sumG: split.leftG, sumH: split.leftH, depth: parent.depth + 1,
-                            node: leftNode, histogram: [])
+                            node: leftNode, histogram: [], lower: parent.lower, upper: parent.upper)
             var right = Leaf(begin: leftEnd, end: parent.end, sumG: parent.sumG - split.leftG, sumH: parent.sumH - split.leftH,
-                             depth: parent.depth + 1, node: rightNode, histogram: [])
+                             depth: parent.depth + 1, node: rightNode, histogram: [], lower: parent.lower, upper: parent.upper)
+            // Below a split of a constrained input, every later output stays on its side of the midpoint.
+            if column < constraints.count, constraints[column] != 0 {
+                let middle = (split.leftOutput + split.rightOutput) / 2
+                if constraints[column] > 0 { left.upper = min(left.upper, middle); right.lower = max(right.lower, middle) }
+                else { left.lower = max(left.lower, middle); right.upper = min(right.upper, middle) }
+            }
             // Build the smaller child's histogram; the larger one is the parent's minus it.
             var small = takeHistogram()
             let leftIsSmaller = (left.end - left.begin) <= (right.end - right.begin)
@@ -380,13 +415,15 @@ struct TreeGrower {
             parent.histogram = []
             for index in large.indices { large[index] -= small[index] }
             if leftIsSmaller { left.histogram = small; right.histogram = large } else { left.histogram = large; right.histogram = small }
-            left.split = bestSplit(left.histogram, sumG: left.sumG, sumH: left.sumH, count: Double(left.end - left.begin), mask: featureMask)
-            right.split = bestSplit(right.histogram, sumG: right.sumG, sumH: right.sumH, count: Double(right.end - right.begin), mask: featureMask)
+            left.split = bestSplit(left.histogram, sumG: left.sumG, sumH: left.sumH, count: Double(left.end - left.begin), mask: featureMask,
+                                   lower: left.lower, upper: left.upper)
+            right.split = bestSplit(right.histogram, sumG: right.sumG, sumH: right.sumH, count: Double(right.end - right.begin), mask: featureMask,
+                                    lower: right.lower, upper: right.upper)
             leaves[chosen] = left
             leaves.append(right)
         }
         for leaf in leaves {
-            tree.value[leaf.node] = -options.learningRate * leaf.sumG / (leaf.sumH + options.lambda)
+            tree.value[leaf.node] = options.learningRate * output(leaf.sumG, leaf.sumH, lower: leaf.lower, upper: leaf.upper)
             spare.append(leaf.histogram)
         }
         return tree

@@ -11,6 +11,8 @@ public struct TrainingConfiguration: Sendable {
     /// Share of validation applicants the policy rejects outright.
     public var rejectShare = 0.15
     public var scoreScale = ScoreScale()
+    /// What the model may use and say; its excluded inputs replace `pipeline.excludedFields`.
+    public var modelPolicy = ModelPolicy.standard
 
     public init(kind: ModelKind) {
         self.kind = kind
@@ -33,10 +35,12 @@ public struct ModelTrainer {
         let trainLabels = try train.requireLabels("training")
         let validLabels = try valid.requireLabels("validation")
         let started = Date()
-        let pipeline = try FeaturePipeline.fit(train, labels: trainLabels, options: configuration.pipeline)
+        var pipelineOptions = configuration.pipeline
+        pipelineOptions.excludedFields = configuration.modelPolicy.excludedInputs
+        let pipeline = try FeaturePipeline.fit(train, labels: trainLabels, options: pipelineOptions)
         log("features fitted in \(String(format: "%.2f", Date().timeIntervalSince(started))) s: \(pipeline.inputCount) inputs; dropped \(pipeline.droppedFields.keys.sorted().joined(separator: ", "))")
 
-        var parameters = TrainingParameters(pipeline: configuration.pipeline, trainingSeconds: 0)
+        var parameters = TrainingParameters(pipeline: pipelineOptions, trainingSeconds: 0)
         var logistic: LogisticModel?
         var ensemble: TreeEnsemble?
         let validRaw: [Double]
@@ -53,13 +57,15 @@ public struct ModelTrainer {
             let trainMatrix = pipeline.outOfFoldTreeMatrix(train.applicants, labels: trainLabels)
             let validMatrix = pipeline.treeMatrix(valid.applicants)
             log("inputs encoded at \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
-            let trainer = BoostingTrainer(options: configuration.boosting)
+            var boosting = configuration.boosting
+            boosting.monotoneConstraints = Self.monotoneConstraints(pipeline, configuration.modelPolicy)
+            let trainer = BoostingTrainer(options: boosting)
             let result = try trainer.train(train: trainMatrix, trainLabels: trainLabels, valid: validMatrix, validLabels: validLabels,
                                            inputCount: pipeline.inputCount) { [log] step in
                 log("trees \(step.trees): valid log-loss \(String(format: "%.5f", step.validLogLoss)), AUC \(String(format: "%.4f", step.validAUC ?? 0))")
             }
             ensemble = result.ensemble
-            parameters.boosting = configuration.boosting
+            parameters.boosting = boosting
             parameters.trees = result.bestIteration
             log("early stopping kept \(result.bestIteration) trees (at \(String(format: "%.2f", Date().timeIntervalSince(started))) s)")
             let forest = FlatForest(result.ensemble)
@@ -81,7 +87,29 @@ public struct ModelTrainer {
             formatVersion: ModelDocument.currentFormatVersion, modelId: modelId, kind: configuration.kind, createdAt: createdAt,
             trainingData: fingerprint, schema: SchemaDocument(schema: train.schema), pipeline: pipeline, parameters: parameters,
             logistic: logistic, ensemble: ensemble, calibration: calibration, policy: policy, scoreScale: configuration.scoreScale,
-            metrics: TrainingMetrics(train: MetricSummary(probabilities: trainPD, labels: trainLabels), valid: report))
+            metrics: TrainingMetrics(train: MetricSummary(probabilities: trainPD, labels: trainLabels), valid: report),
+            modelPolicy: configuration.modelPolicy)
+    }
+
+    /// Per tree input, the sign its effect on the log-odds of default must keep: the policy's
+    /// direction for ordered (numeric) fields, 0 for the rest.
+    static func monotoneConstraints(_ pipeline: FeaturePipeline, _ policy: ModelPolicy) -> [Int] {
+        pipeline.encoders.map { encoder in
+            guard encoder.kind == .numeric, let direction = policy.direction(of: encoder.field) else { return 0 }
+            return direction.sign
+        }
+    }
+
+    /// The validation-AUC cost of each item of the policy: the same training without it.
+    public func policyCosts(train: Dataset, valid: Dataset, fingerprint: DataFingerprint, auc: Double) throws -> [PolicyCost] {
+        try configuration.modelPolicy.variantsWithoutEachItem.map { variant in
+            var changed = configuration
+            changed.modelPolicy = variant.policy
+            let document = try ModelTrainer(configuration: changed).train(train: train, valid: valid, fingerprint: fingerprint)
+            let without = document.metrics.valid.summary.auc
+            log("without \(variant.item): valid AUC \(String(format: "%.4f", without)) (\(String(format: "%+.4f", without - auc)))")
+            return PolicyCost(item: variant.item, aucWithout: without, cost: without - auc)
+        }
     }
 
     static func rawScores(_ forest: FlatForest, _ matrix: [Double], rows: Int, inputs: Int) -> [Double] {

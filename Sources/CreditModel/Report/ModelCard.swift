@@ -95,6 +95,25 @@ public struct ModelCard {
         lines.append("")
         lines.append("![Score distribution](\(baseName)-scores.svg)")
         lines.append("")
+        if let policy = document.modelPolicy {
+            lines.append("## Model policy")
+            lines.append("")
+            lines.append("- Never inputs: \(policy.excludedInputs.map { "`\($0)`" }.joined(separator: ", ")).")
+            let monotone = scorer.monotoneFields
+            lines.append("- Risk never rises as these grow: \(policy.monotone.filter { $0.value == .decreasing }.keys.sorted().map { "`\($0)`" }.joined(separator: ", "))"
+                         + (monotone.isEmpty ? " (asked; this model family does not enforce it, so its reasons about them claim no direction)." : " (enforced in every tree, as LightGBM's monotone constraints)."))
+            if !policy.excludedReasons.isEmpty { lines.append("- Never given as reasons: \(policy.excludedReasons.map { "`\($0)`" }.joined(separator: ", ")).") }
+            if let age = policy.protectedAge { lines.append("- `\(age.field)` is never an adverse reason from \(age.from.compactDescription) (Regulation B §1002.6(b)(2)).") }
+            lines.append("- A number is called low or high in a reason only where the effect is monotone by construction; elsewhere the reason names the factor and value.")
+            if let costs = document.policyCosts {
+                lines.append("")
+                lines.append("What each item costs in validation AUC (this model: \(fixed(trained.auc))), from the same training without it. A negative cost means the model did worse without the item; differences of a few ten-thousandths are within the noise of row and feature sampling.")
+                lines.append("")
+                lines.append("| trained without | valid AUC | cost |\n|---|---|---|")
+                for cost in costs { lines.append("| \(cost.item) | \(fixed(cost.aucWithout)) | \(String(format: "%+.4f", cost.cost)) |") }
+            }
+            lines.append("")
+        }
         lines.append("## Fairness")
         lines.append("")
         lines.append("`sex` is not a model input. Approval rate and AUC by group on `\(dataName)`:")
