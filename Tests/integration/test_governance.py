@@ -31,12 +31,13 @@ def submit(stack, token, **fields):
 
 
 def scored_with(stack, token, decision):
-    """An application the model decides `decision` for, from a few plausible variants."""
-    for age in (19, 22, 25, 30, 35, 45, 55, 65):
-        for income in (300.0, 900.0, 2500.0, 8000.0):
-            job = submit(stack, token, age=age, personal_monthly_income=income)
-            if job["result"]["decision"] == decision:
-                return job
+    """An application the model decides `decision` for, from plausible variants (riskiest
+    first: young, little income, new in job and home, an early payment day)."""
+    import itertools
+    for age, income, months, day in itertools.product((18, 21, 25, 35, 55), (100.0, 900.0, 8000.0), (0, 60), (1, 10)):
+        job = submit(stack, token, age=age, personal_monthly_income=income, months_in_the_job=months, months_in_residence=months, payment_day=day)
+        if job["result"]["decision"] == decision:
+            return job
     raise AssertionError(f"no variant was decided {decision}")
 
 
