@@ -100,6 +100,18 @@ public struct ClaimedJob: Sendable, Equatable {
     public var seq: Int64? = nil
 }
 
+extension Submission {
+    /// The audit rows of the submissions a group commit stored (not the refused or replayed
+    /// ones), each naming its job, with its time.
+    static func auditRows(_ batch: [Submission], _ results: [Result<EnqueueResult, StoreError>]) -> [(entry: AuditEntry, at: Double)] {
+        zip(batch, results).compactMap { submission, result in
+            guard var audit = submission.audit, case .success(let stored) = result, stored.created else { return nil }
+            audit.object = stored.job.id
+            return (audit, submission.now)
+        }
+    }
+}
+
 /// The outcome of a submission: the job, and whether it was new (false when an idempotency key matched).
 public struct EnqueueResult: Sendable, Equatable {
     public var job: Job

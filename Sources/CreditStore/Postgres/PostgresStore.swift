@@ -54,14 +54,9 @@ public final class PostgresStore: StoreConnection {
             if results.contains(where: { (try? $0.get().created) == true }) {
                 try connection.query("SELECT pg_notify($1, '')", [Self.channel])
             }
-            // The submissions' audit rows, all in one append.
-            var audits: [AuditEntry] = []
-            for (submission, result) in zip(batch, results) {
-                guard var audit = submission.audit, case .success(let stored) = result, stored.created else { continue }
-                audit.object = stored.job.id
-                audits.append(audit)
-            }
-            try appendAuditInTransaction(audits, now: batch.map(\.now).max() ?? 0)
+            // The stored submissions' audit rows, all in one append.
+            let audits = Submission.auditRows(batch, results)
+            try appendAuditInTransaction(audits.map(\.entry), now: audits.map(\.at).max() ?? 0)
             return results
         }
     }

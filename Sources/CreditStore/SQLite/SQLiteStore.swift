@@ -55,13 +55,7 @@ public final class SQLiteStore: StoreConnection {
                 }
             }
             // The stored submissions' audit rows, appended together.
-            var audits: [(entry: AuditEntry, at: Double)] = []
-            for (submission, result) in zip(batch, results) {
-                guard var audit = submission.audit, case .success(let stored) = result, stored.created else { continue }
-                audit.object = stored.job.id
-                audits.append((audit, submission.now))
-            }
-            try appendAuditInTransaction(audits)
+            try appendAuditInTransaction(Submission.auditRows(batch, results))
             return results
         }
     }
