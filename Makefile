@@ -58,7 +58,7 @@ model: build
 	$(CREDIT) train --train $(DATA)/train.tsv --valid $(DATA)/valid.tsv --kind gbdt --policy-costs --out models/gbdt.json --json > .build/gbdt.summary
 	$(CREDIT) train --train $(DATA)/train.tsv --valid $(DATA)/valid.tsv --kind logistic --policy-costs --out models/logistic.json --json > .build/logistic.summary
 	@# The trees ship: they hold the policy's monotone directions, which the scorecard does not yet enforce.
-	@python3 -c 'import json; g=json.load(open(".build/gbdt.summary")); l=json.load(open(".build/logistic.summary")); print(f"valid AUC: gbdt {g[\"auc_valid\"]:.4f}, logistic {l[\"auc_valid\"]:.4f}; shipping gbdt (monotone by construction) as models/default.json")'
+	@python3 -c 'import json; g, l = (json.load(open(".build/" + n + ".summary"))["auc_valid"] for n in ("gbdt", "logistic")); print("valid AUC: gbdt %.4f, logistic %.4f; shipping gbdt (monotone by construction) as models/default.json" % (g, l))'
 	cp models/gbdt.json models/default.json
 	$(MAKE) report
 

@@ -76,11 +76,13 @@ public struct ModelDocument: Codable, Sendable {
     public var modelPolicy: ModelPolicy? = nil
     /// The validation-AUC cost of each policy item (`credit train --policy-costs`).
     public var policyCosts: [PolicyCost]? = nil
+    /// The validation distribution of the PD and the inputs, for `credit monitor`.
+    public var reference: ReferenceDistribution? = nil
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", modelId = "model_id", kind, createdAt = "created_at"
         case trainingData = "training_data", schema, pipeline, parameters, logistic, ensemble, calibration, policy
-        case scoreScale = "score_scale", metrics, modelPolicy = "model_policy", policyCosts = "policy_costs"
+        case scoreScale = "score_scale", metrics, modelPolicy = "model_policy", policyCosts = "policy_costs", reference
     }
 
     /// Encodes as JSON (sorted keys; pretty-printed when asked).

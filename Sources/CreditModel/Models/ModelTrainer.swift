@@ -88,7 +88,8 @@ public struct ModelTrainer {
             trainingData: fingerprint, schema: SchemaDocument(schema: train.schema), pipeline: pipeline, parameters: parameters,
             logistic: logistic, ensemble: ensemble, calibration: calibration, policy: policy, scoreScale: configuration.scoreScale,
             metrics: TrainingMetrics(train: MetricSummary(probabilities: trainPD, labels: trainLabels), valid: report),
-            modelPolicy: configuration.modelPolicy)
+            modelPolicy: configuration.modelPolicy,
+            reference: ReferenceDistribution(probabilities: validPD, applicants: valid.applicants, pipeline: pipeline, schema: valid.schema))
     }
 
     /// Per tree input, the sign its effect on the log-odds of default must keep: the policy's

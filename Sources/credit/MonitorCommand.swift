@@ -1,0 +1,84 @@
+import ArgumentParser
+import CreditAPI
+import CreditJSON
+import CreditModel
+import CreditStore
+import Foundation
+
+/// `credit monitor`: whether the applicants scored lately still look like the ones the model was
+/// validated on: the PD's population stability index (PSI), overall and by week, and each
+/// input's characteristic stability index (CSI), from the jobs in the store.
+struct MonitorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "monitor",
+        abstract: "Score stability (PSI) and input stability (CSI) of the scored applications against the model's validation data.",
+        discussion: "Under 0.1 is stable, 0.1 to 0.25 a shift worth a look, 0.25 or more a major shift (the usual bands).")
+    @OptionGroup var config: ConfigOption
+    @Option(help: "The model whose results are compared (default: CREDIT_MODEL).") var model: String?
+    @Option(help: "Only applications submitted at or after this date (YYYY-MM-DD, UTC) or time in seconds since 1970.") var since: String?
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func validate() throws {
+        if let since, AuditCommand.Export.seconds(since) == nil { throw ValidationError("--since must be a date YYYY-MM-DD or seconds since 1970, not \(since)") }
+    }
+
+    /// The usual reading of a stability index.
+    static func band(_ index: Double) -> String { index < 0.1 ? "stable" : index < 0.25 ? "shift" : "major shift" }
+
+    func run() throws {
+        let settings = try config.load()
+        let scorer = try CreditScorer(path: model ?? settings.modelPath)
+        guard let reference = scorer.document.reference else {
+            throw CommandError("\(scorer.modelId) has no validation distribution: retrain it with this version (`make model`)")
+        }
+        let store = try openStore(settings)
+        let from = since.flatMap(AuditCommand.Export.seconds) ?? -Double.infinity
+        var probabilityBins: [Int] = [], weekBins: [Int: [Int]] = [:], fieldBins: [String: [Int]] = [:]
+        var otherModels = 0
+        var after: String?
+        while true {
+            let jobs = try store.allJobs(after: after, limit: 2000)
+            guard let last = jobs.last else { break }
+            after = last.id
+            for job in jobs where job.status == .done && job.submittedAt >= from {
+                guard let result = job.result, case .object(let members)? = try? JSONValue.parse(result),
+                      case .number(let pd)? = members["probability_of_default"] else { continue }
+                guard members["model"] == .string(scorer.modelId) else { otherModels += 1; continue }
+                let bin = reference.probability.bin(pd)
+                probabilityBins.append(bin)
+                weekBins[Int(((job.submittedAt / 86_400) + 3) / 7), default: []].append(bin)  // weeks from Monday
+                guard !job.payload.isEmpty, let applicant = try? ApplicantSchema.pakdd.validate(JSONValue.parse(job.payload)) else { continue }
+                for (field, bins) in reference.fields {
+                    fieldBins[field, default: []].append(bins.bin(applicant.values[ApplicantSchema.pakdd.index(of: field)!]))
+                }
+            }
+        }
+        guard !probabilityBins.isEmpty else {
+            throw CommandError("no application scored by \(scorer.modelId)\(since.map { " since \($0)" } ?? "") is in the store (\(otherModels) by other models)")
+        }
+        let psi = reference.probability.stability(of: reference.probability.shares(of: probabilityBins))
+        let weeks = weekBins.keys.sorted().filter { weekBins[$0]!.count >= 50 }.map { week in
+            (start: Timestamp.rfc3339(Double(week * 7 - 3) * 86_400).prefix(10), jobs: weekBins[week]!.count,
+             psi: reference.probability.stability(of: reference.probability.shares(of: weekBins[week]!)))
+        }
+        let inputs = fieldBins.map { field, bins in (field: field, csi: reference.fields[field]!.stability(of: reference.fields[field]!.shares(of: bins))) }
+            .sorted { $0.csi > $1.csi }
+        if json {
+            print(JSONOutput.object([
+                "model": .string(scorer.modelId), "jobs": .number(Double(probabilityBins.count)), "other_models": .number(Double(otherModels)),
+                "psi": .number(psi), "band": .string(Self.band(psi)),
+                "weeks": .array(weeks.map { .object(["week_of": .string(String($0.start)), "jobs": .number(Double($0.jobs)), "psi": .number($0.psi)]) }),
+                "inputs": .array(inputs.map { .object(["field": .string($0.field), "csi": .number($0.csi), "band": .string(Self.band($0.csi))]) }),
+            ]).text)
+            return
+        }
+        print("\(probabilityBins.count) applications scored by \(scorer.modelId)\(otherModels > 0 ? " (\(otherModels) by other models left out)" : "")")
+        print("PD stability (PSI) against validation: \(String(format: "%.4f", psi)), \(Self.band(psi))")
+        if !weeks.isEmpty {
+            print("\nweek of        jobs      PSI")
+            for week in weeks { print("\(week.start)  \(String(format: "%6d", week.jobs))  \(String(format: "%.4f", week.psi))  \(Self.band(week.psi))") }
+        }
+        print("\ninput stability (CSI), most shifted first:")
+        for input in inputs { print("\(input.field.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%.4f", input.csi))  \(Self.band(input.csi))") }
+    }
+}
