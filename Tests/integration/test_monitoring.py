@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from stack import BIN, PASSWORD, ROOT
+from stack import BIN, PASSWORD, ROOT, Stack
 
 DATA = os.environ.get("CREDIT_DATA_DIR") or os.path.join(ROOT, "..", "shared", "data", "pakdd2010")
 
@@ -37,12 +37,22 @@ def decile_shares(reference_values, values):
     return shares(reference_values), shares(values)
 
 
-def test_monitor_reports_the_psi_of_the_prediction_files_traffic(stack):
+@pytest.fixture(scope="module")
+def traffic_stack():
+    """A stack of its own: the shared one holds thousands of other suites' identical applications."""
+    running = Stack().start()
+    yield running
+    running.stop()
+
+
+def test_monitor_reports_the_psi_of_the_prediction_files_traffic(traffic_stack):
+    stack = traffic_stack
     prediction = os.path.join(DATA, "PAKDD2010_Prediction_Data.txt")
     if not os.path.exists(prediction):
         pytest.skip(f"PAKDD data not found at {DATA}; put ../shared beside the checkout")
     stack.cli("user", "add", "monitor_feed", "--role", "officer", "--password-stdin", stdin=PASSWORD + "\n")
-    before = subprocess.run([os.path.join(BIN, "credit"), "monitor"], env=stack.env, capture_output=True, text=True)
+    empty = subprocess.run([os.path.join(BIN, "credit"), "monitor"], env=stack.env, capture_output=True, text=True)
+    assert empty.returncode != 0 and "no application scored by" in empty.stderr, "an empty store is said, not a PSI of nothing"
     batch = stack.cli("import", "--user", "monitor_feed", prediction).stdout.strip()
     token = stack.token("monitor_feed")
     deadline = time.time() + 120
@@ -63,8 +73,7 @@ def test_monitor_reports_the_psi_of_the_prediction_files_traffic(stack):
     traffic = [float(row["probability_of_default"]) for row in csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))]
     expected, actual = decile_shares(validation, traffic)
     own = psi(expected, actual)
-    # Other suites' applications (the same model) are in the store too: a few hundred beside 20,000.
-    assert report["jobs"] >= 20_000
+    assert report["jobs"] == 20_000
     print(f"PSI: monitor {report['psi']:.4f}, own {own:.4f}; inputs shifted: {[(r['field'], round(r['csi'], 3)) for r in report['inputs'] if r['band'] != 'stable']}")
     assert abs(report["psi"] - own) < 0.005, (report["psi"], own)
     assert report["psi"] > 0.02, "the later population has moved"
@@ -74,5 +83,5 @@ def test_monitor_reports_the_psi_of_the_prediction_files_traffic(stack):
     assert shifted, "the Prediction file's inputs have drifted (new codes, other areas)"
     text = stack.cli("monitor").stdout
     assert "PD stability (PSI)" in text and shifted[0] in text
-    if before.returncode == 0:
-        assert json.loads(stack.cli("monitor", "--json").stdout)["jobs"] >= report["jobs"]
+    future = subprocess.run([os.path.join(BIN, "credit"), "monitor", "--since", "2999-01-01"], env=stack.env, capture_output=True, text=True)
+    assert future.returncode != 0 and "since 2999-01-01" in future.stderr
