@@ -9,7 +9,7 @@ extension CreditService {
     /// `GET /api/reviews?status=open|decided&after=ID&limit=N` (reviewer): open reviews oldest
     /// first, each with its application and the model's result; decided ones newest first.
     func listReviews(_ request: HTTPRequest) throws -> HTTPResponse {
-        let user = try authenticate(request, minimum: .reviewer)
+        _ = try authenticate(request, minimum: .reviewer)
         let query = request.queryItems
         var errors: [String: [String]] = [:]
         let status = query["status"] ?? "open"
@@ -26,13 +26,13 @@ extension CreditService {
                 return .object(members)
             }
         }
-        _ = user
         let next: JSONOutput = items.count == limit
-            ? .string(request.basePath + "/api/reviews?status=\(status)&limit=\(limit)&after=\(try lastID(items))") : .null
+            ? .string(request.basePath + "/api/reviews?status=\(status)&limit=\(limit)&after=\(Self.lastID(items))") : .null
         return JSONOutput.object(["items": .array(items), "next": next]).response()
     }
 
-    private func lastID(_ items: [JSONOutput]) throws -> String {
+    /// The `id` of the last item of a page, for its `next` link.
+    private static func lastID(_ items: [JSONOutput]) -> String {
         guard case .object(let members)? = items.last, case .string(let id)? = members["id"] else { return "" }
         return id
     }
@@ -202,6 +202,7 @@ extension CreditService {
         let object = try Self.jsonObject(request, maxBytes: 8 * 1024)
         var errors: [String: [String]] = [:]
         var changes: [(AccountChange, AuditAction, String)] = []
+        var oneTimePassword: String?
         if let value = object["role"] {
             if let role = value.stringValue.flatMap(Role.init(rawValue:)) { changes.append((.role(role), .roleChanged, role.rawValue)) }
             else { errors["role"] = ["Choose officer, reviewer or admin."] }
@@ -212,11 +213,10 @@ extension CreditService {
         }
         if let value = object["password"] {
             let password = value.stringValue ?? ""
-            if let problem = Self.passwordProblem(password) { errors["password"] = [problem] }
-            else { changes.append((.password(hash: "", mustChange: true), .passwordReset, "one-time password")) }
+            if let problem = Self.passwordProblem(password) { errors["password"] = [problem] } else { oneTimePassword = password }
         }
         for key in object.keys where !["role", "disabled", "password"].contains(key) { errors[key] = ["Unknown field."] }
-        if changes.isEmpty && errors.isEmpty { errors[""] = ["Send role, disabled or password."] }
+        if changes.isEmpty && oneTimePassword == nil && errors.isEmpty { errors[""] = ["Send role, disabled or password."] }
         if name.lowercased() == admin.name.lowercased() {
             for (change, _, _) in changes {
                 if case .role(let role) = change, role != .admin { errors["role"] = ["You cannot take the admin role from your own account."] }
@@ -224,10 +224,10 @@ extension CreditService {
             }
         }
         if !errors.isEmpty { throw Problem.validation(errors) }
+        // The slow hash only once everything else is known to be valid.
+        if let oneTimePassword { changes.append((.password(hash: hasher.hash(oneTimePassword), mustChange: true), .passwordReset, "one-time password")) }
         var user: User?
         for (change, action, detail) in changes {
-            var change = change
-            if case .password = change { change = .password(hash: hasher.hash(object["password"]!.stringValue!), mustChange: true) }
             let audit = AuditEntry(actor: admin.id, actorName: admin.name, action: action, object: name, detail: detail, address: request.remoteAddress)
             user = try stores.withStore { store in
                 do { return try store.updateUser(name: name, change: change, audit: audit, now: clock()) }

@@ -36,6 +36,7 @@ struct MonitorCommand: ParsableCommand {
         var probabilityBins: [Int] = [], weekBins: [Int: [Int]] = [:], fieldBins: [String: [Int]] = [:]
         var otherModels = 0
         var after: String?
+        let fieldIndexes = reference.fields.keys.compactMap { field in ApplicantSchema.pakdd.index(of: field).map { (field, $0) } }
         while true {
             let jobs = try store.allJobs(after: after, limit: 2000)
             guard let last = jobs.last else { break }
@@ -48,8 +49,8 @@ struct MonitorCommand: ParsableCommand {
                 probabilityBins.append(bin)
                 weekBins[Int(((job.submittedAt / 86_400) + 3) / 7), default: []].append(bin)  // weeks from Monday
                 guard !job.payload.isEmpty, let applicant = try? ApplicantSchema.pakdd.validate(JSONValue.parse(job.payload)) else { continue }
-                for (field, bins) in reference.fields {
-                    fieldBins[field, default: []].append(bins.bin(applicant.values[ApplicantSchema.pakdd.index(of: field)!]))
+                for (field, index) in fieldIndexes {
+                    fieldBins[field, default: []].append(reference.fields[field]!.bin(applicant.values[index]))
                 }
             }
         }
