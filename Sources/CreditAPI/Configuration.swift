@@ -52,6 +52,14 @@ public struct ServiceConfiguration: Sendable {
     /// The database in use: PostgreSQL when a URL is set, else the SQLite file.
     public var store: StoreLocation { databaseURL.map { .postgres(url: $0) } ?? .sqlite(path: databasePath) }
     public var modelPath: String
+    /// The folder of model versions: the one holding `CREDIT_MODEL`.
+    public var modelsDirectory: String {
+        guard let slash = modelPath.lastIndex(of: "/") else { return "." }
+        return slash == modelPath.startIndex ? "/" : String(modelPath[..<slash])
+    }
+
+    /// The path of a model version's file, named in the model register.
+    public func modelFile(_ name: String) -> String { modelsDirectory + "/" + name }
     public var secretFile: String
     public var tokenTTL: Int
     public var wakeSocket: String

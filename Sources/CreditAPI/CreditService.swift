@@ -35,7 +35,7 @@ public final class CreditService: Sendable {
         }
         self.hasher = hasher
         schemaJSON = try SchemaDocument(schema: .pakdd).json().bytes
-        modelInfo = ModelInfo(path: configuration.modelPath)
+        modelInfo = ModelInfo()
         signInGate = SignInGate(rate: configuration.signInRate, burst: configuration.signInBurst, unknownRate: configuration.unknownSignInRate,
                                 unknownBurst: configuration.unknownSignInBurst, maxInFlight: configuration.maxSignInsInFlight)
         self.clock = clock
@@ -82,6 +82,8 @@ public final class CreditService: Sendable {
             return try only(["GET"]) { HTTPResponse(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "public, max-age=300")], body: schemaJSON) }
         case "/api/model":
             return try only(["GET"]) { try modelCard() }
+        case "/api/model/comparison":
+            return try only(["GET"]) { try modelComparison(request) }
         case "/api/health":
             return try only(["GET"]) { try health() }
         case "/api/batches":

@@ -6,12 +6,46 @@ import Glibc
 #endif
 
 extension CreditService {
-    /// `GET /api/model`: the active model's card.
+    /// `GET /api/model`: the champion's card (the model whose results officers see), with the
+    /// challenger's card when one is scored in the shadow.
     func modelCard() throws -> HTTPResponse {
-        guard let card = modelInfo.card() else {
-            throw Problem.unavailable("The model file \(configuration.modelPath) cannot be read; set CREDIT_MODEL to a model trained with `credit train`.")
+        let register = try stores.withStore { try $0.modelRegister() }
+        let path = register.champion.map { configuration.modelFile($0.file) } ?? configuration.modelPath
+        guard case .object(var card)? = modelInfo.card(path: path) else {
+            throw Problem.unavailable("The model's card cannot be read right now; an administrator can check the models with `credit model list`.")
         }
-        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: card)
+        card["challenger"] = register.challenger.map { modelInfo.card(path: configuration.modelFile($0.file)) ?? .object(["id": .string($0.id)]) } ?? .null
+        return JSONOutput.object(card).response()
+    }
+
+    /// `GET /api/model/comparison` (administrators): the challenger's results against the
+    /// champion's on the same applications.
+    func modelComparison(_ request: HTTPRequest) throws -> HTTPResponse {
+        _ = try authenticate(request, minimum: .admin)
+        let register = try stores.withStore { try $0.modelRegister() }
+        guard let challenger = register.challenger else {
+            return JSONOutput.object(["challenger": .null, "champion": championId(register).map(JSONOutput.string) ?? .null]).response()
+        }
+        guard let champion = championId(register) else {
+            throw Problem.unavailable("The model's card cannot be read right now; an administrator can check the models with `credit model list`.")
+        }
+        let comparison = try stores.withStore { try $0.shadowComparison(champion: champion, challenger: challenger.id) }
+        func rounded(_ value: Double) -> JSONOutput { .number((value * 1e6).rounded() / 1e6) }
+        return JSONOutput.object([
+            "champion": .string(champion), "challenger": .string(challenger.id), "applications": .number(Double(comparison.count)),
+            "agreement_rate": rounded(comparison.agreementRate), "mean_pd_difference": rounded(comparison.meanPDDifference),
+            "mean_absolute_pd_difference": rounded(comparison.meanAbsolutePDDifference),
+            "max_absolute_pd_difference": rounded(comparison.maxAbsolutePDDifference),
+            "decisions": .array(comparison.decisions.map { .object(["champion": .string($0.champion), "challenger": .string($0.challenger),
+                                                                    "count": .number(Double($0.count))]) }),
+        ]).response()
+    }
+
+    /// The champion's model id: the register's, else the configured model file's.
+    func championId(_ register: ModelRegister) -> String? {
+        if let champion = register.champion { return champion.id }
+        guard case .object(let card)? = modelInfo.card(path: configuration.modelPath), case .string(let id)? = card["id"] else { return nil }
+        return id
     }
 
     /// `GET /api/health`: database, queue and worker; 503 when the service cannot take work.
@@ -45,16 +79,11 @@ extension CreditService {
     }
 }
 
-/// The model card JSON for `/api/model`, read from the model file (as plain JSON: the responder
-/// does not link the model engine) and rebuilt when the file changes.
+/// The model cards for `/api/model`, read from the model files (as plain JSON: the responder
+/// does not link the model engine) and rebuilt when a file changes.
 final class ModelInfo: Sendable {
-    private let path: String
-    /// The file's modification time (nanoseconds) and the card made from it.
-    private let cached = Mutex<(modified: Int, card: [UInt8])?>(nil)
-
-    init(path: String) {
-        self.path = path
-    }
+    /// By file path: its modification time (nanoseconds) and the card made from it.
+    private let cached = Mutex<[String: (modified: Int, card: JSONOutput)]>([:])
 
     /// The model file's name without folder and `.json`: `credit report --name` names the card so.
     static func cardName(modelPath: String) -> String {
@@ -64,14 +93,27 @@ final class ModelInfo: Sendable {
         return String(name)
     }
 
-    func card() -> [UInt8]? {
+    /// The card of the model file at `path`, or nil when it cannot be read.
+    func card(path: String) -> JSONOutput? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         let modified = info.st_mtim.tv_sec * 1_000_000_000 + info.st_mtim.tv_nsec
-        if let card = cached.withLock({ $0?.modified == modified ? $0?.card : nil }) { return card }
-        guard let document = JSONValue.parse(contentsOfFile: path), let card = Self.summary(document, name: Self.cardName(modelPath: path))?.bytes else { return nil }
-        cached.withLock { $0 = (modified, card) }
-        return card
+        if let card = cached.withLock({ $0[path].flatMap { $0.modified == modified ? $0.card : nil } }) { return card }
+        guard let document = JSONValue.parse(contentsOfFile: path), case .object(var card)? = Self.summary(document, name: Self.cardName(modelPath: path)) else {
+            return nil
+        }
+        // Link only the card and plots that `credit report` wrote beside this file.
+        let folder = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
+        if case .object(let links)? = card["card"] {
+            let present = links.filter { _, link in
+                guard case .string(let relative) = link, let slash = relative.lastIndex(of: "/") else { return false }
+                return access(folder + relative[relative.index(after: slash)...], F_OK) == 0
+            }
+            card["card"] = present.isEmpty ? .null : .object(present)
+        }
+        let result = JSONOutput.object(card)
+        cached.withLock { $0[path] = (modified, result) }
+        return result
     }
 
     /// The card of a model file (see `ModelDocument` in CreditModel for the format), or nil when
@@ -102,6 +144,9 @@ final class ModelInfo: Sendable {
         validation["approval_rate"] = JSONOutput(approvalRate)
         validation["calibration"] = .array(calibration)
         return .object([
+            // What the model may use and say, and what each part of that cost in validation AUC.
+            "model_policy": document["model_policy"].map(JSONOutput.init) ?? .null,
+            "policy_costs": document["policy_costs"].map(JSONOutput.init) ?? .null,
             "id": JSONOutput(modelID), "kind": JSONOutput(kind), "trained_at": JSONOutput(trainedAt),
             "format_version": .number(version), "training_data": trainingData,
             "inputs": .array(encoders.compactMap { $0["field"].map(JSONOutput.init) }),

@@ -122,7 +122,8 @@ public struct EnqueueResult: Sendable, Equatable {
 public enum JobOutcome: Sendable, Equatable {
     /// Scored: the result JSON; `referred` when the model's decision is to review it (the
     /// application then enters the review queue in the same transaction).
-    case done(result: String, referred: Bool = false)
+    /// `shadow`: the challenger's result for the same application, when one is being tried.
+    case done(result: String, referred: Bool = false, shadow: ShadowResult? = nil)
     /// Cannot ever be scored (a payload the model rejects): failed at once.
     case failed(error: String)
 }
@@ -218,7 +219,7 @@ extension JobQueue {
 /// would provide its own, and the handlers would not change.
 public protocol StoreProvider: Sendable {
     /// Runs `body` with a store no other thread is using.
-    func withStore<T>(_ body: (any JobQueue & UserDirectory & BatchStore & GovernanceStore) throws -> T) throws -> T
+    func withStore<T>(_ body: (any JobQueue & UserDirectory & BatchStore & GovernanceStore & ModelRegisterStore) throws -> T) throws -> T
     /// Stores a submission durably (see ``JobQueue/enqueue(owner:payload:idempotencyKey:now:)``);
     /// returns once it is committed.
     func enqueue(_ submission: Submission) throws(StoreError) -> EnqueueResult

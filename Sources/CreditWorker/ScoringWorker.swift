@@ -10,8 +10,17 @@ public final class ScoringWorker {
     public let configuration: ServiceConfiguration
     public let name: String
     let store: any StoreConnection
+    /// The champion: its results are the ones officers see.
     private(set) var scorer: CreditScorer
+    /// The champion's file and its modification time when loaded.
+    private var championPath: String
     private var modelModified: Date?
+    /// The challenger scored in the champion's shadow, if the register names one that loads.
+    private(set) var challenger: CreditScorer?
+    /// The challenger the register named when last read (loaded or not).
+    private var challengerVersion: ModelVersion?
+    /// The register row last acted on.
+    private var registerSeq: Int64 = -1
     let log: (String) -> Void
     /// Jobs claimed at once.
     public var batchSize = 128
@@ -36,11 +45,27 @@ public final class ScoringWorker {
         self.name = name
         self.log = log
         store = try configuration.store.open(checkpointPages: Self.checkpointPages)
-        modelModified = Self.modificationDate(configuration.modelPath)
-        do { scorer = try CreditScorer(path: configuration.modelPath) } catch {
-            throw ConfigurationError(description: "\(error) (set CREDIT_MODEL to a model file made by `credit train`)")
+        let register = try store.modelRegister()
+        championPath = register.champion.map { configuration.modelFile($0.file) } ?? configuration.modelPath
+        modelModified = Self.modificationDate(championPath)
+        do { scorer = try Self.load(championPath, expecting: register.champion?.id) } catch {
+            throw ConfigurationError(description: "\(error) (set CREDIT_MODEL to a model file made by `credit train`, or promote one with `credit model promote`)")
         }
+        registerSeq = register.lastSeq
+        if let version = register.challenger { loadChallenger(version) }
     }
+
+    /// Loads a model file, checking that it holds the model the register names.
+    static func load(_ path: String, expecting id: String?) throws -> CreditScorer {
+        let scorer = try CreditScorer(path: path)
+        if let id, scorer.modelId != id {
+            throw ConfigurationError(description: "\(path) holds model \(scorer.modelId), not \(id) as the model register says")
+        }
+        return scorer
+    }
+
+    /// The challenger's id, if one is scored in the shadow.
+    public var challengerId: String? { challenger?.modelId }
 
     public var modelId: String { scorer.modelId }
 
@@ -54,7 +79,7 @@ public final class ScoringWorker {
             let last = try store.auditRecords(AuditFilter(action: .modelLoaded), limit: 1).first?.entry.object
             if last == scorer.modelId { announcedModel = scorer.modelId; return }
             try store.appendAudit(AuditEntry(actor: nil, actorName: "worker:" + name, action: .modelLoaded, object: scorer.modelId,
-                                             detail: configuration.modelPath), now: Date().timeIntervalSince1970)
+                                             detail: championPath), now: Date().timeIntervalSince1970)
             announcedModel = scorer.modelId
         } catch {
             log("could not record the model in the audit trail (will retry): \(error)")
@@ -65,19 +90,53 @@ public final class ScoringWorker {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
 
-    /// Reloads the model when forced (SIGHUP) or when the file changed. A bad new file is
+    /// Follows the model register (a promotion, rollback or new challenger) and reloads the
+    /// champion when forced (SIGHUP) or when its file changed. A file that does not load is
     /// reported and the current model kept.
     public func reloadModel(force: Bool = false) {
         defer { if scorer.modelId != announcedModel { announceModel() } }
-        let modified = Self.modificationDate(configuration.modelPath)
-        guard force || modified != modelModified else { return }
-        modelModified = modified
+        var expected: String?
+        var path = championPath
         do {
-            let replacement = try CreditScorer(path: configuration.modelPath)
-            log("model reloaded: \(replacement.modelId) (was \(scorer.modelId))")
+            let register = try store.modelRegister()
+            if register.lastSeq != registerSeq {
+                expected = register.champion?.id
+                path = register.champion.map { configuration.modelFile($0.file) } ?? configuration.modelPath
+                if register.challenger != challengerVersion {
+                    if let version = register.challenger { loadChallenger(version) } else {
+                        if let old = challenger { log("challenger \(old.modelId) withdrawn") }
+                        challenger = nil
+                        challengerVersion = nil
+                    }
+                }
+                registerSeq = register.lastSeq
+            }
+        } catch {
+            log("could not read the model register (keeping \(scorer.modelId)): \(error)")
+        }
+        let modified = Self.modificationDate(path)
+        guard force || path != championPath || modified != modelModified else { return }
+        do {
+            let replacement = try Self.load(path, expecting: expected)
+            if replacement.modelId != scorer.modelId || path != championPath { log("champion model now \(replacement.modelId) (was \(scorer.modelId))") }
             scorer = replacement
+            championPath = path
+            modelModified = modified
         } catch {
             log("model reload failed, keeping \(scorer.modelId): \(error)")
+            if path == championPath { modelModified = modified }
+        }
+    }
+
+    /// Loads the challenger the register names; one that does not load is reported and left out.
+    private func loadChallenger(_ version: ModelVersion) {
+        challengerVersion = version
+        do {
+            challenger = try Self.load(configuration.modelFile(version.file), expecting: version.id)
+            log("challenger \(version.id) scored in the shadow of the champion")
+        } catch {
+            log("cannot load the challenger, scoring without it: \(error)")
+            challenger = nil
         }
     }
 
@@ -85,9 +144,21 @@ public final class ScoringWorker {
     /// was submitted), else from the JSON, which is validated here.
     func score(_ job: ClaimedJob) -> JobOutcome {
         if let record = job.record, let applicant = ApplicantRecord.decode(record, fieldCount: ApplicantSchema.pakdd.fields.count) {
-            return Self.outcome(scorer.predict(applicant))
+            return outcome(applicant)
         }
         return score(job.payload)
+    }
+
+    /// The champion's outcome, with the challenger's result beside it when one is tried.
+    func outcome(_ applicant: Applicant) -> JobOutcome {
+        let prediction = scorer.predict(applicant)
+        guard let challenger else { return Self.outcome(prediction) }
+        let shadow = challenger.predict(applicant)
+        return .done(result: Self.resultText(prediction), referred: prediction.decision == .review,
+                     shadow: ShadowResult(championModel: prediction.model, championPD: prediction.probabilityOfDefault,
+                                          championDecision: prediction.decision.rawValue, challengerModel: shadow.model,
+                                          challengerPD: shadow.probabilityOfDefault, challengerDecision: shadow.decision.rawValue,
+                                          challengerResult: Self.resultText(shadow)))
     }
 
     /// Scores one JSON application; a payload the schema rejects fails the job with the reasons.
@@ -101,7 +172,7 @@ public final class ScoringWorker {
         } catch {
             return .failed(error: "The stored application is not valid JSON.")
         }
-        return Self.outcome(scorer.predict(applicant))
+        return outcome(applicant)
     }
 
     /// A scored job's outcome: the result text, and whether the model refers it to a reviewer.

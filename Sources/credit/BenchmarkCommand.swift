@@ -8,6 +8,7 @@ struct BenchmarkCommand: ParsableCommand {
                                                     abstract: "Measure scoring rows/s (one thread) and one explained prediction's latency.")
 
     @Option(help: "Model file.") var model: String
+    @Option(help: "A challenger's model file: also time one applicant scored by both, as a worker does in the shadow.") var challenger: String?
     @Option(help: "Data file whose applicants are scored.") var data: String
     @Option(help: "Least seconds to spend on each measurement.") var seconds: Double = 1
     @Flag(help: "Print one JSON object.") var json = false
@@ -34,14 +35,31 @@ struct BenchmarkCommand: ParsableCommand {
             explained += 1
         } while Date().timeIntervalSince(explainStart) < seconds
         let explainMicroseconds = Date().timeIntervalSince(explainStart) / Double(explained) * 1e6
+        // Champion and challenger: both predictions with reasons for each applicant.
+        var shadowMicroseconds: Double?
+        if let challenger {
+            let second = try loadScorer(challenger)
+            var pairs = 0
+            let pairStart = Date()
+            repeat {
+                let applicant = applicants[pairs % applicants.count]
+                checksum += Double(scorer.predict(applicant).reasons.count + second.predict(applicant).reasons.count)
+                pairs += 1
+            } while Date().timeIntervalSince(pairStart) < seconds
+            shadowMicroseconds = Date().timeIntervalSince(pairStart) / Double(pairs) * 1e6
+        }
         if json {
-            struct Output: Encodable { var model: String, rows_per_second: Double, explain_microseconds: Double, checksum: Double }
+            struct Output: Encodable {
+                var model: String, rows_per_second: Double, explain_microseconds: Double, checksum: Double
+                var champion_and_challenger_microseconds: Double?
+            }
             print(try jsonLine(Output(model: scorer.modelId, rows_per_second: rowsPerSecond, explain_microseconds: explainMicroseconds,
-                                      checksum: checksum)))
+                                      checksum: checksum, champion_and_challenger_microseconds: shadowMicroseconds)))
         } else {
             print("model                 \(scorer.modelId)")
             print("scoring (one thread)  \(Int(rowsPerSecond)) rows/s")
             print("explained prediction  \(fixed(explainMicroseconds, 1)) µs")
+            if let shadowMicroseconds { print("with the challenger   \(fixed(shadowMicroseconds, 1)) µs (both explained)") }
         }
     }
 }

@@ -14,7 +14,7 @@ struct MonitorCommand: ParsableCommand {
         abstract: "Score stability (PSI) and input stability (CSI) of the scored applications against the model's validation data.",
         discussion: "Under 0.1 is stable, 0.1 to 0.25 a shift worth a look, 0.25 or more a major shift (the usual bands).")
     @OptionGroup var config: ConfigOption
-    @Option(help: "The model whose results are compared (default: CREDIT_MODEL).") var model: String?
+    @Option(help: "The model file whose results are compared (default: the champion).") var model: String?
     @Option(help: "Only applications submitted at or after this date (YYYY-MM-DD, UTC) or time in seconds since 1970.") var since: String?
     @Flag(help: "Print JSON instead of a table.") var json = false
 
@@ -27,11 +27,12 @@ struct MonitorCommand: ParsableCommand {
 
     func run() throws {
         let settings = try config.load()
-        let scorer = try CreditScorer(path: model ?? settings.modelPath)
+        let store = try openStore(settings)
+        let champion = try store.modelRegister().champion.map { settings.modelFile($0.file) } ?? settings.modelPath
+        let scorer = try loadScorer(model ?? champion)
         guard let reference = scorer.document.reference else {
             throw CommandError("\(scorer.modelId) has no validation distribution: retrain it with this version (`make model`)")
         }
-        let store = try openStore(settings)
         let from = since.flatMap(AuditCommand.Export.seconds) ?? -Double.infinity
         var probabilityBins: [Int] = [], weekBins: [Int: [Int]] = [:], fieldBins: [String: [Int]] = [:]
         var otherModels = 0

@@ -161,7 +161,7 @@ final class CreditServiceTests: XCTestCase {
             let fromRecord = worker.score(job)
             let fromJSON = worker.score(application)
             XCTAssertEqual(fromRecord, fromJSON, record)
-            guard case .done(let text, _) = fromRecord else { return XCTFail("not scored: \(fromRecord)") }
+            guard case .done(let text, _, _) = fromRecord else { return XCTFail("not scored: \(fromRecord)") }
             // The streamed result is valid JSON with its keys in the order JSONOutput writes them.
             XCTAssertEqual(try JSONOutput(JSONValue.parse(text)).text, text)
         }

@@ -412,6 +412,64 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.available)
+    func theModelRegisterStacksPromotionsAndRefusesAStaleChange(_ backend: StoreBackend) throws {
+        let (_, store, _, _) = try storeWithUsers(backend)
+        #expect(try store.modelRegister() == ModelRegister(), "nothing promoted: the configured model")
+        let a = ModelVersion(id: "gbdt-a", file: "a.json"), b = ModelVersion(id: "logistic-b", file: "b.json")
+        func audit(_ action: AuditAction, _ object: String) -> AuditEntry { AuditEntry(actor: nil, actorName: "cli:test", action: action, object: object) }
+        try store.assignModel(action: .promote, version: a, actorName: "cli:test", expectedLastSeq: 0, audit: audit(.modelPromoted, a.id), now: 1)
+        var register = try store.modelRegister()
+        try store.assignModel(action: .challenge, version: b, actorName: "cli:test", expectedLastSeq: register.lastSeq,
+                              audit: audit(.modelChallenged, b.id), now: 2)
+        #expect(throws: StoreError.self, "a change made against an old view of the register is refused") {
+            try store.assignModel(action: .rollback, version: nil, actorName: "cli:test", expectedLastSeq: register.lastSeq,
+                                  audit: audit(.modelRolledBack, ""), now: 3)
+        }
+        register = try store.modelRegister()
+        #expect(register.champion == a && register.challenger == b)
+        try store.assignModel(action: .promote, version: b, actorName: "cli:test", expectedLastSeq: register.lastSeq,
+                              audit: audit(.modelPromoted, b.id), now: 4)
+        register = try store.modelRegister()
+        #expect(register.champion == b && register.challenger == nil, "promoting the challenger ends its challenge")
+        #expect(register.rollbackTarget == .some(a))
+        try store.assignModel(action: .rollback, version: nil, actorName: "cli:test", expectedLastSeq: register.lastSeq,
+                              audit: audit(.modelRolledBack, a.id), now: 5)
+        register = try store.modelRegister()
+        #expect(register.champion == a && register.rollbackTarget == .some(nil), "one more rollback returns to the configured model")
+        #expect(try store.modelAssignments().map(\.action) == [.promote, .challenge, .promote, .rollback])
+        #expect(try store.auditRecords(AuditFilter(action: .modelPromoted), limit: 10).count == 2, "each change is audited with it")
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func shadowResultsAreStoredWithTheJobComparedAndPurgedWithIt(_ backend: StoreBackend) throws {
+        let (_, store, alice, _) = try storeWithUsers(backend)
+        let pairs: [(Double, String, Double, String)] = [(0.10, "approve", 0.12, "approve"), (0.30, "review", 0.20, "approve"),
+                                                        (0.50, "decline", 0.45, "decline"), (0.05, "approve", 0.09, "approve")]
+        var ids: [String] = []
+        for _ in pairs { ids.append(try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 1).job.id) }
+        let claimed = try store.claim(worker: "w", limit: 10, lease: 30, maxAttempts: 3, now: 2)
+        let outcomes = zip(claimed, pairs).map { job, pair in
+            (job, JobOutcome.done(result: "R", shadow: ShadowResult(championModel: "A", championPD: pair.0, championDecision: pair.1,
+                                                                      challengerModel: "B", challengerPD: pair.2, challengerDecision: pair.3,
+                                                                      challengerResult: "B-result")))
+        }
+        #expect(try store.finish(worker: "w", outcomes: outcomes, now: 3) == 4)
+        let comparison = try store.shadowComparison(champion: "A", challenger: "B")
+        #expect(comparison.count == 4)
+        #expect(abs(comparison.agreementRate - 0.75) < 1e-12)
+        #expect(abs(comparison.meanPDDifference - (0.02 - 0.10 - 0.05 + 0.04) / 4) < 1e-12)
+        #expect(abs(comparison.meanAbsolutePDDifference - (0.02 + 0.10 + 0.05 + 0.04) / 4) < 1e-12)
+        #expect(abs(comparison.maxAbsolutePDDifference - 0.10) < 1e-12)
+        #expect(comparison.decisions.map { "\($0.champion)>\($0.challenger):\($0.count)" } == ["approve>approve:2", "decline>decline:1", "review>approve:1"])
+        #expect(try store.shadowComparison(champion: "B", challenger: "A").count == 0, "pairs count the right way round")
+        #expect(try store.shadowResult(jobID: ids[1])?.challengerResult == "B-result")
+        #expect(try store.job(id: ids[1], owner: alice.id)?.result == "R", "the job's own result is the champion's")
+        try store.pruneFinished(before: 10)
+        #expect(try store.shadowResult(jobID: ids[1])?.challengerResult == "", "a purge blanks the challenger's result (it holds the application's values)")
+        #expect(try store.shadowComparison(champion: "A", challenger: "B").count == 4, "the figures stay")
+    }
+
+    @Test(arguments: StoreBackend.available)
     func processesThatMigrateAtOnceBothSucceed(_ backend: StoreBackend) throws {
         let database = try makeDatabase(backend)
         let versions = LockedArray()

@@ -45,6 +45,12 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     /// An administrator set a one-time password.
     case passwordReset = "password_reset"
     case modelLoaded = "model_loaded"
+    /// A model made champion (`credit model promote`).
+    case modelPromoted = "model_promoted"
+    /// The champion returned to the one before (`credit model rollback`).
+    case modelRolledBack = "model_rolled_back"
+    /// A challenger set or cleared (`credit model challenge`).
+    case modelChallenged = "model_challenged"
     case retentionPurge = "retention_purge"
 }
 

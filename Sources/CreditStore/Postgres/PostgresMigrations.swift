@@ -102,6 +102,31 @@ enum PostgresMigrations {
           $$ BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$;
         CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only();
         """,
+        // 6: the model register and the challenger's shadow results (SQLite version 11).
+        """
+        CREATE TABLE model_assignments (
+            seq bigserial PRIMARY KEY,
+            at double precision NOT NULL,
+            action text NOT NULL CHECK (action IN ('promote', 'rollback', 'challenge')),
+            model text,
+            file text,
+            actor_name text NOT NULL
+        );
+        CREATE FUNCTION model_register_append_only() RETURNS trigger LANGUAGE plpgsql AS
+          $$ BEGIN RAISE EXCEPTION 'the model register is append-only'; END $$;
+        CREATE TRIGGER model_assignments_no_change BEFORE UPDATE OR DELETE ON model_assignments FOR EACH ROW EXECUTE FUNCTION model_register_append_only();
+        CREATE TABLE shadow_results (
+            seq bigint PRIMARY KEY REFERENCES jobs(seq),
+            champion_model text NOT NULL,
+            champion_pd double precision NOT NULL,
+            champion_decision text NOT NULL,
+            challenger_model text NOT NULL,
+            challenger_pd double precision NOT NULL,
+            challenger_decision text NOT NULL,
+            challenger_result text
+        );
+        CREATE INDEX shadow_by_models ON shadow_results(challenger_model, champion_model);
+        """,
     ]
 
     static var latest: Int { steps.count }

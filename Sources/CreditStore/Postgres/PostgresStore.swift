@@ -162,12 +162,14 @@ public final class PostgresStore: StoreConnection {
         guard !outcomes.isEmpty else { return 0 }
         var ids: [String?] = [], attempts: [String?] = [], statuses: [String?] = [], results: [String?] = [], errors: [String?] = []
         var referrals: [String?] = []
+        var shadows: [(id: String, result: ShadowResult)] = []
         for (job, outcome) in outcomes {
             ids.append(job.id)
             attempts.append(String(job.attempt))
             switch outcome {
-            case .done(let result, let referred):
+            case .done(let result, let referred, let shadow):
                 statuses.append("done"); results.append(result); errors.append(nil); referrals.append(referred ? "true" : "false")
+                if let shadow { shadows.append((job.id, shadow)) }
             case .failed(let error): statuses.append("failed"); results.append(nil); errors.append(error); referrals.append("false")
             }
         }
@@ -189,6 +191,7 @@ public final class PostgresStore: StoreConnection {
             ON CONFLICT (seq) DO UPDATE SET result = excluded.result, error = excluded.error
             """, [PostgresText.array(ids), PostgresText.array(attempts), PostgresText.array(statuses), PostgresText.array(results),
                   PostgresText.array(errors), PostgresText.number(now), worker, PostgresText.array(referrals)])
+        if !shadows.isEmpty { try recordShadows(shadows, worker: worker) }
         return recorded.changed
     }
 
@@ -243,6 +246,11 @@ public final class PostgresStore: StoreConnection {
                 UPDATE job_payloads p SET payload = '', record = NULL FROM jobs j
                 WHERE j.seq = p.seq AND p.payload <> '' AND j.status IN ('done', 'failed') AND j.completed_at < $1::double precision
                 """, [time]).changed
+            // A challenger's result holds the application's values in its reasons: it goes too.
+            try connection.query("""
+                UPDATE shadow_results s SET challenger_result = NULL FROM jobs j
+                WHERE j.seq = s.seq AND s.challenger_result IS NOT NULL AND j.status = 'done' AND j.completed_at < $1::double precision
+                """, [time])
             if removed > 0 {
                 try appendAuditInTransaction([AuditEntry(actor: nil, actorName: "retention", action: .retentionPurge,
                                                          detail: "\(removed) applications finished before \(cutoff)")], now: wallClockSeconds())

@@ -150,6 +150,30 @@ enum Migrations {
         CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
         CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
         """,
+        // 11: the model register (champion and challenger, append-only) and the challenger's shadow results.
+        """
+        CREATE TABLE model_assignments (
+            seq INTEGER PRIMARY KEY,
+            at REAL NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('promote', 'rollback', 'challenge')),
+            model TEXT,
+            file TEXT,
+            actor_name TEXT NOT NULL
+        );
+        CREATE TRIGGER model_assignments_no_update BEFORE UPDATE ON model_assignments BEGIN SELECT RAISE(ABORT, 'the model register is append-only'); END;
+        CREATE TRIGGER model_assignments_no_delete BEFORE DELETE ON model_assignments BEGIN SELECT RAISE(ABORT, 'the model register is append-only'); END;
+        CREATE TABLE shadow_results (
+            seq INTEGER PRIMARY KEY REFERENCES jobs(seq),
+            champion_model TEXT NOT NULL,
+            champion_pd REAL NOT NULL,
+            champion_decision TEXT NOT NULL,
+            challenger_model TEXT NOT NULL,
+            challenger_pd REAL NOT NULL,
+            challenger_decision TEXT NOT NULL,
+            challenger_result TEXT
+        );
+        CREATE INDEX shadow_by_models ON shadow_results(challenger_model, champion_model);
+        """,
     ]
 
     static var latest: Int { steps.count }

@@ -174,9 +174,9 @@ public final class SQLiteStore: StoreConnection {
             """)
         var recorded = 0
         for (job, outcome) in outcomes {
-            let (status, result, error, referred): (String, String?, String?, Bool) = switch outcome {
-            case .done(let result, let referred): ("done", result, nil, referred)
-            case .failed(let error): ("failed", nil, error, false)
+            let (status, result, error, referred, shadow): (String, String?, String?, Bool, ShadowResult?) = switch outcome {
+            case .done(let result, let referred, let shadow): ("done", result, nil, referred, shadow)
+            case .failed(let error): ("failed", nil, error, false, nil)
             }
             let key: SQLiteValue = job.seq.map { .integer($0) } ?? .text(job.id)
             let rows = try (job.seq == nil ? updateByID : updateBySeq)
@@ -191,6 +191,7 @@ public final class SQLiteStore: StoreConnection {
                     ON CONFLICT (seq) DO NOTHING
                     """).run([.integer(seq), .real(now)])
             }
+            if let shadow { try recordShadow(seq: seq, shadow) }
             recorded += 1
         }
         return recorded
@@ -241,6 +242,11 @@ public final class SQLiteStore: StoreConnection {
                 WHERE payload != '' AND seq IN (SELECT seq FROM jobs WHERE status IN ('done', 'failed') AND completed_at < ?1)
                 """).run([.real(cutoff)])
             let removed = database.changes
+            // A challenger's result holds the application's values in its reasons: it goes too.
+            try database.prepare("""
+                UPDATE shadow_results SET challenger_result = NULL
+                WHERE challenger_result IS NOT NULL AND seq IN (SELECT seq FROM jobs WHERE status = 'done' AND completed_at < ?1)
+                """).run([.real(cutoff)])
             if removed > 0 {
                 try appendAuditInTransaction(AuditEntry(actor: nil, actorName: "retention", action: .retentionPurge,
                                                         detail: "\(removed) applications finished before \(cutoff)"), now: wallClockSeconds())

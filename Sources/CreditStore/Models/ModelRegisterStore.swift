@@ -1,0 +1,21 @@
+/// The model register (champion and challenger) and the challenger's shadow results.
+public protocol ModelRegisterStore: AnyObject {
+    /// Every row of the register, oldest first (a handful: one per promotion).
+    func modelAssignments() throws(StoreError) -> [ModelAssignment]
+    /// Appends a row and its audit row in one transaction, provided the register's last row is
+    /// still `expectedLastSeq` (else ``StoreError/conflict(_:)``: someone moved a model meanwhile).
+    @discardableResult
+    func assignModel(action: ModelAssignmentAction, version: ModelVersion?, actorName: String, expectedLastSeq: Int64,
+                     audit: AuditEntry, now: Double) throws(StoreError) -> ModelAssignment
+    /// The challenger's results against the champion's, over every application both scored.
+    func shadowComparison(champion: String, challenger: String) throws(StoreError) -> ShadowComparison
+    /// The challenger's result for one application, if it was scored in the shadow.
+    func shadowResult(jobID: String) throws(StoreError) -> ShadowResult?
+}
+
+extension ModelRegisterStore {
+    /// The champion and challenger in force.
+    public func modelRegister() throws(StoreError) -> ModelRegister {
+        ModelRegister(try modelAssignments())
+    }
+}
