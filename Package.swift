@@ -29,7 +29,10 @@ let package = Package(
         // The applicant schema and its validation: shared by the API (which must not pull in the
         // model engine and Foundation) and the model engine.
         .target(name: "CreditSchema", dependencies: ["CreditJSON"]),
-        .target(name: "CreditModel", dependencies: ["CreditJSON", "CreditSchema"]),
+        // Stability of scores and inputs against a model's validation data (PSI, CSI): shared by
+        // `credit monitor` and the responder's `/api/monitoring`, so Foundation-free.
+        .target(name: "CreditMonitoring", dependencies: ["CreditSchema"]),
+        .target(name: "CreditModel", dependencies: ["CreditSchema", "CreditMonitoring"]),
         // The job queue and users behind a store interface: SQLite embedded, PostgreSQL for more than one host.
         .target(name: "CreditStore", dependencies: ["CSQLite", "CLibPQ", "COpenSSL"]),
         // JWT (HS256) and password hashing (scrypt) on OpenSSL.
@@ -38,7 +41,7 @@ let package = Package(
         .target(name: "FastCGI", dependencies: ["CFastCGI"]),
         // Routes and handlers as plain request-to-response functions. Like everything the responder
         // links, it uses no Foundation: the responder stays small in memory and quick to start as CGI.
-        .target(name: "CreditAPI", dependencies: ["CreditJSON", "CreditSchema", "CreditStore", "CreditAuth"]),
+        .target(name: "CreditAPI", dependencies: ["CreditJSON", "CreditSchema", "CreditStore", "CreditAuth", "CreditMonitoring"]),
         // The scoring worker's loop: claim, score with the model, record.
         .target(name: "CreditWorker", dependencies: ["CreditAPI", "CreditModel", "CreditStore", "CreditJSON"]),
 

@@ -84,6 +84,8 @@ public final class CreditService: Sendable {
             return try only(["GET"]) { try modelCard() }
         case "/api/model/comparison":
             return try only(["GET"]) { try modelComparison(request) }
+        case "/api/monitoring":
+            return try only(["GET"]) { try monitoring(request) }
         case "/api/health":
             return try only(["GET"]) { try health() }
         case "/api/batches":

@@ -1,4 +1,5 @@
 import CreditJSON
+import CreditMonitoring
 import CreditStore
 import Synchronization
 #if canImport(Glibc)
@@ -82,8 +83,15 @@ extension CreditService {
 /// The model cards for `/api/model`, read from the model files (as plain JSON: the responder
 /// does not link the model engine) and rebuilt when a file changes.
 final class ModelInfo: Sendable {
-    /// By file path: its modification time (nanoseconds) and the card made from it.
-    private let cached = Mutex<[String: (modified: Int, card: JSONOutput)]>([:])
+    /// What is read from one model file: its card, and its validation PD bins for monitoring.
+    struct Entry: Sendable {
+        var card: JSONOutput
+        var modelID: String
+        var probabilityReference: BinnedShares?
+    }
+
+    /// By file path: its modification time (nanoseconds) and what was read from it.
+    private let cached = Mutex<[String: (modified: Int, entry: Entry)]>([:])
 
     /// The model file's name without folder and `.json`: `credit report --name` names the card so.
     static func cardName(modelPath: String) -> String {
@@ -94,12 +102,16 @@ final class ModelInfo: Sendable {
     }
 
     /// The card of the model file at `path`, or nil when it cannot be read.
-    func card(path: String) -> JSONOutput? {
+    func card(path: String) -> JSONOutput? { entry(path: path)?.card }
+
+    /// The model file at `path` as read for the card and monitoring, or nil when it cannot be read.
+    func entry(path: String) -> Entry? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         let modified = info.st_mtim.tv_sec * 1_000_000_000 + info.st_mtim.tv_nsec
-        if let card = cached.withLock({ $0[path].flatMap { $0.modified == modified ? $0.card : nil } }) { return card }
-        guard let document = JSONValue.parse(contentsOfFile: path), case .object(var card)? = Self.summary(document, name: Self.cardName(modelPath: path)) else {
+        if let entry = cached.withLock({ $0[path].flatMap { $0.modified == modified ? $0.entry : nil } }) { return entry }
+        guard let document = JSONValue.parse(contentsOfFile: path), case .object(var card)? = Self.summary(document, name: Self.cardName(modelPath: path)),
+              case .string(let modelID)? = document["model_id"] else {
             return nil
         }
         // Link only the card and plots that `credit report` wrote beside this file.
@@ -111,9 +123,17 @@ final class ModelInfo: Sendable {
             }
             card["card"] = present.isEmpty ? .null : .object(present)
         }
-        let result = JSONOutput.object(card)
-        cached.withLock { $0[path] = (modified, result) }
-        return result
+        let entry = Entry(card: .object(card), modelID: modelID, probabilityReference: Self.bins(document["reference"]?["probability"]))
+        cached.withLock { $0[path] = (modified, entry) }
+        return entry
+    }
+
+    /// Number bins as the model file stores them (`edges`, `shares`), or nil.
+    static func bins(_ value: JSONValue?) -> BinnedShares? {
+        guard case .array(let edges)? = value?["edges"], case .array(let shares)? = value?["shares"] else { return nil }
+        let numbers = { (values: [JSONValue]) -> [Double] in values.compactMap { if case .number(let n) = $0 { n } else { nil } } }
+        let bins = BinnedShares(edges: numbers(edges), codes: nil, shares: numbers(shares))
+        return bins.edges.count == edges.count && bins.shares.count == shares.count && bins.shares.count == bins.edges.count + 2 ? bins : nil
     }
 
     /// The card of a model file (see `ModelDocument` in CreditModel for the format), or nil when

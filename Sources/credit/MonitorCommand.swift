@@ -22,8 +22,7 @@ struct MonitorCommand: ParsableCommand {
         if let since, AuditCommand.Export.seconds(since) == nil { throw ValidationError("--since must be a date YYYY-MM-DD or seconds since 1970, not \(since)") }
     }
 
-    /// The usual reading of a stability index.
-    static func band(_ index: Double) -> String { index < 0.1 ? "stable" : index < 0.25 ? "shift" : "major shift" }
+    static func band(_ index: Double) -> String { WeeklyStability.band(index) }
 
     func run() throws {
         let settings = try config.load()
@@ -34,7 +33,7 @@ struct MonitorCommand: ParsableCommand {
             throw CommandError("\(scorer.modelId) has no validation distribution: retrain it with this version (`make model`)")
         }
         let from = since.flatMap(AuditCommand.Export.seconds) ?? -Double.infinity
-        var probabilityBins: [Int] = [], weekBins: [Int: [Int]] = [:], fieldBins: [String: [Int]] = [:]
+        var scored: [(at: Double, pd: Double)] = [], fieldBins: [String: [Int]] = [:]
         var otherModels = 0
         var after: String?
         let fieldIndexes = reference.fields.keys.compactMap { field in ApplicantSchema.pakdd.index(of: field).map { (field, $0) } }
@@ -46,35 +45,33 @@ struct MonitorCommand: ParsableCommand {
                 guard let result = job.result, case .object(let members)? = try? JSONValue.parse(result),
                       case .number(let pd)? = members["probability_of_default"] else { continue }
                 guard members["model"] == .string(scorer.modelId) else { otherModels += 1; continue }
-                let bin = reference.probability.bin(pd)
-                probabilityBins.append(bin)
-                weekBins[Int(((job.submittedAt / 86_400) + 3) / 7), default: []].append(bin)  // weeks from Monday
+                scored.append((job.submittedAt, pd))
                 guard !job.payload.isEmpty, let applicant = try? ApplicantSchema.pakdd.validate(JSONValue.parse(job.payload)) else { continue }
                 for (field, index) in fieldIndexes {
                     fieldBins[field, default: []].append(reference.fields[field]!.bin(applicant.values[index]))
                 }
             }
         }
-        guard !probabilityBins.isEmpty else {
+        guard !scored.isEmpty else {
             throw CommandError("no application scored by \(scorer.modelId)\(since.map { " since \($0)" } ?? "") is in the store (\(otherModels) by other models)")
         }
-        let psi = reference.probability.stability(of: reference.probability.shares(of: probabilityBins))
-        let weeks = weekBins.keys.sorted().filter { weekBins[$0]!.count >= 50 }.map { week in
-            (start: Timestamp.rfc3339(Double(week * 7 - 3) * 86_400).prefix(10), jobs: weekBins[week]!.count,
-             psi: reference.probability.stability(of: reference.probability.shares(of: weekBins[week]!)))
+        let stability = WeeklyStability(scored, reference: reference.probability)
+        let psi = stability.psi
+        let weeks = stability.weeks.compactMap { week in
+            week.psi.map { (start: Timestamp.rfc3339(week.start).prefix(10), jobs: week.applications, psi: $0) }
         }
         let inputs = fieldBins.map { field, bins in (field: field, csi: reference.fields[field]!.stability(of: reference.fields[field]!.shares(of: bins))) }
             .sorted { $0.csi > $1.csi }
         if json {
             print(JSONOutput.object([
-                "model": .string(scorer.modelId), "jobs": .number(Double(probabilityBins.count)), "other_models": .number(Double(otherModels)),
+                "model": .string(scorer.modelId), "jobs": .number(Double(stability.applications)), "other_models": .number(Double(otherModels)),
                 "psi": .number(psi), "band": .string(Self.band(psi)),
                 "weeks": .array(weeks.map { .object(["week_of": .string(String($0.start)), "jobs": .number(Double($0.jobs)), "psi": .number($0.psi)]) }),
                 "inputs": .array(inputs.map { .object(["field": .string($0.field), "csi": .number($0.csi), "band": .string(Self.band($0.csi))]) }),
             ]).text)
             return
         }
-        print("\(probabilityBins.count) applications scored by \(scorer.modelId)\(otherModels > 0 ? " (\(otherModels) by other models left out)" : "")")
+        print("\(stability.applications) applications scored by \(scorer.modelId)\(otherModels > 0 ? " (\(otherModels) by other models left out)" : "")")
         print("PD stability (PSI) against validation: \(String(format: "%.4f", psi)), \(Self.band(psi))")
         if !weeks.isEmpty {
             print("\nweek of        jobs      PSI")

@@ -643,8 +643,18 @@ def test_23_review_queue_decision_panel_accounts_and_password_change(browser, si
     Select(browser.find_element(By.ID, "audit-action")).select_by_value("account_disabled")
     browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
     wait(browser, EC.text_to_be_present_in_element((By.ID, "audit"), newbie))
+    # The administrator's Model page: the policy, and the weekly stability chart with its table.
+    browser.get(site.base + "/#/model")
+    chart = wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, "#stability svg.stability-chart")))
+    assert chart.size["width"] > 200
+    assert "Inputs left out" in browser.find_element(By.ID, "model-policy").text
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#stability tbody tr")) == 12
+    axe_at_both_sizes(browser, site, {"model-admin": ("#/model", "stability")}, found)
     sign_in_as(browser, site, "alice")
-    assert len(found) == 10
+    browser.get(site.base + "/#/model")
+    wait(browser, EC.visibility_of_element_located((By.ID, "model-policy")))
+    assert not browser.find_elements(By.ID, "stability"), "monitoring is for administrators"
+    assert len(found) == 12
     assert {view: problems for view, problems in found.items() if problems} == {}
 
 

@@ -85,3 +85,18 @@ def test_monitor_reports_the_psi_of_the_prediction_files_traffic(traffic_stack):
     assert "PD stability (PSI)" in text and shifted[0] in text
     future = subprocess.run([os.path.join(BIN, "credit"), "monitor", "--since", "2999-01-01"], env=stack.env, capture_output=True, text=True)
     assert future.returncode != 0 and "since 2999-01-01" in future.stderr
+
+    # The same figures for administrators over HTTP, week by week for the Model page's chart.
+    stack.cli("user", "add", "monitor_admin", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n")
+    admin = stack.token("monitor_admin")
+    status, _, api = stack.json("GET", "/api/monitoring?weeks=4", token=admin)
+    assert status == 200, api
+    assert api["model"] == report["model"] and api["applications"] == 20_000
+    assert abs(api["psi"] - report["psi"]) < 1e-5 and abs(api["psi"] - own) < 0.005
+    counts = [week["applications"] for week in api["weeks"]]
+    assert len(counts) == 4 and sum(counts) == 20_000 and counts[:2] == [0, 0], "all of it arrived in the last week (or two, at midnight on a Sunday)"
+    if counts[-1] == 20_000:
+        assert abs(api["weeks"][-1]["psi"] - api["psi"]) < 1e-9
+    assert api["weeks"][0]["psi"] is None and api["bands"] == {"shift": 0.1, "major_shift": 0.25}
+    assert stack.json("GET", "/api/monitoring", token=token)[0] == 403
+    assert stack.json("GET", "/api/monitoring?weeks=0", token=admin)[0] == 400

@@ -26,6 +26,7 @@ export async function modelView() {
   if (data.challenger) parts.push(challengerView(data.challenger));
   if (can("admin")) {
     if (data.challenger) parts.push(await comparisonView());
+    parts.push(await monitoringView());
   }
   return h("div", {}, ...parts);
 }
@@ -47,7 +48,7 @@ function policyView(policy, costs) {
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Item"), h("th", { scope: "col" }, "AUC without it"), h("th", { scope: "col" }, "Cost"))),
       h("tbody", {}, ...costs.map((c) => h("tr", {}, h("td", {}, c.item), h("td", {}, c.auc_without.toFixed(4)), h("td", {}, signed(c.cost)))))));
   }
-  return h("section", {}, ...section);
+  return h("section", { id: "model-policy" }, ...section);
 }
 
 /** The challenger's card, next to the champion's. */
@@ -77,4 +78,62 @@ async function comparisonView() {
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Champion"), h("th", { scope: "col" }, "Challenger"), h("th", { scope: "col" }, "Applications"))),
       h("tbody", {}, ...data.decisions.map((d) => h("tr", { class: d.champion === d.challenger ? "" : "changed" },
         h("td", {}, d.champion), h("td", {}, d.challenger), h("td", {}, d.count.toLocaleString()))))));
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+
+/** An SVG element with attributes and children (built, never parsed: the CSP allows no inline markup). */
+function svg(tag, attributes = {}, ...children) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+  for (const child of children) if (child) element.append(child);
+  return element;
+}
+
+/** Administrators: the PD's stability (PSI) against the validation data, week by week, with
+ * the usual bands (under 0.1 stable, 0.1–0.25 a shift, 0.25 or more a major shift). */
+async function monitoringView() {
+  const { status, data } = await api("api/monitoring?weeks=12");
+  const heading = h("h2", {}, "Score stability (PSI against validation), by week");
+  if (status !== 200) return h("section", {}, heading, h("p", { class: "flash" }, data?.detail || "Monitoring cannot be loaded."));
+  const summary = data.applications
+    ? `${data.applications.toLocaleString()} applications since ${data.since.slice(0, 10)}: PSI ${data.psi.toFixed(3)} (${data.band}).`
+    : `No application scored by ${data.model} since ${data.since.slice(0, 10)}.`;
+  return h("section", { id: "stability" }, heading, h("p", {}, summary), stabilityChart(data), h("table", { class: "card" },
+    h("caption", {}, `Weeks with fewer than ${data.minimum_per_week} applications have no PSI`),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Week of"), h("th", { scope: "col" }, "Applications"), h("th", { scope: "col" }, "PSI"))),
+    h("tbody", {}, ...data.weeks.map((w) => h("tr", {}, h("td", {}, w.week_of), h("td", {}, w.applications.toLocaleString()),
+      h("td", {}, w.psi === null ? "—" : `${w.psi.toFixed(3)} (${w.band})`))))));
+}
+
+/** The weekly PSI as a line over the three bands. */
+function stabilityChart(data) {
+  const width = 640, height = 240, left = 44, right = 12, top = 12, bottom = 36;
+  const values = data.weeks.map((w) => w.psi).filter((v) => v !== null);
+  // Up to 0.6: the bands stay readable; a larger PSI is drawn at the top (its title says the value).
+  const ceiling = Math.min(0.6, Math.max(0.3, ...values.map((v) => v * 1.15)));
+  const x = (i) => left + (data.weeks.length === 1 ? 0 : (i * (width - left - right)) / (data.weeks.length - 1));
+  const y = (v) => top + (1 - Math.min(v, ceiling) / ceiling) * (height - top - bottom);
+  const band = (from, to, fill, label) => svg("rect", { x: left, y: y(to), width: width - left - right, height: y(from) - y(to), fill, "aria-label": label });
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", class: "stability-chart", "aria-labelledby": "stability-title" },
+    svg("title", { id: "stability-title" }, document.createTextNode(`Weekly PSI of ${data.model}; 0.1 and 0.25 mark a shift and a major shift`)),
+    band(0, 0.1, "#e8f5e9", "stable"), band(0.1, 0.25, "#fff8e1", "shift"), band(0.25, ceiling, "#ffebee", "major shift"));
+  for (const tick of [0, 0.1, 0.25]) {
+    chart.append(svg("line", { x1: left, x2: width - right, y1: y(tick), y2: y(tick), stroke: "#9e9e9e", "stroke-dasharray": tick ? "4 3" : "" }),
+      svg("text", { x: left - 6, y: y(tick) + 4, "text-anchor": "end", "font-size": 11 }, document.createTextNode(tick.toFixed(2))));
+  }
+  data.weeks.forEach((w, i) => {
+    if (i % 2 === data.weeks.length % 2 || data.weeks.length <= 6) {
+      chart.append(svg("text", { x: x(i), y: height - bottom + 16, "text-anchor": "middle", "font-size": 11 }, document.createTextNode(w.week_of.slice(5))));
+    }
+  });
+  const points = data.weeks.map((w, i) => (w.psi === null ? null : [x(i), y(w.psi)]));
+  let path = "";
+  points.forEach((p, i) => { if (p) path += `${path && points[i - 1] ? "L" : "M"}${p[0].toFixed(1)},${p[1].toFixed(1)}`; });
+  if (path) chart.append(svg("path", { d: path, fill: "none", stroke: "#1565c0", "stroke-width": 2 }));
+  points.forEach((p, i) => {
+    if (p) chart.append(svg("circle", { cx: p[0], cy: p[1], r: 3.5, fill: "#1565c0" },
+      svg("title", {}, document.createTextNode(`week of ${data.weeks[i].week_of}: PSI ${data.weeks[i].psi.toFixed(3)}, ${data.weeks[i].applications} applications`))));
+  });
+  return chart;
 }

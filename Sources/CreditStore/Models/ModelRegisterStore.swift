@@ -1,4 +1,5 @@
-/// The model register (champion and challenger) and the challenger's shadow results.
+/// The model register (champion and challenger), the challenger's shadow results, and the scored
+/// PDs that monitoring compares with a model's validation data.
 public protocol ModelRegisterStore: AnyObject {
     /// Every row of the register, oldest first (a handful: one per promotion).
     func modelAssignments() throws(StoreError) -> [ModelAssignment]
@@ -11,6 +12,9 @@ public protocol ModelRegisterStore: AnyObject {
     func shadowComparison(champion: String, challenger: String) throws(StoreError) -> ShadowComparison
     /// The challenger's result for one application, if it was scored in the shadow.
     func shadowResult(jobID: String) throws(StoreError) -> ShadowResult?
+    /// The submission time and PD of every application `model` scored, submitted at or after
+    /// `since`, in submission order.
+    func scoredProbabilities(model: String, since: Double) throws(StoreError) -> [(at: Double, pd: Double)]
 }
 
 extension ModelRegisterStore {

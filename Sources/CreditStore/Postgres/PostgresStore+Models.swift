@@ -72,4 +72,12 @@ extension PostgresStore: ModelRegisterStore {
                             challengerModel: rows.string(0, 3), challengerPD: rows.double(0, 4), challengerDecision: rows.string(0, 5),
                             challengerResult: rows.string(0, 6))
     }
+
+    public func scoredProbabilities(model: String, since: Double) throws(StoreError) -> [(at: Double, pd: Double)] {
+        let rows = try connection.query("""
+            SELECT j.submitted_at, (r.result::jsonb ->> 'probability_of_default')::double precision FROM jobs j JOIN job_results r ON r.seq = j.seq
+            WHERE j.status = 'done' AND j.submitted_at >= $1::double precision AND r.result::jsonb ->> 'model' = $2 ORDER BY j.seq
+            """, [PostgresText.number(since), model])
+        return rows.map { (at: rows.double($0, 0), pd: rows.double($0, 1)) }
+    }
 }

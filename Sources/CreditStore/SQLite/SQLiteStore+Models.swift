@@ -56,4 +56,11 @@ extension SQLiteStore: ModelRegisterStore {
                          challengerPD: row.double(4), challengerDecision: row.string(5), challengerResult: row.string(6))
         }.first
     }
+
+    public func scoredProbabilities(model: String, since: Double) throws(StoreError) -> [(at: Double, pd: Double)] {
+        try database.prepare("""
+            SELECT j.submitted_at, json_extract(r.result, '$.probability_of_default') FROM jobs j JOIN job_results r ON r.seq = j.seq
+            WHERE j.status = 'done' AND j.submitted_at >= ? AND json_extract(r.result, '$.model') = ? ORDER BY j.seq
+            """).rows([.real(since), .text(model)]) { (at: $0.double(0), pd: $0.double(1)) }
+    }
 }
