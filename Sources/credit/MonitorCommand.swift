@@ -60,6 +60,7 @@ struct MonitorCommand: ParsableCommand {
         let weeks = stability.weeks.compactMap { week in
             week.psi.map { (start: Timestamp.rfc3339(week.start).prefix(10), jobs: week.applications, psi: $0) }
         }
+        let backTest = BackTest(try store.scoredOutcomes(since: from))
         let inputs = fieldBins.map { field, bins in (field: field, csi: reference.fields[field]!.stability(of: reference.fields[field]!.shares(of: bins))) }
             .sorted { $0.csi > $1.csi }
         if json {
@@ -68,6 +69,13 @@ struct MonitorCommand: ParsableCommand {
                 "psi": .number(psi), "band": .string(Self.band(psi)),
                 "weeks": .array(weeks.map { .object(["week_of": .string(String($0.start)), "jobs": .number(Double($0.jobs)), "psi": .number($0.psi)]) }),
                 "inputs": .array(inputs.map { .object(["field": .string($0.field), "csi": .number($0.csi), "band": .string(Self.band($0.csi))]) }),
+                "backtest": .array(backTest.cohorts.map { cohort in
+                    .object(["month": .string(cohort.month), "model": .string(cohort.model), "applications": .number(Double(cohort.applications)),
+                             "bad_rate": .number(cohort.badRate), "mean_pd": .number(cohort.meanPD),
+                             "auc": cohort.auc.map(JSONOutput.number) ?? .null, "ks": cohort.ks.map(JSONOutput.number) ?? .null,
+                             "calibration": .array(cohort.calibration.map { .object(["mean_predicted": .number($0.meanPredicted),
+                                                                                     "observed_rate": .number($0.observedRate), "count": .number(Double($0.count))]) })])
+                }),
             ]).text)
             return
         }
@@ -79,5 +87,16 @@ struct MonitorCommand: ParsableCommand {
         }
         print("\ninput stability (CSI), most shifted first:")
         for input in inputs { print("\(input.field.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%.4f", input.csi))  \(Self.band(input.csi))") }
+        guard !backTest.cohorts.isEmpty else {
+            print("\nno outcomes recorded yet: `credit outcomes import FILE` enables the back-test")
+            return
+        }
+        print("\nback-test on recorded outcomes (cohort: month of submission)")
+        print("month    model                               applications  bad rate  mean PD     AUC      KS")
+        for cohort in backTest.cohorts {
+            print("\(cohort.month)  \(cohort.model.padding(toLength: 34, withPad: " ", startingAt: 0))  \(String(format: "%12d", cohort.applications))"
+                  + String(format: "  %7.1f%%  %6.1f%%  ", cohort.badRate * 100, cohort.meanPD * 100)
+                  + (cohort.auc.map { String(format: "%.4f", $0) } ?? "     —") + "  " + (cohort.ks.map { String(format: "%.4f", $0) } ?? "     —"))
+        }
     }
 }

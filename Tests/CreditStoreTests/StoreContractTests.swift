@@ -470,6 +470,37 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.available)
+    func outcomesMatchByJobOrClientIdAndComeBackWithTheirScores(_ backend: StoreBackend) throws {
+        let (_, store, alice, _) = try storeWithUsers(backend)
+        let single = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 1).job.id
+        let batch = try store.createBatch(owner: alice.id, name: "book.csv", rows: 3, now: 2)
+        try store.addBatchRows(batch: batch.id, owner: alice.id, rows: ["c-1", "c-2", "c-2"].enumerated().map { line, client in
+            BatchRow(line: line + 2, clientID: client, payload: "{}", record: "r\(line)")
+        }, now: 3)
+        try store.markBatchLoaded(batch: batch.id, owner: alice.id)
+        let unscored = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 4).job.id
+        let claimed = try store.claim(worker: "w", limit: 4, lease: 30, maxAttempts: 3, now: 5)
+        #expect(claimed.count == 4)
+        try store.finish(worker: "w", outcomes: claimed.enumerated().map { index, job in
+            (job, .done(result: #"{"model":"m-\#(index % 2)","probability_of_default":0.\#(index + 1)}"#))
+        }, now: 6)
+        let outcomes = [Outcome(key: .job(single), defaulted: true, observedAt: 100), Outcome(key: .client("c-2"), defaulted: false, observedAt: nil),
+                        Outcome(key: .client("nobody"), defaulted: true, observedAt: nil), Outcome(key: .job(unscored), defaulted: true, observedAt: nil)]
+        let matched = try store.recordOutcomes(outcomes, audit: AuditEntry(actor: nil, actorName: "cli:test", action: .outcomesImported, detail: "4 lines"), now: 7)
+        #expect(matched == [1, 2, 0, 0], "a client id matches each of its applications; an unscored one none")
+        let scored = try store.scoredOutcomes(since: 0)
+        #expect(scored.count == 3)
+        #expect(scored.map(\.defaulted) == [true, false, false])
+        #expect(scored.first?.probabilityOfDefault == 0.1 && scored.first?.model == "m-0")
+        // A later file corrects an outcome rather than adding a second one.
+        _ = try store.recordOutcomes([Outcome(key: .job(single), defaulted: false, observedAt: nil)],
+                                     audit: AuditEntry(actor: nil, actorName: "cli:test", action: .outcomesImported), now: 8)
+        #expect(try store.scoredOutcomes(since: 0).map(\.defaulted) == [false, false, false])
+        #expect(try store.scoredOutcomes(since: 2).count == 2, "since filters by submission time")
+        #expect(try store.auditRecords(AuditFilter(action: .outcomesImported), limit: 10).count == 2)
+    }
+
+    @Test(arguments: StoreBackend.available)
     func processesThatMigrateAtOnceBothSucceed(_ backend: StoreBackend) throws {
         let database = try makeDatabase(backend)
         let versions = LockedArray()

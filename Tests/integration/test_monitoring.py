@@ -100,3 +100,64 @@ def test_monitor_reports_the_psi_of_the_prediction_files_traffic(traffic_stack):
     assert api["weeks"][0]["psi"] is None and api["bands"] == {"shift": 0.1, "major_shift": 0.25}
     assert stack.json("GET", "/api/monitoring", token=token)[0] == 403
     assert stack.json("GET", "/api/monitoring?weeks=0", token=admin)[0] == 400
+
+
+def own_auc(scores, labels):
+    """Mann-Whitney AUC with ties at half (the test's own code)."""
+    order = sorted(range(len(scores)), key=lambda i: scores[i])
+    ranks, i = [0.0] * len(scores), 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and scores[order[j + 1]] == scores[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    bad = sum(labels)
+    return (sum(r for r, y in zip(ranks, labels) if y) - bad * (bad + 1) / 2) / (bad * (len(labels) - bad))
+
+
+def test_back_test_on_recorded_outcomes(traffic_stack, tmp_path):
+    """valid.tsv as traffic, its labels as outcomes: the back-test's AUC is the model's validation AUC."""
+    stack = traffic_stack
+    valid = os.path.join(DATA, "valid.tsv")
+    if not os.path.exists(valid):
+        pytest.skip(f"PAKDD data not found at {DATA}; put ../shared beside the checkout")
+    stack.cli("user", "add", "outcome_feed", "--role", "officer", "--password-stdin", stdin=PASSWORD + "\n")
+    batch = stack.cli("import", "--user", "outcome_feed", valid).stdout.strip()
+    token = stack.token("outcome_feed")
+    deadline = time.time() + 120
+    while stack.json("GET", f"/api/batches/{batch}", token=token)[2]["status"] != "done":
+        assert time.time() < deadline
+        time.sleep(0.2)
+    labels = {}
+    with open(valid, encoding="latin-1") as file:
+        for line in file:
+            fields = line.rstrip("\r\n").split("\t")
+            labels[fields[0]] = int(fields[53])
+    # A bad line refuses the whole file, naming the line.
+    bad = tmp_path / "bad.csv"
+    bad.write_text("client_id;default;date\n" + "".join(f"{c};{y};2026-11-20\n" for c, y in list(labels.items())[:5]) + "12345;2;2026-11-20\n")
+    refused = subprocess.run([os.path.join(BIN, "credit"), "outcomes", "import", str(bad)], env=stack.env, capture_output=True, text=True)
+    assert refused.returncode != 0 and "line 7" in refused.stderr and "nothing was recorded" in refused.stderr, refused.stderr
+    assert json.loads(stack.cli("monitor", "--json").stdout)["backtest"] == []
+    good = tmp_path / "outcomes.csv"
+    good.write_text("client_id;default;date\n" + "".join(f"{c};{y};2026-11-20\n" for c, y in labels.items()) + "999999;1;2026-11-20\n")
+    recorded = stack.cli("outcomes", "import", str(good)).stdout
+    assert "recorded 10000 outcomes" in recorded and "1 lines name no scored application (line 10002)" in recorded, recorded
+    report = json.loads(stack.cli("monitor", "--json").stdout)
+    with open(os.path.join(ROOT, "models", "default.json")) as file:
+        document = json.load(file)
+    cohorts = [c for c in report["backtest"] if c["model"] == document["model_id"]]
+    assert len(cohorts) == 1 and cohorts[0]["applications"] == 10_000, report["backtest"]
+    status, _, raw = stack.request("GET", f"/api/batches/{batch}/results.csv", token=token)
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    scores = [float(row["probability_of_default"]) for row in rows]
+    truth = [labels[row["client_id"]] for row in rows]
+    assert abs(cohorts[0]["auc"] - own_auc(scores, truth)) < 1e-6
+    assert abs(cohorts[0]["auc"] - document["metrics"]["valid"]["summary"]["auc"]) < 1e-3, "the validation AUC, scored through the service"
+    assert abs(cohorts[0]["bad_rate"] - sum(truth) / len(truth)) < 1e-12 and abs(cohorts[0]["bad_rate"] - 0.2608) < 1e-9
+    assert sum(b["count"] for b in cohorts[0]["calibration"]) == 10_000
+    assert "back-test on recorded outcomes" in stack.cli("monitor").stdout
+    status, _, audit = stack.json("GET", "/api/audit?action=outcomes_imported", token=stack.token("monitor_admin"))
+    assert [row["object"] for row in audit["items"]] == ["outcomes.csv"]

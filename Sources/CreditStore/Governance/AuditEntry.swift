@@ -51,6 +51,8 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     case modelRolledBack = "model_rolled_back"
     /// A challenger set or cleared (`credit model challenge`).
     case modelChallenged = "model_challenged"
+    /// Outcomes recorded against scored applications (`credit outcomes import`).
+    case outcomesImported = "outcomes_imported"
     case retentionPurge = "retention_purge"
 }
 

@@ -1,5 +1,5 @@
-/// The model register (champion and challenger), the challenger's shadow results, and the scored
-/// PDs that monitoring compares with a model's validation data.
+/// The model register (champion and challenger), the challenger's shadow results, and what
+/// monitoring reads: the scored PDs, and the outcomes recorded against them for back-tests.
 public protocol ModelRegisterStore: AnyObject {
     /// Every row of the register, oldest first (a handful: one per promotion).
     func modelAssignments() throws(StoreError) -> [ModelAssignment]
@@ -15,6 +15,12 @@ public protocol ModelRegisterStore: AnyObject {
     /// The submission time and PD of every application `model` scored, submitted at or after
     /// `since`, in submission order.
     func scoredProbabilities(model: String, since: Double) throws(StoreError) -> [(at: Double, pd: Double)]
+    /// Records outcomes against the scored applications they name (replacing earlier ones) and
+    /// writes `audit` in the same transaction. Returns how many applications each outcome
+    /// matched, in order (0: no scored application has that id).
+    func recordOutcomes(_ outcomes: [Outcome], audit: AuditEntry, now: Double) throws(StoreError) -> [Int]
+    /// Every scored application with an outcome, submitted at or after `since`, in submission order.
+    func scoredOutcomes(since: Double) throws(StoreError) -> [ScoredOutcome]
 }
 
 extension ModelRegisterStore {

@@ -127,6 +127,16 @@ enum PostgresMigrations {
         );
         CREATE INDEX shadow_by_models ON shadow_results(challenger_model, champion_model);
         """,
+        // 7: outcomes (SQLite version 12).
+        """
+        CREATE TABLE outcomes (
+            seq bigint PRIMARY KEY REFERENCES jobs(seq),
+            defaulted boolean NOT NULL,
+            observed_at double precision,
+            recorded_at double precision NOT NULL
+        );
+        CREATE INDEX jobs_by_client ON jobs(client_id) WHERE client_id IS NOT NULL;
+        """,
     ]
 
     static var latest: Int { steps.count }

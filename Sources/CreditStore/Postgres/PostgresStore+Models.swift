@@ -80,4 +80,44 @@ extension PostgresStore: ModelRegisterStore {
             """, [PostgresText.number(since), model])
         return rows.map { (at: rows.double($0, 0), pd: rows.double($0, 1)) }
     }
+
+    public func recordOutcomes(_ outcomes: [Outcome], audit: AuditEntry, now: Double) throws(StoreError) -> [Int] {
+        try connection.transaction { () throws(StoreError) -> [Int] in
+            var kinds: [String?] = [], keys: [String?] = [], flags: [String?] = [], times: [String?] = []
+            for outcome in outcomes {
+                switch outcome.key {
+                case .job(let id): kinds.append("job"); keys.append(id)
+                case .client(let id): kinds.append("client"); keys.append(id)
+                }
+                flags.append(outcome.defaulted ? "true" : "false")
+                times.append(outcome.observedAt.map(PostgresText.number))
+            }
+            // Every outcome in one statement; `ord` keeps the file's order for the counts.
+            let rows = try connection.query("""
+                WITH given AS (
+                  SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[], $4::double precision[]) WITH ORDINALITY AS g(kind, key, defaulted, observed_at, ord)),
+                matched AS (
+                  SELECT g.ord, j.seq, g.defaulted, g.observed_at FROM given g
+                  JOIN jobs j ON j.status = 'done' AND ((g.kind = 'job' AND j.id = g.key) OR (g.kind = 'client' AND j.client_id = g.key))),
+                latest AS (SELECT DISTINCT ON (seq) * FROM matched ORDER BY seq, ord DESC),
+                stored AS (
+                  INSERT INTO outcomes (seq, defaulted, observed_at, recorded_at) SELECT seq, defaulted, observed_at, $5::double precision FROM latest
+                  ON CONFLICT (seq) DO UPDATE SET defaulted = excluded.defaulted, observed_at = excluded.observed_at, recorded_at = excluded.recorded_at)
+                SELECT g.ord, count(m.seq) FROM given g LEFT JOIN matched m ON m.ord = g.ord GROUP BY g.ord ORDER BY g.ord
+                """, [PostgresText.array(kinds), PostgresText.array(keys), PostgresText.array(flags), PostgresText.array(times), PostgresText.number(now)])
+            try appendAuditInTransaction([audit], now: now)
+            return rows.map { Int(rows.int($0, 1)) }
+        }
+    }
+
+    public func scoredOutcomes(since: Double) throws(StoreError) -> [ScoredOutcome] {
+        let rows = try connection.query("""
+            SELECT j.submitted_at, r.result::jsonb ->> 'model', (r.result::jsonb ->> 'probability_of_default')::double precision, o.defaulted
+            FROM outcomes o JOIN jobs j ON j.seq = o.seq JOIN job_results r ON r.seq = o.seq
+            WHERE j.submitted_at >= $1::double precision AND r.result IS NOT NULL ORDER BY j.seq
+            """, [PostgresText.number(since)])
+        return rows.map { row in
+            ScoredOutcome(submittedAt: rows.double(row, 0), model: rows.string(row, 1), probabilityOfDefault: rows.double(row, 2), defaulted: rows.bool(row, 3))
+        }
+    }
 }

@@ -174,6 +174,16 @@ enum Migrations {
         );
         CREATE INDEX shadow_by_models ON shadow_results(challenger_model, champion_model);
         """,
+        // 12: outcomes (what happened to an applicant), found by job or by the lender's client id.
+        """
+        CREATE TABLE outcomes (
+            seq INTEGER PRIMARY KEY REFERENCES jobs(seq),
+            defaulted INTEGER NOT NULL CHECK (defaulted IN (0, 1)),
+            observed_at REAL,
+            recorded_at REAL NOT NULL
+        );
+        CREATE INDEX jobs_by_client ON jobs(client_id) WHERE client_id IS NOT NULL;
+        """,
     ]
 
     static var latest: Int { steps.count }

@@ -63,4 +63,38 @@ extension SQLiteStore: ModelRegisterStore {
             WHERE j.status = 'done' AND j.submitted_at >= ? AND json_extract(r.result, '$.model') = ? ORDER BY j.seq
             """).rows([.real(since), .text(model)]) { (at: $0.double(0), pd: $0.double(1)) }
     }
+
+    public func recordOutcomes(_ outcomes: [Outcome], audit: AuditEntry, now: Double) throws(StoreError) -> [Int] {
+        try database.transaction { () throws(StoreError) -> [Int] in
+            let byJob = try database.prepare("""
+                INSERT OR REPLACE INTO outcomes (seq, defaulted, observed_at, recorded_at) SELECT seq, ?, ?, ? FROM jobs WHERE id = ? AND status = 'done'
+                """)
+            let byClient = try database.prepare("""
+                INSERT OR REPLACE INTO outcomes (seq, defaulted, observed_at, recorded_at)
+                SELECT seq, ?, ?, ? FROM jobs WHERE client_id = ? AND status = 'done'
+                """)
+            var matched: [Int] = []
+            matched.reserveCapacity(outcomes.count)
+            for outcome in outcomes {
+                let (statement, key): (SQLiteStatement, String) = switch outcome.key {
+                case .job(let id): (byJob, id)
+                case .client(let id): (byClient, id)
+                }
+                try statement.run([.integer(outcome.defaulted ? 1 : 0), outcome.observedAt.map { .real($0) } ?? .null, .real(now), .text(key)])
+                matched.append(database.changes)
+            }
+            try appendAuditInTransaction(audit, now: now)
+            return matched
+        }
+    }
+
+    public func scoredOutcomes(since: Double) throws(StoreError) -> [ScoredOutcome] {
+        try database.prepare("""
+            SELECT j.submitted_at, json_extract(r.result, '$.model'), json_extract(r.result, '$.probability_of_default'), o.defaulted
+            FROM outcomes o JOIN jobs j ON j.seq = o.seq JOIN job_results r ON r.seq = o.seq
+            WHERE j.submitted_at >= ? AND r.result IS NOT NULL ORDER BY j.seq
+            """).rows([.real(since)]) { row in
+            ScoredOutcome(submittedAt: row.double(0), model: row.string(1), probabilityOfDefault: row.double(2), defaulted: row.int(3) != 0)
+        }
+    }
 }
