@@ -138,7 +138,7 @@ extension CreditService {
             if case .string(let value)? = fields["decision"] { decision = value }
             if case .array(let list)? = fields["reasons"] {
                 for case .object(let reason) in list {
-                    if case .string(let code)? = reason["field"], case .string(let text)? = reason["text"] { reasons.append((code, text)) }
+                    if case .string(let code)? = reason["code"] ?? reason["field"], case .string(let text)? = reason["text"] { reasons.append((code, text)) }
                 }
             }
         }

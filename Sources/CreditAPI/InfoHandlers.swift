@@ -167,6 +167,7 @@ final class ModelInfo: Sendable {
             // What the model may use and say, and what each part of that cost in validation AUC.
             "model_policy": document["model_policy"].map(JSONOutput.init) ?? .null,
             "policy_costs": document["policy_costs"].map(JSONOutput.init) ?? .null,
+            "fairness": valid?["fairness"].map(JSONOutput.init) ?? .null,
             "id": JSONOutput(modelID), "kind": JSONOutput(kind), "trained_at": JSONOutput(trainedAt),
             "format_version": .number(version), "training_data": trainingData,
             "inputs": .array(encoders.compactMap { $0["field"].map(JSONOutput.init) }),

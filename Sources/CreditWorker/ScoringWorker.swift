@@ -233,6 +233,7 @@ public final class ScoringWorker {
             writer.beginArray()
             for reason in list {
                 writer.beginObject()
+                writer.key("code"); writer.string(reason.code)
                 writer.key("contribution"); writer.number((reason.contribution * 1e6).rounded() / 1e6)
                 writer.key("field"); writer.string(reason.field)
                 writer.key("label"); writer.string(reason.label)

@@ -16,7 +16,8 @@ struct EvaluateCommand: ParsableCommand {
         guard let labels = dataset.labels else { throw CommandError("\(data) has no target column; evaluate needs labelled data") }
         let pds = scorer.probabilities(dataset.applicants)
         let report = EvaluationReport(probabilities: pds, labels: labels, applicants: dataset.applicants, schema: scorer.schema,
-                                      policy: scorer.document.policy)
+                                      policy: scorer.document.policy,
+                                      groups: scorer.document.modelPolicy?.fairnessGroups ?? ModelPolicy.defaultFairnessGroups)
         let summary = report.summary
         if json {
             struct Output: Encodable {

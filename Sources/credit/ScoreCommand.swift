@@ -61,7 +61,7 @@ struct ScoreCommand: ParsableCommand {
                 output += ResultTable.line(ResultTable.row(
                     line: row.line, id: row.id, clientID: row.clientID, status: prediction == nil ? "invalid" : "done",
                     probabilityOfDefault: prediction?.probabilityOfDefault, score: prediction?.score, decision: prediction?.decision.rawValue,
-                    reasons: prediction?.reasons.map { ($0.field, $0.text) } ?? [], error: row.error)) + "\n"
+                    reasons: prediction?.reasons.map { ($0.code, $0.text) } ?? [], error: row.error)) + "\n"
             case .jsonl:
                 output += String(decoding: try encoder.encode(Line(row)), as: UTF8.self) + "\n"
             }
@@ -105,7 +105,7 @@ struct ScoreCommand: ParsableCommand {
 
     /// One JSON line.
     struct Line: Encodable {
-        struct Reason: Encodable { let field: String; let text: String; let contribution: Double }
+        struct Reason: Encodable { let code: String; let field: String; let text: String; let contribution: Double }
         let line: Int
         let id: String
         let clientID: String?
@@ -124,7 +124,7 @@ struct ScoreCommand: ParsableCommand {
             probabilityOfDefault = prediction.map { ($0.probabilityOfDefault * 1e6).rounded() / 1e6 }
             score = prediction?.score
             decision = prediction?.decision.rawValue
-            reasons = prediction?.reasons.map { Reason(field: $0.field, text: $0.text, contribution: ($0.contribution * 1e6).rounded() / 1e6) } ?? []
+            reasons = prediction?.reasons.map { Reason(code: $0.code, field: $0.field, text: $0.text, contribution: ($0.contribution * 1e6).rounded() / 1e6) } ?? []
             model = prediction?.model
             error = row.error
         }

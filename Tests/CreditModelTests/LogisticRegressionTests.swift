@@ -76,4 +76,23 @@ final class LogisticRegressionTests: XCTestCase {
         }
         XCTAssertNil(choleskySolve([1, 2, 2, 1], [1, 1], 2), "indefinite matrix must be refused")
     }
+
+    /// Input 1's true weights go up and down ([0.3, -0.2, 0, 0.6, -1]); held to a falling risk over
+    /// its first four levels (the fifth free, as a missing level is), the fit never rises there,
+    /// the free inputs keep their shape, and it costs little log-loss.
+    func testMonotoneBinsNeverGoTheWrongWayAndLeaveTheRestFree() throws {
+        let trainer = problem(rows: 6000, seed: 3)
+        let free = try trainer.solve(lambda: 1, options: LogisticOptions()).beta
+        let (beta, _) = try trainer.solveMonotone(lambda: 1, options: LogisticOptions(), constraints: [0, -1, 0, 0], binCounts: [0, 4, 0, 0])
+        let weights = (0..<5).map { beta[trainer.offsets[1] + $0] }
+        let freeWeights = (0..<5).map { free[trainer.offsets[1] + $0] }
+        XCTAssertTrue(zip(freeWeights.dropLast(2), freeWeights.dropFirst().dropLast()).contains { $1 > $0 }, "unconstrained, the risk rises somewhere")
+        for level in 1..<4 { XCTAssertLessThanOrEqual(weights[level], weights[level - 1] + 1e-12, "level \(level): \(weights)") }
+        XCTAssertLessThan(weights[4], weights[3], "the free level keeps its own weight (truth −1)")
+        // Input 3 is free: its level 2 (truth 1.2) stays the largest.
+        XCTAssertEqual((0..<4).max { beta[trainer.offsets[3] + $0] < beta[trainer.offsets[3] + $1] }, 2)
+        let cost = trainer.objective(beta, lambda: 1) - trainer.objective(free, lambda: 1)
+        XCTAssertGreaterThan(cost, 0, "a constraint that binds costs something")
+        XCTAssertLessThan(cost / Double(trainer.rows), 0.01, "and not much")
+    }
 }

@@ -87,12 +87,16 @@ final class RealDataTests: XCTestCase {
         let policy = try XCTUnwrap(scorer.document.modelPolicy, "the shipped model carries its policy")
         let schema = ApplicantSchema.pakdd
         let monotone = scorer.monotoneFields
-        // The trees hold every ordered field's direction; the scorecard holds none yet, so its
-        // reasons about them claim no direction (checked below).
-        XCTAssertEqual(Set(monotone.keys), scorer.document.kind == .gbdt ? Set(policy.monotone.keys) : [])
+        // Both families hold every ordered field's direction: the trees by bounded splits, the
+        // scorecard by pooled bins.
+        XCTAssertEqual(Set(monotone.keys), Set(policy.monotone.keys))
         for field in policy.excludedInputs { XCTAssertNil(scorer.document.pipeline.encoders.first { $0.field == field }, "\(field) is not an input") }
         let ageIndex = schema.index(of: "age")!
         var checkedMoves = 0, protectedRows = 0
+        let table = try XCTUnwrap(scorer.document.reasonCodes, "the model file keeps its reason codes")
+        let codes = Dictionary(uniqueKeysWithValues: table.map { ($0.field, $0.code) })
+        XCTAssertEqual(Set(table.map(\.code)).count, table.count, "one code per factor")
+        XCTAssertEqual(codes["age"], "R51", "codes come from the PAKDD column, the same in every model")
         for applicant in valid.applicants {
             let pd = scorer.probability(applicant)
             for (name, direction) in monotone {
@@ -110,6 +114,14 @@ final class RealDataTests: XCTestCase {
             for reason in prediction.reasons + prediction.strengths {
                 XCTAssertFalse(policy.excludedInputs.contains(reason.field) || policy.excludedReasons.contains(reason.field), reason.field)
                 let field = schema.fields[schema.index(of: reason.field)!]
+                // A stable code per factor, from the model file's table; words where a code's meaning is known.
+                XCTAssertEqual(reason.code, codes[reason.field], "\(reason)")
+                XCTAssertFalse(reason.text.contains("(code"), "no bare code: \(reason.text)")
+                if case .category(let options, _) = field.kind, let value = reason.value {
+                    let option = options.first { $0.code == value }
+                    if let option, option.label != option.code { XCTAssertTrue(reason.text.contains(option.label), "\(reason)") }
+                    XCTAssertTrue(reason.text.hasPrefix(field.label + ": ") && reason.text.contains(value), "the value, once, after the factor: \(reason)")
+                }
                 guard case .number = field.kind, reason.value != nil else { continue }
                 if let direction = monotone[reason.field] {
                     // A risk-raising reason of a field whose risk falls with the value says "low".
@@ -125,7 +137,7 @@ final class RealDataTests: XCTestCase {
                 XCTAssertFalse(prediction.reasons.contains { $0.field == "age" }, "age \(age) given as an adverse reason")
             }
         }
-        XCTAssertGreaterThan(checkedMoves, scorer.document.kind == .gbdt ? 50_000 : -1)
+        XCTAssertGreaterThan(checkedMoves, 50_000)
         XCTAssertGreaterThan(protectedRows, 1000, "the validation file has over a thousand applicants aged 62 or more")
     }
 

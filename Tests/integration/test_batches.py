@@ -84,7 +84,7 @@ def test_a_csv_batch_is_scored_and_returned_in_file_order(stack, batcher):
     single = stack.json("POST", "/api/predictions", rows[7], token=token)[2]
     alone = stack.wait_done(token, single["id"])["result"]
     assert float(table[7]["probability_of_default"]) == round(alone["probability_of_default"], 6)
-    assert table[7]["reason_1_code"] == alone["reasons"][0]["field"]
+    assert table[7]["reason_1_code"] == alone["reasons"][0]["code"]
     # Batch rows stay out of the officer's history, which holds only the single application.
     history = stack.json("GET", "/api/predictions?limit=100", token=token)[2]
     assert body["id"] not in {item["id"] for item in history["items"]}

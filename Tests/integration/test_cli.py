@@ -34,5 +34,5 @@ def test_score_formats_agree(tmp_path):
         assert row["line"] == str(line["line"]) and row["status"] == "done"
         assert row["decision"] == line["decision"] in ("approve", "review", "reject")
         assert int(row["score"]) == line["score"]
-        assert row["reason_1_code"] == (line["reasons"][0]["field"] if line["reasons"] else "")
+        assert row["reason_1_code"] == (line["reasons"][0]["code"] if line["reasons"] else "")
     assert {line["decision"] for line in lines} == {"approve", "review", "reject"}, "200 real rows reach every decision"

@@ -23,6 +23,7 @@ export async function modelView() {
       data.card.calibration && h("img", { src: data.card.calibration, alt: "Calibration: predicted against observed default rates", width: 480, height: 360 })));
   }
   if (data.model_policy) parts.push(policyView(data.model_policy, data.policy_costs));
+  if (data.fairness?.length) parts.push(fairnessView(data.fairness));
   if (data.challenger) parts.push(challengerView(data.challenger));
   if (can("admin")) {
     if (data.challenger) parts.push(await comparisonView());
@@ -41,14 +42,26 @@ function policyView(policy, costs) {
       row("Inputs left out", list((policy.excluded_inputs || []).map((f) => f.replaceAll("_", " ")))),
       row("Never given as reasons", list((policy.excluded_reasons || []).map((f) => f.replaceAll("_", " ")))),
       row("Monotone", list(monotone)),
-      row("Protected age", policy.protected_age ? `no adverse age reason from ${policy.protected_age.from}` : "none")))];
+      row("Protected age", policy.protected_age ? `no adverse age reason from ${policy.protected_age.from}` : "none"),
+      row("Fairness reported by", list((policy.fairness_groups || ["sex", "age"]).map((f) => f.replaceAll("_", " "))))))];
   if (costs?.length) {
-    section.push(h("table", { class: "card" },
+    section.push(h("div", { class: "table-wrap" }, h("table", { class: "card" },
       h("caption", {}, "Validation AUC given up by each policy item (negative: the item helps)"),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Item"), h("th", { scope: "col" }, "AUC without it"), h("th", { scope: "col" }, "Cost"))),
-      h("tbody", {}, ...costs.map((c) => h("tr", {}, h("td", {}, c.item), h("td", {}, c.auc_without.toFixed(4)), h("td", {}, signed(c.cost)))))));
+      h("tbody", {}, ...costs.map((c) => h("tr", {}, h("td", {}, c.item.replaceAll("_", " ")), h("td", {}, c.auc_without.toFixed(4)), h("td", {}, signed(c.cost))))))));
   }
   return h("section", { id: "model-policy" }, ...section);
+}
+
+/** Approval rate, bad rate and AUC of each group the policy reports, on the validation data. */
+function fairnessView(groups) {
+  const name = (attribute) => attribute.replaceAll("_", " ");
+  return h("section", { id: "fairness" }, h("h2", {}, "Fairness on the validation data"),
+    h("div", { class: "table-wrap" }, h("table", { class: "card" },
+      h("thead", {}, h("tr", {}, ...["Group", "Applicants", "Approved", "Bad rate", "Mean PD", "AUC"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, ...groups.map((g) => h("tr", {}, h("td", {}, `${name(g.attribute)}: ${g.group}`), h("td", {}, g.rows.toLocaleString()),
+        h("td", {}, percent(g.approval_rate)), h("td", {}, percent(g.bad_rate)), h("td", {}, percent(g.mean_probability)),
+        h("td", {}, g.auc == null ? "—" : g.auc.toFixed(3))))))));
 }
 
 /** The challenger's card, next to the champion's. */

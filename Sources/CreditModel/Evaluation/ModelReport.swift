@@ -107,7 +107,9 @@ public struct EvaluationReport: Codable, Sendable {
         ("under 25", 0..<25), ("25–34", 25..<35), ("35–44", 35..<45), ("45–54", 45..<55), ("55–64", 55..<65), ("65 and over", 65..<1000),
     ]
 
-    public init(probabilities: [Double], labels: [Int], applicants: [Applicant], schema: ApplicantSchema, policy: DecisionPolicy) {
+    /// `groups`: the fields to report fairness by (`age` in ``ageBands``), from the model policy.
+    public init(probabilities: [Double], labels: [Int], applicants: [Applicant], schema: ApplicantSchema, policy: DecisionPolicy,
+                groups fairnessFields: [String] = ModelPolicy.defaultFairnessGroups) {
         summary = MetricSummary(probabilities: probabilities, labels: labels)
         calibration = Metrics.calibrationTable(probabilities, labels)
         self.policy = PolicyOutcome(policy: policy, probabilities: probabilities, labels: labels)
@@ -122,16 +124,18 @@ public struct EvaluationReport: Codable, Sendable {
                 approvalRate: Double(pds.filter { policy.decision(probability: $0) == .approve }.count) / Double(rows.count),
                 auc: bad > 0 && bad < rows.count ? Metrics.auc(pds, ys) : nil))
         }
-        if let sex = schema.index(of: "sex") {
-            var bySex: [String: [Int]] = [:]
-            for (row, applicant) in applicants.enumerated() { bySex[applicant.values[sex].display ?? "not recorded", default: []].append(row) }
-            for key in bySex.keys.sorted() { addGroup("sex", key, bySex[key]!) }
-        }
-        if let age = schema.index(of: "age") {
-            for band in Self.ageBands {
-                let rows = applicants.indices.filter { applicants[$0].values[age].number.map(band.range.contains) ?? false }
-                addGroup("age band", band.label, rows)
+        for field in fairnessFields {
+            guard let index = schema.index(of: field) else { continue }
+            if field == "age" {
+                for band in Self.ageBands {
+                    let rows = applicants.indices.filter { applicants[$0].values[index].number.map(band.range.contains) ?? false }
+                    addGroup("age band", band.label, rows)
+                }
+                continue
             }
+            var byValue: [String: [Int]] = [:]
+            for (row, applicant) in applicants.enumerated() { byValue[applicant.values[index].display ?? "not recorded", default: []].append(row) }
+            for key in byValue.keys.sorted() { addGroup(field, key, byValue[key]!) }
         }
         fairness = groups
     }

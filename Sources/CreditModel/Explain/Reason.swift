@@ -4,6 +4,8 @@ public struct Reason: Codable, Sendable, Equatable {
     public var field: String
     /// Field label ("Months in job").
     public var label: String
+    /// The factor's stable reason code ("R40"; see ``ReasonCode``).
+    public var code: String
     /// The applicant's value as written, or nil when missing.
     public var value: String?
     /// Contribution to the log-odds of default: positive raises the risk.
@@ -41,6 +43,8 @@ struct ReasonWriter: Sendable {
     var policy: ModelPolicy? = nil
     /// Fields whose effect the model holds monotone, with the direction of the risk.
     var monotone: [String: RiskDirection] = [:]
+    /// Each field's reason code.
+    var codes: [String: String] = [:]
 
     func reason(input: Int, contribution: Double, applicant: Applicant) -> Reason {
         let encoder = pipeline.encoders[input]
@@ -50,7 +54,16 @@ struct ReasonWriter: Sendable {
         switch (field.kind, value) {
         case (_, .missing):
             text = "\(field.label) not given"
-        case (.category, _), (.text, _):
+        case (.category(let options, _), _):
+            // A code whose meaning is known is said in words; else the field's phrase says what the code is.
+            let display = value.display ?? ""
+            if let option = options.first(where: { $0.code == display }), option.label != option.code {
+                // The code too when its words do not hold it ("Postal address: Other address (2)"), so the value is in the text.
+                text = "\(field.label): \(option.label)" + (option.label.contains(option.code) ? "" : " (\(option.code))")
+            } else {
+                text = field.reasons.category.replacingPlaceholder(with: display)
+            }
+        case (.text, _):
             text = field.reasons.category.replacingPlaceholder(with: value.display ?? "")
         case (.flag, .number(let number)):
             text = number >= 0.5 ? field.reasons.high : field.reasons.low
@@ -67,7 +80,7 @@ struct ReasonWriter: Sendable {
         }
         var shown = value.display
         if case .flag = field.kind, case .number(let number) = value { shown = number >= 0.5 ? "yes" : "no" }
-        return Reason(field: field.name, label: field.label, value: shown, contribution: contribution, text: text)
+        return Reason(field: field.name, label: field.label, code: codes[field.name] ?? field.name, value: shown, contribution: contribution, text: text)
     }
 
     /// The `count` strongest risk-raising and risk-lowering reasons. Equal contributions keep the

@@ -78,11 +78,15 @@ public struct ModelDocument: Codable, Sendable {
     public var policyCosts: [PolicyCost]? = nil
     /// The validation distribution of the PD and the inputs, for `credit monitor`.
     public var reference: ReferenceDistribution? = nil
+    /// The stable code of each factor a reason may name, for adverse-action notices (nil in
+    /// older files: the same table is derived from the schema when they load).
+    public var reasonCodes: [ReasonCode]? = nil
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", modelId = "model_id", kind, createdAt = "created_at"
         case trainingData = "training_data", schema, pipeline, parameters, logistic, ensemble, calibration, policy
         case scoreScale = "score_scale", metrics, modelPolicy = "model_policy", policyCosts = "policy_costs", reference
+        case reasonCodes = "reason_codes"
     }
 
     /// Encodes as JSON (sorted keys; pretty-printed when asked).

@@ -27,14 +27,17 @@ public final class CreditScorer: Sendable {
         for input in document.logistic?.weights ?? [] { offsets.append(weights.count); weights.append(contentsOf: input) }
         flatWeights = weights
         weightOffsets = offsets
-        reasonWriter = ReasonWriter(schema: schema, pipeline: document.pipeline, policy: document.modelPolicy, monotone: Self.monotoneFields(document))
+        let codes = document.reasonCodes ?? ReasonCode.table(schema: schema, pipeline: document.pipeline)
+        reasonWriter = ReasonWriter(schema: schema, pipeline: document.pipeline, policy: document.modelPolicy, monotone: Self.monotoneFields(document),
+                                    codes: Dictionary(codes.map { ($0.field, $0.code) }, uniquingKeysWith: { first, _ in first }))
     }
 
     /// Fields the model's effect is monotone in by construction (a GBDT trained with constraints).
     public var monotoneFields: [String: RiskDirection] { reasonWriter.monotone }
 
     static func monotoneFields(_ document: ModelDocument) -> [String: RiskDirection] {
-        guard let constraints = document.parameters.boosting?.monotoneConstraints, document.kind == .gbdt else { return [:] }
+        let constraints = document.kind == .gbdt ? document.parameters.boosting?.monotoneConstraints : document.parameters.logistic?.monotoneConstraints
+        guard let constraints else { return [:] }
         var fields: [String: RiskDirection] = [:]
         for (encoder, sign) in zip(document.pipeline.encoders, constraints) where sign != 0 {
             fields[encoder.field] = sign > 0 ? .increasing : .decreasing

@@ -8,6 +8,9 @@ public struct LogisticOptions: Codable, Sendable, Equatable {
     public var maxIterations: Int = 50
     /// Stop when the relative change of the penalised log-loss falls below this.
     public var tolerance: Double = 1e-12
+    /// Per input: +1 when the risk may only rise with a numeric field's bin, -1 only fall, 0 free
+    /// (set from the model policy, as for the trees). Nil or empty: no constraint.
+    public var monotoneConstraints: [Int]?
 
     public init() {}
 }

@@ -47,9 +47,12 @@ public struct ModelTrainer {
         let trainRaw: [Double]
         switch configuration.kind {
         case .logistic:
-            let fitted = try trainLogistic(pipeline, train, trainLabels, valid, validLabels)
+            var options = configuration.logistic
+            let constraints = Self.monotoneConstraints(pipeline, configuration.modelPolicy)
+            options.monotoneConstraints = constraints.contains { $0 != 0 } ? constraints : nil
+            let fitted = try trainLogistic(pipeline, train, trainLabels, valid, validLabels, options: options)
             logistic = fitted.model
-            parameters.logistic = configuration.logistic
+            parameters.logistic = options
             parameters.chosenLambda = fitted.model.lambda
             validRaw = fitted.validRaw
             trainRaw = fitted.trainRaw
@@ -80,7 +83,8 @@ public struct ModelTrainer {
         let policy = try DecisionPolicy.fromShares(validationProbabilities: validPD, approveShare: configuration.approveShare,
                                                    rejectShare: configuration.rejectShare)
         let report = EvaluationReport(probabilities: validPD, labels: validLabels, applicants: valid.applicants,
-                                      schema: valid.schema, policy: policy)
+                                      schema: valid.schema, policy: policy,
+                                      groups: configuration.modelPolicy.fairnessGroups ?? ModelPolicy.defaultFairnessGroups)
         let createdAt = ISO8601DateFormatter().string(from: Date())
         let modelId = "\(configuration.kind.rawValue)-\(createdAt.prefix(10))-\(fingerprint.trainSHA256.prefix(8))"
         return ModelDocument(
@@ -89,7 +93,8 @@ public struct ModelTrainer {
             logistic: logistic, ensemble: ensemble, calibration: calibration, policy: policy, scoreScale: configuration.scoreScale,
             metrics: TrainingMetrics(train: MetricSummary(probabilities: trainPD, labels: trainLabels), valid: report),
             modelPolicy: configuration.modelPolicy,
-            reference: ReferenceDistribution(probabilities: validPD, applicants: valid.applicants, pipeline: pipeline, schema: valid.schema))
+            reference: ReferenceDistribution(probabilities: validPD, applicants: valid.applicants, pipeline: pipeline, schema: valid.schema),
+            reasonCodes: ReasonCode.table(schema: train.schema, pipeline: pipeline))
     }
 
     /// Per tree input, the sign its effect on the log-odds of default must keep: the policy's
@@ -131,18 +136,24 @@ public struct ModelTrainer {
         return levels
     }
 
-    private func trainLogistic(_ pipeline: FeaturePipeline, _ train: Dataset, _ trainLabels: [Int], _ valid: Dataset, _ validLabels: [Int])
-        throws -> (model: LogisticModel, validRaw: [Double], trainRaw: [Double]) {
+    private func trainLogistic(_ pipeline: FeaturePipeline, _ train: Dataset, _ trainLabels: [Int], _ valid: Dataset, _ validLabels: [Int],
+                               options: LogisticOptions) throws -> (model: LogisticModel, validRaw: [Double], trainRaw: [Double]) {
         let levelCounts = pipeline.encoders.map(\.levelCount)
         let trainer = LogisticTrainer(levelCounts: levelCounts, levels: levelMatrix(pipeline, train), labels: trainLabels)
         let validLevels = levelMatrix(pipeline, valid)
-        guard !configuration.logistic.lambdas.isEmpty, configuration.logistic.lambdas.allSatisfy({ $0 > 0 }) else {
+        guard !options.lambdas.isEmpty, options.lambdas.allSatisfy({ $0 > 0 }) else {
             throw ModelError.invalidOption("give at least one positive L2 strength")
         }
         var best: (model: LogisticModel, auc: Double)?
         var start: [Double]?
-        for lambda in configuration.logistic.lambdas.sorted(by: >) {
-            let solution = try trainer.solve(lambda: lambda, options: configuration.logistic, start: start)
+        // A numeric field's value bins come before its missing level.
+        let binCounts = pipeline.encoders.map { $0.kind == .numeric ? $0.edges.count + 1 : 0 }
+        for lambda in options.lambdas.sorted(by: >) {
+            let solution = if let constraints = options.monotoneConstraints {
+                try trainer.solveMonotone(lambda: lambda, options: options, constraints: constraints, binCounts: binCounts)
+            } else {
+                try trainer.solve(lambda: lambda, options: options, start: start)
+            }
             start = solution.beta
             let model = trainer.model(from: solution.beta, lambda: lambda)
             let raw = Self.logisticRaw(model, validLevels, inputs: pipeline.inputCount, rows: valid.count)

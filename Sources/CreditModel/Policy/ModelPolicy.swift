@@ -10,17 +10,26 @@ public struct ModelPolicy: Codable, Sendable, Equatable {
     public var excludedReasons: [String]
     /// No adverse reason of this field for an applicant at or above this value (age 62).
     public var protectedAge: ProtectedValue?
+    /// The fields whose groups the model card reports approval rate, bad rate and AUC for
+    /// (`age` in bands), whether or not the model uses them. Nil: sex and age.
+    public var fairnessGroups: [String]?
 
-    public init(excludedInputs: [String], monotone: [String: RiskDirection], excludedReasons: [String] = [], protectedAge: ProtectedValue? = nil) {
+    public init(excludedInputs: [String], monotone: [String: RiskDirection], excludedReasons: [String] = [], protectedAge: ProtectedValue? = nil,
+                fairnessGroups: [String]? = nil) {
         self.excludedInputs = excludedInputs
         self.monotone = monotone
         self.excludedReasons = excludedReasons
         self.protectedAge = protectedAge
+        self.fairnessGroups = fairnessGroups
     }
 
     enum CodingKeys: String, CodingKey {
         case excludedInputs = "excluded_inputs", monotone, excludedReasons = "excluded_reasons", protectedAge = "protected_age"
+        case fairnessGroups = "fairness_groups"
     }
+
+    /// The groups the card reports when a policy names none.
+    public static let defaultFairnessGroups = ["sex", "age"]
 
     /// The shipped default: no sex, nationality or place of birth; risk never rises with age,
     /// income, assets or months in the job and at the residence; no age reason from 62.
@@ -28,7 +37,8 @@ public struct ModelPolicy: Codable, Sendable, Equatable {
         excludedInputs: ["sex", "nacionality", "state_of_birth", "city_of_birth"],
         monotone: ["age": .decreasing, "personal_monthly_income": .decreasing, "other_incomes": .decreasing,
                    "personal_assets_value": .decreasing, "months_in_the_job": .decreasing, "months_in_residence": .decreasing],
-        protectedAge: ProtectedValue(field: "age", from: 62))
+        protectedAge: ProtectedValue(field: "age", from: 62),
+        fairnessGroups: ["sex", "age", "nacionality", "marital_status"])
 
     /// No constraint at all (only `sex` left out, as before policies), for comparison.
     public static let unconstrained = ModelPolicy(excludedInputs: ["sex"], monotone: [:])

@@ -22,7 +22,7 @@ public struct ModelCard {
         let pds = scorer.probabilities(dataset.applicants)
         let document = scorer.document
         let report = EvaluationReport(probabilities: pds, labels: labels, applicants: dataset.applicants, schema: scorer.schema,
-                                      policy: document.policy)
+                                      policy: document.policy, groups: document.modelPolicy?.fairnessGroups ?? ModelPolicy.defaultFairnessGroups)
         let roc = SVGChart.roc(points: Metrics.rocCurve(pds, labels), auc: report.summary.auc, title: "ROC on \(dataName)")
         let calibration = SVGChart.calibration(
             bins: report.calibration.map { ($0.meanPredicted, $0.observedRate, $0.count) }, title: "Calibration on \(dataName)")
@@ -104,6 +104,7 @@ public struct ModelCard {
                          + (monotone.isEmpty ? " (asked; this model family does not enforce it, so its reasons about them claim no direction)." : " (enforced in every tree, as LightGBM's monotone constraints)."))
             if !policy.excludedReasons.isEmpty { lines.append("- Never given as reasons: \(policy.excludedReasons.map { "`\($0)`" }.joined(separator: ", ")).") }
             if let age = policy.protectedAge { lines.append("- `\(age.field)` is never an adverse reason from \(age.from.compactDescription) (Regulation B §1002.6(b)(2)).") }
+            lines.append("- Fairness reported by: \((policy.fairnessGroups ?? ModelPolicy.defaultFairnessGroups).map { "`\($0)`" }.joined(separator: ", ")) (below).")
             lines.append("- A number is called low or high in a reason only where the effect is monotone by construction; elsewhere the reason names the factor and value.")
             if let costs = document.policyCosts {
                 lines.append("")
