@@ -5,6 +5,7 @@ let package = Package(
     name: "CreditScoring",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "CreditScoring", targets: ["CreditScoring"]),
         .library(name: "CreditModel", targets: ["CreditModel"]),
         .executable(name: "credit", targets: ["credit"]),
         .executable(name: "credit-fcgi", targets: ["credit-fcgi"]),
@@ -32,7 +33,11 @@ let package = Package(
         // Stability of scores and inputs against a model's validation data (PSI, CSI): shared by
         // `credit monitor` and the responder's `/api/monitoring`, so Foundation-free.
         .target(name: "CreditMonitoring", dependencies: ["CreditSchema"]),
-        .target(name: "CreditModel", dependencies: ["CreditSchema", "CreditMonitoring"]),
+        // The scoring engine: the model file, the compiled pipeline, the forest and the scorecard,
+        // explanations, reasons and the policy. The worker links this and nothing of training.
+        .target(name: "CreditScoring", dependencies: ["CreditSchema", "CreditMonitoring"]),
+        // Training, evaluation and reports beside the engine (the `credit` command's model tools).
+        .target(name: "CreditModel", dependencies: ["CreditSchema", "CreditMonitoring", "CreditScoring"]),
         // The job queue and users behind a store interface: SQLite embedded, PostgreSQL for more than one host.
         .target(name: "CreditStore", dependencies: ["CSQLite", "CLibPQ", "COpenSSL"]),
         // JWT (HS256) and password hashing (scrypt) on OpenSSL.
@@ -43,7 +48,7 @@ let package = Package(
         // links, it uses no Foundation: the responder stays small in memory and quick to start as CGI.
         .target(name: "CreditAPI", dependencies: ["CreditJSON", "CreditSchema", "CreditStore", "CreditAuth", "CreditMonitoring"]),
         // The scoring worker's loop: claim, score with the model, record.
-        .target(name: "CreditWorker", dependencies: ["CreditAPI", "CreditModel", "CreditStore", "CreditJSON"]),
+        .target(name: "CreditWorker", dependencies: ["CreditAPI", "CreditScoring", "CreditStore", "CreditJSON"]),
 
         .executableTarget(name: "credit", dependencies: [
             "CreditModel", "CreditSchema", "CreditStore", "CreditAuth", "CreditAPI",
@@ -53,7 +58,7 @@ let package = Package(
         .executableTarget(name: "credit-worker", dependencies: ["CreditWorker", "CreditAPI", "CreditStore"]),
 
         .testTarget(name: "CreditJSONTests", dependencies: ["CreditJSON"]),
-        .testTarget(name: "CreditModelTests", dependencies: ["CreditModel", "CreditJSON"]),
+        .testTarget(name: "CreditModelTests", dependencies: ["CreditModel", "CreditScoring", "CreditJSON"]),
         .testTarget(name: "CreditStoreTests", dependencies: ["CreditStore"]),
         .testTarget(name: "CreditAuthTests", dependencies: ["CreditAuth"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),

@@ -3,6 +3,8 @@
 @_exported import CreditSchema
 // The stability bins, which the model file keeps for monitoring.
 @_exported import CreditMonitoring
+// The scoring engine the trainer builds models for.
+@_exported import CreditScoring
 import Foundation
 
 extension SchemaDocument {

@@ -1,4 +1,4 @@
-import CreditModel
+import CreditScoring
 import CreditStore
 import CreditAPI
 import Foundation

@@ -2,6 +2,7 @@ import CreditJSON
 import Foundation
 import XCTest
 @testable import CreditModel
+@testable import CreditScoring
 
 /// Validation of submitted applications and the exported schema.
 final class ApplicantSchemaTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import CreditModel
+@testable import CreditScoring
 
 /// Field selection and encoding: what is dropped, how levels are found, and that the compiled
 /// scoring tables agree with the encoders they come from.

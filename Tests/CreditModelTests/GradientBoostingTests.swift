@@ -1,5 +1,6 @@
 import XCTest
 @testable import CreditModel
+@testable import CreditScoring
 
 /// Histogram tree learning: split finding, missing values, determinism, early stopping.
 final class GradientBoostingTests: XCTestCase {

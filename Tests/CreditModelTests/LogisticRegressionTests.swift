@@ -1,5 +1,6 @@
 import XCTest
 @testable import CreditModel
+@testable import CreditScoring
 
 /// The Newton solver reaches the optimum of the penalised log-loss.
 final class LogisticRegressionTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CreditModel
+@testable import CreditScoring
 
 /// Metrics against hand-computed values; calibration, policy and score scale.
 final class MetricsTests: XCTestCase {

@@ -2,6 +2,7 @@ import CreditJSON
 import Foundation
 import XCTest
 @testable import CreditModel
+@testable import CreditScoring
 
 /// Training on generated applicants, the model file round trip, and refusal of bad files.
 final class ModelFileTests: XCTestCase {

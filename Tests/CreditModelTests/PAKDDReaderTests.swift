@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CreditModel
+@testable import CreditScoring
 
 /// The PAKDD reader on small files written by the tests: CRLF, Latin-1, missing spellings, errors.
 final class PAKDDReaderTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CreditModel
+@testable import CreditScoring
 
 /// Tests on the PAKDD 2010 files in `../shared/data/pakdd2010` and on the shipped model.
 /// They skip, saying why, when the data folder is absent (a fresh clone without `../shared`).

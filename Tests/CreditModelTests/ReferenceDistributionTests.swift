@@ -1,5 +1,6 @@
 import XCTest
 @testable import CreditModel
+@testable import CreditScoring
 
 /// The bins and stability indexes behind `credit monitor`.
 final class ReferenceDistributionTests: XCTestCase {

@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import XCTest
 @testable import CreditModel
+@testable import CreditScoring
 
 /// The model card's SVG plots are well-formed, accessible and CSP-safe.
 final class SVGChartTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import CreditModel
+@testable import CreditScoring
 
 /// TreeSHAP against exact Shapley values computed by brute force over every feature subset.
 final class TreeSHAPTests: XCTestCase {

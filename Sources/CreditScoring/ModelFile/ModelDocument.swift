@@ -41,6 +41,16 @@ public struct TrainingParameters: Codable, Sendable {
     public var trees: Int?
     public var trainingSeconds: Double
 
+    package init(pipeline: PipelineOptions, logistic: LogisticOptions? = nil, boosting: BoostingOptions? = nil, chosenLambda: Double? = nil,
+                 trees: Int? = nil, trainingSeconds: Double) {
+        self.pipeline = pipeline
+        self.logistic = logistic
+        self.boosting = boosting
+        self.chosenLambda = chosenLambda
+        self.trees = trees
+        self.trainingSeconds = trainingSeconds
+    }
+
     enum CodingKeys: String, CodingKey {
         case pipeline, logistic, boosting
         case chosenLambda = "chosen_lambda", trees, trainingSeconds = "training_seconds"
@@ -51,6 +61,11 @@ public struct TrainingParameters: Codable, Sendable {
 public struct TrainingMetrics: Codable, Sendable {
     public var train: MetricSummary
     public var valid: EvaluationReport
+
+    package init(train: MetricSummary, valid: EvaluationReport) {
+        self.train = train
+        self.valid = valid
+    }
 }
 
 /// A trained model as one versioned JSON document: everything needed to score, explain and audit it.
@@ -81,6 +96,31 @@ public struct ModelDocument: Codable, Sendable {
     /// The stable code of each factor a reason may name, for adverse-action notices (nil in
     /// older files: the same table is derived from the schema when they load).
     public var reasonCodes: [ReasonCode]? = nil
+
+    package init(formatVersion: Int, modelId: String, kind: ModelKind, createdAt: String, trainingData: DataFingerprint, schema: SchemaDocument,
+                 pipeline: FeaturePipeline, parameters: TrainingParameters, logistic: LogisticModel?, ensemble: TreeEnsemble?,
+                 calibration: PlattCalibration, policy: DecisionPolicy, scoreScale: ScoreScale, metrics: TrainingMetrics,
+                 modelPolicy: ModelPolicy? = nil, policyCosts: [PolicyCost]? = nil, reference: ReferenceDistribution? = nil,
+                 reasonCodes: [ReasonCode]? = nil) {
+        self.formatVersion = formatVersion
+        self.modelId = modelId
+        self.kind = kind
+        self.createdAt = createdAt
+        self.trainingData = trainingData
+        self.schema = schema
+        self.pipeline = pipeline
+        self.parameters = parameters
+        self.logistic = logistic
+        self.ensemble = ensemble
+        self.calibration = calibration
+        self.policy = policy
+        self.scoreScale = scoreScale
+        self.metrics = metrics
+        self.modelPolicy = modelPolicy
+        self.policyCosts = policyCosts
+        self.reference = reference
+        self.reasonCodes = reasonCodes
+    }
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", modelId = "model_id", kind, createdAt = "created_at"

@@ -16,7 +16,7 @@ public struct ReasonCode: Codable, Sendable, Equatable {
     }
 
     /// The code of every field a model with `pipeline` may give as a reason.
-    static func table(schema: ApplicantSchema, pipeline: FeaturePipeline) -> [ReasonCode] {
+    package static func table(schema: ApplicantSchema, pipeline: FeaturePipeline) -> [ReasonCode] {
         var seen = Set<String>()
         return pipeline.encoders.compactMap { encoder in
             guard seen.insert(encoder.field).inserted, let index = schema.index(of: encoder.field) else { return nil }

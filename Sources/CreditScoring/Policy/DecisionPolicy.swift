@@ -78,7 +78,7 @@ public struct ScoreScale: Codable, Sendable, Equatable {
     }
 }
 
-func percent(_ share: Double, digits: Int = 0) -> String {
+package func percent(_ share: Double, digits: Int = 0) -> String {
     let scaled = share * 100
     if digits == 0 { return "\(Int(scaled.rounded()))%" }
     let factor = pow(10.0, Double(digits))

@@ -45,7 +45,7 @@ public struct FieldEncoder: Codable, Sendable {
     /// Level of a rare or unseen code (categorical only).
     public var otherLevel: Int { levelCount - 2 }
 
-    init(field: String, fieldIndex: Int, kind: Kind, edges: [Double], median: Double, codes: [FieldValue],
+    package init(field: String, fieldIndex: Int, kind: Kind, edges: [Double], median: Double, codes: [FieldValue],
          levelLogOdds: [Double], levelCounts: [Int]) {
         self.field = field
         self.fieldIndex = fieldIndex

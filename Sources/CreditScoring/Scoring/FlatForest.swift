@@ -4,7 +4,7 @@
 /// instead of a branch. Leaves point to themselves (cut +∞, left child = self), so every walk
 /// through a tree takes exactly the tree's depth in steps, and a group of rows can walk in
 /// lockstep: their independent memory loads overlap instead of waiting on mispredicted branches.
-struct FlatForest: Sendable {
+package struct FlatForest: Sendable {
     struct Node: Sendable {
         /// Input read by the split (0 for a leaf, which ignores it).
         var feature: Int32
@@ -25,7 +25,7 @@ struct FlatForest: Sendable {
     /// Rows walked together through each tree.
     static let lanes = 8
 
-    init(_ ensemble: TreeEnsemble) {
+    package init(_ ensemble: TreeEnsemble) {
         var nodes: [Node] = []
         var values: [Double] = []
         var roots: [Int32] = []
@@ -66,7 +66,7 @@ struct FlatForest: Sendable {
     }
 
     /// The raw score for one row of inputs.
-    func rawScore(_ x: UnsafeBufferPointer<Double>) -> Double {
+    package func rawScore(_ x: UnsafeBufferPointer<Double>) -> Double {
         var score = 0.0
         withUnsafeMutablePointer(to: &score) { out in rawScores(x, rows: 1, stride: x.count, into: out) }
         return score

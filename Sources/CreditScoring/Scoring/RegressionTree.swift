@@ -12,7 +12,7 @@ public struct RegressionTree: Codable, Sendable, Equatable {
     /// Training rows that reached the node (for TreeSHAP).
     public var cover: [Double] = []
     /// The bin threshold of each split, used while training only.
-    var thresholdBin: [UInt8] = []
+    package var thresholdBin: [UInt8] = []
 
     enum CodingKeys: String, CodingKey {
         case feature, cut, left, right, value, cover
@@ -24,7 +24,7 @@ public struct RegressionTree: Codable, Sendable, Equatable {
     public var nodeCount: Int { feature.count }
 
     /// Appends a leaf and returns its index.
-    mutating func addLeaf(value: Double, cover: Double) -> Int {
+    package mutating func addLeaf(value: Double, cover: Double) -> Int {
         feature.append(-1); cut.append(0); left.append(-1); right.append(-1)
         defaultLeft.append(false); self.value.append(value); self.cover.append(cover); thresholdBin.append(0)
         return feature.count - 1

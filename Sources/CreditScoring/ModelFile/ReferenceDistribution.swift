@@ -11,7 +11,7 @@ public struct ReferenceDistribution: Codable, Sendable, Equatable {
     public var fields: [String: BinnedShares]
 
     /// From the validation applicants and their PDs, for the fields the pipeline uses.
-    init(probabilities: [Double], applicants: [Applicant], pipeline: FeaturePipeline, schema: ApplicantSchema) {
+    package init(probabilities: [Double], applicants: [Applicant], pipeline: FeaturePipeline, schema: ApplicantSchema) {
         probability = .deciles(probabilities)
         var fields: [String: BinnedShares] = [:]
         for encoder in pipeline.encoders {

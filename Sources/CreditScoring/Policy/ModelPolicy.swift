@@ -73,6 +73,12 @@ public struct PolicyCost: Codable, Sendable, Equatable {
     /// `aucWithout` minus the policy model's AUC: positive when the item costs accuracy.
     public var cost: Double
 
+    package init(item: String, aucWithout: Double, cost: Double) {
+        self.item = item
+        self.aucWithout = aucWithout
+        self.cost = cost
+    }
+
     enum CodingKeys: String, CodingKey { case item, aucWithout = "auc_without", cost }
 }
 
