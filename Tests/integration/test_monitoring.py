@@ -37,6 +37,29 @@ def decile_shares(reference_values, values):
     return shares(reference_values), shares(values)
 
 
+def import_and_compute_psi(stack, user, path):
+    """Queues `path` as `user`'s batch, waits until it is scored, and returns the test's own PSI:
+    validation PDs from `credit score`, traffic PDs from the batch's downloaded results."""
+    batch = stack.cli("import", "--user", user, path).stdout.strip()
+    token = stack.token(user)
+    deadline = time.time() + 120
+    while True:
+        status, _, body = stack.json("GET", f"/api/batches/{batch}", token=token)
+        assert status == 200, body
+        if body["status"] == "done":
+            break
+        assert time.time() < deadline, body
+        time.sleep(0.2)
+    assert body["done"] == 20_000, body
+    scored = subprocess.run([os.path.join(BIN, "credit"), "score", "--model", stack.env["CREDIT_MODEL"], "--data", os.path.join(DATA, "valid.tsv"),
+                             "--format", "csv"], capture_output=True, text=True, check=True).stdout
+    validation = [float(row["probability_of_default"]) for row in csv.DictReader(io.StringIO(scored))]
+    status, _, raw = stack.request("GET", f"/api/batches/{batch}/results.csv", token=token)
+    traffic = [float(row["probability_of_default"]) for row in csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))]
+    expected, actual = decile_shares(validation, traffic)
+    return psi(expected, actual)
+
+
 @pytest.fixture(scope="module")
 def traffic_stack():
     """A stack of its own: the shared one holds thousands of other suites' identical applications."""
@@ -53,26 +76,9 @@ def test_monitor_reports_the_psi_of_the_prediction_files_traffic(traffic_stack):
     stack.cli("user", "add", "monitor_feed", "--role", "officer", "--password-stdin", stdin=PASSWORD + "\n")
     empty = subprocess.run([os.path.join(BIN, "credit"), "monitor"], env=stack.env, capture_output=True, text=True)
     assert empty.returncode != 0 and "no application scored by" in empty.stderr, "an empty store is said, not a PSI of nothing"
-    batch = stack.cli("import", "--user", "monitor_feed", prediction).stdout.strip()
     token = stack.token("monitor_feed")
-    deadline = time.time() + 120
-    while True:
-        status, _, body = stack.json("GET", f"/api/batches/{batch}", token=token)
-        assert status == 200, body
-        if body["status"] == "done":
-            break
-        assert time.time() < deadline, body
-        time.sleep(0.2)
-    assert body["done"] == 20_000, body
+    own = import_and_compute_psi(stack, "monitor_feed", prediction)
     report = json.loads(stack.cli("monitor", "--json").stdout)
-    # The test's own PSI: validation PDs from `credit score`, traffic PDs from the batch's results.
-    scored = subprocess.run([os.path.join(BIN, "credit"), "score", "--model", stack.env["CREDIT_MODEL"], "--data", os.path.join(DATA, "valid.tsv"),
-                             "--format", "csv"], capture_output=True, text=True, check=True).stdout
-    validation = [float(row["probability_of_default"]) for row in csv.DictReader(io.StringIO(scored))]
-    status, _, raw = stack.request("GET", f"/api/batches/{batch}/results.csv", token=token)
-    traffic = [float(row["probability_of_default"]) for row in csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))]
-    expected, actual = decile_shares(validation, traffic)
-    own = psi(expected, actual)
     assert report["jobs"] == 20_000
     print(f"PSI: monitor {report['psi']:.4f}, own {own:.4f}; inputs shifted: {[(r['field'], round(r['csi'], 3)) for r in report['inputs'] if r['band'] != 'stable']}")
     assert abs(report["psi"] - own) < 0.005, (report["psi"], own)
@@ -161,3 +167,20 @@ def test_back_test_on_recorded_outcomes(traffic_stack, tmp_path):
     assert "back-test on recorded outcomes" in stack.cli("monitor").stdout
     status, _, audit = stack.json("GET", "/api/audit?action=outcomes_imported", token=stack.token("monitor_admin"))
     assert [row["object"] for row in audit["items"]] == ["outcomes.csv"]
+
+
+def test_monitor_on_the_leaderboard_files_traffic():
+    """The other later population, on a store of its own: the same agreement, and drift flagged."""
+    leaderboard = os.path.join(DATA, "PAKDD2010_Leaderboard_Data.txt")
+    if not os.path.exists(leaderboard):
+        pytest.skip(f"PAKDD data not found at {DATA}; put ../shared beside the checkout")
+    stack = Stack().start()
+    try:
+        stack.cli("user", "add", "leaderboard_feed", "--role", "officer", "--password-stdin", stdin=PASSWORD + "\n")
+        own = import_and_compute_psi(stack, "leaderboard_feed", leaderboard)
+        report = json.loads(stack.cli("monitor", "--json").stdout)
+        print(f"Leaderboard PSI: monitor {report['psi']:.4f}, own {own:.4f}")
+        assert report["jobs"] == 20_000 and abs(report["psi"] - own) < 0.005, (report["psi"], own)
+        assert [row for row in report["inputs"] if row["band"] != "stable"], "the Leaderboard file's inputs have drifted too"
+    finally:
+        stack.stop()
