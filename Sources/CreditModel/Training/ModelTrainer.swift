@@ -150,7 +150,7 @@ public struct ModelTrainer {
         let binCounts = pipeline.encoders.map { $0.kind == .numeric ? $0.edges.count + 1 : 0 }
         for lambda in options.lambdas.sorted(by: >) {
             let solution = if let constraints = options.monotoneConstraints {
-                try trainer.solveMonotone(lambda: lambda, options: options, constraints: constraints, binCounts: binCounts)
+                try trainer.solveMonotone(lambda: lambda, options: options, constraints: constraints, binCounts: binCounts, start: start)
             } else {
                 try trainer.solve(lambda: lambda, options: options, start: start)
             }

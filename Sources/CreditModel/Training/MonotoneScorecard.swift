@@ -8,14 +8,30 @@ extension LogisticTrainer {
     /// Fits with `constraints` per input (+1: the risk may only rise with the bin, -1 only fall,
     /// 0 free) over its value bins `0..<binCounts[input]` (levels past them, such as missing, are
     /// free). Returns the coefficients laid out as for this trainer, and the Newton steps taken.
-    func solveMonotone(lambda: Double, options: LogisticOptions, constraints: [Int], binCounts: [Int]) throws(ModelError) -> (beta: [Double], iterations: Int) {
+    /// `start`: coefficients to begin from (a neighbouring λ's); each refit then begins from the
+    /// last fit, its tied bins at their mean, so that it takes a few Newton steps, not twenty.
+    func solveMonotone(lambda: Double, options: LogisticOptions, constraints: [Int], binCounts: [Int],
+                       start: [Double]? = nil) throws(ModelError) -> (beta: [Double], iterations: Int) {
         // groups[input][level]: the column a level shares (identity at first).
         var groups = levelCounts.map { Array(0..<$0) }
         var steps = 0
+        var previous = start
         while true {
             let pooled = LogisticTrainer(levelCounts: groups.map { ($0.max() ?? -1) + 1 },
                                          levels: levels.enumerated().map { index, level in Int32(groups[index % inputs][Int(level)]) }, labels: labels)
-            let solution = try pooled.solve(lambda: lambda, options: options)
+            let warm = previous.map { beta -> [Double] in
+                var pooledStart = [Double](repeating: 0, count: pooled.dimension), tied = [Double](repeating: 0, count: pooled.dimension)
+                pooledStart[0] = beta[0]
+                for input in 0..<inputs {
+                    for level in 0..<levelCounts[input] {
+                        let column = pooled.offsets[input] + groups[input][level]
+                        pooledStart[column] += beta[offsets[input] + level]
+                        tied[column] += 1
+                    }
+                }
+                return pooledStart.indices.map { $0 == 0 ? pooledStart[0] : pooledStart[$0] / max(tied[$0], 1) }
+            }
+            let solution = try pooled.solve(lambda: lambda, options: options, start: warm)
             steps += solution.iterations
             // Back to one weight per level.
             var beta = [Double](repeating: 0, count: dimension)
@@ -23,6 +39,7 @@ extension LogisticTrainer {
             for input in 0..<inputs {
                 for level in 0..<levelCounts[input] { beta[offsets[input] + level] = solution.beta[pooled.offsets[input] + groups[input][level]] }
             }
+            previous = beta
             var tied = false
             for input in 0..<inputs where constraints[input] != 0 {
                 let bins = min(binCounts[input], levelCounts[input])
