@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Linux only: the daemons use glibc calls (pthreads, POSIX semaphores, per-thread setpriority)
+// and Debian's system libraries; no other platform is built or tested.
 let package = Package(
     name: "CreditScoring",
-    platforms: [.macOS(.v15)],
     products: [
         .library(name: "CreditScoring", targets: ["CreditScoring"]),
         .library(name: "CreditModel", targets: ["CreditModel"]),

@@ -86,6 +86,10 @@ public final class CreditService: Sendable {
             return try only(["GET"]) { try modelComparison(request) }
         case "/api/monitoring":
             return try only(["GET"]) { try monitoring(request) }
+        case "/api/health/live":
+            return try only(["GET"]) { liveness() }
+        case "/api/health/ready":
+            return try only(["GET"]) { readiness() }
         case "/api/health":
             return try only(["GET"]) { try health() }
         case "/api/batches":

@@ -68,6 +68,42 @@ extension CreditService {
         ]).response()
     }
 
+    /// `GET /api/health/live`: the process answers (nothing else is checked: a failing database
+    /// makes it unready, not dead, so an orchestrator does not restart it for that).
+    func liveness() -> HTTPResponse {
+        JSONOutput.object(["status": .string("live")]).response()
+    }
+
+    /// `GET /api/health/ready`: 200 only when the database takes a write (a full disk or a
+    /// read-only file fails it), its schema is the one this program writes, and a worker has
+    /// beaten within its mode's interval; else 503 with the checks that failed.
+    func readiness() -> HTTPResponse {
+        let now = clock()
+        var checks: [String: JSONOutput] = [:]
+        var ready = true
+        do {
+            let schema = try stores.withStore { try $0.readinessProbe(now: now) }
+            checks["database"] = .string("ok")
+            if schema.schema == schema.latest {
+                checks["migrations"] = .string("ok")
+            } else {
+                ready = false
+                checks["migrations"] = .string("schema version \(schema.schema), this program writes \(schema.latest)")
+            }
+            let queue = try stores.withStore { try $0.health(now: now) }
+            let working = Self.workerKeepsUp(queue, drainInterval: configuration.drainInterval)
+            checks["worker"] = .string(working ? "ok" : queue.lastHeartbeatAge == nil ? "no heartbeat" : "heartbeat too old")
+            ready = ready && working
+        } catch let error as StoreError {
+            ready = false
+            checks["database"] = .string(error.isBusy ? "busy" : "cannot write")
+        } catch {
+            ready = false
+            checks["database"] = .string("cannot write")
+        }
+        return JSONOutput.object(["status": .string(ready ? "ready" : "not ready"), "checks": .object(checks)]).response(status: ready ? 200 : 503)
+    }
+
     /// Whether the queue is being worked. A resident worker beats every second: it must have
     /// beaten within 30 s. A worker drained from cron beats once per run: the last run must lie
     /// within the drain interval (plus 30 s for a run's own length and cron's jitter), and no

@@ -1,3 +1,5 @@
+import CSQLite
+
 /// Errors from the store, with what went wrong and what to do about it.
 public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The database file could not be opened.
@@ -46,8 +48,12 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
 
     /// True when the database was locked by another writer for longer than the busy timeout
     /// (SQLITE_BUSY or SQLITE_LOCKED, with or without an extended code such as 261 or 517).
+    /// SQLite's primary result code of an extended one (SQLITE_BUSY_SNAPSHOT, 517, is SQLITE_BUSY, 5):
+    /// the connections run with extended result codes on, so compare through this.
+    public static func primaryCode(_ code: Int32) -> Int32 { code & 0xFF }
+
     public var isBusy: Bool {
-        if case .sqlite(let code, _) = self { return code & 0xFF == 5 || code & 0xFF == 6 }
+        if case .sqlite(let code, _) = self { return [SQLITE_BUSY, SQLITE_LOCKED].contains(Self.primaryCode(code)) }
         // PostgreSQL: lock not available, serialization failure, deadlock, too many connections.
         if case .postgres(let state, _) = self { return ["55P03", "40001", "40P01", "53300"].contains(state) }
         return false

@@ -198,6 +198,9 @@ public protocol JobQueue: AnyObject {
     func jobs(owner: Int64, limit: Int, before: String?) throws(StoreError) -> [Job]
     /// Queue depth, oldest job and worker heartbeat.
     func health(now: Double) throws(StoreError) -> QueueHealth
+    /// Writes one row (to a table of its own) and commits it, so that a read-only or full
+    /// database fails here; returns the schema version found and the one this program writes.
+    func readinessProbe(now: Double) throws(StoreError) -> (schema: Int, latest: Int)
     /// Records that `worker` is alive, which model it serves and how it runs.
     func heartbeat(worker: String, model: String, mode: WorkerMode, now: Double) throws(StoreError)
     /// Deletes finished jobs completed before `cutoff`; returns how many.

@@ -33,6 +33,13 @@ final class SQLiteStoreTests: XCTestCase {
         }
     }
 
+    func testBusyAndLockedAreRecognisedWithTheirExtendedCodes() {
+        // SQLITE_BUSY 5, SQLITE_LOCKED 6, SQLITE_BUSY_RECOVERY 261, SQLITE_BUSY_SNAPSHOT 517, SQLITE_LOCKED_SHAREDCACHE 262.
+        for code: Int32 in [5, 6, 261, 517, 262] { XCTAssertTrue(StoreError.sqlite(code: code, message: "").isBusy, "\(code)") }
+        // SQLITE_ERROR 1, SQLITE_CONSTRAINT_UNIQUE 2067, SQLITE_IOERR_WRITE 778, SQLITE_FULL 13.
+        for code: Int32 in [1, 2067, 778, 13] { XCTAssertFalse(StoreError.sqlite(code: code, message: "").isBusy, "\(code)") }
+    }
+
     func testJobIDsAreTimeOrderedHexWithEightyRandomBits() {
         let ids = (0..<2000).map { JobID.new(now: 1_800_000_000 + Double($0) / 1000) }
         XCTAssertEqual(Set(ids).count, ids.count)

@@ -137,6 +137,10 @@ enum PostgresMigrations {
         );
         CREATE INDEX jobs_by_client ON jobs(client_id) WHERE client_id IS NOT NULL;
         """,
+        // 8: the readiness probe's row (SQLite version 13).
+        """
+        CREATE TABLE readiness (id integer PRIMARY KEY CHECK (id = 1), at double precision NOT NULL);
+        """,
     ]
 
     static var latest: Int { steps.count }
@@ -147,6 +151,13 @@ enum PostgresMigrations {
     @discardableResult
     static func migrate(_ connection: PostgresConnection) throws(StoreError) -> [Int] {
         var applied: [Int] = []
+        // Current already: nothing to write, so a process still starts on a read-only database
+        // (a replica after a failover), where readiness then reports it cannot write.
+        if try connection.query("SELECT to_regclass('credit_schema') IS NOT NULL").string(0, 0) == "t" {
+            let current = try version(connection)
+            guard current <= latest else { throw .newerSchema(found: current, supported: latest) }
+            if current == latest { return [] }
+        }
         try connection.transaction { () throws(StoreError) in
             // Two processes starting at once: the second waits here, then finds the work done
             // (even the version table: two concurrent CREATE TABLE IF NOT EXISTS can collide).

@@ -229,6 +229,12 @@ public final class PostgresStore: StoreConnection {
                            workerMode: hasBeat ? WorkerMode(rawValue: beat.string(0, 2)) : nil)
     }
 
+    public func readinessProbe(now: Double) throws(StoreError) -> (schema: Int, latest: Int) {
+        try connection.query("INSERT INTO readiness (id, at) VALUES (1, $1::double precision) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+                             [PostgresText.number(now)])
+        return (try schemaVersion(), latestSchemaVersion)
+    }
+
     public func heartbeat(worker: String, model: String, mode: WorkerMode, now: Double) throws(StoreError) {
         try connection.query("""
             INSERT INTO heartbeats (worker, at, model, mode) VALUES ($1, $2::double precision, $3, $4)

@@ -184,6 +184,10 @@ enum Migrations {
         );
         CREATE INDEX jobs_by_client ON jobs(client_id) WHERE client_id IS NOT NULL;
         """,
+        // 13: the readiness probe's row (GET /api/health/ready writes it to prove the disk takes writes).
+        """
+        CREATE TABLE readiness (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL);
+        """,
     ]
 
     static var latest: Int { steps.count }

@@ -225,6 +225,13 @@ public final class SQLiteStore: StoreConnection {
                            workerMode: beat?.2.flatMap(WorkerMode.init(rawValue:)))
     }
 
+    public func readinessProbe(now: Double) throws(StoreError) -> (schema: Int, latest: Int) {
+        try database.transaction { () throws(StoreError) in
+            try database.prepare("INSERT INTO readiness (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at").run([.real(now)])
+        }
+        return (try schemaVersion(), latestSchemaVersion)
+    }
+
     public func heartbeat(worker: String, model: String, mode: WorkerMode, now: Double) throws(StoreError) {
         try database.prepare("""
             INSERT INTO heartbeats (worker, at, model, mode) VALUES (?, ?, ?, ?)
