@@ -13,6 +13,9 @@ public struct Problem: Error, Sendable {
     public var headers: [(String, String)] = []
     /// Extension members of the problem object (RFC 9457 §3.2), such as a batch's bad rows.
     public var extensions: [String: JSONOutput] = [:]
+    /// `application/problem+json`, except for the token endpoint's OAuth2 errors, which RFC 6749
+    /// §5.2 sends as `application/json` (their body is a problem document all the same).
+    public var mediaType = "application/problem+json"
 
     public init(type: String, title: String, status: Int, detail: String, errors: [String: [String]]? = nil, headers: [(String, String)] = []) {
         self.type = "/problems/" + type
@@ -30,7 +33,7 @@ public struct Problem: Error, Sendable {
             object["errors"] = .object(errors.mapValues { .array($0.map(JSONOutput.string)) })
         }
         object.merge(extensions) { current, _ in current }
-        return HTTPResponse(status: status, headers: [("Content-Type", "application/problem+json")] + headers, body: JSONOutput.object(object).bytes)
+        return HTTPResponse(status: status, headers: [("Content-Type", mediaType)] + headers, body: JSONOutput.object(object).bytes)
     }
 
     // The problems the API can answer, one constructor each.
@@ -45,10 +48,16 @@ public struct Problem: Error, Sendable {
         Problem(type: "unauthorized", title: "Authentication required", status: 401, detail: detail,
                 headers: [("WWW-Authenticate", "Bearer realm=\"credit\", error=\"\(error)\"")])
     }
+    /// A token-endpoint error as RFC 6749 §5.2 has it: 400 with `error` (`invalid_request`,
+    /// `invalid_grant`, `unsupported_grant_type`) and `error_description`, in a problem document.
+    static func oauth(_ error: String, title: String, detail: String, errors: [String: [String]]? = nil) -> Problem {
+        var problem = Problem(type: error.replacingUnderscores(), title: title, status: 400, detail: detail, errors: errors)
+        problem.extensions = ["error": .string(error), "error_description": .string(detail)]
+        problem.mediaType = "application/json"
+        return problem
+    }
     static func invalidCredentials() -> Problem {
-        Problem(type: "invalid-credentials", title: "Wrong username or password", status: 401,
-                detail: "The username or password is not correct, or the account is disabled.",
-                headers: [("WWW-Authenticate", "Bearer realm=\"credit\"")])
+        oauth("invalid_grant", title: "Wrong username or password", detail: "The username or password is not correct, or the account is disabled.")
     }
     static func notFound(_ detail: String) -> Problem {
         Problem(type: "not-found", title: "Not found", status: 404, detail: detail)
@@ -84,4 +93,9 @@ public struct Problem: Error, Sendable {
     static func unavailable(_ detail: String) -> Problem {
         Problem(type: "unavailable", title: "Service unavailable", status: 503, detail: detail, headers: [("Retry-After", "5")])
     }
+}
+
+extension String {
+    /// `invalid_grant` as a problem type: `invalid-grant`.
+    func replacingUnderscores() -> String { String(map { $0 == "_" ? "-" : $0 }) }
 }

@@ -11,17 +11,23 @@ extension CreditService {
         guard contentType.hasPrefix("application/x-www-form-urlencoded") else {
             throw Problem.unsupportedMediaType("application/x-www-form-urlencoded (username=…&password=…)")
         }
-        guard let text = String(validating: request.body, as: UTF8.self) else { throw Problem.badRequest("The form is not valid UTF-8.") }
+        guard let text = String(validating: request.body, as: UTF8.self) else {
+            throw Problem.oauth("invalid_request", title: "Bad request", detail: "The form is not valid UTF-8.")
+        }
         let form = FormDecoding.decode(text)
+        // The password grant is the only one (for the site; machines use API keys). A client
+        // that names no grant type gets it too, as the site's and curl's forms do.
+        if let grant = form["grant_type"], grant != "password" {
+            throw Problem.oauth("unsupported_grant_type", title: "Unsupported grant type", detail: "Only grant_type=password is supported, not \(grant.prefix(40)).")
+        }
         var errors: [String: [String]] = [:]
-        if let grant = form["grant_type"], grant != "password" { errors["grant_type"] = ["Only the password grant is supported."] }
         let username = form["username"]?.trimmingSpaces() ?? ""
         let password = form["password"] ?? ""
         if username.isEmpty { errors["username"] = ["Enter your username."] }
         if password.isEmpty { errors["password"] = ["Enter your password."] }
         if username.count > 100 { errors["username"] = ["A username has at most 100 characters."] }
         if password.utf8.count > 1024 { errors["password"] = ["A password has at most 1024 bytes."] }
-        if !errors.isEmpty { throw Problem.badRequest("The sign-in form is incomplete.", errors: errors) }
+        if !errors.isEmpty { throw Problem.oauth("invalid_request", title: "Bad request", detail: "The sign-in form is incomplete.", errors: errors) }
 
         let now = clock()
         let userKey = "user:" + username.lowercased(), addressKey = "ip:" + request.remoteAddress

@@ -74,14 +74,15 @@ final class CreditServiceTests: XCTestCase {
         XCTAssertEqual(json(response)["token_type"] as? String, "bearer")
         XCTAssertEqual(json(response)["expires_in"] as? Int, 600)
         let wrong = login("alice", "wrong password here")
-        XCTAssertEqual(wrong.status, 401)
-        XCTAssertEqual(wrong.header("Content-Type"), "application/problem+json")
-        XCTAssertNotNil(wrong.header("WWW-Authenticate"))
-        XCTAssertEqual(login("nobody").status, 401)
+        XCTAssertEqual(wrong.status, 400)
+        XCTAssertEqual(wrong.header("Content-Type"), "application/json", "RFC 6749 §5.2")
+        XCTAssertNil(wrong.header("WWW-Authenticate"), "a 400, not a challenge")
+        XCTAssertEqual(json(wrong)["error"] as? String, "invalid_grant")
+        XCTAssertEqual(login("nobody").status, 400)
     }
 
     func testThrottlingByUserAndByAddress() throws {
-        for _ in 0..<5 { XCTAssertEqual(login("alice", "bad password!!", address: "10.0.0.\(Int.random(in: 2...200))").status, 401) }
+        for _ in 0..<5 { XCTAssertEqual(login("alice", "bad password!!", address: "10.0.0.\(Int.random(in: 2...200))").status, 400) }
         let throttled = login("alice")
         XCTAssertEqual(throttled.status, 429)
         XCTAssertEqual(throttled.header("Retry-After"), "900")
@@ -89,7 +90,7 @@ final class CreditServiceTests: XCTestCase {
         XCTAssertEqual(login("alice").status, 200, "the window has passed")
         for index in 0..<20 {
             clock.now += 1  // unknown names are admitted at one a second (two in any two seconds)
-            XCTAssertEqual(login("user\(index)", "x", address: "10.9.9.9").status, 401)
+            XCTAssertEqual(login("user\(index)", "x", address: "10.9.9.9").status, 400)
         }
         XCTAssertEqual(login("bob", address: "10.9.9.9").status, 429, "one address guessing many names")
         XCTAssertEqual(login("bob", address: "10.9.9.10").status, 200)
@@ -97,8 +98,8 @@ final class CreditServiceTests: XCTestCase {
 
     func testSignInFloodIsRefusedAtOnceWithRetryAfter() throws {
         // Unknown names: the small budget (2 at once, then 1 a second) and nothing is recorded.
-        XCTAssertEqual(login("ghost1", "x", address: "10.1.1.1").status, 401)
-        XCTAssertEqual(login("ghost2", "x", address: "10.1.1.2").status, 401)
+        XCTAssertEqual(login("ghost1", "x", address: "10.1.1.1").status, 400)
+        XCTAssertEqual(login("ghost2", "x", address: "10.1.1.2").status, 400)
         let refused = login("ghost3", "x", address: "10.1.1.3")
         XCTAssertEqual(refused.status, 503)
         XCTAssertEqual(refused.header("Retry-After"), "1")
@@ -107,7 +108,7 @@ final class CreditServiceTests: XCTestCase {
         XCTAssertEqual(login("alice").status, 200)
         XCTAssertEqual(login("bob").status, 200)
         clock.now += 2
-        XCTAssertEqual(login("ghost4", "x", address: "10.1.1.4").status, 401, "the window has moved on")
+        XCTAssertEqual(login("ghost4", "x", address: "10.1.1.4").status, 400, "the window has moved on")
     }
 
     func testIdempotencyKeyBoundToTheBody() throws {

@@ -13,18 +13,24 @@ def test_login_success_and_failure(stack):
     assert status == 200
     assert body["token_type"] == "bearer" and body["expires_in"] == 600 and body["access_token"].count(".") == 2
     assert headers["Cache-Control"] == "no-store"
+    # RFC 6749 §5.2: 400 invalid_grant in JSON, which is a problem document as well.
     status, headers, body = stack.login("alice", "wrong password")
-    assert status == 401
-    assert headers["Content-Type"].startswith("application/problem+json")
-    assert headers["WWW-Authenticate"].startswith("Bearer")
-    assert body["type"] == "/problems/invalid-credentials"
+    assert status == 400
+    assert headers["Content-Type"].startswith("application/json") and "WWW-Authenticate" not in headers
+    assert body["error"] == "invalid_grant" and body["error_description"] == body["detail"]
+    assert body["type"] == "/problems/invalid-grant" and body["status"] == 400 and body["title"]
     status, _, body = stack.login("nobody-here")
-    assert status == 401 and body["type"] == "/problems/invalid-credentials"
+    assert status == 400 and body["error"] == "invalid_grant", "an unknown name answers as a wrong password does"
 
 
 def test_login_form_errors(stack):
-    status, _, body = stack.json("POST", "/api/token", b"username=alice", {"Content-Type": "application/x-www-form-urlencoded"})
-    assert status == 400 and "password" in body["errors"]
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, _, body = stack.json("POST", "/api/token", b"username=alice", form)
+    assert status == 400 and body["error"] == "invalid_request" and "password" in body["errors"]
+    status, _, body = stack.json("POST", "/api/token", f"grant_type=client_credentials&username=alice&password={PASSWORD}".encode(), form)
+    assert status == 400 and body["error"] == "unsupported_grant_type", body
+    status, _, body = stack.json("POST", "/api/token", f"grant_type=password&username=alice&password={PASSWORD}".encode(), form)
+    assert status == 200 and body["token_type"] == "bearer"
     status, _, body = stack.json("POST", "/api/token", {"username": "alice", "password": PASSWORD})
     assert status == 415 and body["type"] == "/problems/unsupported-media-type"
 
@@ -32,7 +38,7 @@ def test_login_form_errors(stack):
 def test_repeated_failures_are_throttled(stack):
     for _ in range(5):
         status, _, _ = stack.login("throttled", "nope nope nope")
-        assert status == 401
+        assert status == 400
     status, headers, body = stack.login("throttled", PASSWORD)
     assert status == 429, body
     assert int(headers["Retry-After"]) > 0
@@ -163,7 +169,7 @@ def test_disabled_user_token_stops_working(stack):
     assert stack.json("GET", "/api/predictions", token=token)[0] == 200
     stack.cli("user", "disable", "leaver")
     assert stack.json("GET", "/api/predictions", token=token)[0] == 401
-    assert stack.login("leaver")[0] == 401
+    assert stack.login("leaver")[0] == 400
 
 
 def test_users_see_only_their_own_jobs(stack):

@@ -74,10 +74,10 @@ def test_sign_in_flood_from_rotating_addresses_leaves_signed_in_users_served(def
                 assert status == 503 and int(headers["Retry-After"]) >= 1, status
     report = json.loads(flood.communicate(timeout=60)[0])
     statuses = report["statuses"]
-    assert set(statuses) <= {"401", "503", "429"}, statuses
+    assert set(statuses) <= {"400", "503", "429"}, statuses
     # Unknown names are hashed at one a second (two at once), whatever the flood's size (requests
     # still in flight when the flood's clock stops account for the last few).
-    assert statuses.get("401", 0) <= 2 + 1 * report["seconds"] + 3, statuses
+    assert statuses.get("400", 0) <= 2 + 1 * report["seconds"] + 3, statuses
     assert report["requests"] > 200, report
     print(f"\nflood {report}; poll p50 {statistics.median(polls) * 1000:.1f} ms, max {max(polls) * 1000:.1f} ms; "
           f"submission max {max(submissions) * 1000:.1f} ms; legitimate sign-in after {signed_in_after} s")
@@ -99,8 +99,8 @@ def test_sign_in_budget_holds_in_cgi_mode_where_every_request_is_a_new_process(s
                                 env=dict(env, CONTENT_LENGTH=str(len(body)), REMOTE_ADDR=f"192.0.2.{index + 1}"))
         statuses.append(int(answer.stdout.split(b" ")[1]))
     elapsed = time.time() - started
-    hashed = statuses.count(401)
-    assert set(statuses) <= {401, 503}, statuses
+    hashed = statuses.count(400)
+    assert set(statuses) <= {400, 503}, statuses
     assert 2 <= hashed <= 2 + int(elapsed) + 1, (statuses, elapsed)  # two at once, then one a second
 
 
@@ -112,7 +112,7 @@ def test_parallel_wrong_passwords_for_one_user_check_exactly_the_limit(stack):
         results = list(pool.map(lambda i: post_form(stack, {"username": "target", "password": f"wrong {i}"}, source=f"127.2.0.{i + 1}"),
                                 range(40)))
     statuses = sorted(status for status, _, _ in results)
-    assert statuses.count(401) == 5 and statuses.count(429) == 35, statuses
+    assert statuses.count(400) == 5 and statuses.count(429) == 35, statuses
     database = sqlite3.connect(stack.env["CREDIT_DB"], timeout=10)
     assert database.execute("SELECT count(*) FROM login_failures WHERE key = 'user:target'").fetchone()[0] == 5
 
@@ -122,7 +122,7 @@ def test_parallel_guesses_from_one_address_check_exactly_the_limit(stack):
     with ThreadPoolExecutor(60) as pool:
         results = list(pool.map(lambda i: post_form(stack, {"username": f"guess{i}", "password": "x"}, source="127.3.0.1"), range(60)))
     statuses = sorted(status for status, _, _ in results)
-    assert statuses.count(401) == 20 and statuses.count(429) == 40, statuses
+    assert statuses.count(400) == 20 and statuses.count(429) == 40, statuses
     database = sqlite3.connect(stack.env["CREDIT_DB"], timeout=10)
     assert database.execute("SELECT count(*) FROM login_failures WHERE key = 'ip:127.3.0.1'").fetchone()[0] == 20
 

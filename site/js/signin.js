@@ -21,7 +21,7 @@ export function signInView(done) {
     button.disabled = false;
     if (result.status === 200) { session.signedIn(result.data); password.value = ""; done(); return; }
     if (result.status === 429) message.textContent = `Too many failed sign-ins. Try again in ${result.headers.get("Retry-After") || "a few"} seconds.`;
-    else if (result.status === 401) message.textContent = "Wrong username or password.";
+    else if (result.data?.error === "invalid_grant") message.textContent = "Wrong username or password.";
     else message.textContent = result.data?.detail || "Signing in failed; try again.";
     password.focus();
   });
