@@ -6,7 +6,9 @@ extension CreditService {
     /// have the token's generation (a password change revokes older tokens). With `minimum`, a
     /// weaker role gets 403. An account with a one-time password may only change it (403).
     func authenticate(_ request: HTTPRequest, minimum: Role = .officer, allowingPasswordChange: Bool = false) throws -> User {
-        let claims = try authenticatedClaims(request)
+        let token = try bearerToken(request)
+        if token.hasPrefix(APIKey.prefix) { return try Self.requireRole(try apiKeyUser(token), minimum) }
+        let claims = try verifiedClaims(token)
         guard let id = Int64(claims.sub) else { throw Problem.unauthorized(Self.explain(.malformed)) }
         guard let user = try stores.withStore({ try $0.user(id: id) }) else { throw Self.inactiveAccount }
         guard !user.disabled, user.tokenGeneration == (claims.gen ?? 0) else {
@@ -22,6 +24,11 @@ extension CreditService {
             throw Problem(type: "password-change-required", title: "Password change required", status: 403,
                           detail: "Your password was set by an administrator for one use: choose your own with POST /api/account/password first.")
         }
+        return try Self.requireRole(user, minimum)
+    }
+
+    /// `user`, or 403 when its role is weaker than `minimum`.
+    static func requireRole(_ user: User, _ minimum: Role) throws -> User {
         guard user.role.includes(minimum) else {
             throw Problem(type: "forbidden", title: "Forbidden", status: 403,
                           detail: "This needs the \(minimum.rawValue) role; your account is \(user.role.rawValue).")
@@ -29,24 +36,40 @@ extension CreditService {
         return user
     }
 
+    /// The account of an API key, or 401 for an unknown or revoked key (or a disabled account).
+    func apiKeyUser(_ key: String) throws -> User {
+        guard key.utf8.count <= 100, let user = try stores.withStore({ try $0.apiKeyUser(digest: APIKey.digest(key), now: clock()) }),
+              !user.disabled else {
+            throw Problem.unauthorized("This API key is not valid, or it was revoked.")
+        }
+        return user
+    }
+
     /// The user id from a valid bearer token, or 401. Whether the account is still active is
     /// not checked here: the caller must (``authenticate(_:)``, or the store on enqueue).
     func authenticatedUserID(_ request: HTTPRequest) throws -> Int64 {
-        let claims = try authenticatedClaims(request)
+        let token = try bearerToken(request)
+        if token.hasPrefix(APIKey.prefix) { return try apiKeyUser(token).id }
+        let claims = try verifiedClaims(token)
         guard let id = Int64(claims.sub) else { throw Problem.unauthorized(Self.explain(.malformed)) }
         return id
     }
 
-    /// The claims of a valid bearer token, or 401.
-    func authenticatedClaims(_ request: HTTPRequest) throws -> JWTClaims {
+    /// The credential of `Authorization: Bearer <credential>` (an access token or an API key), or 401.
+    func bearerToken(_ request: HTTPRequest) throws -> String {
         guard let header = request.header("authorization") else {
-            throw Problem.unauthorized("Send an access token from POST /api/token as `Authorization: Bearer <token>`.", error: "invalid_request")
+            throw Problem.unauthorized("Send an access token from POST /api/token (or an API key) as `Authorization: Bearer <token>`.", error: "invalid_request")
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw Problem.unauthorized("The Authorization header must be `Bearer <token>`.", error: "invalid_request")
         }
-        do { return try signer.verify(String(parts[1]), now: Int(clock())) } catch {
+        return String(parts[1])
+    }
+
+    /// The claims of a valid access token, or 401.
+    func verifiedClaims(_ token: String) throws -> JWTClaims {
+        do { return try signer.verify(token, now: Int(clock())) } catch {
             throw Problem.unauthorized(Self.explain(error))
         }
     }

@@ -8,8 +8,16 @@ extension CreditService {
     func submitPrediction(_ request: HTTPRequest) throws -> HTTPResponse {
         // The token is checked here; the account's state and the token's generation are checked
         // by the store as it commits the job.
-        let claims = try authenticatedClaims(request)
-        guard let userID = Int64(claims.sub) else { throw Problem.unauthorized(Self.explain(.malformed)) }
+        let token = try bearerToken(request)
+        let userID: Int64, generation: Int, actorName: String
+        if token.hasPrefix(APIKey.prefix) {
+            let user = try apiKeyUser(token)
+            (userID, generation, actorName) = (user.id, user.tokenGeneration, user.name)
+        } else {
+            let claims = try verifiedClaims(token)
+            guard let id = Int64(claims.sub) else { throw Problem.unauthorized(Self.explain(.malformed)) }
+            (userID, generation, actorName) = (id, claims.gen ?? 0, claims.name ?? "user \(id)")
+        }
         if request.bodyTooLarge || request.body.count > configuration.maxBodyBytes { throw Problem.tooLarge(limit: configuration.maxBodyBytes) }
         let contentType = request.header("content-type")?.lowercased() ?? ""
         guard contentType.hasPrefix("application/json") || contentType.hasPrefix("application/") && contentType.contains("+json") else {
@@ -39,9 +47,9 @@ extension CreditService {
         do {
             result = try stores.enqueue(Submission(owner: userID, payload: payload, idempotencyKey: key,
                                                    requestHash: key == nil ? nil : sha256Hex(request.body), rescoreOf: rescoreOf,
-                                                   record: ApplicantRecord.encode(applicant), tokenGeneration: claims.gen ?? 0,
+                                                   record: ApplicantRecord.encode(applicant), tokenGeneration: generation,
                                                    audit: configuration.auditSubmissions
-                                                       ? AuditEntry(actor: userID, actorName: claims.name ?? "user \(userID)", action: .submission,
+                                                       ? AuditEntry(actor: userID, actorName: actorName, action: .submission,
                                                                     address: request.remoteAddress) : nil,
                                                    now: clock()))
         } catch {

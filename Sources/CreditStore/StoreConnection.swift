@@ -1,7 +1,7 @@
 /// One connection to a store, whichever the backend: the queue, the users, group commit and the
 /// schema version. ``SQLiteStore`` and ``PostgresStore`` implement it; ``StorePool`` hands
 /// connections to threads and shares commits between them.
-public protocol StoreConnection: JobQueue, UserDirectory, BatchStore, GovernanceStore, ModelRegisterStore {
+public protocol StoreConnection: JobQueue, UserDirectory, BatchStore, GovernanceStore, ModelRegisterStore, APIKeyStore {
     /// Stores several submissions in one transaction (group commit); each gets its own outcome.
     /// If the commit fails, every submission gets that error.
     func enqueue(batch: [Submission]) throws(StoreError) -> [Result<EnqueueResult, StoreError>]

@@ -46,7 +46,7 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
     public func notifyWorkers() { afterCommit() }
 
     /// Runs `body` with a connection no other thread is using.
-    public func withStore<T>(_ body: (any JobQueue & UserDirectory & BatchStore & GovernanceStore & ModelRegisterStore) throws -> T) throws -> T {
+    public func withStore<T>(_ body: (any JobQueue & UserDirectory & BatchStore & GovernanceStore & ModelRegisterStore & APIKeyStore) throws -> T) throws -> T {
         try withConnection(body)
     }
 

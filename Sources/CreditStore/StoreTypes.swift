@@ -222,7 +222,7 @@ extension JobQueue {
 /// would provide its own, and the handlers would not change.
 public protocol StoreProvider: Sendable {
     /// Runs `body` with a store no other thread is using.
-    func withStore<T>(_ body: (any JobQueue & UserDirectory & BatchStore & GovernanceStore & ModelRegisterStore) throws -> T) throws -> T
+    func withStore<T>(_ body: (any JobQueue & UserDirectory & BatchStore & GovernanceStore & ModelRegisterStore & APIKeyStore) throws -> T) throws -> T
     /// Stores a submission durably (see ``JobQueue/enqueue(owner:payload:idempotencyKey:now:)``);
     /// returns once it is committed.
     func enqueue(_ submission: Submission) throws(StoreError) -> EnqueueResult

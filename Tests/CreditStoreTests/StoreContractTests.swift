@@ -501,6 +501,32 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.available)
+    func apiKeysFindTheirAccountRecordUseAndStopWhenRevoked(_ backend: StoreBackend) throws {
+        let (_, store, _, _) = try storeWithUsers(backend)
+        let audit = AuditEntry(actor: nil, actorName: "cli:test", action: .apiKeyCreated, object: "feed")
+        let key = try store.createAPIKey(name: "feed", role: .reviewer, digest: APIKey.digest("ck_secret"), hint: "ck_secr", audit: audit, now: 10)
+        #expect(key.role == .reviewer && key.lastUsedAt == nil)
+        #expect(throws: StoreError.userExists("alice"), "a key cannot take a person's name") {
+            try store.createAPIKey(name: "alice", role: .officer, digest: "d", hint: "h", audit: audit, now: 10)
+        }
+        let user = try #require(try store.apiKeyUser(digest: APIKey.digest("ck_secret"), now: 100))
+        #expect(user.name == "feed" && user.role == .reviewer && user.passwordHash == "!")
+        #expect(try store.apiKeyUser(digest: APIKey.digest("ck_other"), now: 100) == nil)
+        _ = try store.apiKeyUser(digest: APIKey.digest("ck_secret"), now: 130)
+        #expect(try store.apiKeys().first?.lastUsedAt == 100, "a use within the minute is not written again")
+        _ = try store.apiKeyUser(digest: APIKey.digest("ck_secret"), now: 200)
+        #expect(try store.apiKeys().first?.lastUsedAt == 200)
+        try store.revokeAPIKey(name: "feed", audit: AuditEntry(actor: nil, actorName: "cli:test", action: .apiKeyRevoked, object: "feed"), now: 300)
+        #expect(try store.apiKeyUser(digest: APIKey.digest("ck_secret"), now: 301) == nil)
+        #expect(try store.user(named: "feed")?.disabled == true)
+        #expect(try store.apiKeys().first?.revokedAt == 300)
+        #expect(throws: StoreError.noSuchUser("feed"), "revoked once") {
+            try store.revokeAPIKey(name: "feed", audit: audit, now: 400)
+        }
+        #expect(APIKey.digest("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "SHA-256 of abc (FIPS 180-2)")
+    }
+
+    @Test(arguments: StoreBackend.available)
     func processesThatMigrateAtOnceBothSucceed(_ backend: StoreBackend) throws {
         let database = try makeDatabase(backend)
         let versions = LockedArray()

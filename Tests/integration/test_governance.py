@@ -262,3 +262,32 @@ def test_credit_export_archives_applications_with_their_final_decisions(stack, p
     exported = next(line for line in lines if line["id"] == job["id"])
     assert exported["result"]["decision"] == "approve" and exported["application"]["age"] == job["application"]["age"]
     assert stack.json("GET", "/api/audit?action=export&limit=1", token=people["gov_admin"])[2]["items"][0]["object"] == "applications"
+
+
+def test_api_keys_for_machine_clients(stack, people):
+    """A key made on the command line submits and reads as its own account, is stored hashed,
+    cannot sign in with a password, keeps to its role, is listed with its last use, and stops
+    at once when revoked; both moves are audited."""
+    name = f"loan-system-{stack.backend}"
+    created = stack.cli("apikey", "create", name, "--role", "officer")
+    key = created.stdout.strip()
+    assert key.startswith("ck_") and len(key) == 46 and "cannot be shown again" in created.stderr
+    status, _, body = stack.json("POST", "/api/predictions", applicant(applicant_name="By key"), token=key)
+    assert status == 202, body
+    assert stack.wait_done(key, body["id"])["status"] == "done"
+    assert stack.json("GET", "/api/predictions", token=key)[2]["items"][0]["id"] == body["id"]
+    assert stack.json("GET", "/api/users", token=key)[0] == 403, "an officer's key is no admin"
+    assert stack.json("GET", "/api/predictions", token=key[:-1] + ("A" if key[-1] != "A" else "B"))[0] == 401
+    assert stack.login(name, "!")[0] == 400, "the key's account has no password"
+    listed = [line for line in stack.cli("apikey", "list").stdout.splitlines() if line.startswith(name + "\t")]
+    assert len(listed) == 1 and key not in listed[0] and key[:8] in listed[0] and "last used never" not in listed[0], listed
+    if stack.backend == "sqlite":
+        import sqlite3
+        database = sqlite3.connect(stack.env["CREDIT_DB"], timeout=10)
+        dump = "\n".join(database.iterdump())
+        assert key not in dump and key[3:] not in dump, "only the key's SHA-256 is stored"
+    stack.cli("apikey", "revoke", name)
+    assert stack.json("GET", "/api/predictions", token=key)[0] == 401, "a revoked key stops at once"
+    status, _, audit = stack.json("GET", "/api/audit?limit=100", token=people["gov_admin"])
+    actions = {(row["action"], row["object"]) for row in audit["items"]}
+    assert ("api_key_created", name) in actions and ("api_key_revoked", name) in actions

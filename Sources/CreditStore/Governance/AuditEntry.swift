@@ -53,6 +53,8 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     case modelChallenged = "model_challenged"
     /// Outcomes recorded against scored applications (`credit outcomes import`).
     case outcomesImported = "outcomes_imported"
+    case apiKeyCreated = "api_key_created"
+    case apiKeyRevoked = "api_key_revoked"
     case retentionPurge = "retention_purge"
 }
 

@@ -1,11 +1,11 @@
 import COpenSSL
 
-/// SHA-256 from OpenSSL's libcrypto, for the audit trail's hash chain.
-enum SHA256Digest {
+/// SHA-256 from OpenSSL's libcrypto, for the audit trail's hash chain and API keys.
+public enum SHA256Digest {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// The digest of `bytes` as 64 lowercase hex digits.
-    static func hex(_ bytes: [UInt8]) -> String {
+    public static func hex(_ bytes: [UInt8]) -> String {
         var digest = [UInt8](repeating: 0, count: 32)
         bytes.withUnsafeBufferPointer { input in
             digest.withUnsafeMutableBufferPointer { output in

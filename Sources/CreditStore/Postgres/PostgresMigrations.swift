@@ -141,6 +141,17 @@ enum PostgresMigrations {
         """
         CREATE TABLE readiness (id integer PRIMARY KEY CHECK (id = 1), at double precision NOT NULL);
         """,
+        // 9: API keys (SQLite version 14).
+        """
+        CREATE TABLE api_keys (
+            user_id bigint PRIMARY KEY REFERENCES users(id),
+            digest text NOT NULL UNIQUE,
+            hint text NOT NULL,
+            created_at double precision NOT NULL,
+            last_used_at double precision,
+            revoked_at double precision
+        );
+        """,
     ]
 
     static var latest: Int { steps.count }

@@ -188,6 +188,17 @@ enum Migrations {
         """
         CREATE TABLE readiness (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL);
         """,
+        // 14: API keys (the SHA-256 of each; the key's account is a user without a password).
+        """
+        CREATE TABLE api_keys (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id),
+            digest TEXT NOT NULL UNIQUE,
+            hint TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            last_used_at REAL,
+            revoked_at REAL
+        );
+        """,
     ]
 
     static var latest: Int { steps.count }
