@@ -26,7 +26,7 @@ deps:
 
 # The browser tests need Chromium and its driver, the deployment tests Apache with mod_fcgid.
 test-deps:
-	@WITH_BROWSER=1 WITH_APACHE=1 WITH_POSTGRES=1 scripts/install-deps.sh
+	@WITH_BROWSER=1 WITH_APACHE=1 WITH_POSTGRES=1 WITH_METRICS=1 scripts/install-deps.sh
 
 build: deps
 	$(SWIFT) build $(RELEASE)

@@ -7,6 +7,7 @@ packages=(libfcgi-dev libfcgi-bin libsqlite3-dev sqlite3 libssl-dev libpq-dev zl
 [ "${WITH_BROWSER:-0}" = 1 ] && packages+=(chromium chromium-driver poppler-utils)
 [ "${WITH_APACHE:-0}" = 1 ] && packages+=(apache2 libapache2-mod-fcgid systemd curl)
 [ "${WITH_POSTGRES:-0}" = 1 ] && packages+=(postgresql)
+[ "${WITH_METRICS:-0}" = 1 ] && packages+=(prometheus)  # promtool checks /api/metrics; its server is never started
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

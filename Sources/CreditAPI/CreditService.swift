@@ -15,6 +15,8 @@ public final class CreditService: Sendable {
     let schemaJSON: [UInt8]
     let modelInfo: ModelInfo
     let signInGate: SignInGate
+    /// Request counters and latencies for `/api/metrics`.
+    let serviceMetrics = ServiceMetrics()
     let clock: @Sendable () -> Double
 
     /// Opens the database (migrating it) and loads the signing key; refuses to start without one.
@@ -50,6 +52,7 @@ public final class CreditService: Sendable {
 
     /// Answers one request. Every failure becomes a problem-details response.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let started = ServiceMetrics.now()
         var response: HTTPResponse
         do {
             response = try route(request)
@@ -63,6 +66,8 @@ public final class CreditService: Sendable {
         }
         // Tokens, applications and results must never sit in a cache.
         if response.header("Cache-Control") == nil { response.headers.append(("Cache-Control", "no-store")) }
+        serviceMetrics.record(route: ServiceMetrics.route(request.path), method: request.method, status: response.status,
+                              seconds: ServiceMetrics.now() - started)
         return response
     }
 
@@ -86,6 +91,8 @@ public final class CreditService: Sendable {
             return try only(["GET"]) { try modelComparison(request) }
         case "/api/monitoring":
             return try only(["GET"]) { try monitoring(request) }
+        case "/api/metrics":
+            return try only(["GET"]) { try metrics(request) }
         case "/api/health/live":
             return try only(["GET"]) { liveness() }
         case "/api/health/ready":

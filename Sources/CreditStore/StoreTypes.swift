@@ -201,6 +201,8 @@ public protocol JobQueue: AnyObject {
     /// Writes one row (to a table of its own) and commits it, so that a read-only or full
     /// database fails here; returns the schema version found and the one this program writes.
     func readinessProbe(now: Double) throws(StoreError) -> (schema: Int, latest: Int)
+    /// Jobs by status, and the mean seconds from claim to result of the last 1,000 scored (for metrics).
+    func jobStatistics() throws(StoreError) -> (byStatus: [String: Int], recentMeanSeconds: Double?)
     /// Records that `worker` is alive, which model it serves and how it runs.
     func heartbeat(worker: String, model: String, mode: WorkerMode, now: Double) throws(StoreError)
     /// Deletes finished jobs completed before `cutoff`; returns how many.

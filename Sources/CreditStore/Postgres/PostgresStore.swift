@@ -229,6 +229,16 @@ public final class PostgresStore: StoreConnection {
                            workerMode: hasBeat ? WorkerMode(rawValue: beat.string(0, 2)) : nil)
     }
 
+    public func jobStatistics() throws(StoreError) -> (byStatus: [String: Int], recentMeanSeconds: Double?) {
+        let rows = try connection.query("SELECT status, count(*) FROM jobs GROUP BY status")
+        var counts: [String: Int] = [:]
+        for row in 0..<rows.count { counts[rows.string(row, 0)] = Int(rows.int(row, 1)) }
+        let mean = try connection.query("""
+            SELECT avg(completed_at - started_at) FROM (SELECT completed_at, started_at FROM jobs WHERE status = 'done' ORDER BY seq DESC LIMIT 1000) AS recent
+            """)
+        return (counts, mean.optionalDouble(0, 0))
+    }
+
     public func readinessProbe(now: Double) throws(StoreError) -> (schema: Int, latest: Int) {
         try connection.query("INSERT INTO readiness (id, at) VALUES (1, $1::double precision) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
                              [PostgresText.number(now)])

@@ -225,6 +225,15 @@ public final class SQLiteStore: StoreConnection {
                            workerMode: beat?.2.flatMap(WorkerMode.init(rawValue:)))
     }
 
+    public func jobStatistics() throws(StoreError) -> (byStatus: [String: Int], recentMeanSeconds: Double?) {
+        let rows = try database.prepare("SELECT status, count(*) FROM jobs GROUP BY status").rows { ($0.string(0), Int($0.int(1))) }
+        let counts = Dictionary(rows, uniquingKeysWith: +)
+        let mean = try database.prepare("""
+            SELECT avg(completed_at - started_at) FROM (SELECT completed_at, started_at FROM jobs WHERE status = 'done' ORDER BY seq DESC LIMIT 1000)
+            """).rows { $0.optionalDouble(0) }.first ?? nil
+        return (counts, mean)
+    }
+
     public func readinessProbe(now: Double) throws(StoreError) -> (schema: Int, latest: Int) {
         try database.transaction { () throws(StoreError) in
             try database.prepare("INSERT INTO readiness (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at").run([.real(now)])

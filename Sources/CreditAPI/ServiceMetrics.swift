@@ -1,0 +1,115 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The responder's own counters for `/api/metrics`: requests by route, method and status, a
+/// latency histogram, submissions and sign-ins. Held in memory, so they count from the process's
+/// start (Prometheus handles restarts); a CGI process answers one request and keeps none, which
+/// is why the queue's and the jobs' figures are read from the store at each scrape.
+final class ServiceMetrics: Sendable {
+    /// Upper bounds of the latency histogram's buckets, in seconds.
+    static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+
+    /// One route's latency histogram.
+    struct Histogram {
+        var counts = [UInt64](repeating: 0, count: ServiceMetrics.buckets.count)
+        var total: UInt64 = 0
+        var sum = 0.0
+    }
+
+    struct State {
+        var requests: [String: UInt64] = [:]  // "route\u{0}method\u{0}status"
+        var latency: [String: Histogram] = [:]
+        var signIns: [String: UInt64] = [:]
+        var submissions: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// Counts a finished request.
+    func record(route: String, method: String, status: Int, seconds: Double) {
+        state.withLock { state in
+            state.requests[route + "\u{0}" + method + "\u{0}" + String(status), default: 0] += 1
+            var histogram = state.latency[route] ?? Histogram()
+            for (index, bound) in Self.buckets.enumerated() where seconds <= bound { histogram.counts[index] += 1 }
+            histogram.total += 1
+            histogram.sum += seconds
+            state.latency[route] = histogram
+            if route == "/api/predictions" && method == "POST" && status == 202 { state.submissions += 1 }
+            if route == "/api/token" && method == "POST" {
+                let outcome = switch status {
+                case 200: "success"
+                case 400: "failure"
+                case 429: "throttled"
+                case 503: "busy"
+                default: "error"
+                }
+                state.signIns[outcome, default: 0] += 1
+            }
+        }
+    }
+
+    func snapshot() -> State { state.withLock { $0 } }
+
+    /// The route's pattern, so that ids do not make a series each (`/api/predictions/{id}`);
+    /// anything the API does not serve is `other`.
+    static func route(_ path: String) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard parts.count >= 2, parts[0] == "api" else { return "other" }
+        switch (parts.count, parts[1]) {
+        case (2, _): return "/api/" + parts[1]
+        case (3, "predictions"), (3, "batches"): return "/api/\(parts[1])/{id}"
+        case (3, "users"): return "/api/users/{name}"
+        case (3, "health"), (3, "model"), (3, "account"): return "/api/\(parts[1])/\(parts[2])"
+        case (4, "predictions"): return "/api/predictions/{id}/" + (parts[3] == "decision" || parts[3] == "review" ? parts[3] : "other")
+        case (4, "batches"): return "/api/batches/{id}/" + (parts[3] == "results.csv" ? parts[3] : "other")
+        default: return "other"
+        }
+    }
+
+    /// Seconds on the monotonic clock.
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
+
+/// The Prometheus text exposition format (version 0.0.4), written without a library.
+struct PrometheusText {
+    private(set) var text = ""
+
+    /// `# HELP` and `# TYPE` of a metric family.
+    mutating func family(_ name: String, _ type: String, _ help: String) {
+        text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+    }
+
+    mutating func sample(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
+        text += name
+        if !labels.isEmpty {
+            text += "{" + labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",") + "}"
+        }
+        text += " " + Self.number(value) + "\n"
+    }
+
+    static func escape(_ value: String) -> String {
+        var out = ""
+        for character in value {
+            switch character {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    static func number(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
+    }
+}
