@@ -14,6 +14,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The logging API; its core is Foundation-free, so the responder stays small.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries from Debian (libsqlite3-dev, libfcgi-dev, libssl-dev), each behind a thin Swift module.
@@ -43,20 +45,22 @@ let package = Package(
         .target(name: "CreditStore", dependencies: ["CSQLite", "CLibPQ", "COpenSSL"]),
         // JWT (HS256) and password hashing (scrypt) on OpenSSL.
         .target(name: "CreditAuth", dependencies: ["COpenSSL", "CreditJSON"]),
+        // Structured logs: one JSON line per event on standard error, through swift-log.
+        .target(name: "CreditLog", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // The libfcgi binding: FastCGI on a socket or inherited fd 0, or plain CGI.
         .target(name: "FastCGI", dependencies: ["CFastCGI"]),
         // Routes and handlers as plain request-to-response functions. Like everything the responder
         // links, it uses no Foundation: the responder stays small in memory and quick to start as CGI.
-        .target(name: "CreditAPI", dependencies: ["CreditJSON", "CreditSchema", "CreditStore", "CreditAuth", "CreditMonitoring"]),
+        .target(name: "CreditAPI", dependencies: ["CreditJSON", "CreditSchema", "CreditStore", "CreditAuth", "CreditMonitoring", "CreditLog"]),
         // The scoring worker's loop: claim, score with the model, record.
-        .target(name: "CreditWorker", dependencies: ["CreditAPI", "CreditScoring", "CreditStore", "CreditJSON"]),
+        .target(name: "CreditWorker", dependencies: ["CreditAPI", "CreditScoring", "CreditStore", "CreditJSON", "CreditLog"]),
 
         .executableTarget(name: "credit", dependencies: [
             "CreditModel", "CreditSchema", "CreditStore", "CreditAuth", "CreditAPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "credit-fcgi", dependencies: ["CreditAPI", "FastCGI"]),
-        .executableTarget(name: "credit-worker", dependencies: ["CreditWorker", "CreditAPI", "CreditStore"]),
+        .executableTarget(name: "credit-fcgi", dependencies: ["CreditAPI", "FastCGI", "CreditLog"]),
+        .executableTarget(name: "credit-worker", dependencies: ["CreditWorker", "CreditAPI", "CreditStore", "CreditLog"]),
 
         .testTarget(name: "CreditJSONTests", dependencies: ["CreditJSON"]),
         .testTarget(name: "CreditModelTests", dependencies: ["CreditModel", "CreditScoring", "CreditJSON"]),

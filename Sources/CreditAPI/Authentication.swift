@@ -10,6 +10,7 @@ extension CreditService {
         if token.hasPrefix(APIKey.prefix) { return try Self.requireRole(try apiKeyUser(token), minimum) }
         let claims = try verifiedClaims(token)
         guard let id = Int64(claims.sub) else { throw Problem.unauthorized(Self.explain(.malformed)) }
+        RequestLog.current?.userID = id
         guard let user = try stores.withStore({ try $0.user(id: id) }) else { throw Self.inactiveAccount }
         guard !user.disabled, user.tokenGeneration == (claims.gen ?? 0) else {
             // Audited: a real token of a real account, refused (disabled, or revoked by a password change).
@@ -42,6 +43,7 @@ extension CreditService {
               !user.disabled else {
             throw Problem.unauthorized("This API key is not valid, or it was revoked.")
         }
+        RequestLog.current?.userID = user.id
         return user
     }
 
@@ -52,6 +54,7 @@ extension CreditService {
         if token.hasPrefix(APIKey.prefix) { return try apiKeyUser(token).id }
         let claims = try verifiedClaims(token)
         guard let id = Int64(claims.sub) else { throw Problem.unauthorized(Self.explain(.malformed)) }
+        RequestLog.current?.userID = id
         return id
     }
 

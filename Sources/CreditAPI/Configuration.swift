@@ -25,6 +25,7 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 /// | `CREDIT_TOKEN_TTL` | `3600` | access-token lifetime in seconds (60 to 86400) |
 /// | `CREDIT_WAKE_SOCKET` | `<CREDIT_DB>.wake` | unix datagram socket the responder pings after each commit |
 /// | `CREDIT_RETENTION_DAYS` | unset: keep everything | days after which a finished application's data is purged (a tombstone stays); at least 760 (25 months) |
+/// | `CREDIT_LOG_LEVEL` | `info` | trace, debug, info, notice, warning, error, critical or off: JSON lines on standard error |
 /// | `CREDIT_AUDIT_SUBMISSIONS` | `1` | `0` leaves submissions out of the audit trail (their job rows still say who submitted what, when) |
 /// | `CREDIT_RETENTION_ALLOW_SHORT` | unset | `1` allows a retention below 760 days (said in the log at start) |
 /// | `CREDIT_REVIEW_REASONS` | see ``ServiceConfiguration/defaultReviewReasons`` | the reason codes a reviewer picks from: `code=label` separated by `;` |
@@ -41,7 +42,7 @@ public struct ServiceConfiguration: Sendable {
         "CREDIT_DB", "CREDIT_MODEL", "CREDIT_SECRET_FILE", "CREDIT_TOKEN_TTL", "CREDIT_WAKE_SOCKET", "CREDIT_RETENTION_DAYS",
         "CREDIT_ISSUER", "CREDIT_AUDIENCE", "CREDIT_LEASE_SECONDS", "CREDIT_BASE_PATH", "CREDIT_DRAIN_INTERVAL",
         "CREDIT_SIGNIN_RATE", "CREDIT_UNKNOWN_SIGNIN_RATE", "CREDIT_SIGNIN_CONCURRENCY", "CREDIT_DATABASE_URL",
-        "CREDIT_RETENTION_ALLOW_SHORT", "CREDIT_REVIEW_REASONS", "CREDIT_AUDIT_SUBMISSIONS",
+        "CREDIT_RETENTION_ALLOW_SHORT", "CREDIT_REVIEW_REASONS", "CREDIT_AUDIT_SUBMISSIONS", "CREDIT_LOG_LEVEL",
     ]
     /// Settings that name files: relative values in a configuration file are relative to the file.
     public static let pathSettingNames: Set<String> = ["CREDIT_DB", "CREDIT_MODEL", "CREDIT_SECRET_FILE", "CREDIT_WAKE_SOCKET"]
@@ -104,6 +105,8 @@ public struct ServiceConfiguration: Sendable {
     public var maxSignInsInFlight = 4
     /// Whether each submission writes an audit row (`CREDIT_AUDIT_SUBMISSIONS`, on by default).
     public var auditSubmissions = true
+    /// How much the processes log (`CREDIT_LOG_LEVEL`; nil: info).
+    public var logLevel: String?
     /// Seconds a worker may hold a job before it goes back to the queue.
     public var lease: Double = 30
     public var maxAttempts = 3
@@ -194,6 +197,11 @@ public struct ServiceConfiguration: Sendable {
             throw ConfigurationError(description: "CREDIT_SIGNIN_CONCURRENCY must be a whole number from 1 to 256, not \(concurrencyText)")
         }
         configuration.maxSignInsInFlight = concurrency
+        let level = value("CREDIT_LOG_LEVEL", "info").lowercased()
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical", "off"].contains(level) else {
+            throw ConfigurationError(description: "CREDIT_LOG_LEVEL must be trace, debug, info, notice, warning, error, critical or off, not \(level)")
+        }
+        configuration.logLevel = level
         switch value("CREDIT_AUDIT_SUBMISSIONS", "1") {
         case "1": configuration.auditSubmissions = true
         case "0": configuration.auditSubmissions = false

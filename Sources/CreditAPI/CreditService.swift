@@ -1,4 +1,5 @@
 import CreditAuth
+import CreditLog
 import CreditSchema
 import CreditStore
 #if canImport(Glibc)
@@ -17,12 +18,16 @@ public final class CreditService: Sendable {
     let signInGate: SignInGate
     /// Request counters and latencies for `/api/metrics`.
     let serviceMetrics = ServiceMetrics()
+    /// One line per request (never a password, token or application); silent unless given.
+    let logger: Logger
     let clock: @Sendable () -> Double
 
     /// Opens the database (migrating it) and loads the signing key; refuses to start without one.
     public init(configuration: ServiceConfiguration, hasher: PasswordHasher = PasswordHasher(),
-                clock: @escaping @Sendable () -> Double = CreditService.wallClock) throws {
+                clock: @escaping @Sendable () -> Double = CreditService.wallClock,
+                logger: Logger = Logger(label: "credit-fcgi", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
         self.configuration = configuration
+        self.logger = logger
         let key: [UInt8]
         do { key = try SecretKeyFile.load(path: configuration.secretFile) } catch {
             throw ConfigurationError(description: "\(error) (set CREDIT_SECRET_FILE, or run `credit init` to create the key)")
@@ -53,21 +58,36 @@ public final class CreditService: Sendable {
     /// Answers one request. Every failure becomes a problem-details response.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let started = ServiceMetrics.now()
+        let context = RequestLog()
         var response: HTTPResponse
+        var failure: String?
         do {
-            response = try route(request)
+            response = try RequestLog.$current.withValue(context) { try self.route(request) }
         } catch let problem as Problem {
             response = problem.response
         } catch let error as StoreError {
-            // SQLite's own message stays in the server: it may name files and tables.
+            // SQLite's own message stays in the server (it may name files and tables): logged, not sent.
+            failure = error.description
             response = Problem.unavailable(error.isBusy ? "The database is busy; retry shortly." : "The database cannot be used right now; retry shortly.").response
         } catch {
+            failure = "\(error)"
             response = Problem(type: "internal", title: "Internal error", status: 500, detail: "The request could not be completed.").response
         }
         // Tokens, applications and results must never sit in a cache.
         if response.header("Cache-Control") == nil { response.headers.append(("Cache-Control", "no-store")) }
-        serviceMetrics.record(route: ServiceMetrics.route(request.path), method: request.method, status: response.status,
-                              seconds: ServiceMetrics.now() - started)
+        let routeName = ServiceMetrics.route(request.path), seconds = ServiceMetrics.now() - started
+        serviceMetrics.record(route: routeName, method: request.method, status: response.status, seconds: seconds)
+        if !request.requestID.isEmpty { response.headers.append(("X-Request-Id", request.requestID)) }
+        if logger.logLevel <= .info || failure != nil {
+            var metadata: Logger.Metadata = [
+                "request_id": .string(request.requestID), "method": .string(request.method), "route": .string(routeName),
+                "status": .stringConvertible(response.status), "duration_ms": .stringConvertible((seconds * 1e6).rounded() / 1e3),
+                "address": .string(request.remoteAddress),
+            ]
+            if let user = context.userID { metadata["user_id"] = .stringConvertible(user) }
+            if let failure { metadata["error"] = .string(failure) }
+            logger.log(level: failure == nil ? .info : .error, "request", metadata: metadata)
+        }
         return response
     }
 

@@ -16,9 +16,12 @@ public struct HTTPRequest: Sendable {
     /// True when the body was longer than the server accepts (only the start is in `body`).
     public var bodyTooLarge: Bool
     public var remoteAddress: String
+    /// The web server's id of this request (nginx's `$request_id`), logged and returned as
+    /// `X-Request-Id`; the responder makes one when the server sends none.
+    public var requestID: String
 
     public init(method: String, path: String, basePath: String = "", query: String = "", headers: [String: String] = [:], body: [UInt8] = [],
-                bodyTooLarge: Bool = false, remoteAddress: String = "127.0.0.1") {
+                bodyTooLarge: Bool = false, remoteAddress: String = "127.0.0.1", requestID: String = "") {
         self.method = method
         self.path = path
         self.basePath = basePath
@@ -29,6 +32,7 @@ public struct HTTPRequest: Sendable {
         self.body = body
         self.bodyTooLarge = bodyTooLarge
         self.remoteAddress = remoteAddress
+        self.requestID = requestID
     }
 
     /// The header's value, by case-insensitive name.

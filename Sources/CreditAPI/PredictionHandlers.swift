@@ -17,6 +17,7 @@ extension CreditService {
             let claims = try verifiedClaims(token)
             guard let id = Int64(claims.sub) else { throw Problem.unauthorized(Self.explain(.malformed)) }
             (userID, generation, actorName) = (id, claims.gen ?? 0, claims.name ?? "user \(id)")
+            RequestLog.current?.userID = id
         }
         if request.bodyTooLarge || request.body.count > configuration.maxBodyBytes { throw Problem.tooLarge(limit: configuration.maxBodyBytes) }
         let contentType = request.header("content-type")?.lowercased() ?? ""

@@ -180,6 +180,9 @@ public final class ScoringWorker {
         .done(result: resultText(prediction), referred: prediction.decision == .review)
     }
 
+    /// Seconds the last batch took to score (features, model, reasons; not the database).
+    public private(set) var lastScoringSeconds = 0.0
+
     /// Scored outcomes not yet recorded: written together with the next claim.
     private var unrecorded: [(job: ClaimedJob, outcome: JobOutcome)] = []
 
@@ -189,7 +192,9 @@ public final class ScoringWorker {
     public func processBatch(now: Double = Date().timeIntervalSince1970) throws -> Int {
         let claimed = try store.finishAndClaim(worker: name, outcomes: unrecorded, limit: batchSize, lease: configuration.lease,
                                                maxAttempts: configuration.maxAttempts, now: now)
+        let scoringStarted = Self.monotonicSeconds()
         unrecorded = claimed.map { (job: $0, outcome: score($0)) }
+        lastScoringSeconds = Self.monotonicSeconds() - scoringStarted
         if claimed.isEmpty { return 0 }
         return claimed.count
     }

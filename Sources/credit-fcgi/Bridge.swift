@@ -28,7 +28,18 @@ enum Bridge {
         if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
         return HTTPRequest(method: params["REQUEST_METHOD"] ?? "GET", path: mount.route, basePath: mount.base,
                            query: parts.count > 1 ? String(parts[1]) : (params["QUERY_STRING"] ?? ""), headers: headers,
-                           body: request.body, bodyTooLarge: request.bodyTruncated, remoteAddress: params["REMOTE_ADDR"] ?? "")
+                           body: request.body, bodyTooLarge: request.bodyTruncated, remoteAddress: params["REMOTE_ADDR"] ?? "",
+                           requestID: requestID(params["REQUEST_ID"] ?? params["UNIQUE_ID"]))
+    }
+
+    /// The server's request id (nginx `$request_id`, Apache mod_unique_id's `UNIQUE_ID`) when it is
+    /// short and printable, else 16 random hex digits of our own.
+    static func requestID(_ given: String?) -> String {
+        if let given, (8...64).contains(given.utf8.count), given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return given
+        }
+        let hex = String(UInt64.random(in: .min ... .max), radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     /// `HTTP_IDEMPOTENCY_KEY` → `idempotency-key`.

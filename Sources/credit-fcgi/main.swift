@@ -1,4 +1,5 @@
 import CreditAPI
+import CreditLog
 import FastCGI
 #if canImport(Glibc)
 import Glibc
@@ -55,6 +56,7 @@ while let argument = arguments.popFirst() {
 let service: CreditService
 do {
     let configuration = try ServiceConfiguration.load(configFile: configFile, environment: environment)
+    CreditLogging.bootstrap(environment: configuration.logLevel)
     if let warning = configuration.shortRetentionWarning { warn(warning) }
     // A sign-in holds its serving thread while it waits for a hashing slot: past half the
     // threads, a burst of sign-ins can leave submissions without one.
@@ -62,7 +64,7 @@ do {
         warn("CREDIT_SIGNIN_CONCURRENCY=\(configuration.maxSignInsInFlight) lets sign-ins hold more than half of the \(threads) threads; "
              + "a burst of sign-ins will slow submissions (keep it at most \(threads / 2), or raise --threads)")
     }
-    service = try CreditService(configuration: configuration)
+    service = try CreditService(configuration: configuration, logger: Logger(label: "credit-fcgi"))
 } catch {
     fail("cannot start: \(error)")
 }

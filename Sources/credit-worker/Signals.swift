@@ -1,3 +1,4 @@
+import CreditLog
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,6 +17,9 @@ func installSignalHandlers() {
 
 /// Writes a line to standard error (fd 2).
 func logLine(_ text: String) {
-    let line = "credit-worker: " + text + "\n"
-    _ = line.withCString { write(2, $0, strlen($0)) }
+    workerLogger.notice("\(text)")
 }
+
+/// The worker's logger: plain lines on standard error until the configuration is read, then JSON
+/// lines at `CREDIT_LOG_LEVEL` (see `CreditLogging`).
+nonisolated(unsafe) var workerLogger = Logger(label: "credit-worker")

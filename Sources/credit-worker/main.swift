@@ -1,4 +1,5 @@
 import CreditAPI
+import CreditLog
 import CreditWorker
 import CreditStore
 import Foundation
@@ -33,6 +34,8 @@ let worker: ScoringWorker
 let configuration: ServiceConfiguration
 do {
     configuration = try ServiceConfiguration.load(configFile: configFile)
+    CreditLogging.bootstrap(environment: configuration.logLevel)
+    workerLogger = Logger(label: "credit-worker")
     worker = try ScoringWorker(configuration: configuration, name: name, log: logLine)
 } catch {
     logLine("cannot start: \(error)")
@@ -69,7 +72,11 @@ while stopRequested == 0 {
         continue
     }
     scored += processed
-    if processed > 0 { batches += 1 }
+    if processed > 0 {
+        batches += 1
+        workerLogger.info("batch", metadata: ["jobs": .stringConvertible(processed), "model": .string(worker.modelId),
+                                               "scoring_ms": .stringConvertible((worker.lastScoringSeconds * 1e6).rounded() / 1e3)])
+    }
     if !drain { worker.gatherPause(claimed: processed, claimStarted: claimStarted) }
     if processed == 0 {
         if drain { break }

@@ -185,7 +185,7 @@ struct NginxLocations {
             "fastcgi_param REQUEST_SCHEME $scheme;", "fastcgi_param HTTPS $https if_not_empty;",
             "fastcgi_param REMOTE_ADDR $remote_addr;", "fastcgi_param REMOTE_PORT $remote_port;",
             "fastcgi_param SERVER_ADDR $server_addr;", "fastcgi_param SERVER_PORT $server_port;",
-            "fastcgi_param SERVER_NAME $server_name;", "fastcgi_pass \(pass);",
+            "fastcgi_param SERVER_NAME $server_name;", "fastcgi_param REQUEST_ID $request_id;", "fastcgi_pass \(pass);",
             "fastcgi_connect_timeout 2s;", "fastcgi_send_timeout \(readTimeout)s;", "fastcgi_read_timeout \(readTimeout)s;", "fastcgi_intercept_errors off;",
             "gzip on;", "gzip_min_length 512;", "gzip_types application/json application/problem+json;",
         ] + [413, 429, 502, 503, 504].map { "error_page \($0) @\(errorName)_\($0);" }

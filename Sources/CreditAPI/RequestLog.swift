@@ -1,0 +1,12 @@
+import CreditLog
+
+/// What a request's log line says about who made it: set while the request is handled (by
+/// ``CreditService/authenticate(_:minimum:allowingPasswordChange:)`` and the submission path)
+/// and read once the response is ready. One request is handled on one thread from start to end,
+/// so a task-local box bound around it is that request's alone.
+final class RequestLog: @unchecked Sendable {
+    /// The account that made the request, once authenticated.
+    var userID: Int64?
+
+    @TaskLocal static var current: RequestLog?
+}
