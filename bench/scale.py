@@ -258,8 +258,29 @@ def audit_overhead(duration, rounds=2):
     return {mode: sum(values) / len(values) for mode, values in rates.items()}
 
 
+def log_overhead(duration, rounds=2):
+    """Submissions/s on SQLite (no worker) with a JSON log line per request (CREDIT_LOG_LEVEL=info,
+    into a file as deployed), and with logging off, alternating; and the responder's RSS at info."""
+    body = json.dumps(applicant())
+    rates, rss = {"info": [], "off": []}, []
+    for _ in range(rounds):
+        for mode in ("info", "off"):
+            backend = Backend("sqlite")
+            backend.env["CREDIT_LOG_LEVEL"] = mode
+            backend.start()
+            try:
+                rates[mode].append(backend.measured(duration, body)[0])
+                if mode == "info":
+                    responder = next(p for p in backend.processes if os.path.basename(p.args[0]) == "credit-fcgi")
+                    rss.append(int(open(f"/proc/{responder.pid}/status").read().split("VmRSS:")[1].split()[0]) / 1024)
+            finally:
+                backend.stop()
+    return {mode: sum(values) / len(values) for mode, values in rates.items()} | {"rss_mb": max(rss)}
+
+
 def main():
     floor, duration = float(sys.argv[1]), int(sys.argv[2])
+    logs = log_overhead(max(4, duration // 2))
     audit = audit_overhead(max(4, duration // 2))
     results = {"sqlite": measure(Backend("sqlite"), duration)}
     cluster = tempfile.mkdtemp(prefix="credit-scale-pg-")
@@ -294,6 +315,9 @@ def main():
     print(f"\nAudit trail (SQLite, no worker, {max(4, duration // 2)} s runs alternated twice): submissions/s with every submission audited "
           f"{audit['on']:,.0f}, without {audit['off']:,.0f}: {audit['on'] / audit['off']:.0%}")
     results["audit"] = audit
+    print(f"Logs (SQLite, no worker, the same runs): submissions/s with a JSON line per request {logs['info']:,.0f}, with logging off "
+          f"{logs['off']:,.0f}: {logs['info'] / logs['off']:.0%}; responder RSS at info {logs['rss_mb']:.1f} MB")
+    results["logs"] = logs
     print(json.dumps(results))
 
 

@@ -73,14 +73,15 @@ stop_nginx
 # 2. Ours behind the same nginx configuration: first the responder alone on the CPU (the worker
 #    is stopped and drains the backlog afterwards), then with the worker scoring at the same time.
 group=(); [ "$(id -u)" = 0 ] && group=(--socket-group www-data)
-"$bin/credit-fcgi" --socket "$work/fcgi.sock" --socket-mode 0660 "${group[@]}" & responder=$!; pids+=($responder)
+# Logging at info, as deployed: a JSON line per request into a file (the measured figures include it).
+"$bin/credit-fcgi" --socket "$work/fcgi.sock" --socket-mode 0660 "${group[@]}" 2>>"$work/responder.log" & responder=$!; pids+=($responder)
 for _ in $(seq 50); do [ -S "$work/fcgi.sock" ] && break; sleep 0.1; done
 start_nginx "$work/fcgi.sock"
 token=$(curl -s -d "username=bench&password=bench+password+123" "http://127.0.0.1:$port/api/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 watch="responder=$responder nginx=$(pgrep -P "$nginx_pid" | head -1)"
 alone=$(wrk_rate)
 alone_mb=$(rss "$responder")
-"$bin/credit-worker" 2>/dev/null & worker=$!; pids+=($worker)
+"$bin/credit-worker" 2>>"$work/worker.log" & worker=$!; pids+=($worker)
 drain_start=$(date +%s.%N)
 until [ "$(sqlite3 "$CREDIT_DB" "SELECT count(*) FROM jobs WHERE status != 'done'")" = 0 ]; do sleep 0.1; done
 drain_seconds=$(python3 -c "import time; print(f'{time.time() - $drain_start:.1f}')")
