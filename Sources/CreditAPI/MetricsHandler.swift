@@ -9,9 +9,9 @@ extension CreditService {
         let counters = serviceMetrics.snapshot()
         var out = PrometheusText()
         out.family("credit_http_requests_total", "counter", "Requests answered by this responder process, by route, method and status.")
-        for (key, count) in counters.requests.sorted(by: { $0.key < $1.key }) {
-            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
-            out.sample("credit_http_requests_total", [("route", parts[0]), ("method", parts[1]), ("status", parts[2])], Double(count))
+        let series = counters.requests.sorted { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }
+        for (key, count) in series {
+            out.sample("credit_http_requests_total", [("route", key.route), ("method", key.method), ("status", String(key.status))], Double(count))
         }
         out.family("credit_http_request_duration_seconds", "histogram", "Time to answer a request in the responder, by route.")
         for (route, histogram) in counters.latency.sorted(by: { $0.key < $1.key }) {

@@ -18,8 +18,15 @@ final class ServiceMetrics: Sendable {
         var sum = 0.0
     }
 
+    /// One series of `credit_http_requests_total`.
+    struct RequestKey: Hashable {
+        var route: String
+        var method: String
+        var status: Int
+    }
+
     struct State {
-        var requests: [String: UInt64] = [:]  // "route\u{0}method\u{0}status"
+        var requests: [RequestKey: UInt64] = [:]
         var latency: [String: Histogram] = [:]
         var signIns: [String: UInt64] = [:]
         var submissions: UInt64 = 0
@@ -30,7 +37,7 @@ final class ServiceMetrics: Sendable {
     /// Counts a finished request.
     func record(route: String, method: String, status: Int, seconds: Double) {
         state.withLock { state in
-            state.requests[route + "\u{0}" + method + "\u{0}" + String(status), default: 0] += 1
+            state.requests[RequestKey(route: route, method: method, status: status), default: 0] += 1
             var histogram = state.latency[route] ?? Histogram()
             for (index, bound) in Self.buckets.enumerated() where seconds <= bound { histogram.counts[index] += 1 }
             histogram.total += 1
@@ -55,15 +62,22 @@ final class ServiceMetrics: Sendable {
     /// The route's pattern, so that ids do not make a series each (`/api/predictions/{id}`);
     /// anything the API does not serve is `other`.
     static func route(_ path: String) -> String {
+        // The busiest routes first, answered with literals (no string is built per request).
+        switch path {
+        case "/api/predictions": return "/api/predictions"
+        case "/api/token": return "/api/token"
+        default: break
+        }
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         guard parts.count >= 2, parts[0] == "api" else { return "other" }
         switch (parts.count, parts[1]) {
         case (2, _): return "/api/" + parts[1]
-        case (3, "predictions"), (3, "batches"): return "/api/\(parts[1])/{id}"
+        case (3, "predictions"): return "/api/predictions/{id}"
+        case (3, "batches"): return "/api/batches/{id}"
         case (3, "users"): return "/api/users/{name}"
         case (3, "health"), (3, "model"), (3, "account"): return "/api/\(parts[1])/\(parts[2])"
-        case (4, "predictions"): return "/api/predictions/{id}/" + (parts[3] == "decision" || parts[3] == "review" ? parts[3] : "other")
-        case (4, "batches"): return "/api/batches/{id}/" + (parts[3] == "results.csv" ? parts[3] : "other")
+        case (4, "predictions"): return parts[3] == "decision" ? "/api/predictions/{id}/decision" : parts[3] == "review" ? "/api/predictions/{id}/review" : "other"
+        case (4, "batches"): return parts[3] == "results.csv" ? "/api/batches/{id}/results.csv" : "other"
         default: return "other"
         }
     }
