@@ -21,8 +21,8 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String, file: String,
-                    function: String, line: UInt) {
+    public func log(event: LogEvent) {
+        let level = event.level, message = event.message, explicit = event.metadata
         // Built as bytes in one buffer and written with one call: a line per request must cost
         // little next to the request (`bench/scale.py` measures it).
         var out: [UInt8] = []
