@@ -177,8 +177,9 @@ public struct User: Sendable, Equatable {
 /// The queue of scoring jobs. Handlers and workers use only this, so a server database can
 /// replace SQLite without touching them.
 public protocol JobQueue: AnyObject {
-    /// Stores a new job durably (or returns the existing one for a repeated idempotency key).
-    /// Throws ``StoreError/ownerInactive(_:)`` when the owner is disabled or unknown.
+    /// Stores a new job durably in one transaction (or returns the existing one for a repeated
+    /// idempotency key): ``StoreConnection/enqueue(batch:)`` with one submission. Throws
+    /// ``StoreError/ownerInactive(_:)`` when the owner is disabled or unknown.
     func enqueue(owner: Int64, payload: String, idempotencyKey: String?, now: Double) throws(StoreError) -> EnqueueResult
     /// Takes up to `limit` queued jobs for `worker` under a lease of `lease` seconds. Jobs whose
     /// lease ran out go back to the queue first, or fail after `maxAttempts` claims.

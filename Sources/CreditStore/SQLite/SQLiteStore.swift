@@ -41,8 +41,9 @@ public final class SQLiteStore: StoreConnection {
             submittedAt: row.double(8), startedAt: row.optionalDouble(9), completedAt: row.optionalDouble(10), rescoreOf: row.optionalString(11))
     }
 
+    /// One submission, through the same transaction as a group commit's (as on PostgreSQL).
     public func enqueue(owner: Int64, payload: String, idempotencyKey: String?, now: Double) throws(StoreError) -> EnqueueResult {
-        try database.exclusively { () throws(StoreError) in try insertJob(owner: owner, payload: payload, idempotencyKey: idempotencyKey, now: now) }
+        try enqueue(batch: [Submission(owner: owner, payload: payload, idempotencyKey: idempotencyKey, now: now)])[0].get()
     }
 
     public func enqueue(batch: [Submission]) throws(StoreError) -> [Result<EnqueueResult, StoreError>] {
