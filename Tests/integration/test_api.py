@@ -3,9 +3,11 @@ import base64
 import hashlib
 import hmac
 import json
+import os
+import subprocess
 import time
 
-from stack import PASSWORD, applicant
+from stack import BIN, PASSWORD, applicant
 
 
 def test_login_success_and_failure(stack):
@@ -231,3 +233,30 @@ def test_rescore_of_must_name_one_of_the_callers_applications(stack):
         token = bob if bad == first["id"] else alice  # another user's application is not one of yours
         status, _, problem = stack.json("POST", f"/api/predictions?rescore_of={bad}", applicant(), token=token)
         assert status == 400 and "rescore_of" in problem["errors"], problem
+
+
+def test_a_served_result_is_the_engines_own_prediction_field_by_field(stack, tmp_path):
+    """The same application through nginx, the responder, the store and the worker, and through
+    `credit score` on the same model file: PD, score, decision and every reason agree."""
+    token = stack.token("alice")
+    variants = [applicant(), applicant(age=22, personal_monthly_income=450.0, months_in_the_job=0, payment_day=1),
+                applicant(age=58, personal_monthly_income=9000.0, personal_assets_value=150000.0, months_in_residence=240)]
+    served = []
+    for body in variants:
+        status, _, accepted = stack.json("POST", "/api/predictions", body, token=token)
+        assert status == 202, accepted
+        served.append(stack.wait_done(token, accepted["id"])["result"])
+    source = tmp_path / "same.jsonl"
+    source.write_text("".join(json.dumps(body) + "\n" for body in variants))
+    lines = subprocess.run([os.path.join(BIN, "credit"), "score", "--model", stack.env["CREDIT_MODEL"], "--data", str(source),
+                            "--format", "jsonl"], capture_output=True, text=True, check=True).stdout.splitlines()
+    engine = [json.loads(line) for line in lines]
+    assert len(engine) == len(served) == 3
+    for result, own in zip(served, engine):
+        assert result["model"] == own["model"]
+        assert abs(result["probability_of_default"] - own["probability_of_default"]) < 1e-6
+        assert result["score"] == own["score"] and result["decision"] == own["decision"]
+        assert [(r["code"], r["field"], r["text"]) for r in result["reasons"]] == [(r["code"], r["field"], r["text"]) for r in own["reasons"]]
+        for mine, theirs in zip(result["reasons"], own["reasons"]):
+            assert abs(mine["contribution"] - theirs["contribution"]) < 1e-6
+    assert len({r["decision"] for r in served}) >= 2, "the variants reach different decisions"
