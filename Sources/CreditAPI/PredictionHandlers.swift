@@ -52,6 +52,7 @@ extension CreditService {
                                                    audit: configuration.auditSubmissions
                                                        ? AuditEntry(actor: userID, actorName: actorName, action: .submission,
                                                                     address: request.remoteAddress) : nil,
+                                                   applicantName: applicant.name(in: .pakdd), clientID: applicant.clientID(in: .pakdd),
                                                    now: clock()))
         } catch {
             if case .ownerInactive = error { throw Self.inactiveAccount }
@@ -131,11 +132,10 @@ extension CreditService {
     /// who submitted it (a history page leaves them out, to stay small).
     static func representation(of job: Job, submittedBy: String? = nil, withApplication: Bool = false) -> JSONOutput {
         func time(_ value: Double?) -> JSONOutput { value.map { .string(Timestamp.rfc3339($0)) } ?? .null }
-        var name: JSONOutput = .null, clientID: JSONOutput = .null
-        if case .object(let fields)? = try? JSONValue.parse(job.payload) {
-            if case .string(let text)? = fields["applicant_name"] { name = .string(text) }
-            if let id = fields["id_client"], id != .null { clientID = JSONOutput(id) }
-        }
+        // From their own columns: a history page parses no application. A client id is a number
+        // in the schema; a batch file's column may hold any reference, given back as text.
+        let name: JSONOutput = job.applicantName.map(JSONOutput.string) ?? .null
+        let clientID: JSONOutput = job.clientID.map { id in Int64(id).map { .number(Double($0)) } ?? .string(id) } ?? .null
         var members: [String: JSONOutput] = [
             "id": .string(job.id), "status": .string(job.status.rawValue), "submitted_at": time(job.submittedAt),
             "started_at": time(job.startedAt), "completed_at": time(job.completedAt),

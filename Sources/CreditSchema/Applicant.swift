@@ -15,6 +15,16 @@ public struct Applicant: Sendable, Hashable {
         get { values[index] }
         set { values[index] = newValue }
     }
+
+    /// The applicant's name (`applicant_name`), if given: shown in histories, never scored.
+    public func name(in schema: ApplicantSchema) -> String? {
+        schema.index(of: "applicant_name").flatMap { values[$0].display }
+    }
+
+    /// The lender's reference (`id_client`), if given, as text.
+    public func clientID(in schema: ApplicantSchema) -> String? {
+        schema.index(of: "id_client").flatMap { values[$0].display }
+    }
 }
 
 /// Every problem found in a submitted application, by field name, each with messages a loan officer can act on.

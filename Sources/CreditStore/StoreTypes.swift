@@ -25,6 +25,10 @@ public struct Job: Sendable, Equatable {
     public var completedAt: Double?
     /// The earlier application this one re-scores after an edit, if any.
     public var rescoreOf: String? = nil
+    /// The applicant's name and the lender's client id, kept beside the application so that a
+    /// history page does not parse every application to show them (nil when not given).
+    public var applicantName: String? = nil
+    public var clientID: String? = nil
 }
 
 /// One submission waiting to be stored.
@@ -44,11 +48,17 @@ public struct Submission: Sendable {
     public var tokenGeneration: Int?
     /// Written to the audit trail with the job, its id as the object.
     public var audit: AuditEntry?
+    /// The applicant's name and client id from the validated application (see ``Job/applicantName``).
+    public var applicantName: String?
+    public var clientID: String?
     public var now: Double
 
     public init(owner: Int64, payload: String, idempotencyKey: String?, requestHash: String? = nil, rescoreOf: String? = nil,
-                record: String? = nil, tokenGeneration: Int? = nil, audit: AuditEntry? = nil, now: Double) {
+                record: String? = nil, tokenGeneration: Int? = nil, audit: AuditEntry? = nil, applicantName: String? = nil,
+                clientID: String? = nil, now: Double) {
         self.owner = owner
+        self.applicantName = applicantName
+        self.clientID = clientID
         self.tokenGeneration = tokenGeneration
         self.audit = audit
         self.payload = payload
@@ -293,9 +303,12 @@ public struct BatchRow: Sendable, Equatable {
     public var payload: String
     /// The validated application in compact form (see ``Submission/record``).
     public var record: String
+    /// The applicant's name, if the row gives one (see ``Job/applicantName``).
+    public var applicantName: String?
 
-    public init(line: Int, clientID: String?, payload: String, record: String) {
+    public init(line: Int, clientID: String?, payload: String, record: String, applicantName: String? = nil) {
         self.line = line
+        self.applicantName = applicantName
         self.clientID = clientID
         self.payload = payload
         self.record = record

@@ -27,7 +27,8 @@ struct ImportCommand: ParsableCommand {
             var problems: [String] = []
             parsed.forEachRow { row in
                 switch row {
-                case .success(let valid): rows.append(BatchRow(line: valid.line, clientID: valid.clientID, payload: valid.json, record: ApplicantRecord.encode(valid.applicant)))
+                case .success(let valid): rows.append(BatchRow(line: valid.line, clientID: valid.clientID, payload: valid.json, record: ApplicantRecord.encode(valid.applicant),
+                                                                applicantName: valid.applicant.name(in: .pakdd)))
                 case .failure(let bad): problems.append("line \(bad.line): \(bad.errors)")
                 }
                 return problems.count < 20

@@ -527,6 +527,27 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.available)
+    func theApplicantsNameAndClientIdAreKeptBesideTheJobUntilAPurge(_ backend: StoreBackend) throws {
+        let (_, store, alice, _) = try storeWithUsers(backend)
+        let named = try store.enqueue(batch: [Submission(owner: alice.id, payload: "{}", idempotencyKey: nil, applicantName: "Maria Souza",
+                                                         clientID: "70001", now: 1)])[0].get().job
+        #expect(named.applicantName == "Maria Souza" && named.clientID == "70001")
+        let listed = try #require(try store.jobs(owner: alice.id, limit: 1, before: nil).first)
+        #expect(listed.applicantName == "Maria Souza" && listed.clientID == "70001", "a history reads them without the application")
+        let batch = try store.createBatch(owner: alice.id, name: "b.csv", rows: 1, now: 2)
+        try store.addBatchRows(batch: batch.id, owner: alice.id, rows: [BatchRow(line: 2, clientID: "c-9", payload: "{}", record: "r", applicantName: "Ana")],
+                               now: 2)
+        let claimed = try store.claim(worker: "w", limit: 10, lease: 30, maxAttempts: 3, now: 3)
+        let row = try #require(try store.job(id: claimed[1].id))
+        #expect(row.applicantName == "Ana" && row.clientID == "c-9")
+        try store.finish(worker: "w", outcomes: claimed.map { ($0, .done(result: "R")) }, now: 4)
+        try store.pruneFinished(before: 10)
+        let tombstone = try #require(try store.job(id: named.id, owner: alice.id))
+        #expect(tombstone.applicantName == nil, "a purge takes the name with the application")
+        #expect(tombstone.clientID == "70001", "the client id stays, for outcomes to find the tombstone")
+    }
+
+    @Test(arguments: StoreBackend.available)
     func processesThatMigrateAtOnceBothSucceed(_ backend: StoreBackend) throws {
         let database = try makeDatabase(backend)
         let versions = LockedArray()

@@ -152,6 +152,12 @@ enum PostgresMigrations {
             revoked_at double precision
         );
         """,
+        // 10: the applicant's name and client id beside the job (SQLite version 15).
+        """
+        ALTER TABLE jobs ADD COLUMN applicant_name text;
+        UPDATE jobs j SET applicant_name = p.payload::jsonb ->> 'applicant_name', client_id = coalesce(j.client_id, p.payload::jsonb ->> 'id_client')
+        FROM job_payloads p WHERE p.seq = j.seq AND p.payload LIKE '{%';
+        """,
     ]
 
     static var latest: Int { steps.count }

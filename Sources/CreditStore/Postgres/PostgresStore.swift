@@ -31,7 +31,7 @@ public final class PostgresStore: StoreConnection {
 
     static let jobColumns = """
         j.id, j.owner, j.status, p.payload, r.result, r.error, j.attempts, j.idempotency_key, j.submitted_at, j.started_at, j.completed_at,
-        j.rescore_of
+        j.rescore_of, j.applicant_name, j.client_id
         """
     static let jobTables = "jobs j JOIN job_payloads p ON p.seq = j.seq LEFT JOIN job_results r ON r.seq = j.seq"
 
@@ -39,7 +39,8 @@ public final class PostgresStore: StoreConnection {
         Job(id: rows.string(row, 0), owner: rows.int(row, 1), status: JobStatus(rawValue: rows.string(row, 2)) ?? .failed,
             payload: rows.string(row, 3), result: rows.optionalString(row, 4), error: rows.optionalString(row, 5),
             attempts: Int(rows.int(row, 6)), idempotencyKey: rows.optionalString(row, 7), submittedAt: rows.double(row, 8),
-            startedAt: rows.optionalDouble(row, 9), completedAt: rows.optionalDouble(row, 10), rescoreOf: rows.optionalString(row, 11))
+            startedAt: rows.optionalDouble(row, 9), completedAt: rows.optionalDouble(row, 10), rescoreOf: rows.optionalString(row, 11),
+            applicantName: rows.optionalString(row, 12), clientID: rows.optionalString(row, 13))
     }
 
     public func enqueue(owner: Int64, payload: String, idempotencyKey: String?, now: Double) throws(StoreError) -> EnqueueResult {
@@ -67,18 +68,19 @@ public final class PostgresStore: StoreConnection {
         // checked in the same statement; DO NOTHING applies only to a repeated idempotency key.
         let inserted = try connection.query("""
             WITH job AS (
-              INSERT INTO jobs (id, owner, status, idempotency_key, request_hash, rescore_of, submitted_at)
-              SELECT $1, $2::bigint, 'queued', $3, $5, $6, $4::double precision
+              INSERT INTO jobs (id, owner, status, idempotency_key, request_hash, rescore_of, submitted_at, applicant_name, client_id)
+              SELECT $1, $2::bigint, 'queued', $3, $5, $6, $4::double precision, $10, $11
               WHERE EXISTS (SELECT 1 FROM users WHERE id = $2::bigint AND NOT disabled AND ($9::integer IS NULL OR token_generation = $9::integer))
               ON CONFLICT (owner, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
               RETURNING seq)
             INSERT INTO job_payloads (seq, payload, record) SELECT seq, $7, $8 FROM job RETURNING seq
             """, [id, PostgresText.number(submission.owner), submission.idempotencyKey, PostgresText.number(submission.now),
-                  submission.requestHash, submission.rescoreOf, submission.payload, submission.record, submission.tokenGeneration.map { String($0) }])
+                  submission.requestHash, submission.rescoreOf, submission.payload, submission.record, submission.tokenGeneration.map { String($0) },
+                  submission.applicantName, submission.clientID])
         if inserted.count == 1 {
             let job = Job(id: id, owner: submission.owner, status: .queued, payload: submission.payload, result: nil, error: nil, attempts: 0,
                           idempotencyKey: submission.idempotencyKey, submittedAt: submission.now, startedAt: nil, completedAt: nil,
-                          rescoreOf: submission.rescoreOf)
+                          rescoreOf: submission.rescoreOf, applicantName: submission.applicantName, clientID: submission.clientID)
             return EnqueueResult(job: job, created: true)
         }
         guard let account = try user(id: submission.owner), !account.disabled,
@@ -87,7 +89,7 @@ public final class PostgresStore: StoreConnection {
         let existing = try connection.query("SELECT \(Self.jobColumns), j.request_hash FROM \(Self.jobTables) WHERE j.owner = $1::bigint AND j.idempotency_key = $2",
                                             [PostgresText.number(submission.owner), key])
         guard existing.count == 1 else { throw .invalid("the job could not be stored") }
-        if let requestHash = submission.requestHash, let stored = existing.optionalString(0, 12), stored != requestHash {
+        if let requestHash = submission.requestHash, let stored = existing.optionalString(0, 14), stored != requestHash {
             throw .idempotencyKeyReused(key)
         }
         return EnqueueResult(job: Self.readJob(existing, 0), created: false)
@@ -262,6 +264,10 @@ public final class PostgresStore: StoreConnection {
                 UPDATE job_payloads p SET payload = '', record = NULL FROM jobs j
                 WHERE j.seq = p.seq AND p.payload <> '' AND j.status IN ('done', 'failed') AND j.completed_at < $1::double precision
                 """, [time]).changed
+            // The name goes with the application; the client id stays, for outcomes to find the tombstone.
+            try connection.query("""
+                UPDATE jobs SET applicant_name = NULL WHERE applicant_name IS NOT NULL AND status IN ('done', 'failed') AND completed_at < $1::double precision
+                """, [time])
             // A challenger's result holds the application's values in its reasons: it goes too.
             try connection.query("""
                 UPDATE shadow_results s SET challenger_result = NULL FROM jobs j

@@ -199,6 +199,15 @@ enum Migrations {
             revoked_at REAL
         );
         """,
+        // 15: the applicant's name and client id beside the job, so that a history page does not
+        // parse each application to show them; filled in for the applications stored before.
+        """
+        ALTER TABLE jobs ADD COLUMN applicant_name TEXT;
+        UPDATE jobs SET
+          applicant_name = (SELECT json_extract(p.payload, '$.applicant_name') FROM job_payloads p WHERE p.seq = jobs.seq AND json_valid(p.payload)),
+          client_id = coalesce(client_id,
+            (SELECT CAST(json_extract(p.payload, '$.id_client') AS TEXT) FROM job_payloads p WHERE p.seq = jobs.seq AND json_valid(p.payload)));
+        """,
     ]
 
     static var latest: Int { steps.count }

@@ -30,12 +30,12 @@ extension SQLiteStore {
             guard let seq = try database.prepare("SELECT seq FROM batches WHERE id = ? AND owner = ?")
                 .rows([.text(id), .integer(owner)], { $0.int(0) }).first else { throw .invalid("no batch \(id)") }
             let job = try database.prepare("""
-                INSERT INTO jobs (id, owner, status, submitted_at, batch_seq, batch_line, client_id) VALUES (?, ?, 'queued', ?, ?, ?, ?)
+                INSERT INTO jobs (id, owner, status, submitted_at, batch_seq, batch_line, client_id, applicant_name) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)
                 """)
             let payload = try database.prepare("INSERT INTO job_payloads (seq, payload, record) VALUES (?, ?, ?)")
             for row in rows {
                 try job.run([.text(JobID.new(now: now)), .integer(owner), .real(now), .integer(seq), .integer(Int64(row.line)),
-                             row.clientID.map { .text($0) } ?? .null])
+                             row.clientID.map { .text($0) } ?? .null, row.applicantName.map { .text($0) } ?? .null])
                 try payload.run([.integer(database.lastInsertedRow), .text(row.payload), .text(row.record)])
             }
         }

@@ -31,14 +31,15 @@ public final class SQLiteStore: StoreConnection {
     /// A job's columns, from `jobs` joined with its application and result (aliases j, p, r).
     static let jobColumns = """
         j.id, j.owner, j.status, p.payload, r.result, r.error, j.attempts, j.idempotency_key, j.submitted_at, j.started_at, j.completed_at,
-        j.rescore_of
+        j.rescore_of, j.applicant_name, j.client_id
         """
     static let jobTables = "jobs j JOIN job_payloads p ON p.seq = j.seq LEFT JOIN job_results r ON r.seq = j.seq"
 
     static func readJob(_ row: SQLiteStatement) -> Job {
         Job(id: row.string(0), owner: row.int(1), status: JobStatus(rawValue: row.string(2)) ?? .failed, payload: row.string(3),
             result: row.optionalString(4), error: row.optionalString(5), attempts: Int(row.int(6)), idempotencyKey: row.optionalString(7),
-            submittedAt: row.double(8), startedAt: row.optionalDouble(9), completedAt: row.optionalDouble(10), rescoreOf: row.optionalString(11))
+            submittedAt: row.double(8), startedAt: row.optionalDouble(9), completedAt: row.optionalDouble(10), rescoreOf: row.optionalString(11),
+            applicantName: row.optionalString(12), clientID: row.optionalString(13))
     }
 
     /// One submission, through the same transaction as a group commit's (as on PostgreSQL).
@@ -50,9 +51,7 @@ public final class SQLiteStore: StoreConnection {
         try database.transaction { () throws(StoreError) in
             let results = batch.map { submission in
                 Result { () throws(StoreError) in
-                    try insertJob(owner: submission.owner, payload: submission.payload, idempotencyKey: submission.idempotencyKey,
-                                  requestHash: submission.requestHash, rescoreOf: submission.rescoreOf, record: submission.record,
-                                  tokenGeneration: submission.tokenGeneration, now: submission.now)
+                    try insertJob(submission)
                 }
             }
             // The stored submissions' audit rows, appended together.
@@ -61,23 +60,27 @@ public final class SQLiteStore: StoreConnection {
         }
     }
 
-    private func insertJob(owner: Int64, payload: String, idempotencyKey: String?, requestHash: String? = nil, rescoreOf: String? = nil,
-                           record: String? = nil, tokenGeneration: Int? = nil, now: Double) throws(StoreError) -> EnqueueResult {
+    private func insertJob(_ submission: Submission) throws(StoreError) -> EnqueueResult {
+        let (owner, payload, idempotencyKey, requestHash, rescoreOf, record, tokenGeneration, now) = (
+            submission.owner, submission.payload, submission.idempotencyKey, submission.requestHash, submission.rescoreOf, submission.record,
+            submission.tokenGeneration, submission.now)
         let id = JobID.new(now: now)
         // The owner's account (and the token's generation, when given) is checked in the same
         // statement, so no job is ever stored for a disabled user or with a token revoked by a
         // password change. DO NOTHING applies only to a repeated idempotency key.
         try database.prepare("""
-            INSERT INTO jobs (id, owner, status, idempotency_key, request_hash, rescore_of, submitted_at)
-            SELECT ?1, ?2, 'queued', ?3, ?5, ?6, ?4 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2 AND disabled = 0 AND (?7 IS NULL OR token_generation = ?7))
+            INSERT INTO jobs (id, owner, status, idempotency_key, request_hash, rescore_of, submitted_at, applicant_name, client_id)
+            SELECT ?1, ?2, 'queued', ?3, ?5, ?6, ?4, ?8, ?9 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2 AND disabled = 0 AND (?7 IS NULL OR token_generation = ?7))
             ON CONFLICT (owner, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             """).run([.text(id), .integer(owner), idempotencyKey.map { .text($0) } ?? .null, .real(now), requestHash.map { .text($0) } ?? .null,
-                      rescoreOf.map { .text($0) } ?? .null, tokenGeneration.map { .integer(Int64($0)) } ?? .null])
+                      rescoreOf.map { .text($0) } ?? .null, tokenGeneration.map { .integer(Int64($0)) } ?? .null,
+                      submission.applicantName.map { .text($0) } ?? .null, submission.clientID.map { .text($0) } ?? .null])
         if database.changes == 1 {
             try database.prepare("INSERT INTO job_payloads (seq, payload, record) VALUES (?, ?, ?)")
                 .run([.integer(database.lastInsertedRow), .text(payload), record.map { .text($0) } ?? .null])
             let job = Job(id: id, owner: owner, status: .queued, payload: payload, result: nil, error: nil, attempts: 0,
-                          idempotencyKey: idempotencyKey, submittedAt: now, startedAt: nil, completedAt: nil, rescoreOf: rescoreOf)
+                          idempotencyKey: idempotencyKey, submittedAt: now, startedAt: nil, completedAt: nil, rescoreOf: rescoreOf,
+                          applicantName: submission.applicantName, clientID: submission.clientID)
             return EnqueueResult(job: job, created: true)
         }
         guard let account = try user(id: owner), !account.disabled, tokenGeneration.map({ $0 == account.tokenGeneration }) ?? true else {
@@ -85,7 +88,7 @@ public final class SQLiteStore: StoreConnection {
         }
         guard let idempotencyKey,
               let existing = try database.prepare("SELECT \(Self.jobColumns), j.request_hash FROM \(Self.jobTables) WHERE j.owner = ? AND j.idempotency_key = ?")
-                .rows([.integer(owner), .text(idempotencyKey)], { (Self.readJob($0), $0.optionalString(12)) }).first else {
+                .rows([.integer(owner), .text(idempotencyKey)], { (Self.readJob($0), $0.optionalString(14)) }).first else {
             throw .invalid("the job could not be stored")
         }
         // A replay must be the same request; jobs stored before hashes were kept have none.
@@ -259,6 +262,10 @@ public final class SQLiteStore: StoreConnection {
                 WHERE payload != '' AND seq IN (SELECT seq FROM jobs WHERE status IN ('done', 'failed') AND completed_at < ?1)
                 """).run([.real(cutoff)])
             let removed = database.changes
+            // The name goes with the application; the client id stays, for outcomes to find the tombstone.
+            try database.prepare("""
+                UPDATE jobs SET applicant_name = NULL WHERE applicant_name IS NOT NULL AND status IN ('done', 'failed') AND completed_at < ?1
+                """).run([.real(cutoff)])
             // A challenger's result holds the application's values in its reasons: it goes too.
             try database.prepare("""
                 UPDATE shadow_results SET challenger_result = NULL
