@@ -49,8 +49,10 @@ final class ModelFileTests: XCTestCase {
             XCTAssertEqual(document.formatVersion, ModelDocument.currentFormatVersion)
             XCTAssertTrue(document.modelId.hasPrefix(kind.rawValue + "-"))
             let reloaded = try ModelDocument.decode(try document.jsonData())
-            let before = CreditScorer(document: try ModelDocument.decode(try document.jsonData())), after = CreditScorer(document: reloaded)
-            XCTAssertEqual(before.probabilities(valid.applicants), after.probabilities(valid.applicants))
+            // The model as trained (never written) against the model read back from its file.
+            let before = CreditScorer(document: document), after = CreditScorer(document: reloaded)
+            XCTAssertEqual(before.probabilities(valid.applicants), after.probabilities(valid.applicants), "\(kind): the file loses nothing")
+            XCTAssertEqual(before.predict(valid.applicants[0]), after.predict(valid.applicants[0]))
             for applicant in valid.applicants.prefix(50) {
                 let prediction = after.predict(applicant)
                 XCTAssertTrue(prediction.probabilityOfDefault > 0 && prediction.probabilityOfDefault < 1)
