@@ -46,6 +46,9 @@ final class StorePoolTests: XCTestCase {
         }
         XCTAssertGreaterThan(commits.value, 0)
         XCTAssertLessThanOrEqual(commits.value, created.count, "at most one wake-up per commit")
+        // Group commit: sixteen threads submitting at once share commits, so there are fewer commits
+        // than stored jobs (one each would be equal; on a fast disk they share less, about 3 in 4 here).
+        XCTAssertLessThan(commits.value, created.count, "\(commits.value) commits for \(created.count) stored submissions")
     }
 
     func testADisabledOwnerFailsAloneInASharedCommit() throws {
