@@ -76,17 +76,19 @@ final class FastCGITests: XCTestCase {
         let path = directory.appendingPathComponent("s.sock").path
         let server = FastCGIServer(mode: .unixSocket(path: path, mode: 0o660, group: gid), threads: 1, maxBodyBytes: 16)
         let finished = DispatchSemaphore(value: 0)
+        let failure = ServerFailure()
         Thread.detachNewThread {
-            try? server.run { _ in FastCGIResponse(status: 200) }
+            do { try server.run { _ in FastCGIResponse(status: 200) } } catch { failure.record(error) }
             finished.signal()
         }
+        try Self.waitUntilListening(path)
         var info = stat()
-        let deadline = Date().addingTimeInterval(5)
-        while stat(path, &info) != 0 && Date() < deadline { usleep(10_000) }
+        XCTAssertEqual(stat(path, &info), 0)
         XCTAssertEqual(info.st_gid, gid)
         XCTAssertEqual(info.st_mode & 0o777, 0o660)
         server.stop()
         XCTAssertEqual(finished.wait(timeout: .now() + 5), .success)
+        XCTAssertNil(failure.error, "the server ran without an error")
     }
 
     /// Runs a server on a unix socket in this process; stops it afterwards.
@@ -97,20 +99,53 @@ final class FastCGITests: XCTestCase {
         let path = directory.appendingPathComponent("s.sock").path
         let server = FastCGIServer(mode: .unixSocket(path: path, mode: 0o600), threads: 4, maxBodyBytes: 16)
         let finished = DispatchSemaphore(value: 0)
+        let failure = ServerFailure()
+        let slowStarted = self.slowStarted
         Thread.detachNewThread {
-            try? server.run { request in
-                if request.params["PATH_INFO"] == "/slow" { Thread.sleep(forTimeInterval: 1.5) }
-                let text = "\(request.params["REQUEST_METHOD"] ?? "") \(String(decoding: request.body, as: UTF8.self)) \(request.bodyTruncated)"
-                return FastCGIResponse(status: 201, headers: [("X-Echo", "yes")], body: Array(text.utf8))
-            }
+            do {
+                try server.run { request in
+                    if request.params["PATH_INFO"] == "/slow" {
+                        slowStarted.signal()
+                        Thread.sleep(forTimeInterval: 1.5)
+                    }
+                    let text = "\(request.params["REQUEST_METHOD"] ?? "") \(String(decoding: request.body, as: UTF8.self)) \(request.bodyTruncated)"
+                    return FastCGIResponse(status: 201, headers: [("X-Echo", "yes")], body: Array(text.utf8))
+                }
+            } catch { failure.record(error) }
             finished.signal()
         }
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: path) { Thread.sleep(forTimeInterval: 0.02) }
+        try Self.waitUntilListening(path)
         defer {
             server.stop()
             XCTAssertEqual(finished.wait(timeout: .now() + 5), .success, "the server stops when asked")
+            XCTAssertNil(failure.error, "the server ran without an error")
         }
         try body(path)
+    }
+
+    /// Signalled by the server when it starts answering `/slow`.
+    private let slowStarted = DispatchSemaphore(value: 0)
+
+    /// Returns once a client can connect to the unix socket at `path` (not merely once the file
+    /// exists), or fails after five seconds.
+    private static func waitUntilListening(_ path: String) throws {
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+                for (index, byte) in path.utf8.prefix(buffer.count - 1).enumerated() { buffer[index] = byte }
+            }
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            close(fd)
+            if connected == 0 { return }
+            usleep(5_000)  // a retry interval, not a wait for something to happen
+        }
+        XCTFail("the server did not listen on \(path) within 5 s")
+        throw CocoaError(.fileReadNoSuchFile)
     }
 
     private static func call(_ socket: String, method: String, path: String = "/", body: String = "") throws -> String {
@@ -144,15 +179,30 @@ final class FastCGITests: XCTestCase {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: "/usr/bin/cgi-fcgi"), "needs cgi-fcgi (Debian libfcgi-bin)")
         try withServer { socket in
             let slowDone = DispatchSemaphore(value: 0)
+            let slowAnswer = ServerFailure()
             DispatchQueue.global().async {
-                _ = try? Self.call(socket, method: "GET", path: "/slow")
+                do { slowAnswer.answer = try Self.call(socket, method: "GET", path: "/slow") } catch { slowAnswer.record(error) }
                 slowDone.signal()
             }
-            Thread.sleep(forTimeInterval: 0.2)
+            XCTAssertEqual(slowStarted.wait(timeout: .now() + 5), .success, "the slow request is being answered")
             let started = Date()
             XCTAssertTrue(try Self.call(socket, method: "GET").hasPrefix("Status: 201"))
             XCTAssertLessThan(Date().timeIntervalSince(started), 1.0, "answered while the slow request is still running")
-            _ = slowDone.wait(timeout: .now() + 5)
+            XCTAssertEqual(slowDone.wait(timeout: .now() + 5), .success)
+            XCTAssertTrue(slowAnswer.answer?.hasPrefix("Status: 201") == true, "the slow request is answered too: \(String(describing: slowAnswer.answer))")
         }
     }
+}
+
+/// What a background server or client thread ended with, for the test to assert on.
+private final class ServerFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: (any Error)?
+    private var text: String?
+    var error: (any Error)? { lock.withLock { recorded } }
+    var answer: String? {
+        get { lock.withLock { text } }
+        set { lock.withLock { text = newValue } }
+    }
+    func record(_ error: any Error) { lock.withLock { recorded = error } }
 }
