@@ -45,22 +45,25 @@ let package = Package(
         .target(name: "CreditStore", dependencies: ["CSQLite", "CLibPQ", "COpenSSL"]),
         // JWT (HS256) and password hashing (scrypt) on OpenSSL.
         .target(name: "CreditAuth", dependencies: ["COpenSSL", "CreditJSON"]),
+        // The CREDIT_* settings from the environment and a configuration file: shared by the
+        // responder, the worker and the command line without pulling in the HTTP layer.
+        .target(name: "CreditConfig", dependencies: ["CreditSchema", "CreditStore", "CreditAuth"]),
         // Structured logs: one JSON line per event on standard error, through swift-log.
         .target(name: "CreditLog", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // The libfcgi binding: FastCGI on a socket or inherited fd 0, or plain CGI.
         .target(name: "FastCGI", dependencies: ["CFastCGI"]),
         // Routes and handlers as plain request-to-response functions. Like everything the responder
         // links, it uses no Foundation: the responder stays small in memory and quick to start as CGI.
-        .target(name: "CreditAPI", dependencies: ["CreditJSON", "CreditSchema", "CreditStore", "CreditAuth", "CreditMonitoring", "CreditLog"]),
+        .target(name: "CreditAPI", dependencies: ["CreditJSON", "CreditSchema", "CreditStore", "CreditAuth", "CreditMonitoring", "CreditLog", "CreditConfig"]),
         // The scoring worker's loop: claim, score with the model, record.
-        .target(name: "CreditWorker", dependencies: ["CreditAPI", "CreditScoring", "CreditStore", "CreditJSON", "CreditLog"]),
+        .target(name: "CreditWorker", dependencies: ["CreditConfig", "CreditScoring", "CreditStore", "CreditJSON", "CreditLog"]),
 
         .executableTarget(name: "credit", dependencies: [
             "CreditModel", "CreditSchema", "CreditStore", "CreditAuth", "CreditAPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "credit-fcgi", dependencies: ["CreditAPI", "FastCGI", "CreditLog"]),
-        .executableTarget(name: "credit-worker", dependencies: ["CreditWorker", "CreditAPI", "CreditStore", "CreditLog"]),
+        .executableTarget(name: "credit-worker", dependencies: ["CreditWorker", "CreditConfig", "CreditStore", "CreditLog"]),
 
         .testTarget(name: "CreditJSONTests", dependencies: ["CreditJSON"]),
         .testTarget(name: "CreditModelTests", dependencies: ["CreditModel", "CreditScoring", "CreditJSON"]),

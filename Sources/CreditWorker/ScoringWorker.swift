@@ -1,6 +1,6 @@
 import CreditScoring
 import CreditStore
-import CreditAPI
+import CreditConfig
 import Foundation
 import CreditJSON
 

@@ -1,4 +1,4 @@
-import CreditAPI
+import CreditConfig
 import CreditLog
 import CreditWorker
 import CreditStore
