@@ -68,7 +68,8 @@ extension CreditService {
 
     /// `GET /api/predictions/{id}`: one of the caller's jobs; for a reviewer also any application
     /// with a review, for an administrator any application. Viewing another's is audited. The
-    /// answer carries the review (final decision) when there is one.
+    /// answer carries the review (final decision) when there is one, and for an administrator the
+    /// challenger's result when one was scored in the shadow (`challenger_result`; never for officers).
     func getPrediction(_ request: HTTPRequest, id: String) throws -> HTTPResponse {
         let user = try authenticate(request)
         let notFound = Problem.notFound("You have no prediction with id \(id.prefix(64)).")
@@ -82,9 +83,11 @@ extension CreditService {
             try store.appendAudit(AuditEntry(actor: user.id, actorName: user.name, action: .view, object: id, address: request.remoteAddress), now: clock())
             return (other, review, try store.user(id: other.owner)?.name ?? "user \(other.owner)")
         }
+        let shadow = user.role.includes(.admin) ? try stores.withStore { try $0.shadowResult(jobID: id) } : nil
         var representation = Self.representation(of: job, submittedBy: ownerName, withApplication: true)
         if case .object(var members) = representation {
             members["review"] = review.map(Self.representation(of:)) ?? .null
+            if let shadow, !shadow.challengerResult.isEmpty { members["challenger_result"] = .raw(shadow.challengerResult) }
             representation = .object(members)
         }
         return representation.response()

@@ -64,9 +64,6 @@ public final class ScoringWorker {
         return scorer
     }
 
-    /// The challenger's id, if one is scored in the shadow.
-    public var challengerId: String? { challenger?.modelId }
-
     public var modelId: String { scorer.modelId }
 
     /// The model last written to the audit trail by this worker.

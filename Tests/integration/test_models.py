@@ -71,12 +71,15 @@ def test_challenge_promote_and_roll_back(models_stack):
         job = score(stack, officer)
         assert job["result"]["model"] == CHAMPION
         assert CHALLENGER not in json.dumps(job), "the officer never sees the challenger's result"
+        status, _, seen = stack.json("GET", f"/api/predictions/{job['id']}", token=admin)
+        shadowed = seen.get("challenger_result")
         status, _, compared = stack.json("GET", "/api/model/comparison", token=admin)
         assert status == 200, compared
         if compared["applications"] > 0:
             break
         time.sleep(0.2)
     assert compared and compared["applications"] > 0, f"no shadow result; worker log: {stack.log('worker')}"
+    assert shadowed and shadowed["model"] == CHALLENGER and 0 < shadowed["probability_of_default"] < 1, "an administrator sees it"
     incomes = [300.0, 900.0, 1500.0, 4000.0, 12000.0]
     for index, income in enumerate(incomes * 2):
         job = score(stack, officer, personal_monthly_income=income, age=20 + 5 * index, months_in_the_job=index * 12)

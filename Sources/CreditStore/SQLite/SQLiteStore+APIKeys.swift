@@ -24,8 +24,11 @@ extension SQLiteStore: APIKeyStore {
             """).rows([.text(digest)]) { (Self.readUser($0), $0.optionalDouble(8)) }.first
         guard let (user, lastUsed) = found else { return nil }
         if (lastUsed ?? 0) < now - APIKey.lastUseResolution {
-            // Best effort: a busy database must not refuse the request for a statistic.
-            try? database.prepare("UPDATE api_keys SET last_used_at = ? WHERE user_id = ?").run([.real(now), .integer(user.id)])
+            // Best effort: a busy database must not refuse the request for a statistic. Through the
+            // process's writer queue, as every write is, not around it into SQLite's busy handler.
+            try? database.transaction { () throws(StoreError) in
+                try database.prepare("UPDATE api_keys SET last_used_at = ? WHERE user_id = ?").run([.real(now), .integer(user.id)])
+            }
         }
         return user
     }
