@@ -42,19 +42,25 @@ let package = Package(
         // Training, evaluation and reports beside the engine (the `credit` command's model tools).
         .target(name: "CreditModel", dependencies: ["CreditSchema", "CreditMonitoring", "CreditScoring"]),
         // The job queue and users behind a store interface: SQLite embedded, PostgreSQL for more than one host.
-        .target(name: "CreditStore", dependencies: ["CSQLite", "CLibPQ", "COpenSSL"]),
+        .target(name: "CreditStore", dependencies: ["CSQLite", "CLibPQ", "COpenSSL", "CreditSystem"]),
         // JWT (HS256) and password hashing (scrypt) on OpenSSL.
-        .target(name: "CreditAuth", dependencies: ["COpenSSL", "CreditJSON"]),
+        .target(name: "CreditAuth", dependencies: ["COpenSSL", "CreditJSON", "CreditSystem"]),
         // The CREDIT_* settings from the environment and a configuration file: shared by the
         // responder, the worker and the command line without pulling in the HTTP layer.
         .target(name: "CreditConfig", dependencies: ["CreditSchema", "CreditStore", "CreditAuth"]),
         // Structured logs: one JSON line per event on standard error, through swift-log.
         .target(name: "CreditLog", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // The waiting primitives both daemons share: signals through a self-pipe, and a semaphore.
+        // Shared state sits behind Synchronization.Mutex everywhere.
+        .target(name: "CreditSystem"),
+        // HTTP requests and responses, read lazily from CGI parameters: one set of types from the
+        // FastCGI layer to the handlers.
+        .target(name: "CreditHTTP"),
         // The libfcgi binding: FastCGI on a socket or inherited fd 0, or plain CGI.
-        .target(name: "FastCGI", dependencies: ["CFastCGI"]),
+        .target(name: "FastCGI", dependencies: ["CFastCGI", "CreditHTTP", "CreditSystem"]),
         // Routes and handlers as plain request-to-response functions. Like everything the responder
         // links, it uses no Foundation: the responder stays small in memory and quick to start as CGI.
-        .target(name: "CreditAPI", dependencies: ["CreditJSON", "CreditSchema", "CreditStore", "CreditAuth", "CreditMonitoring", "CreditLog", "CreditConfig"]),
+        .target(name: "CreditAPI", dependencies: ["CreditJSON", "CreditSchema", "CreditStore", "CreditAuth", "CreditMonitoring", "CreditLog", "CreditConfig", "CreditHTTP"]),
         // The scoring worker's loop: claim, score with the model, record.
         .target(name: "CreditWorker", dependencies: ["CreditConfig", "CreditScoring", "CreditStore", "CreditJSON", "CreditLog"]),
 
@@ -63,13 +69,16 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "credit-fcgi", dependencies: ["CreditAPI", "FastCGI", "CreditLog"]),
-        .executableTarget(name: "credit-worker", dependencies: ["CreditWorker", "CreditConfig", "CreditStore", "CreditLog"]),
+        .executableTarget(name: "credit-worker", dependencies: ["CreditWorker", "CreditConfig", "CreditStore", "CreditLog", "CreditSystem"]),
 
+        // What several test targets share: temporary directories and a clock moved by hand.
+        .target(name: "CreditTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CreditJSONTests", dependencies: ["CreditJSON"]),
-        .testTarget(name: "CreditModelTests", dependencies: ["CreditModel", "CreditScoring", "CreditJSON"]),
-        .testTarget(name: "CreditStoreTests", dependencies: ["CreditStore"]),
-        .testTarget(name: "CreditAuthTests", dependencies: ["CreditAuth"]),
-        .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
-        .testTarget(name: "CreditAPITests", dependencies: ["CreditAPI", "CreditWorker", "CreditJSON", "CreditModel", "CreditStore", "CreditAuth"]),
+        .testTarget(name: "CreditModelTests", dependencies: ["CreditTestSupport", "CreditModel", "CreditScoring", "CreditJSON"]),
+        .testTarget(name: "CreditStoreTests", dependencies: ["CreditTestSupport", "CreditStore"]),
+        .testTarget(name: "CreditAuthTests", dependencies: ["CreditTestSupport", "CreditAuth"]),
+        .testTarget(name: "FastCGITests", dependencies: ["CreditTestSupport", "FastCGI", "CreditHTTP"]),
+        .testTarget(name: "CreditHTTPTests", dependencies: ["CreditHTTP"]),
+        .testTarget(name: "CreditAPITests", dependencies: ["CreditTestSupport", "CreditAPI", "CreditWorker", "CreditJSON", "CreditModel", "CreditStore", "CreditAuth"]),
     ]
 )

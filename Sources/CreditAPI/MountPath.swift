@@ -1,3 +1,5 @@
+import CreditHTTP
+
 /// Where the site and its API sit in the server's URL space: at the root of a (sub)domain, or
 /// under a prefix such as `/credit/`, with the API at `<prefix>api/`.
 public enum MountPath {
@@ -40,5 +42,15 @@ public enum MountPath {
             }
         }
         return true
+    }
+}
+
+extension HTTPRequest {
+    /// This request with its path split into ``HTTPRequest/basePath`` and the route (see
+    /// ``MountPath/split(_:configured:)``), as the web server passed it.
+    public func mounted(at configured: String?) -> HTTPRequest {
+        var request = self
+        (request.basePath, request.path) = MountPath.split(path, configured: configured)
+        return request
     }
 }

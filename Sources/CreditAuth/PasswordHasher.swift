@@ -1,4 +1,6 @@
 import COpenSSL
+import CreditSystem
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -108,51 +110,55 @@ public struct PasswordHasher: Sendable {
 /// CPU that submissions leave instead of taking it from them. A caller hands its computation
 /// over and waits for the result. The threads start on first use (a process that never hashes
 /// has none). Records the most computations that ever ran at once, for tests.
-final class HashingThreads: @unchecked Sendable {
+final class HashingThreads: Sendable {
     /// One computation and the semaphore its caller waits on.
-    private final class Work {
-        let compute: () -> [UInt8]?
+    private final class Work: @unchecked Sendable {
+        let compute: @Sendable () -> [UInt8]?
+        /// Written by the hashing thread before ``done`` is signalled, read by the caller after.
         var result: [UInt8]?
-        let done = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
-        init(_ compute: @escaping () -> [UInt8]?) { self.compute = compute; sem_init(done, 0, 0) }
-        deinit { sem_destroy(done); done.deallocate() }
+        let done = Semaphore()
+        init(_ compute: @escaping @Sendable () -> [UInt8]?) { self.compute = compute }
+    }
+
+    /// The queue of computations and who is computing.
+    private struct State {
+        var queue: [Work] = []
+        var started = false
+        var running = 0
+        var peak = 0
     }
 
     let count: Int
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let available = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
-    private var queue: [Work] = []
-    private var started = false
-    private var running = 0
-    private(set) var peak = 0
+    private let state = Mutex(State())
+    /// Counts the computations queued and not yet taken by a thread.
+    private let available = Semaphore()
+
+    /// The most computations that ran at once since the start or the last ``resetPeak()``.
+    var peak: Int { state.withLock { $0.peak } }
 
     /// Starts counting the most computations at once afresh (tests measure one burst each).
     func resetPeak() {
-        pthread_mutex_lock(mutex)
-        peak = running
-        pthread_mutex_unlock(mutex)
+        state.withLock { $0.peak = $0.running }
     }
     /// The nice value of the hashing threads (0 is the default, 19 the lowest priority).
     static let niceness: Int32 = 10
 
     init(_ count: Int) {
         self.count = max(1, count)
-        pthread_mutex_init(mutex, nil)
-        sem_init(available, 0, 0)
     }
 
     /// Runs `compute` on a hashing thread and returns its result.
-    func run(_ compute: @escaping () -> [UInt8]?) -> [UInt8]? {
+    func run(_ compute: @escaping @Sendable () -> [UInt8]?) -> [UInt8]? {
         let work = Work(compute)
-        pthread_mutex_lock(mutex)
-        if !started { started = startThreads() }
-        let threaded = started
-        if threaded { queue.append(work) }
-        pthread_mutex_unlock(mutex)
+        let threaded = state.withLock { state -> Bool in
+            if !state.started { state.started = startThreads() }
+            if state.started { state.queue.append(work) }
+            return state.started
+        }
         // No thread could be started (a process at its limit): compute here rather than fail.
         guard threaded else { return compute() }
-        sem_post(available)
-        while sem_wait(work.done) != 0 && errno == EINTR {}
+        available.signal()
+        work.done.wait()
         return work.result
     }
 
@@ -175,17 +181,15 @@ final class HashingThreads: @unchecked Sendable {
 
     private func serve() -> Never {
         while true {
-            while sem_wait(available) != 0 && errno == EINTR {}
-            pthread_mutex_lock(mutex)
-            let work = queue.removeFirst()
-            running += 1
-            peak = max(peak, running)
-            pthread_mutex_unlock(mutex)
+            available.wait()
+            let work = state.withLock { state -> Work in
+                state.running += 1
+                state.peak = max(state.peak, state.running)
+                return state.queue.removeFirst()
+            }
             work.result = work.compute()
-            pthread_mutex_lock(mutex)
-            running -= 1
-            pthread_mutex_unlock(mutex)
-            sem_post(work.done)
+            state.withLock { $0.running -= 1 }
+            work.done.signal()
         }
     }
 }

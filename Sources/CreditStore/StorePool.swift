@@ -1,6 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import CreditSystem
+import Synchronization
 
 /// Hands out store connections to concurrent threads: each caller gets a connection of its
 /// own for the duration of `withStore`, and connections are reused afterwards. Submissions
@@ -9,13 +8,9 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
     private let open: () throws(StoreError) -> any StoreConnection
     /// True while a commit cannot finish because another process holds the write lock (SQLite).
     private let writeLockIsStuck: @Sendable () -> Bool
-    private let lock = Lock()
-    private var idle: [any StoreConnection] = []
-    private let commits = Lock()
-    private var waiting: [SubmissionTicket] = []
-    private var committing = false
-    /// Submissions between arrival and answer.
-    private var pending = 0
+    /// Connections not in use.
+    private let idle = Mutex<[IdleConnection]>([])
+    private let commits = Mutex(CommitQueue())
     /// Called once after each committed group of submissions (to wake the worker).
     private let afterCommit: @Sendable () -> Void
 
@@ -40,7 +35,8 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
         open = opening
         self.writeLockIsStuck = writeLockIsStuck
         self.afterCommit = afterCommit
-        idle.append(try opening())
+        let first = try opening()
+        idle.withLock { $0.append(IdleConnection(connection: first)) }
     }
 
     public func notifyWorkers() { afterCommit() }
@@ -51,9 +47,9 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
     }
 
     private func withConnection<T>(_ body: (any StoreConnection) throws -> T) throws -> T {
-        let store = lock.withLock { idle.popLast() }
-        let connection = try store ?? open()
-        defer { lock.withLock { idle.append(connection) } }
+        let store = idle.withLock { $0.popLast() }
+        let connection = try store?.connection ?? open()
+        defer { idle.withLock { $0.append(IdleConnection(connection: connection)) } }
         return try body(connection)
     }
 
@@ -65,28 +61,28 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
     /// once this submission's transaction has committed.
     public func enqueue(_ submission: Submission) throws(StoreError) -> EnqueueResult {
         let ticket = SubmissionTicket(submission)
-        let leads: Bool? = commits.withLock {
+        let leads: Bool? = commits.withLock { queue in
             // A commit that cannot finish (a write lock held by another process) must not collect
             // every thread of the responder: past this many submissions in progress (being
             // committed or waiting for the next commit), more fail at once.
-            if pending >= Self.maxWaitingSubmissions && writeLockIsStuck() { return nil }
-            pending += 1
-            waiting.append(ticket)
-            if committing { return false }
-            committing = true
+            if queue.pending >= Self.maxWaitingSubmissions && writeLockIsStuck() { return nil }
+            queue.pending += 1
+            queue.waiting.append(ticket)
+            if queue.committing { return false }
+            queue.committing = true
             return true
         }
         guard let leads else { throw .sqlite(code: 5, message: "too many submissions are waiting for the database") }
-        defer { commits.withLock { pending -= 1 } }
+        defer { commits.withLock { $0.pending -= 1 } }
         if !leads {
             ticket.wait()
             // Woken either with an outcome, or to lead the next commit.
             if let result = ticket.result { return try result.get() }
         }
         // Lead: commit everything waiting (this submission included).
-        let batch: [SubmissionTicket] = commits.withLock {
-            defer { waiting.removeAll(keepingCapacity: true) }
-            return waiting
+        let batch: [SubmissionTicket] = commits.withLock { queue in
+            defer { queue.waiting.removeAll(keepingCapacity: true) }
+            return queue.waiting
         }
         let results = commit(batch)
         var own: Result<EnqueueResult, StoreError> = .failure(.invalid("the submission was not committed"))
@@ -99,16 +95,16 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
         // meanwhile would only wait as long again. They get the same answer now.
         var busy: StoreError?
         if case .failure(let error) = own, error.isBusy { busy = error }
-        let next: SubmissionTicket? = commits.withLock {
+        let next: SubmissionTicket? = commits.withLock { queue in
             if let busy {
-                for waiter in waiting {
+                for waiter in queue.waiting {
                     waiter.result = .failure(busy)
                     waiter.signal()
                 }
-                waiting.removeAll(keepingCapacity: true)
+                queue.waiting.removeAll(keepingCapacity: true)
             }
-            if let first = waiting.first { return first }
-            committing = false
+            if let first = queue.waiting.first { return first }
+            queue.committing = false
             return nil
         }
         next?.signal()  // it finds no outcome, so it leads the next commit
@@ -130,23 +126,31 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
     }
 }
 
+/// The submissions waiting for a commit, and whether one is under way.
+private struct CommitQueue {
+    var waiting: [SubmissionTicket] = []
+    var committing = false
+    /// Submissions between arrival and answer.
+    var pending = 0
+}
+
+/// A connection in the pool, between two uses. A connection is used by one thread at a time,
+/// and only the pool's lock hands it from one to the next.
+private struct IdleConnection: @unchecked Sendable {
+    let connection: any StoreConnection
+}
+
 /// A submission waiting for its commit: its outcome once committed, and the semaphore its
 /// thread sleeps on. The outcome is written before ``signal()`` and read after ``wait()``.
 final class SubmissionTicket: @unchecked Sendable {
     let submission: Submission
     var result: Result<EnqueueResult, StoreError>?
-    private let semaphore = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
+    private let semaphore = Semaphore()
 
     init(_ submission: Submission) {
         self.submission = submission
-        sem_init(semaphore, 0, 0)
     }
 
-    deinit {
-        sem_destroy(semaphore)
-        semaphore.deallocate()
-    }
-
-    func wait() { while sem_wait(semaphore) != 0 && errno == EINTR {} }
-    func signal() { sem_post(semaphore) }
+    func wait() { semaphore.wait() }
+    func signal() { semaphore.signal() }
 }

@@ -1,3 +1,4 @@
+import CreditHTTP
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,12 +7,12 @@ import Glibc
 /// response on standard output. Command-line arguments are ignored (servers may pass query words).
 enum CGIExchange {
     static func respond(environment: [String: String], input: [UInt8], maxBodyBytes: Int,
-                        handler: (FastCGIRequest) -> FastCGIResponse) -> [UInt8] {
+                        handler: (HTTPRequest) -> HTTPResponse) -> [UInt8] {
         let declared = environment["CONTENT_LENGTH"].flatMap { Int($0) } ?? input.count
         let body = Array(input.prefix(min(declared, maxBodyBytes + 1)))
         let truncated = body.count > maxBodyBytes || declared > maxBodyBytes
-        let request = FastCGIRequest(params: FastCGIParams(environment), body: truncated ? Array(body.prefix(maxBodyBytes)) : body, bodyTruncated: truncated)
-        return handler(request).serialized()
+        let request = HTTPRequest(cgi: CGIParameters(environment), body: truncated ? Array(body.prefix(maxBodyBytes)) : body, bodyTooLarge: truncated)
+        return handler(request).cgiSerialized()
     }
 
     static func readStandardInput(limit: Int) -> [UInt8] {

@@ -1,4 +1,6 @@
 import CFastCGI
+import CreditHTTP
+import CreditSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,26 +16,26 @@ public final class FastCGIServer: Sendable {
     public let maxBodyBytes: Int
     /// The largest body accepted for a request, from its parameters (a bulk upload may have
     /// a larger limit than the rest); ``maxBodyBytes`` for every request unless given.
-    public let bodyLimit: @Sendable (FastCGIParams) -> Int
+    public let bodyLimit: @Sendable (CGIParameters) -> Int
     /// Seconds a connection may stay silent while its request is read; then it is dropped, so
     /// stalled or slow clients cannot hold the serving threads.
     public let readTimeout: Double
-    private let stopPipe: StopPipe
+    private let signals: SignalPipe
 
     public init(mode: ListenMode, threads: Int, maxBodyBytes: Int, readTimeout: Double = 10,
-                bodyLimit: (@Sendable (FastCGIParams) -> Int)? = nil) {
+                bodyLimit: (@Sendable (CGIParameters) -> Int)? = nil) {
         self.mode = mode
         self.threads = max(1, threads)
         self.maxBodyBytes = maxBodyBytes
         self.bodyLimit = bodyLimit ?? { _ in maxBodyBytes }
         self.readTimeout = readTimeout
-        stopPipe = StopPipe()
+        signals = SignalPipe()
     }
 
     /// Serves until stopped (or, in CGI mode, answers one request).
-    public func run(handler: @escaping @Sendable (FastCGIRequest) -> FastCGIResponse) throws(FastCGIError) {
+    public func run(handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) throws(FastCGIError) {
         if case .cgi(let environment) = mode {
-            let limit = bodyLimit(FastCGIParams(environment))
+            let limit = bodyLimit(CGIParameters(environment))
             let output = CGIExchange.respond(environment: environment, input: CGIExchange.readStandardInput(limit: limit + 1),
                                              maxBodyBytes: limit, handler: handler)
             CGIExchange.writeStandardOutput(output)
@@ -43,7 +45,7 @@ public final class FastCGIServer: Sendable {
         guard status == 0 else { throw .initFailed(status) }
         let listener = try openListener()
         let identity = socketIdentity()
-        stopPipe.installSignalHandlers()
+        signals.install([SIGTERM, SIGINT])
         // glibc gives each thread its own malloc arena (up to 8 per core); two keep the
         // responder's memory small without measurable contention at these request sizes.
         _ = mallopt(M_ARENA_MAX, 2)
@@ -67,11 +69,11 @@ public final class FastCGIServer: Sendable {
         // the server unreachable, and exiting lets a supervisor start a new one.
         var lost = false
         if let identity {
-            while !stopPipe.waitForStop(milliseconds: 1000) {
+            while !signals.waitForStop(milliseconds: 1000) {
                 if socketIdentity() != identity { lost = true; break }
             }
         } else {
-            stopPipe.waitForStop()
+            _ = signals.waitForStop()
         }
         shutdown(listener, Int32(SHUT_RDWR))
         for thread in started { pthread_join(thread, nil) }
@@ -100,7 +102,7 @@ public final class FastCGIServer: Sendable {
     }
 
     /// Asks a running server to stop (what SIGTERM does).
-    public func stop() { stopPipe.requestStop() }
+    public func stop() { signals.requestStop() }
 
     private func openListener() throws(FastCGIError) -> Int32 {
         switch mode {
@@ -133,8 +135,8 @@ public final class FastCGIServer: Sendable {
 /// What every serving thread runs: accept a request, answer it, repeat until the listener closes.
 private final class AcceptLoop: Sendable {
     let listener: Int32
-    let bodyLimit: @Sendable (FastCGIParams) -> Int
-    let handler: @Sendable (FastCGIRequest) -> FastCGIResponse
+    let bodyLimit: @Sendable (CGIParameters) -> Int
+    let handler: @Sendable (HTTPRequest) -> HTTPResponse
     /// True for a unix-domain listener: see ``serve()``.
     let closesPlainly: Bool
     /// How long a connection may stay silent while its request is read.
@@ -144,8 +146,8 @@ private final class AcceptLoop: Sendable {
     /// Stack of each serving thread: requests need little (JSON nesting is limited to 32 levels).
     static let stackBytes = 512 * 1024
 
-    init(listener: Int32, bodyLimit: @escaping @Sendable (FastCGIParams) -> Int, readTimeout: Double, webServerAddresses: Set<String>?,
-         handler: @escaping @Sendable (FastCGIRequest) -> FastCGIResponse) {
+    init(listener: Int32, bodyLimit: @escaping @Sendable (CGIParameters) -> Int, readTimeout: Double, webServerAddresses: Set<String>?,
+         handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) {
         self.listener = listener
         self.bodyLimit = bodyLimit
         self.readTimeout = readTimeout
@@ -199,7 +201,7 @@ private final class AcceptLoop: Sendable {
             guard FCGX_Accept_r(&request) >= 0 else { continue }
             request.detached = 0
             let incoming = readRequest(&request, bodyLimit: bodyLimit)
-            let bytes = handler(incoming).serialized()
+            let bytes = handler(incoming).cgiSerialized()
             bytes.withUnsafeBufferPointer { buffer in
                 buffer.withMemoryRebound(to: CChar.self) { chars in
                     _ = FCGX_PutStr(chars.baseAddress, Int32(chars.count), request.out)
@@ -210,7 +212,7 @@ private final class AcceptLoop: Sendable {
             // the server's write fail, nor turn into a TCP reset that loses the answer. On a unix
             // socket whose input was read in full there is nothing to lose, and a plain close
             // spares a blocking wait per request ("detached" requests are closed that way).
-            if closesPlainly && !incoming.bodyTruncated { FCGX_Detach(&request) }
+            if closesPlainly && !incoming.bodyTooLarge { FCGX_Detach(&request) }
             FCGX_Finish_r(&request)
         }
         FCGX_Free(&request, 1)
@@ -270,8 +272,8 @@ extension AcceptLoop {
     }
 }
 
-private func readRequest(_ request: inout FCGX_Request, bodyLimit: (FastCGIParams) -> Int) -> FastCGIRequest {
-    let params = FastCGIParams(environment: request.envp)
+private func readRequest(_ request: inout FCGX_Request, bodyLimit: (CGIParameters) -> Int) -> HTTPRequest {
+    let params = CGIParameters(environment: request.envp)
     let maxBodyBytes = bodyLimit(params)
     let declared = params["CONTENT_LENGTH"].flatMap { Int($0) }
     let limit = min(declared ?? Int.max, maxBodyBytes + 1)
@@ -289,5 +291,5 @@ private func readRequest(_ request: inout FCGX_Request, bodyLimit: (FastCGIParam
     }
     body.removeSubrange(count...)
     let truncated = count > maxBodyBytes || (declared ?? 0) > maxBodyBytes
-    return FastCGIRequest(params: params, body: truncated ? Array(body.prefix(maxBodyBytes)) : body, bodyTruncated: truncated)
+    return HTTPRequest(cgi: params, body: truncated ? Array(body.prefix(maxBodyBytes)) : body, bodyTooLarge: truncated)
 }

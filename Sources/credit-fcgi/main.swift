@@ -78,11 +78,11 @@ let batchBytes = service.configuration.maxBatchBytes, bodyBytes = service.config
 let server = FastCGIServer(mode: mode, threads: threads, maxBodyBytes: bodyBytes, readTimeout: readTimeout, bodyLimit: { params in
     let path = (params["DOCUMENT_URI"] ?? params["REQUEST_URI"] ?? "").split(separator: "?", maxSplits: 1).first ?? ""
     guard params["REQUEST_METHOD"] == "POST", path.hasSuffix("/api/batches") || path.hasSuffix("/api/batches/") else { return bodyBytes }
-    let authorization = params["HTTP_AUTHORIZATION"] ?? params["REDIRECT_HTTP_AUTHORIZATION"] ?? params["REDIRECT_REDIRECT_HTTP_AUTHORIZATION"]
-    return service.carriesValidToken(authorization) ? batchBytes : bodyBytes
+    return service.carriesValidToken(HTTPHeaders(cgi: params)["authorization"]) ? batchBytes : bodyBytes
 })
 do {
-    try server.run { request in Bridge.response(service.handle(Bridge.request(request, basePath: service.configuration.basePath))) }
+    let basePath = service.configuration.basePath
+    try server.run { request in service.handle(request.mounted(at: basePath)) }
 } catch {
     fail("\(error)")
 }

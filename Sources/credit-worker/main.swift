@@ -2,6 +2,7 @@ import CreditConfig
 import CreditLog
 import CreditWorker
 import CreditStore
+import CreditSystem
 import Foundation
 
 // credit-worker: scores queued applications. Configuration comes from the CREDIT_* environment
@@ -29,7 +30,10 @@ while let argument = arguments.popFirst() {
     }
 }
 
-installSignalHandlers()
+// SIGTERM and SIGINT finish the current batch and exit; SIGHUP reloads the model.
+let signals = SignalPipe()
+signals.install([SIGTERM, SIGINT, SIGHUP])
+var stopping = false, reloading = false
 let worker: ScoringWorker
 let configuration: ServiceConfiguration
 do {
@@ -51,9 +55,13 @@ if !drain {
 }
 
 var lastHousekeeping = 0.0, lastPrune = 0.0, scored = 0, batches = 0
-while stopRequested == 0 {
-    if reloadRequested != 0 {
-        reloadRequested = 0
+while true {
+    while let number = signals.next(milliseconds: 0) {
+        if number == SIGHUP { reloading = true } else { stopping = true }
+    }
+    if stopping { break }
+    if reloading {
+        reloading = false
         worker.reloadModel(force: true)
     }
     let now = Date().timeIntervalSince1970

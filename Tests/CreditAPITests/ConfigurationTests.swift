@@ -1,19 +1,20 @@
 import CreditStore
 import Foundation
+import CreditTestSupport
 import XCTest
 @testable import CreditAPI
 
 /// Settings from the environment, Apache's renamed variables and the configuration file.
 final class ConfigurationTests: XCTestCase {
-    private var directory: URL!
+    private var temporary: TemporaryDirectory!
+    private var directory: URL { temporary.url }
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        temporary = try TemporaryDirectory(prefix: "config")
     }
 
     override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
+        temporary.remove()
     }
 
     private func writeConfig(_ text: String) throws -> String {
@@ -139,6 +140,17 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertTrue(MountPath.split("/a/../api/token", configured: nil).base == "")
         XCTAssertTrue(MountPath.split("/a b/api/token", configured: nil).base == "")
         XCTAssertTrue(MountPath.split("/cr.edit-1_~/api/token", configured: nil) == ("/cr.edit-1_~", "/api/token"))
+    }
+
+    func testARequestFromTheServerIsMountedBeforeRouting() {
+        let request = HTTPRequest(cgi: CGIParameters(["REQUEST_URI": "/credit/api/predictions?limit=2", "HTTP_AUTHORIZATION": "Bearer t"]),
+                                  body: [], bodyTooLarge: false)
+        let mounted = request.mounted(at: nil)
+        XCTAssertEqual(mounted.basePath, "/credit")
+        XCTAssertEqual(mounted.path, "/api/predictions")
+        XCTAssertEqual(mounted.query, "limit=2")
+        XCTAssertEqual(mounted.header("authorization"), "Bearer t", "the headers come along")
+        XCTAssertEqual(request.mounted(at: "/credit/api").path, "/predictions", "a configured base is taken as given")
     }
 
     func testWorkerHealthByMode() {

@@ -6,10 +6,11 @@ import XCTest
 @testable import CreditAPI
 @testable import CreditWorker
 import CreditJSON
+import CreditTestSupport
 
 /// The API's handlers called directly: request in, response out, on a real SQLite file.
 final class CreditServiceTests: XCTestCase {
-    private var directory: URL!
+    private var directory: TemporaryDirectory!
     private var service: CreditService!
     private var now = 1_800_000_000.0
     private let password = "a long enough password"
@@ -17,25 +18,24 @@ final class CreditServiceTests: XCTestCase {
     private static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let configuration = ServiceConfiguration(databasePath: directory.appendingPathComponent("db.sqlite").path,
+        directory = try TemporaryDirectory(prefix: "api")
+        let configuration = ServiceConfiguration(databasePath: directory.url.appendingPathComponent("db.sqlite").path,
                                                  modelPath: Self.repositoryRoot.appendingPathComponent("models/default.json").path,
-                                                 secretFile: directory.appendingPathComponent("secret.key").path, tokenTTL: 600)
+                                                 secretFile: directory.url.appendingPathComponent("secret.key").path, tokenTTL: 600)
         try SecretKeyFile.create(path: configuration.secretFile)
         let hasher = PasswordHasher(parameters: .fastForTests)
         let store = try SQLiteStore(path: configuration.databasePath)
         for name in ["alice", "bob"] { _ = try store.createUser(name: name, passwordHash: hasher.hash(password), now: now) }
-        let clock = Clock(start: now)
+        let clock = ManualClock(start: now)
         self.clock = clock
         service = try CreditService(configuration: configuration, hasher: hasher, clock: { clock.now })
     }
 
-    private var clock: Clock!
+    private var clock: ManualClock!
 
     override func tearDownWithError() throws {
         service = nil
-        try? FileManager.default.removeItem(at: directory)
+        directory.remove()
     }
 
     private func json(_ response: HTTPResponse) -> [String: Any] {
@@ -257,7 +257,7 @@ final class CreditServiceTests: XCTestCase {
 
     func testModelCardIsUnavailableForAFileThatIsNotAModel() throws {
         var configuration = service.configuration
-        configuration.modelPath = directory.appendingPathComponent("not-a-model.json").path
+        configuration.modelPath = directory.url.appendingPathComponent("not-a-model.json").path
         try Data(#"{"format_version": 1, "model_id": "x"}"#.utf8).write(to: URL(fileURLWithPath: configuration.modelPath))
         let other = try CreditService(configuration: configuration)
         XCTAssertEqual(other.handle(HTTPRequest(method: "GET", path: "/api/model")).status, 503)
@@ -265,7 +265,7 @@ final class CreditServiceTests: XCTestCase {
 
     func testRefusesToStartWithoutTheKey() throws {
         var configuration = service.configuration
-        configuration.secretFile = directory.appendingPathComponent("missing.key").path
+        configuration.secretFile = directory.url.appendingPathComponent("missing.key").path
         XCTAssertThrowsError(try CreditService(configuration: configuration)) { error in
             XCTAssertTrue("\(error)".contains("credit init"), "\(error)")
         }
@@ -305,16 +305,5 @@ final class CreditServiceTests: XCTestCase {
     func testJSONOutputEscapes() {
         XCTAssertEqual(JSONOutput.object(["b": .string("a\"b\\c\n<"), "a": .number(1.5), "c": .null]).text,
                        #"{"a":1.5,"b":"a\"b\\c\n\u003c","c":null}"#)
-    }
-}
-
-/// A clock the tests move by hand.
-final class Clock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Double
-    init(start: Double) { value = start }
-    var now: Double {
-        get { lock.lock(); defer { lock.unlock() }; return value }
-        set { lock.lock(); value = newValue; lock.unlock() }
     }
 }

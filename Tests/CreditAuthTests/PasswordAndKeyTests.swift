@@ -1,4 +1,5 @@
 import Foundation
+import CreditTestSupport
 import XCTest
 @testable import CreditAuth
 
@@ -50,9 +51,9 @@ final class PasswordAndKeyTests: XCTestCase {
     }
 
     func testSecretKeyFile() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("key-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory(prefix: "key")
+        defer { temporary.remove() }
+        let directory = temporary.url
         let path = directory.appendingPathComponent("secret.key").path
         XCTAssertThrowsError(try SecretKeyFile.load(path: path)) { XCTAssertEqual($0 as? SecretKeyError, .missing(path: path)) }
         try SecretKeyFile.create(path: path)

@@ -1,18 +1,19 @@
 import Foundation
+import CreditTestSupport
 import XCTest
 @testable import CreditModel
 @testable import CreditScoring
 
 /// The PAKDD reader on small files written by the tests: CRLF, Latin-1, missing spellings, errors.
 final class PAKDDReaderTests: XCTestCase {
-    private var directory: URL!
+    private var temporary: TemporaryDirectory!
+    private var directory: URL { temporary.url }
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("reader-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        temporary = try TemporaryDirectory(prefix: "reader")
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+    override func tearDownWithError() throws { temporary.remove() }
 
     /// A real line from train.tsv (ID 2), as bytes, without its line ending.
     static let sampleFields = "2\tC\t15\tCarga\t0\t1\tF\t2\t0\t0\tRJ\trio de janeiro\t1\tRJ\tRIO DE JANEIRO\tCAMPO GRANDE\tY\t20\t1\t1\tN\t1\t750\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\tY\t \tNULL\tNULL\tN\t \t0\t11\t4\t11\tNULL\t0\t0\t0\t0\t1\tN\t34\t230\t230\t1"

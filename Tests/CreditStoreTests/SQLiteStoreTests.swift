@@ -1,20 +1,21 @@
 import Foundation
+import CreditTestSupport
 import XCTest
 @testable import CreditStore
 
 /// What only the SQLite store does: file permissions, reopening, migrating old files. The
 /// behaviour both backends share is in ``StoreContractTests``.
 final class SQLiteStoreTests: XCTestCase {
-    private var directory: URL!
+    private var temporary: TemporaryDirectory!
+    private var directory: URL { temporary.url }
     private var path: String { directory.appendingPathComponent("credit.sqlite").path }
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        temporary = try TemporaryDirectory(prefix: "store")
     }
 
     override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
+        temporary.remove()
     }
 
     private func storeWithUsers() throws -> (SQLiteStore, User, User) {

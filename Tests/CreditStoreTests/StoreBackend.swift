@@ -1,3 +1,4 @@
+import CreditTestSupport
 import Foundation
 import Testing
 @testable import CreditStore
@@ -21,11 +22,8 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     func makeDatabase() throws -> TestDatabase {
         switch self {
         case .sqlite:
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            return TestDatabase(location: .sqlite(path: directory.appendingPathComponent("credit.sqlite").path)) {
-                try? FileManager.default.removeItem(at: directory)
-            }
+            let directory = try TemporaryDirectory(prefix: "store")
+            return TestDatabase(location: .sqlite(path: directory.file("credit.sqlite"))) { directory.remove() }
         case .postgres:
             guard let url = Self.postgresURL else { throw StoreError.invalid("CREDIT_TEST_DATABASE_URL is not set") }
             let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)

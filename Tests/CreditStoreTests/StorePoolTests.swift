@@ -1,19 +1,20 @@
 import Foundation
+import CreditTestSupport
 import XCTest
 @testable import CreditStore
 
 /// Group commit: many threads submitting at once, each answered with its own job.
 final class StorePoolTests: XCTestCase {
-    private var directory: URL!
+    private var temporary: TemporaryDirectory!
+    private var directory: URL { temporary.url }
     private var path: String { directory.appendingPathComponent("pool.sqlite").path }
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("pool-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        temporary = try TemporaryDirectory(prefix: "pool")
     }
 
     override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
+        temporary.remove()
     }
 
     func testConcurrentSubmissionsAreEachStoredOnceAndAnswered() throws {

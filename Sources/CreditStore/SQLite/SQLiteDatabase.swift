@@ -1,4 +1,5 @@
 import CSQLite
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,12 +24,7 @@ public final class SQLiteDatabase {
     /// millisecond, is never refused.
     public static let maxWaitingWriters = 3
     public static let stuckAfter = 0.1
-    private static let writers = Lock()
-    nonisolated(unsafe) private static var writerCount = 0
-    /// When the thread now holding the write lock took it (monotonic seconds), or 0.
-    nonisolated(unsafe) private static var heldSince = 0.0
-    /// When a write last failed because the database stayed locked (monotonic seconds), or 0.
-    nonisolated(unsafe) private static var lastBusyFailure = 0.0
+    private static let writers = Mutex(WriterState())
 
     /// Opens (creating if needed) the database at `path` in WAL mode. A write that finds another
     /// process holding the write lock waits at most `busyTimeout` seconds, then fails with
@@ -82,27 +78,27 @@ public final class SQLiteDatabase {
     /// Serialises writers of this process. SQLite lets one writer in at a time; threads that
     /// queue on this lock wake as soon as it is free, where SQLite's busy handler would sleep
     /// for milliseconds between retries. Other processes still meet the busy timeout.
-    private static let writeLock = Lock()
+    private static let writeLock = Mutex(())
 
     /// Runs `body` as the only writer of this process. Fails at once as busy when
     /// ``maxWaitingWriters`` threads are writing or waiting already.
     public func exclusively<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        let admitted = Self.writers.withLock { () -> Bool in
-            guard !Self.isStuck(now: monotonicSeconds()) || Self.writerCount < Self.maxWaitingWriters else { return false }
-            Self.writerCount += 1
+        let admitted = Self.writers.withLock { state -> Bool in
+            guard !state.isStuck(now: monotonicSeconds()) || state.writerCount < Self.maxWaitingWriters else { return false }
+            state.writerCount += 1
             return true
         }
         guard admitted else { throw .sqlite(code: SQLITE_BUSY, message: "too many writers are waiting for the database") }
-        defer { Self.writers.withLock { Self.writerCount -= 1 } }
-        return try Self.writeLock.withLock { () throws(StoreError) -> T in
-            Self.writers.withLock { Self.heldSince = monotonicSeconds() }
-            defer { Self.writers.withLock { Self.heldSince = 0 } }
+        defer { Self.writers.withLock { $0.writerCount -= 1 } }
+        return try Self.writeLock.withLock { _ throws(StoreError) -> T in
+            Self.writers.withLock { $0.heldSince = monotonicSeconds() }
+            defer { Self.writers.withLock { $0.heldSince = 0 } }
             do throws(StoreError) {
                 let value = try body()
-                Self.writers.withLock { Self.lastBusyFailure = 0 }  // the lock is free again
+                Self.writers.withLock { $0.lastBusyFailure = 0 }  // the lock is free again
                 return value
             } catch {
-                if error.isBusy { Self.writers.withLock { Self.lastBusyFailure = monotonicSeconds() } }
+                if error.isBusy { Self.writers.withLock { $0.lastBusyFailure = monotonicSeconds() } }
                 throw error
             }
         }
@@ -112,18 +108,27 @@ public final class SQLiteDatabase {
     /// ``stuckAfter``, or a write failed on a locked database within the last busy timeout
     /// (another process may still hold the lock).
     public static var writeLockIsStuck: Bool {
-        writers.withLock { isStuck(now: monotonicSeconds()) }
+        writers.withLock { $0.isStuck(now: monotonicSeconds()) }
     }
 
     /// Whether a write failed on a locked database within the last busy timeout: a writer then
     /// only probes the lock briefly (``BusyWait/probeTimeout``) instead of waiting in full, so
     /// that no request waits much longer than one busy timeout in all.
     static var recentlyBusy: Bool {
-        writers.withLock { lastBusyFailure > 0 && monotonicSeconds() - lastBusyFailure < defaultBusyTimeout }
+        writers.withLock { $0.lastBusyFailure > 0 && monotonicSeconds() - $0.lastBusyFailure < defaultBusyTimeout }
     }
 
-    private static func isStuck(now: Double) -> Bool {
-        (heldSince > 0 && now - heldSince > stuckAfter) || (lastBusyFailure > 0 && now - lastBusyFailure < defaultBusyTimeout)
+    /// The writers of this process: how many are writing or waiting, and the write lock's recent history.
+    private struct WriterState {
+        var writerCount = 0
+        /// When the thread now holding the write lock took it (monotonic seconds), or 0.
+        var heldSince = 0.0
+        /// When a write last failed because the database stayed locked (monotonic seconds), or 0.
+        var lastBusyFailure = 0.0
+
+        func isStuck(now: Double) -> Bool {
+            (heldSince > 0 && now - heldSince > stuckAfter) || (lastBusyFailure > 0 && now - lastBusyFailure < defaultBusyTimeout)
+        }
     }
 
     deinit {

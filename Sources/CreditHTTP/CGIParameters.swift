@@ -1,10 +1,11 @@
 /// The CGI parameters of one request (`REQUEST_METHOD`, `REQUEST_URI`, `HTTP_*`, ...), kept as the
-/// server sent them in one block of bytes and turned into strings only when asked for.
+/// server sent them in one block of bytes and turned into strings only when asked for
+/// (RFC 3875 §4.1: the same variables in CGI and FastCGI).
 ///
 /// A web server passes twenty to forty parameters with every request and a handler reads a
 /// handful, so copying the block once and looking names up on demand saves dozens of string
 /// allocations per request.
-public struct FastCGIParams: Sendable {
+public struct CGIParameters: Sendable {
     /// `name=value` pairs back to back.
     private var bytes: [UInt8] = []
     /// For each pair: where its name starts, where its `=` is, and where its value ends.
@@ -16,7 +17,7 @@ public struct FastCGIParams: Sendable {
     }
 
     /// Parameters from a NULL-terminated array of `NAME=value` C strings, as libfcgi gives them.
-    init(environment: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
+    public init(environment: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
         guard var entry = environment else { return }
         bytes.reserveCapacity(2048)
         pairs.reserveCapacity(40)
