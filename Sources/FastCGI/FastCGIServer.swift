@@ -226,7 +226,7 @@ extension AcceptLoop {
             var address = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let connection = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept4(listener, $0, &length, Int32(SOCK_CLOEXEC.rawValue)) }
             }
             if connection < 0 {
                 switch errno {
@@ -235,7 +235,6 @@ extension AcceptLoop {
                 default: return nil  // EINVAL: the listener was shut down
                 }
             }
-            _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
             if let allowed = webServerAddresses, !allowed.contains(Self.host(of: address)) {
                 close(connection)
                 continue

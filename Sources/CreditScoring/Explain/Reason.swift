@@ -40,11 +40,35 @@ struct ReasonWriter: Sendable {
     let schema: ApplicantSchema
     let pipeline: FeaturePipeline
     /// What the model may say (the age protection, fields never given as reasons).
-    var policy: ModelPolicy? = nil
+    let policy: ModelPolicy?
     /// Fields whose effect the model holds monotone, with the direction of the risk.
-    var monotone: [String: RiskDirection] = [:]
+    let monotone: [String: RiskDirection]
     /// Each field's reason code.
-    var codes: [String: String] = [:]
+    let codes: [String: String]
+    // The same, looked up once per input or field instead of by name for every applicant.
+    /// Per input: false when the policy never gives its field as a reason.
+    private let givable: [Bool]
+    /// Per input: the age from which its field may not count against an applicant (the protected field only).
+    private let protectedFrom: [Double?]
+    /// Per schema field: its reason code and monotone direction.
+    private let fieldCodes: [String]
+    private let fieldDirections: [RiskDirection?]
+
+    init(schema: ApplicantSchema, pipeline: FeaturePipeline, policy: ModelPolicy? = nil, monotone: [String: RiskDirection] = [:],
+         codes: [String: String] = [:]) {
+        self.schema = schema
+        self.pipeline = pipeline
+        self.policy = policy
+        self.monotone = monotone
+        self.codes = codes
+        let excluded = policy?.excludedReasons ?? []
+        givable = pipeline.encoders.map { !excluded.contains($0.field) }
+        protectedFrom = pipeline.encoders.map { encoder in
+            policy?.protectedAge.flatMap { $0.field == encoder.field ? $0.from : nil }
+        }
+        fieldCodes = schema.fields.map { codes[$0.name] ?? $0.name }
+        fieldDirections = schema.fields.map { monotone[$0.name] }
+    }
 
     func reason(input: Int, contribution: Double, applicant: Applicant) -> Reason {
         let encoder = pipeline.encoders[input]
@@ -68,7 +92,7 @@ struct ReasonWriter: Sendable {
         case (.flag, .number(let number)):
             text = number >= 0.5 ? field.reasons.high : field.reasons.low
         case (_, .number):
-            if let direction = monotone[field.name] {
+            if let direction = fieldDirections[encoder.fieldIndex] {
                 // Risk falling with the value: a value that raises it is on the low side.
                 let low = (direction == .decreasing) == (contribution > 0)
                 text = low ? field.reasons.low : field.reasons.high
@@ -80,7 +104,7 @@ struct ReasonWriter: Sendable {
         }
         var shown = value.display
         if case .flag = field.kind, case .number(let number) = value { shown = number >= 0.5 ? "yes" : "no" }
-        return Reason(field: field.name, label: field.label, code: codes[field.name] ?? field.name, value: shown, contribution: contribution, text: text)
+        return Reason(field: field.name, label: field.label, code: fieldCodes[encoder.fieldIndex], value: shown, contribution: contribution, text: text)
     }
 
     /// The `count` strongest risk-raising and risk-lowering reasons. Equal contributions keep the
@@ -95,17 +119,14 @@ struct ReasonWriter: Sendable {
     }
 
     /// False for a field the policy never gives as a reason.
-    func mayBeGiven(_ input: Int) -> Bool {
-        guard let policy, !policy.excludedReasons.isEmpty else { return true }
-        return !policy.excludedReasons.contains(pipeline.encoders[input].field)
-    }
+    func mayBeGiven(_ input: Int) -> Bool { givable[input] }
 
     /// False also for the protected field (age) at or above its protected value: Regulation B
     /// lets a scoring system use age only if it never counts against an elderly applicant.
     func mayBeAdverse(_ input: Int, _ applicant: Applicant) -> Bool {
-        guard mayBeGiven(input) else { return false }
-        guard let protected = policy?.protectedAge, pipeline.encoders[input].field == protected.field else { return true }
-        if case .number(let value) = applicant.values[pipeline.encoders[input].fieldIndex], value >= protected.from { return false }
+        guard givable[input] else { return false }
+        guard let from = protectedFrom[input] else { return true }
+        if case .number(let value) = applicant.values[pipeline.encoders[input].fieldIndex], value >= from { return false }
         return true
     }
 
