@@ -171,8 +171,7 @@ final class HashingThreads: Sendable {
                 let threads = Unmanaged<HashingThreads>.fromOpaque(context!).takeRetainedValue()
                 // Lower this thread's priority only: on Linux, nice is per thread, and 0 names the caller.
                 _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, HashingThreads.niceness)
-                threads.serve()
-                return nil
+                threads.serve()  // never returns: the thread serves for the life of the process
             }, context)
             if status == 0 { pthread_detach(thread); any = true } else { Unmanaged<HashingThreads>.fromOpaque(context).release() }
         }

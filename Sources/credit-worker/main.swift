@@ -62,6 +62,7 @@ while true {
     if stopping { break }
     if reloading {
         reloading = false
+        logLine("SIGHUP: reloading the model")
         worker.reloadModel(force: true)
     }
     let now = Date().timeIntervalSince1970

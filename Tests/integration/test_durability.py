@@ -1,6 +1,8 @@
 """Acknowledged jobs survive kill -9 of the worker and of the responder; cron-style draining;
-CGI and spawn-fcgi modes."""
+the worker's signals; CGI and spawn-fcgi modes."""
 import os
+import queue
+import signal
 import sqlite3
 import subprocess
 import threading
@@ -104,6 +106,49 @@ def test_drain_mode_for_cron(stack):
     for job_id in ids:
         assert stack.json("GET", f"/api/predictions/{job_id}", token=token)[2]["status"] == "done"
     stack.start_worker()
+
+
+class _Lines:
+    """The lines a process writes to standard error, collected by a thread of their own, so that
+    a wait for a line is never fooled by a line already read into a buffer."""
+
+    def __init__(self, process):
+        self.lines, self.seen = queue.Queue(), []
+        threading.Thread(target=lambda: [self.lines.put(line) for line in process.stderr], daemon=True).start()
+
+    def until(self, text, seconds=10):
+        """Waits for a line that contains `text`."""
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            try:
+                line = self.lines.get(timeout=max(0.01, deadline - time.time()))
+            except queue.Empty:
+                break
+            self.seen.append(line)
+            if text in line:
+                return
+        raise AssertionError(f"no line with {text!r} within {seconds} s; got {self.seen}")
+
+
+def test_worker_reloads_on_sighup_and_stops_on_sigterm(stack):
+    """Signals reach the worker through its self-pipe: SIGHUP reloads the model and says so,
+    SIGTERM ends the loop at once with a clean exit and a closing line."""
+    worker = subprocess.Popen([os.path.join(BIN, "credit-worker"), "--name", "signals"], env=stack.env, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = _Lines(worker)
+        lines.until("serving with model")  # the handlers are installed before this line
+        worker.send_signal(signal.SIGHUP)
+        lines.until("SIGHUP: reloading the model")
+        assert worker.poll() is None, "SIGHUP must not end the worker"
+        started = time.perf_counter()
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=5) == 0
+        assert time.perf_counter() - started < 2.5, "an idle worker stops within its one-second wait"
+        lines.until("stopped after scoring", seconds=2)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
 
 
 def _cgi(stack, method, uri, body=b"", content_type=None, extra_args=()):
