@@ -13,10 +13,20 @@ enum JobID {
         var bits: (UInt64, UInt64) = (0, 0)
         withUnsafeMutableBytes(of: &bits) { arc4random_buf($0.baseAddress!, 10) }
         let (random, more) = bits
-        func hex(_ value: UInt64, _ digits: Int) -> String {
-            let text = String(value, radix: 16)
-            return String(repeating: "0", count: max(0, digits - text.count)) + text.suffix(digits)
+        // Written digit by digit into the string's own storage: every submission makes one.
+        return String(unsafeUninitializedCapacity: 32) { digits in
+            func put(_ value: UInt64, count: Int, from start: Int) {
+                var value = value
+                for index in (start..<(start + count)).reversed() {
+                    let nibble = UInt8(value & 15)
+                    digits[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+                    value >>= 4
+                }
+            }
+            put(milliseconds, count: 12, from: 0)
+            put(random, count: 16, from: 12)
+            put(more & 0xFFFF, count: 4, from: 28)
+            return 32
         }
-        return hex(milliseconds, 12) + hex(random, 16) + hex(more & 0xFFFF, 4)
     }
 }
