@@ -100,22 +100,7 @@ final class SQLiteStoreTests: XCTestCase {
     }
 }
 
-/// Collects strings from several threads.
-final class LockedArray: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [String] = []
-    func append(_ items: [String]) { lock.lock(); storage += items; lock.unlock() }
-    var values: [String] { lock.lock(); defer { lock.unlock() }; return storage }
-}
-
 private extension String {
     func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
 
-/// A thread-safe count, for tests that run work in parallel.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func add() { lock.lock(); count += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
-}

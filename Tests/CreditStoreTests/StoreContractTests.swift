@@ -1,4 +1,5 @@
 import Foundation
+import CreditTestSupport
 import Testing
 @testable import CreditStore
 
@@ -164,34 +165,34 @@ import Testing
     func concurrentWorkersNeverShareAJob(_ backend: StoreBackend) throws {
         let (database, store, alice, _) = try storeWithUsers(backend)
         for index in 0..<400 { _ = try store.enqueue(owner: alice.id, payload: "\(index)", idempotencyKey: nil, now: 0) }
-        let results = LockedArray(), failures = LockedArray()
+        let results = Locked<[String]>([]), failures = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
             do {
                 let connection = try database.open()
                 while true {
                     let batch = try connection.claim(worker: "w\(worker)", limit: 7, lease: 60, maxAttempts: 3, now: 1)
                     if batch.isEmpty { break }
-                    results.append(batch.map(\.id))
+                    results.withLock { $0 += batch.map(\.id) }
                 }
-            } catch { failures.append(["\(error)"]) }
+            } catch { failures.withLock { $0.append("\(error)") } }
         }
-        #expect(failures.values == [])
-        #expect(results.values.count == 400)
-        #expect(Set(results.values).count == 400)
+        #expect(failures.value == [])
+        #expect(results.value.count == 400)
+        #expect(Set(results.value).count == 400)
     }
 
     @Test(arguments: StoreBackend.available)
     func parallelSignInReservationsNeverExceedTheLimit(_ backend: StoreBackend) throws {
         let (database, _, _, _) = try storeWithUsers(backend)
-        let granted = Counter(), failures = LockedArray()
+        let granted = Locked(0), failures = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 40) { index in
             do {
                 let store = try database.open()
                 let limits = [(key: "user:alice", limit: 5), (key: "ip:10.0.0.\(index % 3)", limit: 20)]
-                if case .reserved = try store.reserveLoginAttempt(limits: limits, window: 900, budget: nil, knownUser: true, now: 1000) { granted.add() }
-            } catch { failures.append(["\(error)"]) }
+                if case .reserved = try store.reserveLoginAttempt(limits: limits, window: 900, budget: nil, knownUser: true, now: 1000) { granted.withLock { $0 += 1 } }
+            } catch { failures.withLock { $0.append("\(error)") } }
         }
-        #expect(failures.values == [])
+        #expect(failures.value == [])
         #expect(granted.value == 5, "exactly the user's limit, however many run at once")
         let store = try database.open()
         #expect(try store.loginFailures(key: "user:alice", since: 0).count == 5)
@@ -550,26 +551,26 @@ import Testing
     @Test(arguments: StoreBackend.available)
     func processesThatMigrateAtOnceBothSucceed(_ backend: StoreBackend) throws {
         let database = try makeDatabase(backend)
-        let versions = LockedArray()
+        let versions = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
-            do { versions.append(["\(try database.open().schemaVersion())"]) } catch { versions.append(["\(error)"]) }
+            do { let version = try database.open().schemaVersion(); versions.withLock { $0.append("\(version)") } } catch { versions.withLock { $0.append("\(error)") } }
         }
         let latest = try database.open().latestSchemaVersion
-        #expect(versions.values == Array(repeating: "\(latest)", count: 4))
+        #expect(versions.value == Array(repeating: "\(latest)", count: 4))
     }
 
     @Test(arguments: StoreBackend.available)
     func thePoolSharesCommitsAcrossThreads(_ backend: StoreBackend) throws {
         let (database, store, alice, _) = try storeWithUsers(backend)
         let pool = try StorePool(opening: { () throws(StoreError) in try database.location.open() })
-        let failures = LockedArray()
+        let failures = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 8) { thread in
             for index in 0..<25 {
                 do { _ = try pool.enqueue(Submission(owner: alice.id, payload: "\(thread)-\(index)", idempotencyKey: "\(thread)-\(index)", now: 1)) }
-                catch { failures.append(["\(error)"]) }
+                catch { failures.withLock { $0.append("\(error)") } }
             }
         }
-        #expect(failures.values == [])
+        #expect(failures.value == [])
         #expect(try store.health(now: 2).queued == 200)
     }
 }

@@ -19,19 +19,20 @@ final class StorePoolTests: XCTestCase {
 
     func testConcurrentSubmissionsAreEachStoredOnceAndAnswered() throws {
         let owner = try SQLiteStore(path: path).createUser(name: "alice", passwordHash: "h", now: 1).id
-        let commits = Counter()
-        let pool = try StorePool(path: path, afterCommit: { commits.add() })
+        let commits = Locked(0)
+        let pool = try StorePool(path: path, afterCommit: { commits.withLock { $0 += 1 } })
         let threads = 16, perThread = 150
-        let outcomes = Collected()
+        let outcomes = Locked<[Result<EnqueueResult, any Error>]>([])
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
             for index in 0..<perThread {
                 // Every tenth submission repeats a key another thread also sends.
                 let key = index % 10 == 0 ? "shared-\(index)" : nil
                 let payload = #"{"thread":\#(thread),"index":\#(index)}"#
-                outcomes.add(Result { try pool.enqueue(Submission(owner: owner, payload: payload, idempotencyKey: key, now: Double(index))) })
+                let outcome = Result { try pool.enqueue(Submission(owner: owner, payload: payload, idempotencyKey: key, now: Double(index))) }  // outside the lock: the submissions must overlap
+                outcomes.withLock { $0.append(outcome) }
             }
         }
-        let results = try outcomes.all.map { try $0.get() }
+        let results = try outcomes.value.map { try $0.get() }
         XCTAssertEqual(results.count, threads * perThread)
         let created = results.filter(\.created)
         let keyed = Set(results.compactMap { $0.job.idempotencyKey })
@@ -58,24 +59,18 @@ final class StorePoolTests: XCTestCase {
         let bob = try store.createUser(name: "bob", passwordHash: "h", now: 1).id
         try store.setDisabled(name: "bob", disabled: true)
         let pool = try StorePool(path: path)
-        let outcomes = Collected()
+        let outcomes = Locked<[Result<EnqueueResult, any Error>]>([])
         DispatchQueue.concurrentPerform(iterations: 8) { thread in
             for _ in 0..<50 {
                 let owner = thread % 2 == 0 ? alice : bob
-                outcomes.add(Result { try pool.enqueue(Submission(owner: owner, payload: "{}", idempotencyKey: nil, now: 1)) })
+                let outcome = Result { try pool.enqueue(Submission(owner: owner, payload: "{}", idempotencyKey: nil, now: 1)) }  // outside the lock: the submissions must overlap
+                outcomes.withLock { $0.append(outcome) }
             }
         }
-        let all = outcomes.all
+        let all = outcomes.value
         XCTAssertEqual(all.filter { (try? $0.get())?.job.owner == alice }.count, 200)
         XCTAssertEqual(all.filter { ($0.error as? StoreError) == .ownerInactive(bob) }.count, 200)
     }
-}
-
-private final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<EnqueueResult, any Error>] = []
-    func add(_ result: Result<EnqueueResult, any Error>) { lock.withLock { results.append(result) } }
-    var all: [Result<EnqueueResult, any Error>] { lock.withLock { results } }
 }
 
 private extension Result {

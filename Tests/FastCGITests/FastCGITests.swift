@@ -55,9 +55,9 @@ final class FastCGITests: XCTestCase {
         let path = directory.appendingPathComponent("s.sock").path
         let server = FastCGIServer(mode: .unixSocket(path: path, mode: 0o660, group: gid), threads: 1, maxBodyBytes: 16)
         let finished = DispatchSemaphore(value: 0)
-        let failure = ServerFailure()
+        let failure = Locked<(any Error)?>(nil)
         Thread.detachNewThread {
-            do { try server.run { _ in HTTPResponse(status: 200) } } catch { failure.record(error) }
+            do { try server.run { _ in HTTPResponse(status: 200) } } catch { failure.withLock { $0 = error } }
             finished.signal()
         }
         try Self.waitUntilListening(path)
@@ -67,7 +67,7 @@ final class FastCGITests: XCTestCase {
         XCTAssertEqual(info.st_mode & 0o777, 0o660)
         server.stop()
         XCTAssertEqual(finished.wait(timeout: .now() + 5), .success)
-        XCTAssertNil(failure.error, "the server ran without an error")
+        XCTAssertNil(failure.value, "the server ran without an error")
     }
 
     /// Runs a server on a unix socket in this process; stops it afterwards.
@@ -78,7 +78,7 @@ final class FastCGITests: XCTestCase {
         let path = directory.appendingPathComponent("s.sock").path
         let server = FastCGIServer(mode: .unixSocket(path: path, mode: 0o600), threads: 4, maxBodyBytes: 16)
         let finished = DispatchSemaphore(value: 0)
-        let failure = ServerFailure()
+        let failure = Locked<(any Error)?>(nil)
         let slowStarted = self.slowStarted
         Thread.detachNewThread {
             do {
@@ -90,14 +90,14 @@ final class FastCGITests: XCTestCase {
                     let text = "\(request.method) \(String(decoding: request.body, as: UTF8.self)) \(request.bodyTooLarge)"
                     return HTTPResponse(status: 201, headers: [("X-Echo", "yes")], body: Array(text.utf8))
                 }
-            } catch { failure.record(error) }
+            } catch { failure.withLock { $0 = error } }
             finished.signal()
         }
         try Self.waitUntilListening(path)
         defer {
             server.stop()
             XCTAssertEqual(finished.wait(timeout: .now() + 5), .success, "the server stops when asked")
-            XCTAssertNil(failure.error, "the server ran without an error")
+            XCTAssertNil(failure.value, "the server ran without an error")
         }
         try body(path)
     }
@@ -158,9 +158,9 @@ final class FastCGITests: XCTestCase {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: "/usr/bin/cgi-fcgi"), "needs cgi-fcgi (Debian libfcgi-bin)")
         try withServer { socket in
             let slowDone = DispatchSemaphore(value: 0)
-            let slowAnswer = ServerFailure()
+            let slowAnswer = Locked<String?>(nil), slowFailure = Locked<(any Error)?>(nil)
             DispatchQueue.global().async {
-                do { slowAnswer.answer = try Self.call(socket, method: "GET", path: "/slow") } catch { slowAnswer.record(error) }
+                do { let answer = try Self.call(socket, method: "GET", path: "/slow"); slowAnswer.withLock { $0 = answer } } catch { slowFailure.withLock { $0 = error } }
                 slowDone.signal()
             }
             XCTAssertEqual(slowStarted.wait(timeout: .now() + 5), .success, "the slow request is being answered")
@@ -168,20 +168,9 @@ final class FastCGITests: XCTestCase {
             XCTAssertTrue(try Self.call(socket, method: "GET").hasPrefix("Status: 201"))
             XCTAssertLessThan(Date().timeIntervalSince(started), 1.0, "answered while the slow request is still running")
             XCTAssertEqual(slowDone.wait(timeout: .now() + 5), .success)
-            XCTAssertTrue(slowAnswer.answer?.hasPrefix("Status: 201") == true, "the slow request is answered too: \(String(describing: slowAnswer.answer))")
+            XCTAssertNil(slowFailure.value, "the slow client ran without an error")
+            XCTAssertTrue(slowAnswer.value?.hasPrefix("Status: 201") == true, "the slow request is answered too: \(String(describing: slowAnswer.value))")
         }
     }
 }
 
-/// What a background server or client thread ended with, for the test to assert on.
-private final class ServerFailure: @unchecked Sendable {
-    private let lock = NSLock()
-    private var recorded: (any Error)?
-    private var text: String?
-    var error: (any Error)? { lock.withLock { recorded } }
-    var answer: String? {
-        get { lock.withLock { text } }
-        set { lock.withLock { text = newValue } }
-    }
-    func record(_ error: any Error) { lock.withLock { recorded = error } }
-}
