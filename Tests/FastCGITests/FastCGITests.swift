@@ -27,7 +27,9 @@ final class FastCGITests: XCTestCase {
         let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("act-\(UUID().uuidString.prefix(8)).sock").path
+        let temporary = try TemporaryDirectory(prefix: "act")
+        defer { temporary.remove() }
+        let path = temporary.file("listen.sock")
         withUnsafeMutableBytes(of: &address.sun_path) { target in
             path.utf8CString.withUnsafeBytes { source in target.copyMemory(from: source) }
         }
