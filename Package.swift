@@ -71,7 +71,7 @@ let package = Package(
         .executableTarget(name: "credit-fcgi", dependencies: ["CreditAPI", "FastCGI", "CreditLog"]),
         .executableTarget(name: "credit-worker", dependencies: ["CreditWorker", "CreditConfig", "CreditStore", "CreditLog", "CreditSystem"]),
 
-        // What several test targets share: temporary directories and a clock moved by hand.
+        // What several test targets share: temporary directories, a clock moved by hand, a value behind a lock.
         .target(name: "CreditTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CreditJSONTests", dependencies: ["CreditJSON"]),
         .testTarget(name: "CreditModelTests", dependencies: ["CreditTestSupport", "CreditModel", "CreditScoring", "CreditJSON"]),

@@ -119,8 +119,9 @@ done_count=$(sqlite3 "$CREDIT_DB" "SELECT count(*) FROM jobs WHERE status = 'don
 queued=$(sqlite3 "$CREDIT_DB" "SELECT count(*) FROM jobs WHERE status != 'done'")
 stop_nginx
 
-# The floor again, right after our runs: this machine is shared and its speed drifts over a
-# minute, so each ratio is taken against the mean of the floor measured before and after.
+# The floor again, right after our submission runs (our processes stay up, idle): this machine
+# is shared and its speed drifts over a minute, so each ratio below, the scale figures' included,
+# is taken against the mean of the floor measured before and after.
 start_nginx "$work/hello.sock"
 watch="hello=$hello nginx=$(pgrep -P "$nginx_pid" | head -1)"
 floor_after=$(wrk_rate)

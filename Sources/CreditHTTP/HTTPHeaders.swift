@@ -4,7 +4,9 @@
 ///
 /// Apache gives a CGI program the `Authorization` header only with `CGIPassAuth On`; the older
 /// recipe copies it with a RewriteRule, which renames it `REDIRECT_HTTP_AUTHORIZATION` after the
-/// internal redirect. Both arrive here as `authorization`. An empty header reads as absent.
+/// internal redirect. Both arrive here as `authorization`, and an empty one reads as absent (a
+/// server that sets the variable for every request sets it empty when there is none). Any other
+/// header keeps an empty value: an empty `Idempotency-Key` is an error the handler names.
 public struct HTTPHeaders: Sendable {
     private let parameters: CGIParameters
 
@@ -20,15 +22,22 @@ public struct HTTPHeaders: Sendable {
         parameters = CGIParameters(cgi)
     }
 
-    /// The header's value, by case-insensitive name; nil when absent or empty.
+    /// The header's value, by case-insensitive name; nil when absent.
     public subscript(name: String) -> String? {
         let cgiName = Self.cgiName(name)
-        if let value = parameters[cgiName], !value.isEmpty { return value }
-        guard cgiName == "HTTP_AUTHORIZATION" else { return nil }
-        for renamed in ["REDIRECT_HTTP_AUTHORIZATION", "REDIRECT_REDIRECT_HTTP_AUTHORIZATION"] {
-            if let value = parameters[renamed], !value.isEmpty { return value }
+        switch cgiName {
+        case "HTTP_AUTHORIZATION":
+            for variable in ["HTTP_AUTHORIZATION", "REDIRECT_HTTP_AUTHORIZATION", "REDIRECT_REDIRECT_HTTP_AUTHORIZATION"] {
+                if let value = parameters[variable], !value.isEmpty { return value }
+            }
+            return nil
+        case "CONTENT_TYPE", "CONTENT_LENGTH":
+            // The CGI variable when the server set it, else the header as nginx also passes it.
+            if let value = parameters[cgiName], !value.isEmpty { return value }
+            return parameters["HTTP_" + cgiName]
+        default:
+            return parameters[cgiName]
         }
-        return nil
     }
 
     /// `Idempotency-Key` → `HTTP_IDEMPOTENCY_KEY`; `Content-Type` and `Content-Length` have CGI

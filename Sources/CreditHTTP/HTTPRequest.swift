@@ -52,7 +52,7 @@ public struct HTTPRequest: Sendable {
         requestID = Self.requestID(parameters["REQUEST_ID"] ?? parameters["UNIQUE_ID"])
     }
 
-    /// The header's value, by case-insensitive name; nil when absent or empty.
+    /// The header's value, by case-insensitive name; nil when absent (see ``HTTPHeaders``).
     public func header(_ name: String) -> String? { headers[name] }
 
     /// Query parameters (the last value wins), percent-decoded.

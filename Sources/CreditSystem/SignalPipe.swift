@@ -37,7 +37,9 @@ public final class SignalPipe: Sendable {
             _ = write(installedWriteEnd, &byte, 1)
         }
         sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
+        // Other threads' reads and writes carry on after a signal (as with signal()); a wait in
+        // poll() returns at once all the same, which is how the waiting thread hears of it.
+        action.sa_flags = SA_RESTART
         for number in signals { sigaction(number, &action, nil) }
         signal(SIGPIPE, SIG_IGN)
     }

@@ -126,6 +126,12 @@ final class CreditServiceTests: XCTestCase {
         XCTAssertEqual(json(changed)["type"] as? String, "/problems/idempotency-key-reuse")
     }
 
+    func testAnEmptyIdempotencyKeyIsRefusedNotIgnored() throws {
+        let response = submit(validApplication, token: try token(), headers: ["idempotency-key": ""])
+        XCTAssertEqual(response.status, 400, String(decoding: response.body, as: UTF8.self))
+        XCTAssertNotNil((json(response)["errors"] as? [String: Any])?["Idempotency-Key"], "the problem names the header")
+    }
+
     func testSubmitQueuesAndWorkerScores() throws {
         let token = try token()
         let response = submit(validApplication, token: token)

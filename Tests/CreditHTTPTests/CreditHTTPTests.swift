@@ -33,9 +33,16 @@ final class CreditHTTPTests: XCTestCase {
         XCTAssertEqual(headers["Idempotency-Key"], "k-1")
         XCTAssertEqual(headers["idempotency-key"], "k-1", "names are case-insensitive")
         XCTAssertEqual(headers["content-type"], "application/json", "Content-Type has a CGI variable of its own")
-        XCTAssertNil(headers["x-empty"], "an empty header reads as absent")
+        XCTAssertEqual(headers["x-empty"], "", "an empty header is there, empty: the handler decides what that means")
         XCTAssertNil(headers["request-method"], "a CGI variable that is no header is not one")
         XCTAssertNil(headers["authorization"])
+    }
+
+    func testContentTypeFallsBackToTheHeaderVariable() {
+        XCTAssertEqual(HTTPHeaders(cgi: CGIParameters(["HTTP_CONTENT_TYPE": "text/csv"]))["Content-Type"], "text/csv")
+        XCTAssertEqual(HTTPHeaders(cgi: CGIParameters(["CONTENT_TYPE": "", "HTTP_CONTENT_TYPE": "text/csv"]))["content-type"], "text/csv")
+        XCTAssertEqual(HTTPHeaders(cgi: CGIParameters(["CONTENT_TYPE": "application/json", "HTTP_CONTENT_TYPE": "text/csv"]))["content-type"],
+                       "application/json", "the CGI variable wins")
     }
 
     func testAuthorizationRenamedByApacheIsFound() {

@@ -1,17 +1,16 @@
-import Foundation
+import Synchronization
 
 /// A clock the tests move by hand (seconds since 1970), readable from any thread.
-public final class ManualClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Double
+public final class ManualClock: Sendable {
+    private let time: Mutex<Double>
 
-    public init(start: Double) { value = start }
+    public init(start: Double) { time = Mutex(start) }
 
     public var now: Double {
-        get { lock.withLock { value } }
-        set { lock.withLock { value = newValue } }
+        get { time.withLock { $0 } }
+        set { time.withLock { $0 = newValue } }
     }
 
     /// Moves the clock forward.
-    public func advance(by seconds: Double) { lock.withLock { value += seconds } }
+    public func advance(by seconds: Double) { time.withLock { $0 += seconds } }
 }

@@ -133,7 +133,9 @@ class _Lines:
 def test_worker_reloads_on_sighup_and_stops_on_sigterm(stack):
     """Signals reach the worker through its self-pipe: SIGHUP reloads the model and says so,
     SIGTERM ends the loop at once with a clean exit and a closing line."""
-    worker = subprocess.Popen([os.path.join(BIN, "credit-worker"), "--name", "signals"], env=stack.env, stderr=subprocess.PIPE, text=True)
+    # A wake-up socket of its own: the stack's worker keeps its socket (a worker binds its path afresh).
+    env = dict(stack.env, CREDIT_WAKE_SOCKET=os.path.join(stack.dir, "signals.wake"))
+    worker = subprocess.Popen([os.path.join(BIN, "credit-worker"), "--name", "signals"], env=env, stderr=subprocess.PIPE, text=True)
     try:
         lines = _Lines(worker)
         lines.until("serving with model")  # the handlers are installed before this line
