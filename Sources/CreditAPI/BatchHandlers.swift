@@ -76,7 +76,7 @@ extension CreditService {
         }
         file.forEachRow { row in
             guard case .success(let valid) = row else { return true }
-            chunk.append(BatchRow(line: valid.line, clientID: valid.clientID, payload: valid.json, record: ApplicantRecord.encode(valid.applicant),
+            chunk.append(BatchRow(line: valid.line, clientID: valid.clientID, record: ApplicantRecord.encode(valid.applicant),
                                   applicantName: valid.applicant.name(in: .pakdd)))
             if chunk.count == Self.batchChunkRows { flush() }
             return failure == nil

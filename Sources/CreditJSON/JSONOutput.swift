@@ -70,6 +70,16 @@ public indirect enum JSONOutput: Sendable, Equatable {
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Bytes below 128 that ``writeString(_:to:)`` escapes, one bit each: the control characters,
+    /// `"`, `<`, `\\` and DEL (bytes of 128 and above, in multi-byte characters, never are).
+    private static let escapedBelow64: UInt64 = 0xFFFF_FFFF | 1 << 0x22 | 1 << 0x3C
+    private static let escaped64To127: UInt64 = 1 << (0x5C - 64) | 1 << (0x7F - 64)
+
+    @inline(__always)
+    static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 64 ? escapedBelow64 >> byte & 1 != 0 : byte < 128 && escaped64To127 >> (byte - 64) & 1 != 0
+    }
+
     static func writeString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var text = text
@@ -80,7 +90,7 @@ public indirect enum JSONOutput: Sendable, Equatable {
                 index += 1
                 guard index < bytes.count else { break }
                 let byte = bytes[index]
-                guard byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "<") else { continue }
+                guard needsEscape(byte) else { continue }
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 runStart = index + 1
                 switch byte {

@@ -23,10 +23,12 @@ public struct JSONStreamWriter {
     public mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); first = true }
     public mutating func endArray() { bytes.append(UInt8(ascii: "]")); first = false }
 
-    /// A member's key; its value comes next.
-    public mutating func key(_ name: String) {
+    /// A member's key, a literal that needs no escaping (letters, digits, `_`); its value comes next.
+    public mutating func key(_ name: StaticString) {
         separate()
-        JSONOutput.writeString(name, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: ":"))
         afterKey = true
     }

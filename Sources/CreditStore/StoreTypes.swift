@@ -11,7 +11,9 @@ public struct Job: Sendable, Equatable {
     /// The user who submitted it.
     public var owner: Int64
     public var status: JobStatus
-    /// The applicant as submitted (JSON text).
+    /// The application as submitted (JSON text), kept only when it came without a `record`;
+    /// empty otherwise, and after a retention purge. `CreditSchema`'s `storedApplication` gives
+    /// the application as JSON from whichever is kept.
     public var payload: String
     /// The prediction (JSON text) once done.
     public var result: String?
@@ -29,6 +31,9 @@ public struct Job: Sendable, Equatable {
     /// history page does not parse every application to show them (nil when not given).
     public var applicantName: String? = nil
     public var clientID: String? = nil
+    /// The validated application in compact form (see ``Submission/record``), when it was stored
+    /// so; nil for one stored as JSON and after a retention purge.
+    public var record: String? = nil
 }
 
 /// One submission waiting to be stored.
@@ -42,8 +47,12 @@ public struct Submission: Sendable {
     /// The earlier application of the same owner that this one re-scores after an edit.
     public var rescoreOf: String?
     /// The validated application in the compact form the worker reads without parsing JSON
-    /// (`ApplicantRecord` in CreditSchema); nil to have the worker parse `payload`.
+    /// (`ApplicantRecord` in CreditSchema). When given, it is the application the store keeps,
+    /// and `payload` is not stored: the application is kept once. Nil to store `payload`, which
+    /// the worker then parses and validates.
     public var record: String?
+    /// The JSON the store keeps: `payload` when there is no `record`, else nothing (the application is kept once).
+    public var storedPayload: String { record == nil ? payload : "" }
     /// The generation of the token it came with: refused when the owner's password changed since.
     public var tokenGeneration: Int?
     /// Written to the audit trail with the job, its id as the object.
@@ -299,18 +308,15 @@ public struct BatchRow: Sendable, Equatable {
     public var line: Int
     /// The lender's own reference for the applicant, if the file has a `client_id` column.
     public var clientID: String?
-    /// The application as JSON.
-    public var payload: String
-    /// The validated application in compact form (see ``Submission/record``).
+    /// The validated application in compact form (see ``Submission/record``): what is stored.
     public var record: String
     /// The applicant's name, if the row gives one (see ``Job/applicantName``).
     public var applicantName: String?
 
-    public init(line: Int, clientID: String?, payload: String, record: String, applicantName: String? = nil) {
+    public init(line: Int, clientID: String?, record: String, applicantName: String? = nil) {
         self.line = line
         self.applicantName = applicantName
         self.clientID = clientID
-        self.payload = payload
         self.record = record
     }
 }

@@ -43,7 +43,7 @@ struct ExportCommand: ParsableCommand {
                     var object: [String: JSONOutput] = [:]
                     for (name, value) in zip(Self.columns, values) { object[name] = .string(value) }
                     object["result"] = job.result.map { .raw($0) } ?? .null
-                    object["application"] = job.payload.isEmpty ? .null : .raw(job.payload)
+                    object["application"] = ApplicantSchema.pakdd.storedApplication(payload: job.payload, record: job.record).map(JSONOutput.raw) ?? .null
                     print(JSONOutput.object(object).text)
                 }
                 count += 1
@@ -64,6 +64,7 @@ struct ExportCommand: ParsableCommand {
         }
         let time = { (value: Double?) in value.map(Timestamp.rfc3339) ?? "" }
         return [job.id, officer, job.status.rawValue, time(job.submittedAt), time(job.completedAt), model, pd, score, decision,
-                review?.decision?.rawValue ?? "", review?.reasonCode ?? "", review?.decidedBy ?? "", time(review?.decidedAt), job.error ?? "", job.payload]
+                review?.decision?.rawValue ?? "", review?.reasonCode ?? "", review?.decidedBy ?? "", time(review?.decidedAt), job.error ?? "",
+                ApplicantSchema.pakdd.storedApplication(payload: job.payload, record: job.record) ?? ""]
     }
 }

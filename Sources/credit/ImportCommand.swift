@@ -27,7 +27,7 @@ struct ImportCommand: ParsableCommand {
             var problems: [String] = []
             parsed.forEachRow { row in
                 switch row {
-                case .success(let valid): rows.append(BatchRow(line: valid.line, clientID: valid.clientID, payload: valid.json, record: ApplicantRecord.encode(valid.applicant),
+                case .success(let valid): rows.append(BatchRow(line: valid.line, clientID: valid.clientID, record: ApplicantRecord.encode(valid.applicant),
                                                                 applicantName: valid.applicant.name(in: .pakdd)))
                 case .failure(let bad): problems.append("line \(bad.line): \(bad.errors)")
                 }
@@ -36,7 +36,7 @@ struct ImportCommand: ParsableCommand {
             if !problems.isEmpty { throw CommandError("\(file) has invalid rows; nothing was queued:\n" + problems.joined(separator: "\n")) }
         } else {
             try PAKDDReader(path: file).forEachRecord { record in
-                rows.append(BatchRow(line: record.line, clientID: String(record.id), payload: Self.json(record.applicant, schema: .pakdd),
+                rows.append(BatchRow(line: record.line, clientID: String(record.id),
                                      record: ApplicantRecord.encode(record.applicant)))
             }
         }
@@ -53,19 +53,5 @@ struct ImportCommand: ParsableCommand {
         // A resident worker on SQLite wakes at the datagram (otherwise within its 1 s poll).
         if case .sqlite = settings.store { QueueWakeupSender(path: settings.wakeSocket).notify() }
         print(batch.id)
-    }
-
-    /// An applicant as the API takes it: numbers as numbers, flags as their yes/no codes, codes and texts as strings.
-    static func json(_ applicant: Applicant, schema: ApplicantSchema) -> String {
-        var object: [String: JSONOutput] = [:]
-        for (index, field) in schema.fields.enumerated() {
-            switch (field.kind, applicant.values[index]) {
-            case (_, .missing): continue
-            case (.flag(let yes, let no), .number(let number)): object[field.name] = .string(number >= 0.5 ? yes : no)
-            case (.number, .number(let number)): object[field.name] = .number(number)
-            case (_, let value): if let text = value.display { object[field.name] = .string(text) }
-            }
-        }
-        return JSONOutput.object(object).text
     }
 }

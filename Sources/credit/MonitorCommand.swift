@@ -24,6 +24,14 @@ struct MonitorCommand: ParsableCommand {
 
     static func band(_ index: Double) -> String { WeeklyStability.band(index) }
 
+    /// The job's applicant: from its compact record, or from the JSON it was stored as; nil once purged.
+    static func applicant(_ job: Job) -> Applicant? {
+        let schema = ApplicantSchema.pakdd
+        if let record = job.record, let applicant = ApplicantRecord.decode(record, fieldCount: schema.fields.count) { return applicant }
+        guard !job.payload.isEmpty else { return nil }
+        return try? schema.validate(JSONValue.parse(job.payload))
+    }
+
     func run() throws {
         let settings = try config.load()
         let store = try openStore(settings)
@@ -46,7 +54,7 @@ struct MonitorCommand: ParsableCommand {
                       case .number(let pd)? = members["probability_of_default"] else { continue }
                 guard members["model"] == .string(scorer.modelId) else { otherModels += 1; continue }
                 scored.append((job.submittedAt, pd))
-                guard !job.payload.isEmpty, let applicant = try? ApplicantSchema.pakdd.validate(JSONValue.parse(job.payload)) else { continue }
+                guard let applicant = Self.applicant(job) else { continue }
                 for (field, index) in fieldIndexes {
                     fieldBins[field, default: []].append(reference.fields[field]!.bin(applicant.values[index]))
                 }

@@ -146,6 +146,38 @@ final class ApplicantRecordTests: XCTestCase {
         }
     }
 
+    /// The store keeps a validated application only as its record; the API gives it back as JSON
+    /// from the record, which an officer's edit sends again: it must validate to the same applicant.
+    func testTheStoredApplicationValidatesToTheSameApplicant() throws {
+        let schema = ApplicantSchema.pakdd
+        var generator = SplitMix64(seed: 20261126)
+        for _ in 0..<300 {
+            var object: [String: JSONValue] = [:]
+            for field in schema.fields {
+                if field.missingAllowed, generator.next() % 4 == 0 { object[field.name] = .null; continue }
+                switch field.kind {
+                case .number(_, let range, let integer):
+                    let fraction = Double(generator.next() % 10_001) / 10_000
+                    var value = range.lowerBound + fraction * (min(range.upperBound, range.lowerBound + 1e6) - range.lowerBound)
+                    if integer { value = value.rounded(.down) }
+                    object[field.name] = .number(value)
+                case .category(let known, _):
+                    // An open list without documented codes (ZIP areas) takes any code.
+                    object[field.name] = .string(known.isEmpty ? "123" : known[Int(generator.next() % UInt64(known.count))].code)
+                case .flag(let yes, let no):
+                    object[field.name] = .string(generator.next() % 2 == 0 ? yes : no)
+                case .text:
+                    object[field.name] = .string(["São Paulo", "Zoë \"Zé\" <b>", "RJ"][Int(generator.next() % 3)])
+                }
+            }
+            let applicant = try schema.validate(.object(object))
+            let stored = try XCTUnwrap(schema.storedApplication(payload: "", record: ApplicantRecord.encode(applicant)))
+            XCTAssertEqual(try schema.validate(JSONValue.parse(stored)), applicant, stored)
+        }
+        XCTAssertEqual(schema.storedApplication(payload: #"{"age":30}"#, record: nil), #"{"age":30}"#, "JSON stored as it came is given back as it is")
+        XCTAssertNil(schema.storedApplication(payload: "", record: nil), "nothing is left after a retention purge")
+    }
+
     func testARecordOfAnotherShapeIsIgnored() {
         let count = ApplicantSchema.pakdd.fields.count
         let good = ApplicantRecord.encode(Applicant(values: Array(repeating: .number(1), count: count)))

@@ -385,7 +385,7 @@ import Testing
         let single = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 1).job.id
         let batch = try store.createBatch(owner: alice.id, name: "março.csv", rows: 5, now: 2)
         #expect(try store.batch(id: batch.id, owner: bob.id) == nil, "another user's batch is not found")
-        let rows = (0..<5).map { BatchRow(line: $0 + 2, clientID: $0 == 3 ? nil : "c-\($0)", payload: "{\"n\":\($0)}", record: "a1\u{1F}n\($0)") }
+        let rows = (0..<5).map { BatchRow(line: $0 + 2, clientID: $0 == 3 ? nil : "c-\($0)", record: "a1\u{1F}n\($0)") }
         try store.addBatchRows(batch: batch.id, owner: alice.id, rows: Array(rows.prefix(3)), now: 3)
         var progress = try #require(try store.batch(id: batch.id, owner: alice.id))
         #expect(!progress.loaded && progress.queued == 3 && !progress.finished)
@@ -476,7 +476,7 @@ import Testing
         let single = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 1).job.id
         let batch = try store.createBatch(owner: alice.id, name: "book.csv", rows: 3, now: 2)
         try store.addBatchRows(batch: batch.id, owner: alice.id, rows: ["c-1", "c-2", "c-2"].enumerated().map { line, client in
-            BatchRow(line: line + 2, clientID: client, payload: "{}", record: "r\(line)")
+            BatchRow(line: line + 2, clientID: client, record: "r\(line)")
         }, now: 3)
         try store.markBatchLoaded(batch: batch.id, owner: alice.id)
         let unscored = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 4).job.id
@@ -536,7 +536,7 @@ import Testing
         let listed = try #require(try store.jobs(owner: alice.id, limit: 1, before: nil).first)
         #expect(listed.applicantName == "Maria Souza" && listed.clientID == "70001", "a history reads them without the application")
         let batch = try store.createBatch(owner: alice.id, name: "b.csv", rows: 1, now: 2)
-        try store.addBatchRows(batch: batch.id, owner: alice.id, rows: [BatchRow(line: 2, clientID: "c-9", payload: "{}", record: "r", applicantName: "Ana")],
+        try store.addBatchRows(batch: batch.id, owner: alice.id, rows: [BatchRow(line: 2, clientID: "c-9", record: "r", applicantName: "Ana")],
                                now: 2)
         let claimed = try store.claim(worker: "w", limit: 10, lease: 30, maxAttempts: 3, now: 3)
         let row = try #require(try store.job(id: claimed[1].id))

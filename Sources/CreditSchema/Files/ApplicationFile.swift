@@ -9,13 +9,11 @@ public struct ApplicationFile {
         case csv, jsonl
     }
 
-    /// A valid row: its line in the file, the client's reference, the validated applicant and its JSON.
+    /// A valid row: its line in the file, the client's reference and the validated applicant.
     public struct Row: Sendable {
         public var line: Int
         public var clientID: String?
         public var applicant: Applicant
-        /// The application as a JSON object of the fields given (the stored copy of what was scored).
-        public var json: String
     }
 
     /// A row that cannot be scored, with every problem by field ("" for the row as a whole).
@@ -123,7 +121,7 @@ public struct ApplicationFile {
         do {
             let applicant = try schema.validate(.object(object))
             let clientID = schema.index(of: Self.clientIDField).flatMap { applicant[$0].display }
-            return .success(Row(line: line, clientID: clientID, applicant: applicant, json: JSONOutput(JSONValue.object(object)).text))
+            return .success(Row(line: line, clientID: clientID, applicant: applicant))
         } catch {
             return .failure(RowError(line: line, errors: error.fieldErrors))
         }

@@ -159,15 +159,23 @@ struct LeafPatternTables: Sendable {
     }
 
     /// Adds every leaf's contributions for inputs `x` to `phi`.
+    ///
+    /// In two passes: the first finds the row of each tabulated tree's table (comparisons only),
+    /// the second adds the rows. The tables (several MB) do not stay in the cache, and rows whose
+    /// addresses are all known can be fetched from memory at once instead of one tree at a time.
     func accumulate(_ x: UnsafeBufferPointer<Double>, into phi: UnsafeMutableBufferPointer<Double>) {
+        let treeCount = treeSplitStart.count - 1
         var wentRight = [UInt8](repeating: 0, count: max(largestTree, 1))
+        var rows = [Int32](repeating: -1, count: max(treeCount, 1))
         splitFeature.withUnsafeBufferPointer { splitFeature in
         splitCut.withUnsafeBufferPointer { splitCut in
         splitMissingRight.withUnsafeBufferPointer { splitMissingRight in
         treeFeatures.withUnsafeBufferPointer { treeFeatures in
+        treeFeatureStart.withUnsafeBufferPointer { treeFeatureStart in
         treeTable.withUnsafeBufferPointer { treeTable in
+        rows.withUnsafeMutableBufferPointer { rows in
         wentRight.withUnsafeMutableBufferPointer { wentRight in
-            for tree in 0..<(treeSplitStart.count - 1) {
+            for tree in 0..<treeCount {
                 let first = Int(treeSplitStart[tree])
                 let tableStart = Int(treeTableStart[tree])
                 if tableStart >= 0 {
@@ -175,9 +183,7 @@ struct LeafPatternTables: Sendable {
                     for split in first..<Int(treeSplitStart[tree + 1]) {
                         pattern |= Int(goesRight(x[Int(splitFeature[split])], splitCut[split], splitMissingRight[split])) << (split - first)
                     }
-                    let featureStart = Int(treeFeatureStart[tree]), count = Int(treeFeatureStart[tree + 1]) - featureStart
-                    let row = tableStart + pattern * count
-                    for slot in 0..<count { phi[Int(treeFeatures[featureStart + slot])] += treeTable[row + slot] }
+                    rows[tree] = Int32(tableStart + pattern * (Int(treeFeatureStart[tree + 1]) - Int(treeFeatureStart[tree])))
                     continue
                 }
                 for split in first..<Int(treeSplitStart[tree + 1]) {
@@ -185,7 +191,13 @@ struct LeafPatternTables: Sendable {
                 }
                 accumulateLeaves(ofTree: tree, wentRight: UnsafeBufferPointer(wentRight), into: phi)
             }
-        }}}}}}
+            for tree in 0..<treeCount where rows[tree] >= 0 {
+                let row = Int(rows[tree]), featureStart = Int(treeFeatureStart[tree])
+                for slot in 0..<(Int(treeFeatureStart[tree + 1]) - featureStart) {
+                    phi[Int(treeFeatures[featureStart + slot])] += treeTable[row + slot]
+                }
+            }
+        }}}}}}}}
     }
 
     /// Adds the contributions of `tree`'s leaves, given the direction taken at each of its splits.

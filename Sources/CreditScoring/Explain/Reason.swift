@@ -50,9 +50,8 @@ struct ReasonWriter: Sendable {
     private let givable: [Bool]
     /// Per input: the age from which its field may not count against an applicant (the protected field only).
     private let protectedFrom: [Double?]
-    /// Per schema field: its reason code and monotone direction.
-    private let fieldCodes: [String]
-    private let fieldDirections: [RiskDirection?]
+    /// Per schema field: its wording, worked out once per model rather than for every reason.
+    private let wordings: [FieldWording]
 
     init(schema: ApplicantSchema, pipeline: FeaturePipeline, policy: ModelPolicy? = nil, monotone: [String: RiskDirection] = [:],
          codes: [String: String] = [:]) {
@@ -66,45 +65,39 @@ struct ReasonWriter: Sendable {
         protectedFrom = pipeline.encoders.map { encoder in
             policy?.protectedAge.flatMap { $0.field == encoder.field ? $0.from : nil }
         }
-        fieldCodes = schema.fields.map { codes[$0.name] ?? $0.name }
-        fieldDirections = schema.fields.map { monotone[$0.name] }
+        wordings = schema.fields.map { FieldWording($0, code: codes[$0.name] ?? $0.name, direction: monotone[$0.name]) }
     }
 
     func reason(input: Int, contribution: Double, applicant: Applicant) -> Reason {
-        let encoder = pipeline.encoders[input]
-        let field = schema.fields[encoder.fieldIndex]
-        let value = applicant.values[encoder.fieldIndex]
+        let fieldIndex = pipeline.encoders[input].fieldIndex
+        let wording = wordings[fieldIndex]
+        let value = applicant.values[fieldIndex]
         let text: String
-        switch (field.kind, value) {
+        switch (wording.kind, value) {
         case (_, .missing):
-            text = "\(field.label) not given"
-        case (.category(let options, _), _):
+            text = wording.notGiven
+        case (.category, _):
             // A code whose meaning is known is said in words; else the field's phrase says what the code is.
             let display = value.display ?? ""
-            if let option = options.first(where: { $0.code == display }), option.label != option.code {
-                // The code too when its words do not hold it ("Postal address: Other address (2)"), so the value is in the text.
-                text = "\(field.label): \(option.label)" + (option.label.contains(option.code) ? "" : " (\(option.code))")
-            } else {
-                text = field.reasons.category.replacingPlaceholder(with: display)
-            }
+            text = wording.optionTexts[display] ?? wording.categoryText(display)
         case (.text, _):
-            text = field.reasons.category.replacingPlaceholder(with: value.display ?? "")
+            text = wording.categoryText(value.display ?? "")
         case (.flag, .number(let number)):
-            text = number >= 0.5 ? field.reasons.high : field.reasons.low
+            text = number >= 0.5 ? wording.high : wording.low
         case (_, .number):
-            if let direction = fieldDirections[encoder.fieldIndex] {
+            if let direction = wording.direction {
                 // Risk falling with the value: a value that raises it is on the low side.
                 let low = (direction == .decreasing) == (contribution > 0)
-                text = low ? field.reasons.low : field.reasons.high
+                text = low ? wording.low : wording.high
             } else {
-                text = "\(field.label): \(value.display ?? "")"
+                text = wording.label + ": " + (value.display ?? "")
             }
         default:
-            text = field.label
+            text = wording.label
         }
         var shown = value.display
-        if case .flag = field.kind, case .number(let number) = value { shown = number >= 0.5 ? "yes" : "no" }
-        return Reason(field: field.name, label: field.label, code: fieldCodes[encoder.fieldIndex], value: shown, contribution: contribution, text: text)
+        if wording.kind == .flag, case .number(let number) = value { shown = number >= 0.5 ? "yes" : "no" }
+        return Reason(field: wording.name, label: wording.label, code: wording.code, value: shown, contribution: contribution, text: text)
     }
 
     /// The `count` strongest risk-raising and risk-lowering reasons. Equal contributions keep the
@@ -146,13 +139,62 @@ struct ReasonWriter: Sendable {
     }
 }
 
-extension String {
-    /// The text with its first `%@` replaced by `value`.
-    func replacingPlaceholder(with value: String) -> String {
-        let utf8 = Array(self.utf8)
-        guard let index = utf8.indices.dropLast().first(where: { utf8[$0] == UInt8(ascii: "%") && utf8[$0 + 1] == UInt8(ascii: "@") }) else {
-            return self
+/// How reasons word one field: its names, its phrases and the text for each known code, worked
+/// out from the schema once per model. A class, so that looking one up costs one reference.
+private final class FieldWording: Sendable {
+    enum Kind: Sendable { case number, category, flag, text }
+
+    let name: String
+    let label: String
+    let code: String
+    let kind: Kind
+    /// The monotone direction of the field's risk, when the model holds one.
+    let direction: RiskDirection?
+    let low: String
+    let high: String
+    /// "<label> not given".
+    let notGiven: String
+    /// The category phrase around its `%@` (the phrase whole, and no suffix, when it has none).
+    let phrasePrefix: String
+    let phraseSuffix: String?
+    /// For each known code whose meaning differs from the code: "<label>: <meaning>", with the
+    /// code in brackets when the meaning does not hold it ("Postal address: Other address (2)").
+    let optionTexts: [String: String]
+
+    init(_ field: ApplicantField, code: String, direction: RiskDirection?) {
+        name = field.name
+        label = field.label
+        self.code = code
+        self.direction = direction
+        low = field.reasons.low
+        high = field.reasons.high
+        notGiven = "\(field.label) not given"
+        var texts: [String: String] = [:], seen: Set<String> = []
+        switch field.kind {
+        case .number: kind = .number
+        case .flag: kind = .flag
+        case .text: kind = .text
+        case .category(let options, _):
+            kind = .category
+            // The first option with a code decides, as a search of the list would.
+            for option in options where seen.insert(option.code).inserted && option.label != option.code {
+                texts[option.code] = "\(field.label): \(option.label)" + (option.label.contains(option.code) ? "" : " (\(option.code))")
+            }
         }
-        return String(decoding: utf8[..<index], as: UTF8.self) + value + String(decoding: utf8[(index + 2)...], as: UTF8.self)
+        optionTexts = texts
+        let phrase = Array(field.reasons.category.utf8)
+        if let index = phrase.indices.dropLast().first(where: { phrase[$0] == UInt8(ascii: "%") && phrase[$0 + 1] == UInt8(ascii: "@") }) {
+            phrasePrefix = String(decoding: phrase[..<index], as: UTF8.self)
+            phraseSuffix = String(decoding: phrase[(index + 2)...], as: UTF8.self)
+        } else {
+            phrasePrefix = field.reasons.category
+            phraseSuffix = nil
+        }
+    }
+
+    /// The category phrase with its first `%@` replaced by `value`.
+    func categoryText(_ value: String) -> String {
+        guard let phraseSuffix else { return phrasePrefix }
+        return phrasePrefix + value + phraseSuffix
     }
 }

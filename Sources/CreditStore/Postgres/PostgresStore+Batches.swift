@@ -31,16 +31,16 @@ extension PostgresStore {
         try connection.transaction { () throws(StoreError) in
             let inserted = try connection.query("""
                 WITH input AS (
-                  SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $9::text[])
-                    AS i(id, line, client_id, payload, record, applicant_name)),
+                  SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $8::text[])
+                    AS i(id, line, client_id, record, applicant_name)),
                 job AS (
                   INSERT INTO jobs (id, owner, status, submitted_at, batch_seq, batch_line, client_id, applicant_name)
-                  SELECT i.id, $6::bigint, 'queued', $7::double precision, b.seq, i.line, i.client_id, i.applicant_name
-                  FROM input i JOIN batches b ON b.id = $8 AND b.owner = $6::bigint ORDER BY i.line
+                  SELECT i.id, $5::bigint, 'queued', $6::double precision, b.seq, i.line, i.client_id, i.applicant_name
+                  FROM input i JOIN batches b ON b.id = $7 AND b.owner = $5::bigint ORDER BY i.line
                   RETURNING seq, id)
-                INSERT INTO job_payloads (seq, payload, record) SELECT job.seq, i.payload, i.record FROM job JOIN input i ON i.id = job.id
+                INSERT INTO job_payloads (seq, payload, record) SELECT job.seq, '', i.record FROM job JOIN input i ON i.id = job.id
                 """, [PostgresText.array(rows.map { _ in JobID.new(now: now) }), PostgresText.array(rows.map { String($0.line) }),
-                      PostgresText.array(rows.map(\.clientID)), PostgresText.array(rows.map(\.payload)), PostgresText.array(rows.map(\.record)),
+                      PostgresText.array(rows.map(\.clientID)), PostgresText.array(rows.map(\.record)),
                       PostgresText.number(owner), PostgresText.number(now), id, PostgresText.array(rows.map(\.applicantName))])
             guard inserted.changed == rows.count else { throw .invalid("no batch \(id)") }
             try connection.query("SELECT pg_notify($1, '')", [Self.channel])

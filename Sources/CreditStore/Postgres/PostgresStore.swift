@@ -31,7 +31,7 @@ public final class PostgresStore: StoreConnection {
 
     static let jobColumns = """
         j.id, j.owner, j.status, p.payload, r.result, r.error, j.attempts, j.idempotency_key, j.submitted_at, j.started_at, j.completed_at,
-        j.rescore_of, j.applicant_name, j.client_id
+        j.rescore_of, j.applicant_name, j.client_id, p.record
         """
     static let jobTables = "jobs j JOIN job_payloads p ON p.seq = j.seq LEFT JOIN job_results r ON r.seq = j.seq"
 
@@ -40,7 +40,7 @@ public final class PostgresStore: StoreConnection {
             payload: rows.string(row, 3), result: rows.optionalString(row, 4), error: rows.optionalString(row, 5),
             attempts: Int(rows.int(row, 6)), idempotencyKey: rows.optionalString(row, 7), submittedAt: rows.double(row, 8),
             startedAt: rows.optionalDouble(row, 9), completedAt: rows.optionalDouble(row, 10), rescoreOf: rows.optionalString(row, 11),
-            applicantName: rows.optionalString(row, 12), clientID: rows.optionalString(row, 13))
+            applicantName: rows.optionalString(row, 12), clientID: rows.optionalString(row, 13), record: rows.optionalString(row, 14))
     }
 
     public func enqueue(owner: Int64, payload: String, idempotencyKey: String?, now: Double) throws(StoreError) -> EnqueueResult {
@@ -75,12 +75,13 @@ public final class PostgresStore: StoreConnection {
               RETURNING seq)
             INSERT INTO job_payloads (seq, payload, record) SELECT seq, $7, $8 FROM job RETURNING seq
             """, [id, PostgresText.number(submission.owner), submission.idempotencyKey, PostgresText.number(submission.now),
-                  submission.requestHash, submission.rescoreOf, submission.payload, submission.record, submission.tokenGeneration.map { String($0) },
+                  submission.requestHash, submission.rescoreOf, submission.storedPayload, submission.record, submission.tokenGeneration.map { String($0) },
                   submission.applicantName, submission.clientID])
         if inserted.count == 1 {
-            let job = Job(id: id, owner: submission.owner, status: .queued, payload: submission.payload, result: nil, error: nil, attempts: 0,
+            let job = Job(id: id, owner: submission.owner, status: .queued, payload: submission.storedPayload, result: nil, error: nil, attempts: 0,
                           idempotencyKey: submission.idempotencyKey, submittedAt: submission.now, startedAt: nil, completedAt: nil,
-                          rescoreOf: submission.rescoreOf, applicantName: submission.applicantName, clientID: submission.clientID)
+                          rescoreOf: submission.rescoreOf, applicantName: submission.applicantName, clientID: submission.clientID,
+                          record: submission.record)
             return EnqueueResult(job: job, created: true)
         }
         guard let account = try user(id: submission.owner), !account.disabled,
@@ -89,7 +90,7 @@ public final class PostgresStore: StoreConnection {
         let existing = try connection.query("SELECT \(Self.jobColumns), j.request_hash FROM \(Self.jobTables) WHERE j.owner = $1::bigint AND j.idempotency_key = $2",
                                             [PostgresText.number(submission.owner), key])
         guard existing.count == 1 else { throw .invalid("the job could not be stored") }
-        if let requestHash = submission.requestHash, let stored = existing.optionalString(0, 14), stored != requestHash {
+        if let requestHash = submission.requestHash, let stored = existing.optionalString(0, 15), stored != requestHash {
             throw .idempotencyKeyReused(key)
         }
         return EnqueueResult(job: Self.readJob(existing, 0), created: false)
@@ -262,7 +263,7 @@ public final class PostgresStore: StoreConnection {
             // result (model, decision, reasons) and its review (final decision).
             let removed = try connection.query("""
                 UPDATE job_payloads p SET payload = '', record = NULL FROM jobs j
-                WHERE j.seq = p.seq AND p.payload <> '' AND j.status IN ('done', 'failed') AND j.completed_at < $1::double precision
+                WHERE j.seq = p.seq AND (p.payload <> '' OR p.record IS NOT NULL) AND j.status IN ('done', 'failed') AND j.completed_at < $1::double precision
                 """, [time]).changed
             // The name goes with the application; the client id stays, for outcomes to find the tombstone.
             try connection.query("""

@@ -36,7 +36,7 @@ extension SQLiteStore {
             for row in rows {
                 try job.run([.text(JobID.new(now: now)), .integer(owner), .real(now), .integer(seq), .integer(Int64(row.line)),
                              row.clientID.map { .text($0) } ?? .null, row.applicantName.map { .text($0) } ?? .null])
-                try payload.run([.integer(database.lastInsertedRow), .text(row.payload), .text(row.record)])
+                try payload.run([.integer(database.lastInsertedRow), .text(""), .text(row.record)])
             }
         }
     }

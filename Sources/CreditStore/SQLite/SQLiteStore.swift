@@ -31,7 +31,7 @@ public final class SQLiteStore: StoreConnection {
     /// A job's columns, from `jobs` joined with its application and result (aliases j, p, r).
     static let jobColumns = """
         j.id, j.owner, j.status, p.payload, r.result, r.error, j.attempts, j.idempotency_key, j.submitted_at, j.started_at, j.completed_at,
-        j.rescore_of, j.applicant_name, j.client_id
+        j.rescore_of, j.applicant_name, j.client_id, p.record
         """
     static let jobTables = "jobs j JOIN job_payloads p ON p.seq = j.seq LEFT JOIN job_results r ON r.seq = j.seq"
 
@@ -39,7 +39,7 @@ public final class SQLiteStore: StoreConnection {
         Job(id: row.string(0), owner: row.int(1), status: JobStatus(rawValue: row.string(2)) ?? .failed, payload: row.string(3),
             result: row.optionalString(4), error: row.optionalString(5), attempts: Int(row.int(6)), idempotencyKey: row.optionalString(7),
             submittedAt: row.double(8), startedAt: row.optionalDouble(9), completedAt: row.optionalDouble(10), rescoreOf: row.optionalString(11),
-            applicantName: row.optionalString(12), clientID: row.optionalString(13))
+            applicantName: row.optionalString(12), clientID: row.optionalString(13), record: row.optionalString(14))
     }
 
     /// One submission, through the same transaction as a group commit's (as on PostgreSQL).
@@ -77,10 +77,10 @@ public final class SQLiteStore: StoreConnection {
                       submission.applicantName.map { .text($0) } ?? .null, submission.clientID.map { .text($0) } ?? .null])
         if database.changes == 1 {
             try database.prepare("INSERT INTO job_payloads (seq, payload, record) VALUES (?, ?, ?)")
-                .run([.integer(database.lastInsertedRow), .text(payload), record.map { .text($0) } ?? .null])
-            let job = Job(id: id, owner: owner, status: .queued, payload: payload, result: nil, error: nil, attempts: 0,
+                .run([.integer(database.lastInsertedRow), .text(submission.storedPayload), record.map { .text($0) } ?? .null])
+            let job = Job(id: id, owner: owner, status: .queued, payload: submission.storedPayload, result: nil, error: nil, attempts: 0,
                           idempotencyKey: idempotencyKey, submittedAt: now, startedAt: nil, completedAt: nil, rescoreOf: rescoreOf,
-                          applicantName: submission.applicantName, clientID: submission.clientID)
+                          applicantName: submission.applicantName, clientID: submission.clientID, record: record)
             return EnqueueResult(job: job, created: true)
         }
         guard let account = try user(id: owner), !account.disabled, tokenGeneration.map({ $0 == account.tokenGeneration }) ?? true else {
@@ -88,7 +88,7 @@ public final class SQLiteStore: StoreConnection {
         }
         guard let idempotencyKey,
               let existing = try database.prepare("SELECT \(Self.jobColumns), j.request_hash FROM \(Self.jobTables) WHERE j.owner = ? AND j.idempotency_key = ?")
-                .rows([.integer(owner), .text(idempotencyKey)], { (Self.readJob($0), $0.optionalString(14)) }).first else {
+                .rows([.integer(owner), .text(idempotencyKey)], { (Self.readJob($0), $0.optionalString(15)) }).first else {
             throw .invalid("the job could not be stored")
         }
         // A replay must be the same request; jobs stored before hashes were kept have none.
@@ -259,7 +259,7 @@ public final class SQLiteStore: StoreConnection {
             // result (model, decision, reasons) and its review (final decision).
             try database.prepare("""
                 UPDATE job_payloads SET payload = '', record = NULL
-                WHERE payload != '' AND seq IN (SELECT seq FROM jobs WHERE status IN ('done', 'failed') AND completed_at < ?1)
+                WHERE (payload != '' OR record IS NOT NULL) AND seq IN (SELECT seq FROM jobs WHERE status IN ('done', 'failed') AND completed_at < ?1)
                 """).run([.real(cutoff)])
             let removed = database.changes
             // The name goes with the application; the client id stays, for outcomes to find the tombstone.
