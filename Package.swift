@@ -68,7 +68,7 @@ let package = Package(
             "CreditModel", "CreditSchema", "CreditStore", "CreditAuth", "CreditAPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "credit-fcgi", dependencies: ["CreditAPI", "FastCGI", "CreditLog"]),
+        .executableTarget(name: "credit-fcgi", dependencies: ["CreditAPI", "FastCGI", "CreditLog", "CreditSystem"]),
         .executableTarget(name: "credit-worker", dependencies: ["CreditWorker", "CreditConfig", "CreditStore", "CreditLog", "CreditSystem"]),
 
         // What several test targets share: temporary directories, a clock moved by hand, a value behind a lock.
@@ -79,6 +79,7 @@ let package = Package(
         .testTarget(name: "CreditAuthTests", dependencies: ["CreditTestSupport", "CreditAuth"]),
         .testTarget(name: "FastCGITests", dependencies: ["CreditTestSupport", "FastCGI", "CreditHTTP"]),
         .testTarget(name: "CreditHTTPTests", dependencies: ["CreditHTTP"]),
+        .testTarget(name: "CreditLogTests", dependencies: ["CreditLog", "CreditJSON"]),
         .testTarget(name: "CreditAPITests", dependencies: ["CreditTestSupport", "CreditAPI", "CreditWorker", "CreditJSON", "CreditModel", "CreditStore", "CreditAuth"]),
     ]
 )

@@ -24,9 +24,7 @@ extension CreditService {
         guard contentType.hasPrefix("application/json") || contentType.hasPrefix("application/") && contentType.contains("+json") else {
             throw Problem.unsupportedMediaType("application/json")
         }
-        let json = try RequestJSON.parse(request.body)
-        let applicant: Applicant
-        do { applicant = try ApplicantSchema.pakdd.validate(json) } catch { throw Problem.validation(error.fieldErrors) }
+        let applicant = try RequestJSON.application(request.body, schema: .pakdd)
         var key: String?
         if let header = request.header("idempotency-key") {
             guard (1...200).contains(header.utf8.count), header.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
@@ -43,10 +41,10 @@ extension CreditService {
                                          errors: ["rescore_of": ["Give the id of the application this one re-scores."]])
             }
         }
-        let payload = String(decoding: request.body, as: UTF8.self)
         let result: EnqueueResult
         do {
-            result = try stores.enqueue(Submission(owner: userID, payload: payload, idempotencyKey: key,
+            // The store keeps the validated record, not the body: the application is stored once.
+            result = try stores.enqueue(Submission(owner: userID, payload: "", idempotencyKey: key,
                                                    requestHash: key == nil ? nil : sha256Hex(request.body), rescoreOf: rescoreOf,
                                                    record: ApplicantRecord.encode(applicant), tokenGeneration: generation,
                                                    audit: configuration.auditSubmissions
@@ -131,7 +129,7 @@ extension CreditService {
         text.utf8.count == 32 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
-    /// A job as the API shows it; one job alone also carries the application as submitted and
+    /// A job as the API shows it; one job alone also carries the application as validated and
     /// who submitted it (a history page leaves them out, to stay small).
     static func representation(of job: Job, submittedBy: String? = nil, withApplication: Bool = false) -> JSONOutput {
         func time(_ value: Double?) -> JSONOutput { value.map { .string(Timestamp.rfc3339($0)) } ?? .null }
@@ -145,8 +143,10 @@ extension CreditService {
             "result": job.result.map { .raw($0) } ?? .null, "error": job.error.map { .string($0) } ?? .null, "applicant_name": name,
             "client_id": clientID, "rescore_of": job.rescoreOf.map { .string($0) } ?? .null,
         ]
-        // The stored application is the request body, which parsed and validated as JSON.
-        if withApplication { members["application"] = .raw(job.payload) }
+        // The validated application, as JSON (null after a retention purge).
+        if withApplication {
+            members["application"] = ApplicantSchema.pakdd.storedApplication(payload: job.payload, record: job.record).map(JSONOutput.raw) ?? .null
+        }
         if let submittedBy { members["submitted_by"] = .string(submittedBy) }
         return .object(members)
     }

@@ -16,6 +16,12 @@ final class ServiceMetrics: Sendable {
         var counts = [UInt64](repeating: 0, count: ServiceMetrics.buckets.count)
         var total: UInt64 = 0
         var sum = 0.0
+
+        mutating func record(_ seconds: Double) {
+            for (index, bound) in ServiceMetrics.buckets.enumerated() where seconds <= bound { counts[index] += 1 }
+            total += 1
+            sum += seconds
+        }
     }
 
     /// One series of `credit_http_requests_total`.
@@ -38,11 +44,8 @@ final class ServiceMetrics: Sendable {
     func record(route: String, method: String, status: Int, seconds: Double) {
         state.withLock { state in
             state.requests[RequestKey(route: route, method: method, status: status), default: 0] += 1
-            var histogram = state.latency[route] ?? Histogram()
-            for (index, bound) in Self.buckets.enumerated() where seconds <= bound { histogram.counts[index] += 1 }
-            histogram.total += 1
-            histogram.sum += seconds
-            state.latency[route] = histogram
+            // In place: a copy taken out and put back would copy the counts under the lock every time.
+            state.latency[route, default: Histogram()].record(seconds)
             if route == "/api/predictions" && method == "POST" && status == 202 { state.submissions += 1 }
             if route == "/api/token" && method == "POST" {
                 let outcome = switch status {

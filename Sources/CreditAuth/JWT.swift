@@ -46,7 +46,8 @@ public enum JWTError: Error, Sendable, Equatable, CustomStringConvertible {
 ///
 /// Verification order: shape and size, header (`alg` exactly `HS256`, no `crit`), the signature
 /// compared in constant time, then the claims (`exp`, `nbf`, `iat` with `leeway` seconds of clock
-/// skew, `iss`, `aud`).
+/// skew, `iss`, `aud`). A token verified before is recognised by a constant-time comparison
+/// (``VerifiedTokens``); its times are checked again every time.
 public struct JWTSigner: Sendable {
     private let key: HMACKey
     public let issuer: String
@@ -54,6 +55,8 @@ public struct JWTSigner: Sendable {
     public let leeway: Int
     /// Longest token accepted.
     public static let maxTokenLength = 8192
+    /// Tokens this signer has verified.
+    private let verified = VerifiedTokens()
 
     public init(key: [UInt8], issuer: String, audience: String, leeway: Int = 30) {
         self.key = HMACKey(key)
@@ -100,6 +103,10 @@ public struct JWTSigner: Sendable {
     public func verify(_ token: String, now: Int) throws(JWTError) -> JWTClaims {
         let bytes = Array(token.utf8)
         guard bytes.count <= Self.maxTokenLength else { throw .malformed }
+        if let claims = verified.claims(of: bytes) {
+            try checkTimes(claims, now: now)
+            return claims
+        }
         let dot = UInt8(ascii: ".")
         guard let firstDot = bytes.firstIndex(of: dot), let secondDot = bytes[(firstDot + 1)...].firstIndex(of: dot),
               !bytes[(secondDot + 1)...].contains(dot) else {
@@ -122,10 +129,16 @@ public struct JWTSigner: Sendable {
         let expected = key.authenticate(bytes[..<secondDot])
         guard constantTimeEquals(expected, signature) else { throw .badSignature }
         guard let claims = Self.claims(from: payloadBytes) else { throw .malformed }
-        guard claims.exp > now - leeway else { throw .expired }
-        guard claims.nbf <= now + leeway, claims.iat <= now + leeway else { throw .notYetValid }
+        try checkTimes(claims, now: now)
         guard claims.iss == issuer else { throw .wrongIssuer }
         guard claims.aud == audience else { throw .wrongAudience }
+        verified.remember(bytes, claims: claims)
         return claims
+    }
+
+    /// `exp`, `nbf` and `iat` against `now`, with ``leeway`` seconds of clock skew.
+    private func checkTimes(_ claims: JWTClaims, now: Int) throws(JWTError) {
+        guard claims.exp > now - leeway else { throw .expired }
+        guard claims.nbf <= now + leeway, claims.iat <= now + leeway else { throw .notYetValid }
     }
 }

@@ -24,6 +24,26 @@ extension JSONValue {
     public static func parse(_ text: String, maxDepth: Int = 64) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8), maxDepth: maxDepth)
     }
+
+    /// Parses a text that should be one JSON object member by member: `member` is called with each
+    /// key's UTF-8 bytes (valid during the call only) and its value, in order, and no dictionary
+    /// is built. For a reader that knows the keys it wants, such as an application's fifty fields.
+    ///
+    /// Returns false, having read nothing, when the text does not start with `{` (parse it with
+    /// ``parse(_:maxDepth:)`` for its value or its error). Otherwise it accepts and refuses exactly
+    /// what ``parse(_:maxDepth:)`` does, with the same errors; a repeated key is passed each time.
+    public static func parseMembers(ofObject bytes: [UInt8], maxDepth: Int = 64,
+                                    _ member: (UnsafeBufferPointer<UInt8>, JSONValue) -> Void) throws(JSONParseError) -> Bool {
+        try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) -> Bool in
+            var parser = JSONByteParser(bytes: buffer, maxDepth: maxDepth)
+            parser.skipWhitespace()
+            guard parser.position < buffer.count, buffer[parser.position] == UInt8(ascii: "{") else { return false }
+            try parser.parseMembers(depth: 1, member)
+            parser.skipWhitespace()
+            guard parser.position == buffer.count else { throw parser.error("Unexpected text after the JSON value") }
+            return true
+        }
+    }
 }
 
 private struct JSONByteParser {
@@ -98,6 +118,56 @@ private struct JSONByteParser {
             if bytes[position] == UInt8(ascii: "}") { position += 1; return object() }
             throw error("Expected ',' or '}' in an object")
         }
+    }
+
+    /// An object's members handed to `member` one by one (see ``JSONValue/parseMembers(ofObject:maxDepth:_:)``).
+    mutating func parseMembers(depth: Int, _ member: (UnsafeBufferPointer<UInt8>, JSONValue) -> Void) throws(JSONParseError) {
+        guard depth <= maxDepth else { throw error("JSON nested deeper than \(maxDepth) levels") }
+        position += 1
+        skipWhitespace()
+        if position < bytes.count && bytes[position] == UInt8(ascii: "}") { position += 1; return }
+        while true {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("Expected a quoted key") }
+            // A key without escapes is passed as the bytes it is; any other is decoded first.
+            let plain = plainString()
+            let decoded = plain == nil ? try parseString() : nil
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("Expected ':' after a key") }
+            position += 1
+            skipWhitespace()
+            let value = try parseValue(depth: depth)
+            if let plain { member(UnsafeBufferPointer(rebasing: bytes[plain]), value) } else {
+                var key = decoded!
+                key.withUTF8 { member($0, value) }
+            }
+            skipWhitespace()
+            guard position < bytes.count else { throw error("Unexpected end of JSON in an object") }
+            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: "}") { position += 1; return }
+            throw error("Expected ',' or '}' in an object")
+        }
+    }
+
+    /// At a string's opening quote: when the string holds no escape and no control character and
+    /// is valid UTF-8, moves past it and returns the range of its bytes; otherwise stays put and
+    /// returns nil (``parseString()`` then decodes it, or gives the error).
+    mutating func plainString() -> Range<Int>? {
+        var index = position + 1
+        var combined: UInt8 = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let range = (position + 1)..<index
+                if combined >= 0x80, String(validating: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) == nil { return nil }
+                position = index + 1
+                return range
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+            combined |= byte
+            index += 1
+        }
+        return nil
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {

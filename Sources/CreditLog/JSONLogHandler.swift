@@ -40,7 +40,7 @@ public struct JSONLogHandler: LogHandler {
             out.append(UInt8(ascii: ","))
             Self.appendQuoted(key, to: &out)
             out.append(UInt8(ascii: ":"))
-            out.append(contentsOf: Self.json(merged[key]!).utf8)
+            Self.appendJSON(merged[key]!, to: &out)
         }
         out.append(contentsOf: "}\n".utf8)
         _ = out.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
@@ -48,14 +48,56 @@ public struct JSONLogHandler: LogHandler {
 
     /// A metadata value as JSON: strings quoted, `.stringConvertible` numbers as numbers.
     static func json(_ value: Logger.Metadata.Value) -> String {
+        var out: [UInt8] = []
+        appendJSON(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Writes a metadata value as JSON straight into the line (no string per value).
+    static func appendJSON(_ value: Logger.Metadata.Value, to out: inout [UInt8]) {
         switch value {
-        case .string(let text): return quoted(text)
+        case .string(let text): appendQuoted(text, to: &out)
         case .stringConvertible(let convertible):
             let text = convertible.description
-            return Double(text) != nil && text.first != "+" ? text : quoted(text)
-        case .array(let values): return "[" + values.map(json).joined(separator: ",") + "]"
-        case .dictionary(let values): return "{" + values.keys.sorted().map { quoted($0) + ":" + json(values[$0]!) }.joined(separator: ",") + "}"
+            if isJSONNumber(text) { out.append(contentsOf: text.utf8) } else { appendQuoted(text, to: &out) }
+        case .array(let values):
+            out.append(UInt8(ascii: "["))
+            for (index, item) in values.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                appendJSON(item, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .dictionary(let values):
+            out.append(UInt8(ascii: "{"))
+            for (index, key) in values.keys.sorted().enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                appendQuoted(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                appendJSON(values[key]!, to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// Whether `text` is a number as JSON writes one (`-12`, `0.5`, `1e-06`): not `inf`, `nan`,
+    /// `+1` or `01`, which a `Double` would read but a JSON parser refuses.
+    static func isJSONNumber(_ text: String) -> Bool {
+        var bytes = text.utf8.makeIterator()
+        var byte = bytes.next()
+        func digits() -> Int {
+            var count = 0
+            while let digit = byte, digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") { count += 1; byte = bytes.next() }
+            return count
+        }
+        if byte == UInt8(ascii: "-") { byte = bytes.next() }
+        if byte == UInt8(ascii: "0") { byte = bytes.next() } else if digits() == 0 { return false }
+        if byte == UInt8(ascii: ".") { byte = bytes.next(); if digits() == 0 { return false } }
+        if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+            byte = bytes.next()
+            if byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") { byte = bytes.next() }
+            if digits() == 0 { return false }
+        }
+        return byte == nil
     }
 
     /// `text` as a JSON string, control characters escaped.

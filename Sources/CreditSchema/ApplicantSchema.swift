@@ -7,6 +7,8 @@ public struct ApplicantSchema: Sendable {
     /// The fields as validation reads them: one reference each, so that the loop over fifty
     /// fields does not copy (and retain and release) every string a field holds.
     private let rules: [FieldRule]
+    /// The field names by their bytes, for ``validate(jsonObject:maxDepth:)``.
+    private let keyTable: FieldKeyTable
 
     /// The PAKDD 2010 application schema.
     public static let pakdd = ApplicantSchema(fields: pakddFields)
@@ -17,6 +19,7 @@ public struct ApplicantSchema: Sendable {
         for (position, field) in fields.enumerated() { index[field.name] = position }
         self.indexByName = index
         rules = fields.map(FieldRule.init)
+        keyTable = FieldKeyTable(names: fields.map(\.name))
     }
 
     /// Position of the field called `name`, or nil.
@@ -38,18 +41,48 @@ public struct ApplicantSchema: Sendable {
         guard case .object(let object) = json else {
             throw ApplicantValidationError(fieldErrors: ["": ["The application must be a JSON object, not \(json.typeDescription)."]])
         }
+        let given = rules.map { object[$0.name] }
+        // Every key was a field unless some were left over (looked up only then: it hashes each key again).
+        let known = given.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
+        let unknown = known < object.count ? object.keys.filter { indexByName[$0] == nil } : []
+        return try validate(given: given, unknownKeys: unknown)
+    }
+
+    /// Validates an application given as JSON text, as ``validate(_:)`` does its parsed value, but
+    /// reading the object member by member straight into the fields: no dictionary of fifty
+    /// members, and no string or hash per key (a third of the responder's JSON work).
+    ///
+    /// Nil when the text does not start with `{`: parse it and call ``validate(_:)`` for the error.
+    /// Throws the JSON's error as ``JSONValue/parse(_:maxDepth:)`` would, in `.invalidJSON`.
+    public func validate(jsonObject bytes: [UInt8], maxDepth: Int) throws(ApplicationReadError) -> Applicant? {
+        var given = [JSONValue?](repeating: nil, count: rules.count)
+        var unknown: [String] = []
+        let isObject: Bool
+        do {
+            isObject = try JSONValue.parseMembers(ofObject: bytes, maxDepth: maxDepth) { key, value in
+                if let index = keyTable.index(of: key) { given[index] = value }  // a repeated key keeps its last value
+                else { unknown.append(String(decoding: key, as: UTF8.self)) }
+            }
+        } catch {
+            throw .invalidJSON(error)
+        }
+        guard isObject else { return nil }
+        do { return try validate(given: given, unknownKeys: unknown) } catch { throw .invalid(error) }
+    }
+
+    /// The rules applied to each field's value as given (nil when absent), and an error for every
+    /// key that is not a field.
+    private func validate(given: [JSONValue?], unknownKeys: [String]) throws(ApplicantValidationError) -> Applicant {
         var errors: [String: [String]] = [:]
         var values: [FieldValue] = []
         values.reserveCapacity(fields.count)
-        var known = 0
-        for rule in rules {
-            guard let raw = object[rule.name] else {
+        for (index, rule) in rules.enumerated() {
+            guard let raw = given[index] else {
                 if let value = rule.defaultValue { values.append(value) }
                 else if rule.missingAllowed { values.append(.missing) }
                 else { values.append(.missing); errors[rule.name, default: []].append("\(rule.label) is required.") }
                 continue
             }
-            known += 1
             switch Self.normalize(raw, for: rule) {
             case .success(let value): values.append(value)
             case .failure(let message):
@@ -57,12 +90,7 @@ public struct ApplicantSchema: Sendable {
                 errors[rule.name, default: []].append(message.text)
             }
         }
-        // Every key was a field unless some were left over (looked up only then: it hashes each key again).
-        if known < object.count {
-            for key in object.keys where indexByName[key] == nil {
-                errors[key, default: []].append("Unknown field; check its spelling against /api/schema.")
-            }
-        }
+        for key in unknownKeys { errors[key] = ["Unknown field; check its spelling against /api/schema."] }
         if !errors.isEmpty { throw ApplicantValidationError(fieldErrors: errors) }
         return Applicant(values: values)
     }

@@ -1,5 +1,6 @@
 import CreditAPI
 import CreditLog
+import CreditSystem
 import FastCGI
 #if canImport(Glibc)
 import Glibc
@@ -13,6 +14,9 @@ import Glibc
 // (see ServiceConfiguration). As a CGI program every argument is ignored: a server may pass the
 // query string's words as arguments, and a client must not be able to choose the configuration.
 
+// A resident responder runs with a larger per-thread allocator cache (see AllocatorTuning); a
+// CGI process serves one request and is not started twice.
+if getenv("GATEWAY_INTERFACE") == nil { AllocatorTuning.restartWithTunedAllocator() }
 // Everything this program creates (the database, its WAL and SHM) is private to its account.
 umask(0o077)
 let environment = ServiceConfiguration.processEnvironment()

@@ -72,8 +72,28 @@ final class JWTTests: XCTestCase {
         }
     }
 
-    private func verifyError(_ token: String) -> JWTError? {
-        do { _ = try signer.verify(token, now: now); return nil } catch { return error }
+    private func verifyError(_ token: String, now: Int? = nil) -> JWTError? {
+        do { _ = try signer.verify(token, now: now ?? self.now); return nil } catch { return error }
+    }
+
+    /// A verified token is kept (``VerifiedTokens``): the next use is a comparison, its times are
+    /// still checked every time, and only the whole token matches.
+    func testAVerifiedTokenIsRecognisedWholeAndItsTimesAreCheckedEveryTime() throws {
+        let (token, claims) = signer.sign(subject: "7", ttl: 60, now: now)
+        XCTAssertEqual(try signer.verify(token, now: now), claims)
+        XCTAssertEqual(try signer.verify(token, now: now + 30), claims, "the kept token")
+        XCTAssertEqual(verifyError(token, now: now + 60 + 31), .expired, "expiry is checked on the kept token too")
+        XCTAssertEqual(verifyError(token, now: now - 31), .notYetValid)
+        // Same length, same last characters (so the same slot), another subject: checked in full.
+        let parts = token.split(separator: ".").map(String.init)
+        let otherPayload = Base64URL.encode(Array(payload(sub: "8").utf8))
+        XCTAssertEqual(verifyError(parts[0] + "." + otherPayload + "." + parts[2]), .badSignature)
+        // A token one character short of the kept one is no match either.
+        XCTAssertEqual(verifyError(String(token.dropLast())), .malformed, "43 base64 characters hold the 32-byte signature")
+        // Many tokens share the slots: each still verifies, twice, with its own claims.
+        let many = (0..<600).map { signer.sign(subject: "\($0)", ttl: 600, now: now) }
+        for (token, claims) in many + many { XCTAssertEqual(try signer.verify(token, now: now), claims) }
+        XCTAssertEqual(verifyError(token, now: now + 60 + 31), .expired)
     }
 }
 

@@ -28,6 +28,33 @@ final class ApplicantSchemaTests: XCTestCase {
         XCTAssertEqual(applicant[schema.index(of: "sex")!], .missing)
     }
 
+    /// The JSON text read member by member into the fields gives what validating the parsed value
+    /// gives: the same applicant, or the same errors, for valid, invalid and odd texts.
+    func testReadingTheTextAgreesWithValidatingTheParsedValue() throws {
+        let base = JSONOutput(JSONValue.object(valid)).text
+        let texts = [
+            base, String(base.dropLast()) + #","age":31,"age":30}"#, String(base.dropLast()) + #","bogus":1,"bogus":2,"é":null}"#,
+            String(base.dropLast()) + #","\u0061ge":40}"#, String(base.dropLast()) + #","sex":"X","product":null}"#,
+            #"{"age":200}"#, "{}", " {\"age\": 30, \"sex\": \"F\" } ",
+        ]
+        for text in texts {
+            let bytes = Array(text.utf8)
+            let value = try JSONValue.parse(bytes)
+            let whole = Result { () throws(ApplicantValidationError) in try schema.validate(value) }
+            let read = Result { () throws(ApplicationReadError) in try schema.validate(jsonObject: bytes, maxDepth: 32) }
+            switch (whole, read) {
+            case (.success(let expected), .success(let applicant)): XCTAssertEqual(applicant, expected, text)
+            case (.failure(let expected), .failure(.invalid(let error))): XCTAssertEqual(error, expected, text)
+            default: XCTFail("\(text): whole \(whole), read \(read)")
+            }
+        }
+        XCTAssertNil(try schema.validate(jsonObject: Array("[1]".utf8), maxDepth: 32), "not an object: the caller parses it for the error")
+        XCTAssertThrowsError(try schema.validate(jsonObject: Array(#"{"age": x}"#.utf8), maxDepth: 32)) { error in
+            guard case .invalidJSON(let parseError)? = error as? ApplicationReadError else { return XCTFail("\(error)") }
+            XCTAssertEqual(parseError.offset, 8)
+        }
+    }
+
     func testEveryErrorIsReportedAtOnce() {
         var object = valid
         object["age"] = .number(200)

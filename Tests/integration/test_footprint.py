@@ -40,3 +40,13 @@ def test_responder_memory_under_a_burst_of_submissions(stack):
     assert not failures, failures[:3]
     resident = _resident_megabytes(stack.responder.pid)
     assert resident <= 20, f"the responder holds {resident:.1f} MB after 720 submissions"
+
+
+def test_the_responder_restarts_itself_with_a_larger_allocator_cache(stack):
+    """glibc reads GLIBC_TUNABLES only at start: the resident responder execs itself once with
+    the setting (same process id, so the process the stack started is the one serving)."""
+    with open(f"/proc/{stack.responder.pid}/environ", "rb") as environ:
+        variables = environ.read().split(b"\0")
+    assert b"GLIBC_TUNABLES=glibc.malloc.tcache_count=256" in variables, [v for v in variables if v.startswith(b"GLIBC")]
+    with open(f"/proc/{stack.responder.pid}/cmdline", "rb") as cmdline:
+        assert b"--socket" in cmdline.read().split(b"\0"), "the same arguments after the exec"

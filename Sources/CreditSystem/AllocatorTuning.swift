@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The C allocator's settings for the resident daemons.
+///
+/// glibc keeps, per thread, a cache of just-freed blocks of each size, 7 of a size by default. A
+/// request allocates and frees a few hundred blocks (strings, arrays, the parsed application), so
+/// most frees overflow that cache into the shared free lists, and the next large block merges
+/// them back. With 256 a size the blocks a request frees are there for the next one: measured on
+/// the responder under `bench`'s load, 10 µs less CPU a request (about 7 %) for 1 MB more RSS.
+///
+/// glibc reads its tunables only as a program starts (`GLIBC_TUNABLES`), and `mallopt` cannot set
+/// this one, so a daemon started without it starts itself again with it.
+public enum AllocatorTuning {
+    /// The tunable the daemons run with.
+    public static let setting = "glibc.malloc.tcache_count=256"
+
+    /// Execs this program again, same arguments and process id, with ``setting`` added to
+    /// `GLIBC_TUNABLES`, unless the environment already sets the thread cache's size (the
+    /// operator's choice then stands). Returns only when nothing was done or the exec failed, in
+    /// which case the program runs on with glibc's defaults. Call it first, before any thread.
+    public static func restartWithTunedAllocator() {
+        let current = getenv("GLIBC_TUNABLES").map { String(cString: $0) }
+        if let current, current.contains("glibc.malloc.tcache_count") { return }
+        let tuned = current.map { $0.isEmpty ? setting : $0 + ":" + setting } ?? setting
+        guard setenv("GLIBC_TUNABLES", tuned, 1) == 0 else { return }
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        // The exec failed (no /proc in a chroot, say): carry on untuned, and say nothing of the
+        // setting to the programs this one starts.
+        if let current { setenv("GLIBC_TUNABLES", current, 1) } else { unsetenv("GLIBC_TUNABLES") }
+    }
+}
