@@ -7,14 +7,15 @@ import Glibc
 /// glibc keeps, per thread, a cache of just-freed blocks of each size, 7 of a size by default. A
 /// request allocates and frees a few hundred blocks (strings, arrays, the parsed application), so
 /// most frees overflow that cache into the shared free lists, and the next large block merges
-/// them back. With 256 a size the blocks a request frees are there for the next one: measured on
-/// the responder under `bench`'s load, 10 µs less CPU a request (about 7 %) for 1 MB more RSS.
+/// them back. With 64 a size the blocks a request frees are there for the next one: measured on
+/// the responder under `bench`'s load, about 10 µs less CPU a request (7 %) for 0.4 MB more RSS
+/// (256 a size was no faster and held 0.6 MB more).
 ///
 /// glibc reads its tunables only as a program starts (`GLIBC_TUNABLES`), and `mallopt` cannot set
 /// this one, so a daemon started without it starts itself again with it.
 public enum AllocatorTuning {
     /// The tunable the daemons run with.
-    public static let setting = "glibc.malloc.tcache_count=256"
+    public static let setting = "glibc.malloc.tcache_count=64"
 
     /// Execs this program again, same arguments and process id, with ``setting`` added to
     /// `GLIBC_TUNABLES`, unless the environment already sets the thread cache's size (the

@@ -89,7 +89,8 @@ final class JWTTests: XCTestCase {
         let otherPayload = Base64URL.encode(Array(payload(sub: "8").utf8))
         XCTAssertEqual(verifyError(parts[0] + "." + otherPayload + "." + parts[2]), .badSignature)
         // A token one character short of the kept one is no match either.
-        XCTAssertEqual(verifyError(String(token.dropLast())), .malformed, "43 base64 characters hold the 32-byte signature")
+        // (Malformed or a bad signature, depending on the random signature's last bits.)
+        XCTAssertTrue([.malformed, .badSignature].contains(verifyError(String(token.dropLast()))), "a prefix of the kept token is refused")
         // Many tokens share the slots: each still verifies, twice, with its own claims.
         let many = (0..<600).map { signer.sign(subject: "\($0)", ttl: 600, now: now) }
         for (token, claims) in many + many { XCTAssertEqual(try signer.verify(token, now: now), claims) }

@@ -49,12 +49,20 @@ public final class PostgresStore: StoreConnection {
 
     public func enqueue(batch: [Submission]) throws(StoreError) -> [Result<EnqueueResult, StoreError>] {
         try connection.transaction { () throws(StoreError) -> [Result<EnqueueResult, StoreError>] in
-            let results = batch.map { submission in
-                Result { () throws(StoreError) in try insertJob(submission) }
+            let ids = batch.map { JobID.new(now: $0.now) }
+            let stored = try insertJobs(batch, ids: ids)
+            // A submission not stored has an inactive owner or a repeated idempotency key: answered one by one.
+            let results = zip(batch, ids).map { submission, id in
+                Result { () throws(StoreError) -> EnqueueResult in
+                    guard stored.contains(id) else { return try existingJob(submission) }
+                    let job = Job(id: id, owner: submission.owner, status: .queued, payload: submission.storedPayload, result: nil, error: nil,
+                                  attempts: 0, idempotencyKey: submission.idempotencyKey, submittedAt: submission.now, startedAt: nil,
+                                  completedAt: nil, rescoreOf: submission.rescoreOf, applicantName: submission.applicantName,
+                                  clientID: submission.clientID, record: submission.record)
+                    return EnqueueResult(job: job, created: true)
+                }
             }
-            if results.contains(where: { (try? $0.get().created) == true }) {
-                try connection.query("SELECT pg_notify($1, '')", [Self.channel])
-            }
+            if !stored.isEmpty { try connection.query("SELECT pg_notify($1, '')", [Self.channel]) }
             // The stored submissions' audit rows, all in one append.
             let audits = Submission.auditRows(batch, results)
             try appendAuditInTransaction(audits.map(\.entry), now: audits.map(\.at).max() ?? 0)
@@ -62,28 +70,37 @@ public final class PostgresStore: StoreConnection {
         }
     }
 
-    private func insertJob(_ submission: Submission) throws(StoreError) -> EnqueueResult {
-        let id = JobID.new(now: submission.now)
-        // The job and its application in one statement (one round trip). The owner's account is
-        // checked in the same statement; DO NOTHING applies only to a repeated idempotency key.
+    /// Stores the submissions in one statement (one round trip for a whole group commit): each
+    /// row's columns as arrays, unnested into jobs and their applications in order. A row whose
+    /// owner is disabled or gone, or whose token generation is stale, is not stored, nor is one
+    /// whose idempotency key the owner used before. Returns the ids of the rows stored.
+    private func insertJobs(_ batch: [Submission], ids: [String]) throws(StoreError) -> Set<String> {
         let inserted = try connection.query("""
-            WITH job AS (
+            WITH input AS (
+              SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::double precision[], $5::text[], $6::text[], $7::text[],
+                                   $8::text[], $9::integer[], $10::text[], $11::text[])
+                WITH ORDINALITY AS i(id, owner, key, at, hash, rescore, payload, record, generation, name, client, position)),
+            job AS (
               INSERT INTO jobs (id, owner, status, idempotency_key, request_hash, rescore_of, submitted_at, applicant_name, client_id)
-              SELECT $1, $2::bigint, 'queued', $3, $5, $6, $4::double precision, $10, $11
-              WHERE EXISTS (SELECT 1 FROM users WHERE id = $2::bigint AND NOT disabled AND ($9::integer IS NULL OR token_generation = $9::integer))
+              SELECT i.id, i.owner, 'queued', i.key, i.hash, i.rescore, i.at, i.name, i.client FROM input i
+              WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = i.owner AND NOT u.disabled AND (i.generation IS NULL OR u.token_generation = i.generation))
+              ORDER BY i.position
               ON CONFLICT (owner, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-              RETURNING seq)
-            INSERT INTO job_payloads (seq, payload, record) SELECT seq, $7, $8 FROM job RETURNING seq
-            """, [id, PostgresText.number(submission.owner), submission.idempotencyKey, PostgresText.number(submission.now),
-                  submission.requestHash, submission.rescoreOf, submission.storedPayload, submission.record, submission.tokenGeneration.map { String($0) },
-                  submission.applicantName, submission.clientID])
-        if inserted.count == 1 {
-            let job = Job(id: id, owner: submission.owner, status: .queued, payload: submission.storedPayload, result: nil, error: nil, attempts: 0,
-                          idempotencyKey: submission.idempotencyKey, submittedAt: submission.now, startedAt: nil, completedAt: nil,
-                          rescoreOf: submission.rescoreOf, applicantName: submission.applicantName, clientID: submission.clientID,
-                          record: submission.record)
-            return EnqueueResult(job: job, created: true)
-        }
+              RETURNING seq, id),
+            application AS (
+              INSERT INTO job_payloads (seq, payload, record) SELECT job.seq, i.payload, i.record FROM job JOIN input i ON i.id = job.id)
+            SELECT id FROM job
+            """, [PostgresText.array(ids), PostgresText.array(batch.map { PostgresText.number($0.owner) }), PostgresText.array(batch.map(\.idempotencyKey)),
+                  PostgresText.array(batch.map { PostgresText.number($0.now) }), PostgresText.array(batch.map(\.requestHash)),
+                  PostgresText.array(batch.map(\.rescoreOf)), PostgresText.array(batch.map(\.storedPayload)), PostgresText.array(batch.map(\.record)),
+                  PostgresText.array(batch.map { $0.tokenGeneration.map { String($0) } }), PostgresText.array(batch.map(\.applicantName)),
+                  PostgresText.array(batch.map(\.clientID))])
+        return Set((0..<inserted.count).map { inserted.string($0, 0) })
+    }
+
+    /// Why a submission was not stored: its owner cannot submit, or its idempotency key names an
+    /// earlier job (returned, unless the earlier request had another body).
+    private func existingJob(_ submission: Submission) throws(StoreError) -> EnqueueResult {
         guard let account = try user(id: submission.owner), !account.disabled,
               submission.tokenGeneration.map({ $0 == account.tokenGeneration }) ?? true else { throw .ownerInactive(submission.owner) }
         guard let key = submission.idempotencyKey else { throw .invalid("the job could not be stored") }
