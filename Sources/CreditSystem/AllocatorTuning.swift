@@ -25,8 +25,13 @@ public enum AllocatorTuning {
         let current = getenv("GLIBC_TUNABLES").map { String(cString: $0) }
         if let current, current.contains("glibc.malloc.tcache_count") { return }
         let tuned = current.map { $0.isEmpty ? setting : $0 + ":" + setting } ?? setting
-        guard setenv("GLIBC_TUNABLES", tuned, 1) == 0 else { return }
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        // The program's own file by its real path, not /proc/self/exe: the process keeps its name
+        // (`ps`, `pgrep credit-fcgi` and the kernel's comm field take it from the file executed).
+        var path = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &path, Int(PATH_MAX))
+        guard length > 0, setenv("GLIBC_TUNABLES", tuned, 1) == 0 else { return }
+        path[length] = 0
+        execv(path, CommandLine.unsafeArgv)
         // The exec failed (no /proc in a chroot, say): carry on untuned, and say nothing of the
         // setting to the programs this one starts.
         if let current { setenv("GLIBC_TUNABLES", current, 1) } else { unsetenv("GLIBC_TUNABLES") }

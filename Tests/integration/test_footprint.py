@@ -50,3 +50,5 @@ def test_the_responder_restarts_itself_with_a_larger_allocator_cache(stack):
     assert b"GLIBC_TUNABLES=glibc.malloc.tcache_count=64" in variables, [v for v in variables if v.startswith(b"GLIBC")]
     with open(f"/proc/{stack.responder.pid}/cmdline", "rb") as cmdline:
         assert b"--socket" in cmdline.read().split(b"\0"), "the same arguments after the exec"
+    with open(f"/proc/{stack.responder.pid}/comm") as comm:
+        assert comm.read().strip() == "credit-fcgi", "the process keeps its name (ps, pgrep)"
