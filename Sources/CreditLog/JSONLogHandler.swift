@@ -46,14 +46,8 @@ public struct JSONLogHandler: LogHandler {
         _ = out.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     }
 
-    /// A metadata value as JSON: strings quoted, `.stringConvertible` numbers as numbers.
-    static func json(_ value: Logger.Metadata.Value) -> String {
-        var out: [UInt8] = []
-        appendJSON(value, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Writes a metadata value as JSON straight into the line (no string per value).
+    /// Writes a metadata value as JSON straight into the line (no string per value): strings
+    /// quoted, `.stringConvertible` numbers as numbers.
     static func appendJSON(_ value: Logger.Metadata.Value, to out: inout [UInt8]) {
         switch value {
         case .string(let text): appendQuoted(text, to: &out)
@@ -101,12 +95,6 @@ public struct JSONLogHandler: LogHandler {
     }
 
     /// `text` as a JSON string, control characters escaped.
-    static func quoted(_ text: String) -> String {
-        var out: [UInt8] = []
-        appendQuoted(text, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
     static func appendQuoted(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {

@@ -224,6 +224,24 @@ def test_a_short_retention_needs_to_be_allowed(stack):
     assert "every application is kept" in kept.stdout
 
 
+def test_after_a_retention_purge_the_api_keeps_the_result_and_gives_no_application(stack, people):
+    """The application is stored once, as its record; a purge removes it, and the API then says
+    `application: null` (valid JSON) while the result and the tombstone stay."""
+    if stack.backend != "sqlite":
+        pytest.skip("ages a finished job by editing the SQLite file; the purge itself is in the store contract suite on both backends")
+    officer = people["gov_officer"]
+    job = submit(stack, officer, applicant_name="Purged Person")
+    assert job["application"]["applicant_name"] == "Purged Person" and job["application"]["age"] == applicant()["age"]
+    subprocess.run(["sqlite3", stack.env["CREDIT_DB"], f"UPDATE jobs SET completed_at = completed_at - 40 * 86400 WHERE id = '{job['id']}'"], check=True)
+    env = dict(stack.env, CREDIT_RETENTION_DAYS="30", CREDIT_RETENTION_ALLOW_SHORT="1")
+    pruned = subprocess.run([os.path.join(BIN, "credit"), "db", "prune"], env=env, capture_output=True, text=True)
+    assert pruned.returncode == 0, pruned.stderr
+    status, _, after = stack.json("GET", f"/api/predictions/{job['id']}", token=officer)
+    assert status == 200, after
+    assert after["application"] is None and after["applicant_name"] is None
+    assert after["result"] == job["result"] and after["status"] == "done"
+
+
 def test_the_first_account_administers_and_existing_users_become_officers(stack, tmp_path):
     if stack.backend != "sqlite":
         pytest.skip("a fresh SQLite file stands for a new installation")
