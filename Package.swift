@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(name: "credit-worker", dependencies: ["CreditWorker", "CreditConfig", "CreditStore", "CreditLog", "CreditSystem"]),
 
         // What several test targets share: temporary directories, a clock moved by hand, a value behind a lock.
-        .target(name: "CreditTestSupport", path: "Tests/TestSupport"),
+        .target(name: "CreditTestSupport", dependencies: ["CreditStore"], path: "Tests/TestSupport"),
         .testTarget(name: "CreditJSONTests", dependencies: ["CreditJSON"]),
         .testTarget(name: "CreditModelTests", dependencies: ["CreditTestSupport", "CreditModel", "CreditScoring", "CreditJSON"]),
         .testTarget(name: "CreditStoreTests", dependencies: ["CreditTestSupport", "CreditStore"]),

@@ -89,7 +89,9 @@ PGresult *cpq_exec(PGconn *conn, const char *query) { return pq.exec(conn, query
 PGresult *cpq_execParams(PGconn *conn, const char *command, int nParams, const char *const *paramValues) {
     return pq.execParams(conn, command, nParams, NULL, paramValues, NULL, NULL, 0);
 }
-PGresult *cpq_prepare(PGconn *conn, const char *name, const char *query, int nParams) { return pq.prepare(conn, name, query, nParams, NULL); }
+PGresult *cpq_prepare(PGconn *conn, const char *name, const char *query, int nParams, const unsigned int *paramTypes) {
+    return pq.prepare(conn, name, query, nParams, (const Oid *)paramTypes);
+}
 PGresult *cpq_execPrepared(PGconn *conn, const char *name, int nParams, const char *const *paramValues) {
     return pq.execPrepared(conn, name, nParams, paramValues, NULL, NULL, 0);
 }

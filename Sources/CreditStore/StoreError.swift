@@ -26,6 +26,12 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case conflict(String)
     /// No application has this id.
     case noSuchJob(String)
+    /// Too many writers are waiting, or another process holds the database's write lock: try
+    /// again in a moment (HTTP 503 with Retry-After).
+    case busy(String)
+    /// A column held a value of the wrong kind for what the program reads there (a damaged or
+    /// hand-edited database): which column of which statement, the value, and what was expected.
+    case decoding(column: Int, value: String, expected: String, query: String)
 
     public var description: String {
         switch self {
@@ -43,6 +49,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case .postgres(let state, let message): return "PostgreSQL error \(state): \(message)"
         case .conflict(let text): return text
         case .noSuchJob(let id): return "no application has the id \(id)"
+        case .busy(let text): return "the database is busy: \(text); try again in a moment"
+        case .decoding(let column, let value, let expected, let query):
+            return "the database holds \(value) in column \(column) where \(expected) was expected (\(query.prefix(120))); the file may be damaged or edited by hand"
         }
     }
 
@@ -53,6 +62,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     public static func primaryCode(_ code: Int32) -> Int32 { code & 0xFF }
 
     public var isBusy: Bool {
+        if case .busy = self { return true }
         if case .sqlite(let code, _) = self { return [SQLITE_BUSY, SQLITE_LOCKED].contains(Self.primaryCode(code)) }
         // PostgreSQL: lock not available, serialization failure, deadlock, too many connections.
         if case .postgres(let state, _) = self { return ["55P03", "40001", "40P01", "53300"].contains(state) }

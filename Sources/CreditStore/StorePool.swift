@@ -72,7 +72,7 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
             queue.committing = true
             return true
         }
-        guard let leads else { throw .sqlite(code: 5, message: "too many submissions are waiting for the database") }
+        guard let leads else { throw .busy("too many submissions are waiting for the database") }
         defer { commits.withLock { $0.pending -= 1 } }
         if !leads {
             ticket.wait()

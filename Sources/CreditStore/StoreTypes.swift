@@ -196,10 +196,6 @@ public struct User: Sendable, Equatable {
 /// The queue of scoring jobs. Handlers and workers use only this, so a server database can
 /// replace SQLite without touching them.
 public protocol JobQueue: AnyObject {
-    /// Stores a new job durably in one transaction (or returns the existing one for a repeated
-    /// idempotency key): ``StoreConnection/enqueue(batch:)`` with one submission. Throws
-    /// ``StoreError/ownerInactive(_:)`` when the owner is disabled or unknown.
-    func enqueue(owner: Int64, payload: String, idempotencyKey: String?, now: Double) throws(StoreError) -> EnqueueResult
     /// Takes up to `limit` queued jobs for `worker` under a lease of `lease` seconds. Jobs whose
     /// lease ran out go back to the queue first, or fail after `maxAttempts` claims.
     func claim(worker: String, limit: Int, lease: Double, maxAttempts: Int, now: Double) throws(StoreError) -> [ClaimedJob]
@@ -245,8 +241,7 @@ extension JobQueue {
 public protocol StoreProvider: Sendable {
     /// Runs `body` with a store no other thread is using.
     func withStore<T>(_ body: (any JobQueue & UserDirectory & BatchStore & GovernanceStore & ModelRegisterStore & APIKeyStore) throws -> T) throws -> T
-    /// Stores a submission durably (see ``JobQueue/enqueue(owner:payload:idempotencyKey:now:)``);
-    /// returns once it is committed.
+    /// Stores a submission durably (see ``StoreConnection/enqueue(batch:)``); returns once it is committed.
     func enqueue(_ submission: Submission) throws(StoreError) -> EnqueueResult
     /// Wakes the workers after jobs were queued some other way (a chunk of a batch).
     func notifyWorkers()
@@ -254,12 +249,12 @@ public protocol StoreProvider: Sendable {
 
 /// User accounts and login throttling.
 public protocol UserDirectory: AnyObject {
-    func createUser(name: String, passwordHash: String, now: Double) throws(StoreError) -> User
     func user(named name: String) throws(StoreError) -> User?
     func user(id: Int64) throws(StoreError) -> User?
     func users() throws(StoreError) -> [User]
+    /// Replaces a password's hash with a stronger one of the same password (after a sign-in with
+    /// older settings); not a password change, so tokens stay valid. Throws ``StoreError/noSuchUser(_:)``.
     func setPasswordHash(name: String, passwordHash: String) throws(StoreError)
-    func setDisabled(name: String, disabled: Bool) throws(StoreError)
     /// In one transaction: checks that no key has reached its limit of failures since
     /// `now - window`, and records this attempt as a failure under every key. So however many
     /// attempts run in parallel, no more than a key's limit are ever let through to the hash.

@@ -63,8 +63,8 @@ final class SQLiteStoreTests: XCTestCase {
 
     func testMigratesAVersion1FileKeepingEveryJob() throws {
         let raw = try SQLiteDatabase(path: path)
-        try raw.execute(Migrations.steps[0] + "; PRAGMA user_version = 1")
-        try raw.execute("""
+        try raw.executeScript(SQLiteMigrations.steps[0] + "; PRAGMA user_version = 1")
+        try raw.executeScript("""
             INSERT INTO users (id, name, password_hash, created_at) VALUES (1, 'alice', 'h', 1);
             INSERT INTO jobs (seq, id, owner, status, payload, result, error, attempts, idempotency_key, submitted_at, completed_at)
             VALUES (1, 'a', 1, 'done', '{"x":1}', '{"pd":0.1}', NULL, 1, 'k1', 10, 12),
@@ -93,9 +93,10 @@ final class SQLiteStoreTests: XCTestCase {
     func testRefusesANewerSchema() throws {
         _ = try SQLiteStore(path: path)
         let raw = try SQLiteDatabase(path: path)
-        try raw.execute("PRAGMA user_version = 99")
+        // A newer program applied a migration this one does not know.
+        try raw.execute("INSERT INTO schema_migrations (name, applied_at) VALUES ('from-the-future', 1)")
         XCTAssertThrowsError(try SQLiteStore(path: path)) { error in
-            XCTAssertEqual(error as? StoreError, .newerSchema(found: 99, supported: SQLiteStore.latestSchemaVersion))
+            XCTAssertEqual(error as? StoreError, .newerSchema(found: SQLiteStore.latestSchemaVersion + 1, supported: SQLiteStore.latestSchemaVersion))
         }
     }
 }

@@ -28,10 +28,10 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
             guard let url = Self.postgresURL else { throw StoreError.invalid("CREDIT_TEST_DATABASE_URL is not set") }
             let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
             let admin = try PostgresConnection(url: url)
-            try admin.execute("CREATE SCHEMA \(schema)")
+            try admin.executeScript("CREATE SCHEMA \(schema)")
             let separator = url.contains("?") ? "&" : "?"
             return TestDatabase(location: .postgres(url: "\(url)\(separator)options=-csearch_path%3D\(schema)")) {
-                try? admin.execute("DROP SCHEMA \(schema) CASCADE")
+                try? admin.executeScript("DROP SCHEMA \(schema) CASCADE")
             }
         }
     }

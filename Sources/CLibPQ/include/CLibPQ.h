@@ -18,7 +18,8 @@ PGTransactionStatusType cpq_transactionStatus(const PGconn *conn);
 void cpq_silenceNotices(PGconn *conn);
 PGresult *cpq_exec(PGconn *conn, const char *query);
 PGresult *cpq_execParams(PGconn *conn, const char *command, int nParams, const char *const *paramValues);
-PGresult *cpq_prepare(PGconn *conn, const char *name, const char *query, int nParams);
+/* paramTypes: one type OID per parameter, or NULL to let the server infer them from the statement. */
+PGresult *cpq_prepare(PGconn *conn, const char *name, const char *query, int nParams, const unsigned int *paramTypes);
 PGresult *cpq_execPrepared(PGconn *conn, const char *name, int nParams, const char *const *paramValues);
 ExecStatusType cpq_resultStatus(const PGresult *res);
 char *cpq_resultErrorMessage(const PGresult *res);

@@ -1,6 +1,6 @@
-/// The PostgreSQL schema, in versioned steps like ``Migrations`` for SQLite: the same tables and
-/// columns, in PostgreSQL's types. The version lives in `credit_schema`. Each step runs in one
-/// transaction under an advisory lock, so processes that start at once migrate one at a time.
+/// The PostgreSQL schema in steps: the same tables and columns as ``SQLiteMigrations``, in
+/// PostgreSQL's types. Its first step holds the first six of ``Migrator/migrations`` at once
+/// (PostgreSQL support came when SQLite was at its sixth); each later step is one migration.
 enum PostgresMigrations {
     static let steps: [String] = [
         // 1: the schema of SQLite version 6 in one step.
@@ -159,41 +159,4 @@ enum PostgresMigrations {
         FROM job_payloads p WHERE p.seq = j.seq AND p.payload LIKE '{%';
         """,
     ]
-
-    static var latest: Int { steps.count }
-    /// The advisory lock that serialises migrations (any constant unique to this program).
-    static let lockKey = "4242010001"
-
-    /// Brings the database to the latest version; returns the versions applied.
-    @discardableResult
-    static func migrate(_ connection: PostgresConnection) throws(StoreError) -> [Int] {
-        var applied: [Int] = []
-        // Current already: nothing to write, so a process still starts on a read-only database
-        // (a replica after a failover), where readiness then reports it cannot write.
-        if try connection.query("SELECT to_regclass('credit_schema') IS NOT NULL").string(0, 0) == "t" {
-            let current = try version(connection)
-            guard current <= latest else { throw .newerSchema(found: current, supported: latest) }
-            if current == latest { return [] }
-        }
-        try connection.transaction { () throws(StoreError) in
-            // Two processes starting at once: the second waits here, then finds the work done
-            // (even the version table: two concurrent CREATE TABLE IF NOT EXISTS can collide).
-            try connection.query("SELECT pg_advisory_xact_lock($1::bigint)", [lockKey])
-            try connection.execute("CREATE TABLE IF NOT EXISTS credit_schema (version integer NOT NULL)")
-            let current = try version(connection)
-            guard current <= latest else { throw .newerSchema(found: current, supported: latest) }
-            guard current < latest else { return }
-            for version in (current + 1)...latest {
-                try connection.execute(steps[version - 1])
-                applied.append(version)
-            }
-            try connection.execute("DELETE FROM credit_schema; INSERT INTO credit_schema (version) VALUES (\(latest))")
-        }
-        return applied
-    }
-
-    static func version(_ connection: PostgresConnection) throws(StoreError) -> Int {
-        let rows = try connection.query("SELECT coalesce(max(version), 0) FROM credit_schema")
-        return Int(rows.int(0, 0))
-    }
 }

@@ -2,52 +2,28 @@
 import Glibc
 #endif
 
-/// The store on a PostgreSQL server, for deployments on more than one host: the same queue,
-/// users and throttling as ``SQLiteStore``, shared by responders and workers on any machine.
+/// The store on a PostgreSQL server, for deployments on more than one host: every behaviour is
+/// ``SQLStore``'s, shared with SQLite, except four that PostgreSQL does in one statement where
+/// SQLite takes one a row (each a round trip here): storing a group commit's submissions, claiming
+/// jobs with their applications (`FOR UPDATE SKIP LOCKED`, so workers never wait for or share a
+/// job), recording a batch of outcomes, and queueing a chunk of a batch.
 ///
-/// Workers claim with `FOR UPDATE SKIP LOCKED`, so several never wait for or share a job. Each
-/// commit that queues jobs sends `NOTIFY credit_jobs`, which wakes listening workers
+/// Each commit that queues jobs sends `NOTIFY credit_jobs`, which wakes listening workers
 /// (``PostgresNotificationListener``). One instance is one connection, used by one thread at a time.
-public final class PostgresStore: StoreConnection {
+public final class PostgresStore: SQLStore {
     public let connection: PostgresConnection
-    /// Expired leases are looked for at most once a second, not at every claim of a busy worker.
-    let leaseRecovery = LeaseRecovery()
     /// The channel that announces new jobs.
     public static let channel = "credit_jobs"
-    /// The advisory lock that serialises sign-in reservations (checks and inserts must not interleave).
-    static let signInLockKey = "4242010002"
 
     /// Connects and applies pending migrations.
     public init(url: String) throws(StoreError) {
         connection = try PostgresConnection(url: url)
-        try PostgresMigrations.migrate(connection)
+        try super.init(sql: connection)
     }
 
-    public var location: String { connection.displayURL }
-    public func schemaVersion() throws(StoreError) -> Int { try PostgresMigrations.version(connection) }
-    public var latestSchemaVersion: Int { PostgresMigrations.latest }
+    public override var location: String { connection.displayURL }
 
-    // MARK: Jobs
-
-    static let jobColumns = """
-        j.id, j.owner, j.status, p.payload, r.result, r.error, j.attempts, j.idempotency_key, j.submitted_at, j.started_at, j.completed_at,
-        j.rescore_of, j.applicant_name, j.client_id, p.record
-        """
-    static let jobTables = "jobs j JOIN job_payloads p ON p.seq = j.seq LEFT JOIN job_results r ON r.seq = j.seq"
-
-    static func readJob(_ rows: PostgresRows, _ row: Int) -> Job {
-        Job(id: rows.string(row, 0), owner: rows.int(row, 1), status: JobStatus(rawValue: rows.string(row, 2)) ?? .failed,
-            payload: rows.string(row, 3), result: rows.optionalString(row, 4), error: rows.optionalString(row, 5),
-            attempts: Int(rows.int(row, 6)), idempotencyKey: rows.optionalString(row, 7), submittedAt: rows.double(row, 8),
-            startedAt: rows.optionalDouble(row, 9), completedAt: rows.optionalDouble(row, 10), rescoreOf: rows.optionalString(row, 11),
-            applicantName: rows.optionalString(row, 12), clientID: rows.optionalString(row, 13), record: rows.optionalString(row, 14))
-    }
-
-    public func enqueue(owner: Int64, payload: String, idempotencyKey: String?, now: Double) throws(StoreError) -> EnqueueResult {
-        try enqueue(batch: [Submission(owner: owner, payload: payload, idempotencyKey: idempotencyKey, now: now)])[0].get()
-    }
-
-    public func enqueue(batch: [Submission]) throws(StoreError) -> [Result<EnqueueResult, StoreError>] {
+    public override func enqueue(batch: [Submission]) throws(StoreError) -> [Result<EnqueueResult, StoreError>] {
         try connection.transaction { () throws(StoreError) -> [Result<EnqueueResult, StoreError>] in
             let ids = batch.map { JobID.new(now: $0.now) }
             let stored = try insertJobs(batch, ids: ids)
@@ -55,20 +31,16 @@ public final class PostgresStore: StoreConnection {
             let results = zip(batch, ids).map { submission, id in
                 Result { () throws(StoreError) -> EnqueueResult in
                     guard stored.contains(id) else { return try existingJob(submission) }
-                    let job = Job(id: id, owner: submission.owner, status: .queued, payload: submission.storedPayload, result: nil, error: nil,
-                                  attempts: 0, idempotencyKey: submission.idempotencyKey, submittedAt: submission.now, startedAt: nil,
-                                  completedAt: nil, rescoreOf: submission.rescoreOf, applicantName: submission.applicantName,
-                                  clientID: submission.clientID, record: submission.record)
-                    return EnqueueResult(job: job, created: true)
+                    return EnqueueResult(job: Self.newJob(id: id, submission), created: true)
                 }
             }
-            if !stored.isEmpty { try connection.query("SELECT pg_notify($1, '')", [Self.channel]) }
-            // The stored submissions' audit rows, all in one append.
-            let audits = Submission.auditRows(batch, results)
-            try appendAuditInTransaction(audits.map(\.entry), now: audits.map(\.at).max() ?? 0)
+            if !stored.isEmpty { try notifyWorkers() }
+            try appendAuditInTransaction(Submission.auditRows(batch, results))
             return results
         }
     }
+
+    private func notifyWorkers() throws(StoreError) { try connection.query("SELECT pg_notify($1, '')", [Self.channel]) }
 
     /// Stores the submissions in one statement (one round trip for a whole group commit): each
     /// row's columns as arrays, unnested into jobs and their applications in order. A row whose
@@ -95,64 +67,11 @@ public final class PostgresStore: StoreConnection {
                   PostgresText.array(batch.map(\.rescoreOf)), PostgresText.array(batch.map(\.storedPayload)), PostgresText.array(batch.map(\.record)),
                   PostgresText.array(batch.map { $0.tokenGeneration.map { String($0) } }), PostgresText.array(batch.map(\.applicantName)),
                   PostgresText.array(batch.map(\.clientID))])
-        return Set((0..<inserted.count).map { inserted.string($0, 0) })
+        return Set(try inserted.map { row throws(StoreError) in try row.string(0) })
     }
 
-    /// Why a submission was not stored: its owner cannot submit, or its idempotency key names an
-    /// earlier job (returned, unless the earlier request had another body).
-    private func existingJob(_ submission: Submission) throws(StoreError) -> EnqueueResult {
-        guard let account = try user(id: submission.owner), !account.disabled,
-              submission.tokenGeneration.map({ $0 == account.tokenGeneration }) ?? true else { throw .ownerInactive(submission.owner) }
-        guard let key = submission.idempotencyKey else { throw .invalid("the job could not be stored") }
-        let existing = try connection.query("SELECT \(Self.jobColumns), j.request_hash FROM \(Self.jobTables) WHERE j.owner = $1::bigint AND j.idempotency_key = $2",
-                                            [PostgresText.number(submission.owner), key])
-        guard existing.count == 1 else { throw .invalid("the job could not be stored") }
-        if let requestHash = submission.requestHash, let stored = existing.optionalString(0, 15), stored != requestHash {
-            throw .idempotencyKeyReused(key)
-        }
-        return EnqueueResult(job: Self.readJob(existing, 0), created: false)
-    }
-
-    public func claim(worker: String, limit: Int, lease: Double, maxAttempts: Int, now: Double) throws(StoreError) -> [ClaimedJob] {
-        try connection.transaction { () throws(StoreError) -> [ClaimedJob] in
-            try claimInTransaction(worker: worker, limit: limit, lease: lease, maxAttempts: maxAttempts, now: now)
-        }
-    }
-
-    public func finishAndClaim(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], limit: Int, lease: Double,
-                               maxAttempts: Int, now: Double) throws(StoreError) -> [ClaimedJob] {
-        try connection.transaction { () throws(StoreError) -> [ClaimedJob] in
-            _ = try finishInTransaction(worker: worker, outcomes: outcomes, now: now)
-            return try claimInTransaction(worker: worker, limit: limit, lease: lease, maxAttempts: maxAttempts, now: now)
-        }
-    }
-
-    private func claimInTransaction(worker: String, limit: Int, lease: Double, maxAttempts: Int, now: Double) throws(StoreError) -> [ClaimedJob] {
-        if leaseRecovery.isDue(now) { try recoverExpiredLeases(maxAttempts: maxAttempts, now: now) }
-        return try claimQueued(worker: worker, limit: limit, lease: lease, now: now)
-    }
-
-    private func recoverExpiredLeases(maxAttempts: Int, now: Double) throws(StoreError) {
-        let time = PostgresText.number(now)
-        // A worker died holding these: give up on jobs that had their chances, requeue the rest.
-        // A row another worker is recovering at the same moment is re-checked after its lock
-        // (READ COMMITTED), so each expired job is recovered once.
-        try connection.query("""
-            WITH abandoned AS (
-              UPDATE jobs SET status = 'failed', completed_at = $1::double precision, lease_until = NULL
-              WHERE status = 'running' AND lease_until < $1::double precision AND attempts >= $2::integer RETURNING seq, attempts)
-            INSERT INTO job_results (seq, result, error)
-            SELECT seq, NULL, 'scoring did not finish after ' || attempts || ' attempts (the worker stopped each time)' FROM abandoned
-            ON CONFLICT (seq) DO UPDATE SET result = excluded.result, error = excluded.error
-            """, [time, PostgresText.number(maxAttempts)])
-        try connection.query("""
-            UPDATE jobs SET status = 'queued', lease_until = NULL, worker = NULL WHERE status = 'running' AND lease_until < $1::double precision
-            """, [time])
-    }
-
-    private func claimQueued(worker: String, limit: Int, lease: Double, now: Double) throws(StoreError) -> [ClaimedJob] {
-        let time = PostgresText.number(now)
-        // Claim and read the applications in one statement; jobs other workers are claiming are skipped, not waited for.
+    /// Claims and reads the applications in one statement; jobs other workers are claiming are skipped, not waited for.
+    override func claimQueued(worker: String, limit: Int, lease: Double, now: Double) throws(StoreError) -> [ClaimedJob] {
         let claimed = try connection.query("""
             WITH claimed AS (
               UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, started_at = $1::double precision,
@@ -162,23 +81,15 @@ public final class PostgresStore: StoreConnection {
               RETURNING j.seq, j.id, j.owner, j.attempts)
             SELECT c.id, c.owner, c.attempts, CASE WHEN p.record IS NULL THEN p.payload ELSE '' END, p.record
             FROM claimed c JOIN job_payloads p ON p.seq = c.seq ORDER BY c.seq
-            """, [time, PostgresText.number(now + lease), worker, PostgresText.number(limit)])
-        return claimed.map { row in
-            ClaimedJob(id: claimed.string(row, 0), owner: claimed.int(row, 1), payload: claimed.string(row, 3), attempt: Int(claimed.int(row, 2)),
-                       record: claimed.optionalString(row, 4))
-        }
-    }
-
-    @discardableResult
-    public func finish(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], now: Double) throws(StoreError) -> Int {
-        guard !outcomes.isEmpty else { return 0 }
-        return try connection.transaction { () throws(StoreError) -> Int in
-            try finishInTransaction(worker: worker, outcomes: outcomes, now: now)
+            """, [PostgresText.number(now), PostgresText.number(now + lease), worker, PostgresText.number(limit)])
+        return try claimed.map { row throws(StoreError) in
+            ClaimedJob(id: try row.string(0), owner: try row.int64(1), payload: try row.string(3), attempt: try row.int(2),
+                       record: try row.optionalString(4))
         }
     }
 
     /// Every outcome of a batch in one statement: arrays of ids, attempts, statuses and texts.
-    private func finishInTransaction(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], now: Double) throws(StoreError) -> Int {
+    override func finishInTransaction(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], now: Double) throws(StoreError) -> Int {
         guard !outcomes.isEmpty else { return 0 }
         var ids: [String?] = [], attempts: [String?] = [], statuses: [String?] = [], results: [String?] = [], errors: [String?] = []
         var referrals: [String?] = []
@@ -215,181 +126,43 @@ public final class PostgresStore: StoreConnection {
         return recorded.changed
     }
 
-    public func job(id: String, owner: Int64) throws(StoreError) -> Job? {
-        let rows = try connection.query("SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.id = $1 AND j.owner = $2::bigint",
-                                        [id, PostgresText.number(owner)])
-        return rows.count == 0 ? nil : Self.readJob(rows, 0)
-    }
-
-    public func jobs(owner: Int64, limit: Int, before: String?) throws(StoreError) -> [Job] {
-        let rows: PostgresRows
-        if let before {
-            rows = try connection.query("""
-                SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.owner = $1::bigint AND j.batch_seq IS NULL
-                  AND j.seq < (SELECT seq FROM jobs WHERE id = $2 AND owner = $1::bigint) ORDER BY j.seq DESC LIMIT $3::integer
-                """, [PostgresText.number(owner), before, PostgresText.number(limit)])
-        } else {
-            rows = try connection.query("SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.owner = $1::bigint AND j.batch_seq IS NULL ORDER BY j.seq DESC LIMIT $2::integer",
-                                        [PostgresText.number(owner), PostgresText.number(limit)])
-        }
-        return rows.map { Self.readJob(rows, $0) }
-    }
-
-    public func health(now: Double) throws(StoreError) -> QueueHealth {
-        let counts = try connection.query("""
-            SELECT (SELECT count(*) FROM jobs WHERE status = 'queued'), (SELECT count(*) FROM jobs WHERE status = 'running'),
-                   (SELECT min(submitted_at) FROM jobs WHERE status = 'queued')
-            """)
-        let beat = try connection.query("SELECT at, model, mode FROM heartbeats ORDER BY at DESC LIMIT 1")
-        let hasBeat = beat.count > 0
-        return QueueHealth(queued: Int(counts.int(0, 0)), running: Int(counts.int(0, 1)),
-                           oldestQueuedAge: counts.optionalDouble(0, 2).map { max(0, now - $0) },
-                           lastHeartbeatAge: hasBeat ? max(0, now - beat.double(0, 0)) : nil,
-                           workerModel: hasBeat ? beat.optionalString(0, 1) : nil,
-                           workerMode: hasBeat ? WorkerMode(rawValue: beat.string(0, 2)) : nil)
-    }
-
-    public func jobStatistics() throws(StoreError) -> (byStatus: [String: Int], recentMeanSeconds: Double?) {
-        let rows = try connection.query("SELECT status, count(*) FROM jobs GROUP BY status")
-        var counts: [String: Int] = [:]
-        for row in 0..<rows.count { counts[rows.string(row, 0)] = Int(rows.int(row, 1)) }
-        let mean = try connection.query("""
-            SELECT avg(completed_at - started_at) FROM (SELECT completed_at, started_at FROM jobs WHERE status = 'done' ORDER BY seq DESC LIMIT 1000) AS recent
-            """)
-        return (counts, mean.optionalDouble(0, 0))
-    }
-
-    public func readinessProbe(now: Double) throws(StoreError) -> (schema: Int, latest: Int) {
-        try connection.query("INSERT INTO readiness (id, at) VALUES (1, $1::double precision) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
-                             [PostgresText.number(now)])
-        return (try schemaVersion(), latestSchemaVersion)
-    }
-
-    public func heartbeat(worker: String, model: String, mode: WorkerMode, now: Double) throws(StoreError) {
+    /// Writes the challengers' results of jobs just recorded by `worker` (inside the caller's transaction).
+    private func recordShadows(_ shadows: [(id: String, result: ShadowResult)], worker: String) throws(StoreError) {
+        func column(_ value: (ShadowResult) -> String) -> String? { PostgresText.array(shadows.map { value($0.result) }) }
         try connection.query("""
-            INSERT INTO heartbeats (worker, at, model, mode) VALUES ($1, $2::double precision, $3, $4)
-            ON CONFLICT (worker) DO UPDATE SET at = excluded.at, model = excluded.model, mode = excluded.mode
-            """, [worker, PostgresText.number(now), model, mode.rawValue])
+            INSERT INTO shadow_results (seq, champion_model, champion_pd, champion_decision, challenger_model, challenger_pd, challenger_decision, challenger_result)
+            SELECT j.seq, s.champion_model, s.champion_pd, s.champion_decision, s.challenger_model, s.challenger_pd, s.challenger_decision, s.challenger_result
+            FROM unnest($1::text[], $2::text[], $3::double precision[], $4::text[], $5::text[], $6::double precision[], $7::text[], $8::text[])
+              AS s(id, champion_model, champion_pd, champion_decision, challenger_model, challenger_pd, challenger_decision, challenger_result)
+            JOIN jobs j ON j.id = s.id AND j.status = 'done' AND j.worker = $9
+            ON CONFLICT (seq) DO UPDATE SET champion_model = excluded.champion_model, champion_pd = excluded.champion_pd,
+              champion_decision = excluded.champion_decision, challenger_model = excluded.challenger_model, challenger_pd = excluded.challenger_pd,
+              challenger_decision = excluded.challenger_decision, challenger_result = excluded.challenger_result
+            """, [PostgresText.array(shadows.map { $0.id }), column { $0.championModel }, column { PostgresText.number($0.championPD) },
+                  column { $0.championDecision }, column { $0.challengerModel }, column { PostgresText.number($0.challengerPD) },
+                  column { $0.challengerDecision }, column { $0.challengerResult }, worker])
     }
 
-    @discardableResult
-    public func pruneFinished(before cutoff: Double) throws(StoreError) -> Int {
-        let time = PostgresText.number(cutoff)
-        return try connection.transaction { () throws(StoreError) -> Int in
-            // The application itself goes; a tombstone stays: the job (id, owner, times), its
-            // result (model, decision, reasons) and its review (final decision).
-            let removed = try connection.query("""
-                UPDATE job_payloads p SET payload = '', record = NULL FROM jobs j
-                WHERE j.seq = p.seq AND (p.payload <> '' OR p.record IS NOT NULL) AND j.status IN ('done', 'failed') AND j.completed_at < $1::double precision
-                """, [time]).changed
-            // The name goes with the application; the client id stays, for outcomes to find the tombstone.
-            try connection.query("""
-                UPDATE jobs SET applicant_name = NULL WHERE applicant_name IS NOT NULL AND status IN ('done', 'failed') AND completed_at < $1::double precision
-                """, [time])
-            // A challenger's result holds the application's values in its reasons: it goes too.
-            try connection.query("""
-                UPDATE shadow_results s SET challenger_result = NULL FROM jobs j
-                WHERE j.seq = s.seq AND s.challenger_result IS NOT NULL AND j.status = 'done' AND j.completed_at < $1::double precision
-                """, [time])
-            if removed > 0 {
-                try appendAuditInTransaction([AuditEntry(actor: nil, actorName: "retention", action: .retentionPurge,
-                                                         detail: "\(removed) applications finished before \(cutoff)")], now: wallClockSeconds())
-            }
-            try connection.query("DELETE FROM login_failures WHERE at < $1::double precision", [time])
-            try connection.query("DELETE FROM heartbeats WHERE at < $1::double precision", [time])
-            try connection.query("DELETE FROM batches b WHERE created_at < $1::double precision AND NOT EXISTS (SELECT 1 FROM jobs WHERE batch_seq = b.seq)", [time])
-            return removed
-        }
-    }
-
-    // MARK: Users
-
-    static let userColumns = "id, name, password_hash, disabled, created_at, role, token_generation, must_change_password"
-
-    static func readUser(_ rows: PostgresRows, _ row: Int) -> User {
-        User(id: rows.int(row, 0), name: rows.string(row, 1), passwordHash: rows.string(row, 2), disabled: rows.bool(row, 3),
-             createdAt: rows.double(row, 4), role: Role(rawValue: rows.string(row, 5)) ?? .officer, tokenGeneration: Int(rows.int(row, 6)),
-             mustChangePassword: rows.bool(row, 7))
-    }
-
-    public func createUser(name: String, passwordHash: String, now: Double) throws(StoreError) -> User {
-        let rows = try connection.query("""
-            INSERT INTO users (name, password_hash, created_at) VALUES ($1, $2, $3::double precision)
-            ON CONFLICT ((lower(name))) DO NOTHING RETURNING \(Self.userColumns)
-            """, [name, passwordHash, PostgresText.number(now)])
-        guard rows.count == 1 else { throw .userExists(name) }
-        return Self.readUser(rows, 0)
-    }
-
-    public func user(named name: String) throws(StoreError) -> User? {
-        let rows = try connection.query("SELECT \(Self.userColumns) FROM users WHERE lower(name) = lower($1)", [name])
-        return rows.count == 0 ? nil : Self.readUser(rows, 0)
-    }
-
-    public func user(id: Int64) throws(StoreError) -> User? {
-        let rows = try connection.query("SELECT \(Self.userColumns) FROM users WHERE id = $1::bigint", [PostgresText.number(id)])
-        return rows.count == 0 ? nil : Self.readUser(rows, 0)
-    }
-
-    public func users() throws(StoreError) -> [User] {
-        let rows = try connection.query("SELECT \(Self.userColumns) FROM users ORDER BY lower(name)")
-        return rows.map { Self.readUser(rows, $0) }
-    }
-
-    public func setPasswordHash(name: String, passwordHash: String) throws(StoreError) {
-        let changed = try connection.query("UPDATE users SET password_hash = $1 WHERE lower(name) = lower($2)", [passwordHash, name]).changed
-        if changed == 0 { throw .noSuchUser(name) }
-    }
-
-    public func setDisabled(name: String, disabled: Bool) throws(StoreError) {
-        let changed = try connection.query("UPDATE users SET disabled = $1::boolean WHERE lower(name) = lower($2)", [disabled ? "true" : "false", name]).changed
-        if changed == 0 { throw .noSuchUser(name) }
-    }
-
-    public func reserveLoginAttempt(limits: [(key: String, limit: Int)], window: Double, budget: SignInBudget? = nil, knownUser: Bool = true,
-                                    now: Double) throws(StoreError) -> LoginReservation {
-        try connection.transaction { () throws(StoreError) -> LoginReservation in
-            // Checks and inserts of parallel sign-ins (on any host) take turns, as SQLite's write lock makes them do.
-            try connection.query("SELECT pg_advisory_xact_lock($1::bigint)", [Self.signInLockKey])
-            if let budget {
-                let since = PostgresText.number(now - budget.window)
-                let recent = try connection.query("SELECT count(*), count(*) FILTER (WHERE NOT known), min(at) FROM signin_attempts WHERE at > $1::double precision", [since])
-                if recent.int(0, 0) >= budget.attempts || (!knownUser && recent.int(0, 1) >= budget.unknownAttempts) {
-                    return .busy(retryAfter: max(1, (recent.optionalDouble(0, 2) ?? now) + budget.window - now))
-                }
-                try connection.query("DELETE FROM signin_attempts WHERE at <= $1::double precision", [since])
-                try connection.query("INSERT INTO signin_attempts (at, known) VALUES ($1::double precision, $2::boolean)",
-                                     [PostgresText.number(now), knownUser ? "true" : "false"])
-            }
-            for (key, limit) in limits {
-                let failures = try loginFailures(key: key, since: now - window)
-                if failures.count >= limit { return .throttled(retryAfter: max(1, (failures.oldest ?? now) + window - now)) }
-            }
-            var rows: [Int64] = []
-            for (key, _) in limits {
-                let inserted = try connection.query("INSERT INTO login_failures (key, at) VALUES ($1, $2::double precision) RETURNING id",
-                                                    [key, PostgresText.number(now)])
-                rows.append(inserted.int(0, 0))
-            }
-            return .reserved(attempt: rows)
-        }
-    }
-
-    public func confirmLogin(attempt: [Int64], clearing key: String) throws(StoreError) {
+    /// The chunk in one statement: arrays of the rows' columns, unnested into jobs and applications.
+    public override func addBatchRows(batch id: String, owner: Int64, rows: [BatchRow], now: Double) throws(StoreError) {
+        guard !rows.isEmpty else { return }
         try connection.transaction { () throws(StoreError) in
-            try connection.query("DELETE FROM login_failures WHERE id = ANY($1::bigint[])", [PostgresText.array(attempt.map { String($0) })])
-            try clearLoginFailures(key: key)
+            let inserted = try connection.query("""
+                WITH input AS (
+                  SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $8::text[])
+                    AS i(id, line, client_id, record, applicant_name)),
+                job AS (
+                  INSERT INTO jobs (id, owner, status, submitted_at, batch_seq, batch_line, client_id, applicant_name)
+                  SELECT i.id, $5::bigint, 'queued', $6::double precision, b.seq, i.line, i.client_id, i.applicant_name
+                  FROM input i JOIN batches b ON b.id = $7 AND b.owner = $5::bigint ORDER BY i.line
+                  RETURNING seq, id)
+                INSERT INTO job_payloads (seq, payload, record) SELECT job.seq, '', i.record FROM job JOIN input i ON i.id = job.id
+                """, [PostgresText.array(rows.map { _ in JobID.new(now: now) }), PostgresText.array(rows.map { String($0.line) }),
+                      PostgresText.array(rows.map(\.clientID)), PostgresText.array(rows.map(\.record)),
+                      PostgresText.number(owner), PostgresText.number(now), id, PostgresText.array(rows.map(\.applicantName))])
+            guard inserted.changed == rows.count else { throw .invalid("no batch \(id)") }
+            try notifyWorkers()
         }
-    }
-
-    public func loginFailures(key: String, since: Double) throws(StoreError) -> (count: Int, oldest: Double?) {
-        let rows = try connection.query("SELECT count(*), min(at) FROM login_failures WHERE key = $1 AND at >= $2::double precision",
-                                        [key, PostgresText.number(since)])
-        return (Int(rows.int(0, 0)), rows.optionalDouble(0, 1))
-    }
-
-    public func clearLoginFailures(key: String) throws(StoreError) {
-        try connection.query("DELETE FROM login_failures WHERE key = $1", [key])
     }
 }
 
@@ -400,7 +173,7 @@ public final class PostgresNotificationListener: QueueWaiting {
 
     public init(url: String) throws(StoreError) {
         connection = try PostgresConnection(url: url)
-        try connection.execute("LISTEN \(PostgresStore.channel)")
+        try connection.executeScript("LISTEN \(PostgresStore.channel)")
     }
 
     /// Waits for a notification. A lost connection (a server restart) is re-established, and
@@ -411,7 +184,7 @@ public final class PostgresNotificationListener: QueueWaiting {
         var descriptors = pollfd(fd: connection.socket, events: Int16(POLLIN), revents: 0)
         guard poll(&descriptors, 1, Int32(max(0, timeout * 1000))) > 0 else { return false }
         if let pending = connection.takeNotifications() { return pending > 0 }
-        if connection.reconnect(), (try? connection.execute("LISTEN \(PostgresStore.channel)")) != nil { return true }
+        if connection.reconnect(), (try? connection.executeScript("LISTEN \(PostgresStore.channel)")) != nil { return true }
         usleep(UInt32(max(0, timeout) * 1_000_000))
         return true  // a poll of the queue covers whatever was announced meanwhile
     }

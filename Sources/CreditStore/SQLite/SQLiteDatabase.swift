@@ -8,7 +8,8 @@ import Glibc
 let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// One SQLite connection. Not thread-safe: use one per thread (see ``StorePool``).
-public final class SQLiteDatabase {
+public final class SQLiteDatabase: SQLConnection {
+    public var dialect: SQLDialect { .sqlite }
     private var handle: OpaquePointer?
     public let path: String
     private var statements: [String: SQLiteStatement] = [:]
@@ -63,16 +64,16 @@ public final class SQLiteDatabase {
         }, Unmanaged.passUnretained(busyWait).toOpaque())
         // Switching to WAL takes the write lock; asking does not. A new connection (the pool
         // opens them as load grows) must not wait behind another process's write lock.
-        if try prepare("PRAGMA journal_mode").rows([], { $0.string(0) }).first?.lowercased() != "wal" {
-            try execute("PRAGMA journal_mode = WAL")
+        if try query("PRAGMA journal_mode", { row throws(StoreError) in try row.string(0) }).first?.lowercased() != "wal" {
+            try executeScript("PRAGMA journal_mode = WAL")
         }
         // NORMAL in WAL mode keeps every committed transaction through a process crash (kill -9);
         // only an OS crash or power loss can lose the last commits.
-        try execute("PRAGMA synchronous = NORMAL")
-        try execute("PRAGMA foreign_keys = ON")
+        try executeScript("PRAGMA synchronous = NORMAL")
+        try executeScript("PRAGMA foreign_keys = ON")
         // Many connections live in one responder: keep each page cache small (512 KiB).
-        try execute("PRAGMA cache_size = -512")
-        try execute("PRAGMA wal_autocheckpoint = \(autoCheckpointPages)")
+        try executeScript("PRAGMA cache_size = -512")
+        try executeScript("PRAGMA wal_autocheckpoint = \(autoCheckpointPages)")
     }
 
     /// Serialises writers of this process. SQLite lets one writer in at a time; threads that
@@ -88,7 +89,7 @@ public final class SQLiteDatabase {
             state.writerCount += 1
             return true
         }
-        guard admitted else { throw .sqlite(code: SQLITE_BUSY, message: "too many writers are waiting for the database") }
+        guard admitted else { throw .busy("too many writers are waiting for the database") }
         defer { Self.writers.withLock { $0.writerCount -= 1 } }
         return try Self.writeLock.withLock { _ throws(StoreError) -> T in
             Self.writers.withLock { $0.heldSince = monotonicSeconds() }
@@ -140,8 +141,8 @@ public final class SQLiteDatabase {
         .sqlite(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)))
     }
 
-    /// Runs one or more statements without results.
-    public func execute(_ sql: String) throws(StoreError) {
+    /// Runs one or more statements without parameters or results.
+    public func executeScript(_ sql: String) throws(StoreError) {
         var message: UnsafeMutablePointer<CChar>?
         let code = sqlite3_exec(handle, sql, nil, nil, &message)
         if code != SQLITE_OK {
@@ -151,6 +152,30 @@ public final class SQLiteDatabase {
         }
     }
 
+    @discardableResult
+    public func execute(_ sql: String, _ values: [SQLValue]) throws(StoreError) -> Int {
+        try prepare(sql).run(values)
+        return changes
+    }
+
+    public func query<T>(_ sql: String, _ values: [SQLValue], _ read: (any SQLRow) throws(StoreError) -> T) throws(StoreError) -> [T] {
+        do {
+            return try prepare(sql).rows(values, read)
+        } catch .decoding(let column, let value, let expected, _) {
+            throw .decoding(column: column, value: value, expected: expected, query: sql)
+        }
+    }
+
+    public func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws(StoreError) {
+        guard !rows.isEmpty else { return }
+        let placeholders = (1...columns.count).map { "?\($0)" }.joined(separator: ", ")
+        let statement = try prepare("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))")
+        for row in rows { try statement.run(row) }
+    }
+
+    /// A write transaction holds SQLite's only write lock: nothing more to take.
+    public func lock(_ lock: SQLLock) throws(StoreError) {}
+
     /// A prepared statement, cached per SQL text.
     public func prepare(_ sql: String) throws(StoreError) -> SQLiteStatement {
         if let cached = statements[sql] {
@@ -158,8 +183,18 @@ public final class SQLiteDatabase {
             return cached
         }
         var statement: OpaquePointer?
-        guard sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK, let statement else {
-            throw lastError
+        var trailing = false
+        let code = sql.withCString { text in
+            var tail: UnsafePointer<CChar>?
+            let code = sqlite3_prepare_v3(handle, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, &tail)
+            // A second statement would be silently ignored: scripts go through executeScript.
+            trailing = tail.map { String(cString: $0).contains { !$0.isWhitespace && $0 != ";" } } ?? false
+            return code
+        }
+        guard code == SQLITE_OK, let statement else { throw lastError }
+        guard !trailing else {
+            sqlite3_finalize(statement)
+            throw .invalid("more than one statement given to prepare (use executeScript): \(sql.prefix(80))")
         }
         let wrapped = SQLiteStatement(statement, database: self)
         statements[sql] = wrapped
@@ -176,7 +211,8 @@ public final class SQLiteDatabase {
                 try prepare("COMMIT").run()
                 return value
             } catch {
-                try? execute("ROLLBACK")
+                // A failed ROLLBACK leaves nothing to undo (SQLite rolled back already); the first error is the one to report.
+                _ = try? executeScript("ROLLBACK")
                 throw error
             }
         }
@@ -184,21 +220,10 @@ public final class SQLiteDatabase {
 
     /// Rows changed by the last statement.
     public var changes: Int { Int(sqlite3_changes(handle)) }
-
-    /// The rowid of the last row inserted through this connection.
-    public var lastInsertedRow: Int64 { sqlite3_last_insert_rowid(handle) }
-}
-
-/// A value to bind to a statement parameter.
-public enum SQLiteValue: Sendable, Equatable {
-    case null
-    case integer(Int64)
-    case real(Double)
-    case text(String)
 }
 
 /// A prepared statement with typed binding and column access.
-public final class SQLiteStatement {
+public final class SQLiteStatement: SQLRow {
     private let statement: OpaquePointer
     private unowned let database: SQLiteDatabase
 
@@ -215,15 +240,18 @@ public final class SQLiteStatement {
     }
 
     /// Binds values to parameters 1...n.
-    public func bind(_ values: [SQLiteValue]) throws(StoreError) {
+    public func bind(_ values: [SQLValue]) throws(StoreError) {
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
             let code: Int32
             switch value {
-            case .null: code = sqlite3_bind_null(statement, index)
-            case .integer(let number): code = sqlite3_bind_int64(statement, index, number)
-            case .real(let number): code = sqlite3_bind_double(statement, index, number)
-            case .text(let text): code = sqlite3_bind_text(statement, index, text, -1, transientDestructor)
+            case .integer(let number?): code = sqlite3_bind_int64(statement, index, number)
+            case .real(let number?): code = sqlite3_bind_double(statement, index, number)
+            case .text(let text?): code = sqlite3_bind_text(statement, index, text, -1, transientDestructor)
+            case .boolean(let flag?): code = sqlite3_bind_int64(statement, index, flag ? 1 : 0)
+            case .integers(let list):
+                code = sqlite3_bind_text(statement, index, "[" + list.map { String($0) }.joined(separator: ",") + "]", -1, transientDestructor)
+            case .integer(nil), .real(nil), .text(nil), .boolean(nil): code = sqlite3_bind_null(statement, index)
             }
             if code != SQLITE_OK { throw database.lastError }
         }
@@ -240,30 +268,65 @@ public final class SQLiteStatement {
     }
 
     /// Binds, runs to completion and returns every row through `read`.
-    public func rows<T>(_ values: [SQLiteValue] = [], _ read: (SQLiteStatement) -> T) throws(StoreError) -> [T] {
+    public func rows<T>(_ values: [SQLValue] = [], _ read: (any SQLRow) throws(StoreError) -> T) throws(StoreError) -> [T] {
         try bind(values)
+        defer { sqlite3_reset(statement) }
         var result: [T] = []
-        while try step() { result.append(read(self)) }
-        sqlite3_reset(statement)
+        while try step() { result.append(try read(self)) }
         return result
     }
 
     /// Binds and runs a statement that returns no rows.
-    public func run(_ values: [SQLiteValue] = []) throws(StoreError) {
+    public func run(_ values: [SQLValue] = []) throws(StoreError) {
         try bind(values)
         while try step() {}
         sqlite3_reset(statement)
     }
 
-    public func int(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
-    public func double(_ column: Int32) -> Double { sqlite3_column_double(statement, column) }
-    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
-    public func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : double(column) }
-    public func string(_ column: Int32) -> String {
-        guard let text = sqlite3_column_text(statement, column) else { return "" }
+    private func type(_ column: Int) -> Int32 { sqlite3_column_type(statement, Int32(column)) }
+
+    private func text(_ column: Int) -> String {
+        guard let text = sqlite3_column_text(statement, Int32(column)) else { return "" }
         return String(cString: text)
     }
-    public func optionalString(_ column: Int32) -> String? { isNull(column) ? nil : string(column) }
+
+    private func mismatch(_ column: Int, _ expected: String) -> StoreError {
+        .decoding(column: column, value: type(column) == SQLITE_NULL ? "NULL" : String(text(column).prefix(64)), expected: expected, query: "")
+    }
+
+    public func isNull(_ column: Int) -> Bool { type(column) == SQLITE_NULL }
+
+    public func int64(_ column: Int) throws(StoreError) -> Int64 {
+        switch type(column) {
+        case SQLITE_INTEGER: return sqlite3_column_int64(statement, Int32(column))
+        case SQLITE_TEXT: if let number = Int64(text(column)) { return number }
+        default: break
+        }
+        throw mismatch(column, "an integer")
+    }
+
+    public func double(_ column: Int) throws(StoreError) -> Double {
+        switch type(column) {
+        case SQLITE_INTEGER, SQLITE_FLOAT: return sqlite3_column_double(statement, Int32(column))
+        case SQLITE_TEXT: if let number = Double(text(column)) { return number }
+        default: break
+        }
+        throw mismatch(column, "a number")
+    }
+
+    public func string(_ column: Int) throws(StoreError) -> String {
+        guard type(column) != SQLITE_NULL else { throw mismatch(column, "text") }
+        return text(column)
+    }
+
+    public func bool(_ column: Int) throws(StoreError) -> Bool {
+        guard type(column) == SQLITE_INTEGER else { throw mismatch(column, "0 or 1") }
+        switch sqlite3_column_int64(statement, Int32(column)) {
+        case 0: return false
+        case 1: return true
+        default: throw mismatch(column, "0 or 1")
+        }
+    }
 }
 
 /// The busy handler's state for one connection: when the current wait began, and how long it may last.

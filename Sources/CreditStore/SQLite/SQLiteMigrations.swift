@@ -1,6 +1,6 @@
-/// Versioned schema changes, applied in order inside one transaction each. The version lives in
-/// SQLite's `user_version`; add new steps at the end, never edit old ones.
-enum Migrations {
+/// The SQLite schema, step by step: the DDL of each of ``Migrator/migrations`` in order. Add new
+/// steps at the end (with their name in ``Migrator``), never edit old ones.
+enum SQLiteMigrations {
     static let steps: [String] = [
         // 1: users, jobs, login throttling, worker heartbeats.
         """
@@ -209,28 +209,4 @@ enum Migrations {
             (SELECT CAST(json_extract(p.payload, '$.id_client') AS TEXT) FROM job_payloads p WHERE p.seq = jobs.seq AND json_valid(p.payload)));
         """,
     ]
-
-    static var latest: Int { steps.count }
-
-    /// Brings the database to the latest version; returns the versions applied.
-    @discardableResult
-    static func migrate(_ database: SQLiteDatabase) throws(StoreError) -> [Int] {
-        let current = try version(database)
-        guard current <= latest else { throw .newerSchema(found: current, supported: latest) }
-        var applied: [Int] = []
-        for version in (current + 1)...max(latest, current + 1) where version <= latest {
-            try database.transaction { () throws(StoreError) in
-                // Re-check inside the write lock: another process may have migrated meanwhile.
-                guard try self.version(database) < version else { return }
-                try database.execute(steps[version - 1])
-                try database.execute("PRAGMA user_version = \(version)")
-                applied.append(version)
-            }
-        }
-        return applied
-    }
-
-    static func version(_ database: SQLiteDatabase) throws(StoreError) -> Int {
-        Int(try database.prepare("PRAGMA user_version").rows { $0.int(0) }.first ?? 0)
-    }
 }
