@@ -68,8 +68,13 @@ let package = Package(
             "CreditModel", "CreditSchema", "CreditStore", "CreditAuth", "CreditAPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The responder parses its options by hand (ResponderOptions in FastCGI): swift-argument-parser
+        // imports FoundationEssentials, and the responder links no Foundation.
         .executableTarget(name: "credit-fcgi", dependencies: ["CreditAPI", "FastCGI", "CreditLog", "CreditSystem"]),
-        .executableTarget(name: "credit-worker", dependencies: ["CreditWorker", "CreditConfig", "CreditStore", "CreditLog", "CreditSystem"]),
+        .executableTarget(name: "credit-worker", dependencies: [
+            "CreditWorker", "CreditConfig", "CreditStore", "CreditLog", "CreditSystem",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // What several test targets share: temporary directories, a clock moved by hand, a value behind a lock.
         .target(name: "CreditTestSupport", dependencies: ["CreditStore"], path: "Tests/TestSupport"),

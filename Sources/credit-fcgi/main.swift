@@ -11,8 +11,8 @@ import Glibc
 //   an inherited listening socket on fd 0 (spawn-fcgi, mod_fcgid, systemd socket activation), or
 //   one request as a plain CGI program.
 // Configuration comes from the CREDIT_* environment variables and `--config FILE` or CREDIT_CONFIG
-// (see ServiceConfiguration). As a CGI program every argument is ignored: a server may pass the
-// query string's words as arguments, and a client must not be able to choose the configuration.
+// (see ServiceConfiguration). The options are parsed by hand, not with ArgumentParser, which would
+// bring Foundation in (see ResponderOptions in FastCGI); as a CGI program every argument is ignored.
 
 // A resident responder runs with a larger per-thread allocator cache (see AllocatorTuning); a
 // CGI process serves one request and is not started twice.
@@ -20,46 +20,17 @@ if getenv("GATEWAY_INTERFACE") == nil { AllocatorTuning.restartWithTunedAllocato
 // Everything this program creates (the database, its WAL and SHM) is private to its account.
 umask(0o077)
 let environment = ServiceConfiguration.processEnvironment()
-var socketPath: String?
-var socketMode: UInt16?
-var socketGroup: UInt32?
-var configFile: String?
-var threads = 16
-var readTimeout = 10.0
-let isCGI = environment["GATEWAY_INTERFACE"] != nil
-var arguments = isCGI ? [] : CommandLine.arguments.dropFirst()
-while let argument = arguments.popFirst() {
-    switch argument {
-    case "--socket": socketPath = arguments.popFirst()
-    case "--config":
-        guard let path = arguments.popFirst() else { fail("--config takes the path of a configuration file") }
-        configFile = path
-    case "--socket-mode":
-        guard let text = arguments.popFirst(), let mode = UInt16(text, radix: 8) else { fail("--socket-mode takes an octal mode such as 0660") }
-        socketMode = mode
-    case "--socket-group":
-        guard let name = arguments.popFirst() else { fail("--socket-group takes a group name, e.g. www-data") }
-        guard let group = getgrnam(name) else { fail("there is no group \(name)") }
-        socketGroup = group.pointee.gr_gid
-    case "--read-timeout":
-        guard let text = arguments.popFirst(), let seconds = Double(text), seconds >= 0.1, seconds <= 600 else {
-            fail("--read-timeout takes a number of seconds from 0.1 to 600")
-        }
-        readTimeout = seconds
-    case "--threads":
-        guard let text = arguments.popFirst(), let count = Int(text), (1...256).contains(count) else { fail("--threads takes a number from 1 to 256") }
-        threads = count
-    case "-h", "--help":
-        print("usage: credit-fcgi [--config FILE] [--socket PATH|HOST:PORT] [--socket-mode OCTAL] [--socket-group GROUP] [--threads N] [--read-timeout SECONDS]")
-        exit(0)
-    default:
-        fail("unknown option \(argument)")
-    }
+let options: ResponderOptions
+do { options = try ResponderOptions.commandLine(CommandLine.arguments.dropFirst(), environment: environment) } catch { fail(error.description) }
+if options.helpRequested {
+    print(ResponderOptions.usage)
+    exit(0)
 }
+let threads = options.threads
 
 let service: CreditService
 do {
-    let configuration = try ServiceConfiguration.load(configFile: configFile, environment: environment)
+    let configuration = try ServiceConfiguration.load(configFile: options.configFile, environment: environment)
     CreditLogging.bootstrap(environment: configuration.logLevel)
     if let warning = configuration.shortRetentionWarning { warn(warning) }
     // A sign-in holds its serving thread while it waits for a hashing slot: past half the
@@ -72,14 +43,15 @@ do {
 } catch {
     fail("cannot start: \(error)")
 }
-guard let mode = ListenMode.detect(socketPath: socketPath, socketMode: socketMode, socketGroup: socketGroup, environment: environment) else {
+guard let mode = ListenMode.detect(socketPath: options.socketPath, socketMode: options.socketMode, socketGroup: options.socketGroup,
+                                   environment: environment) else {
     fail("\(FastCGIError.noListener)")
 }
 // Files of applications (POST …/api/batches) may be far larger than a single request, but only a
 // caller with a valid token gets them read: an anonymous client cannot make the responder hold
 // 64 MiB per thread (it gets its 401 after the first 64 KiB).
 let batchBytes = service.configuration.maxBatchBytes, bodyBytes = service.configuration.maxBodyBytes
-let server = FastCGIServer(mode: mode, threads: threads, maxBodyBytes: bodyBytes, readTimeout: readTimeout, bodyLimit: { params in
+let server = FastCGIServer(mode: mode, threads: threads, maxBodyBytes: bodyBytes, readTimeout: options.readTimeout, bodyLimit: { params in
     let path = (params["DOCUMENT_URI"] ?? params["REQUEST_URI"] ?? "").split(separator: "?", maxSplits: 1).first ?? ""
     guard params["REQUEST_METHOD"] == "POST", path.hasSuffix("/api/batches") || path.hasSuffix("/api/batches/") else { return bodyBytes }
     return service.carriesValidToken(HTTPHeaders(cgi: params)["authorization"]) ? batchBytes : bodyBytes

@@ -6,29 +6,15 @@ import CreditSystem
 import Foundation
 
 // credit-worker: scores queued applications. Configuration comes from the CREDIT_* environment
-// variables and `--config FILE` or CREDIT_CONFIG (see ServiceConfiguration). Options:
-//   --drain        score what is queued, then exit (for cron on shared hosting); prints nothing
-//                  when there was nothing to do, so cron sends no mail
-//   --name NAME    worker name in leases and heartbeats (default: host-pid)
-//   --config FILE  a file of CREDIT_NAME=value lines
+// variables and `--config FILE` or CREDIT_CONFIG (see ServiceConfiguration). The options
+// (--drain, --name NAME, --config FILE) are in WorkerOptions.
 
 // Everything this program creates (the database, its WAL and SHM, the wake-up socket) is private to its account.
 umask(0o077)
-let usage = "usage: credit-worker [--drain] [--name NAME] [--config FILE]"
-var drain = false
-var name = "\(ProcessInfo.processInfo.hostName)-\(getpid())"
-var configFile: String?
-var arguments = CommandLine.arguments.dropFirst()
-while let argument = arguments.popFirst() {
-    switch argument {
-    case "--drain": drain = true
-    case "--name", "--config":
-        guard let value = arguments.popFirst() else { logLine(usage); exit(64) }
-        if argument == "--name" { name = value } else { configFile = value }
-    case "-h", "--help": print(usage); exit(0)
-    default: logLine("unknown option \(argument); \(usage)"); exit(64)
-    }
-}
+let options = WorkerOptions.parseOrExit()
+let drain = options.drain
+let name = options.name ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+let configFile = options.configFile
 
 // SIGTERM and SIGINT finish the current batch and exit; SIGHUP reloads the model.
 let signals = SignalPipe()

@@ -15,10 +15,9 @@ struct APIKeyCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key and print it once (it cannot be shown again).")
         @OptionGroup var config: ConfigOption
         @Argument(help: "The key's name (its account's name: letters, digits, . _ - @).") var name: String
-        @Option(help: "officer, reviewer or admin.") var role: String = "officer"
+        @Option(help: "The role the key acts with.") var role: Role = .officer
 
         func validate() throws {
-            guard Role(rawValue: role) != nil else { throw ValidationError("the role must be officer, reviewer or admin, not \(role)") }
             guard (1...100).contains(name.count), name.allSatisfy({ $0.isLetter || $0.isNumber || "._-@".contains($0) }) else {
                 throw ValidationError("a key's name has 1 to 100 letters, digits or . _ - @")
             }
@@ -27,13 +26,13 @@ struct APIKeyCommand: ParsableCommand {
         func run() throws {
             let key = APIKey.prefix + Base64URL.encode(secureRandomBytes(32))  // 256 random bits
             let store = try openStore(try config.load())
-            let audit = AuditEntry(actor: nil, actorName: "cli:" + NSUserName(), action: .apiKeyCreated, object: name, detail: role)
+            let audit = AuditEntry(actor: nil, actorName: "cli:" + NSUserName(), action: .apiKeyCreated, object: name, detail: role.rawValue)
             do {
-                _ = try store.createAPIKey(name: name, role: Role(rawValue: role)!, digest: APIKey.digest(key), hint: String(key.prefix(8)),
+                _ = try store.createAPIKey(name: name, role: role, digest: APIKey.digest(key), hint: String(key.prefix(8)),
                                            audit: audit, now: Date().timeIntervalSince1970)
             } catch { throw CommandError(error.description) }
             print(key)
-            printError("API key \(name) (\(role)) created. Keep it secret; it is not stored and cannot be shown again.")
+            printError("API key \(name) (\(role.rawValue)) created. Keep it secret; it is not stored and cannot be shown again.")
         }
     }
 

@@ -135,17 +135,14 @@ struct UserCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user.")
         @OptionGroup var config: ConfigOption
         @Argument(help: "User name (letters, digits, . _ -).") var name: String
-        @Option(help: ArgumentHelp("officer (submits, sees their own), reviewer (also decides referred applications) or admin (also manages accounts, reads the audit trail).",
+        @Option(help: ArgumentHelp("The account's role: an officer submits applications and sees their own, a reviewer also decides referred applications, an admin also manages accounts and reads the audit trail.",
                                    discussion: "Without --role, the first account is an admin and later ones are officers."))
-        var role: String?
+        var role: Role?
         @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
-        func validate() throws {
-            if let role, CreditStore.Role(rawValue: role) == nil { throw ValidationError("--role must be officer, reviewer or admin, not \(role)") }
-        }
         func run() throws {
             let password = try readPassword(fromStandardInput: passwordStdin)
             let settings = try config.load()
-            let chosen = try role.flatMap(CreditStore.Role.init(rawValue:)) ?? (openStore(settings).users().isEmpty ? .admin : .officer)
+            let chosen = try role ?? (openStore(settings).users().isEmpty ? .admin : .officer)
             try addUser(name: name, password: password, role: chosen, settings: settings)
             print("created user \(name) (\(chosen.rawValue)\(role == nil && chosen == .admin ? ": the first account administers the others" : ""))")
         }
@@ -185,13 +182,10 @@ struct UserCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "role", abstract: "Set a user's role (officer, reviewer or admin); it counts at once.")
         @OptionGroup var config: ConfigOption
         @Argument var name: String
-        @Argument(help: "officer, reviewer or admin") var role: String
-        func validate() throws {
-            guard CreditStore.Role(rawValue: role) != nil else { throw ValidationError("the role must be officer, reviewer or admin, not \(role)") }
-        }
+        @Argument(help: "The new role.") var role: Role
         func run() throws {
-            try changeAccount(name, .role(CreditStore.Role(rawValue: role)!), action: .roleChanged, detail: role, settings: try config.load())
-            print("\(name) is now \(role)")
+            try changeAccount(name, .role(role), action: .roleChanged, detail: role.rawValue, settings: try config.load())
+            print("\(name) is now \(role.rawValue)")
         }
     }
 

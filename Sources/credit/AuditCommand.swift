@@ -45,10 +45,9 @@ struct AuditCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write the audit trail (oldest first) as CSV or JSON lines on standard output.")
         @OptionGroup var config: ConfigOption
         @Option(help: "Only rows at or after this date (YYYY-MM-DD, UTC) or time in seconds since 1970.") var since: String?
-        @Option(help: "csv or jsonl") var format: String = "csv"
+        @Option(help: "CSV with a header line, or JSON lines.") var format: ExportFormat = .csv
 
         func validate() throws {
-            guard ["csv", "jsonl"].contains(format) else { throw ValidationError("--format must be csv or jsonl, not \(format)") }
             if let since, Self.seconds(since) == nil { throw ValidationError("--since must be a date YYYY-MM-DD or seconds since 1970, not \(since)") }
         }
 
@@ -65,7 +64,7 @@ struct AuditCommand: ParsableCommand {
             let store = try openStore(try config.load())
             let from = since.flatMap(Self.seconds) ?? -Double.infinity
             let columns = ["seq", "at", "actor", "actor_name", "action", "object", "detail", "address", "previous_hash", "hash"]
-            if format == "csv" { print(columns.joined(separator: ",")) }
+            if format == .csv { print(columns.joined(separator: ",")) }
             var after: Int64 = 0
             while true {
                 let records = try store.auditChain(after: after, limit: AuditCommand.page)
@@ -73,7 +72,7 @@ struct AuditCommand: ParsableCommand {
                 for record in records where record.at >= from {
                     let values = [String(record.seq), Timestamp.rfc3339(record.at), record.entry.actor.map(String.init) ?? "", record.entry.actorName,
                                   record.entry.action.rawValue, record.entry.object, record.entry.detail, record.entry.address, record.previousHash, record.hash]
-                    if format == "csv" {
+                    if format == .csv {
                         print(ResultTable.line(values))
                     } else {
                         var object: [String: JSONOutput] = [:]

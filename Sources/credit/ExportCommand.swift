@@ -13,10 +13,9 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write every application (oldest first) with its result and final decision as CSV or JSON lines on standard output.")
     @OptionGroup var config: ConfigOption
     @Option(help: "Only applications submitted at or after this date (YYYY-MM-DD, UTC) or time in seconds since 1970.") var since: String?
-    @Option(help: "csv or jsonl") var format: String = "csv"
+    @Option(help: "CSV with a header line, or JSON lines.") var format: ExportFormat = .csv
 
     func validate() throws {
-        guard ["csv", "jsonl"].contains(format) else { throw ValidationError("--format must be csv or jsonl, not \(format)") }
         if let since, AuditCommand.Export.seconds(since) == nil { throw ValidationError("--since must be a date YYYY-MM-DD or seconds since 1970, not \(since)") }
     }
 
@@ -29,7 +28,7 @@ struct ExportCommand: ParsableCommand {
         let from = since.flatMap(AuditCommand.Export.seconds) ?? -Double.infinity
         var names: [Int64: String] = [:]
         for user in try store.users() { names[user.id] = user.name }
-        if format == "csv" { print(ResultTable.line(Self.columns)) }
+        if format == .csv { print(ResultTable.line(Self.columns)) }
         var after: String?
         var count = 0
         while true {
@@ -37,7 +36,7 @@ struct ExportCommand: ParsableCommand {
             guard let last = jobs.last else { break }
             for job in jobs where job.submittedAt >= from {
                 let values = try Self.values(job, officer: names[job.owner] ?? "user \(job.owner)", review: store.review(jobID: job.id))
-                if format == "csv" {
+                if format == .csv {
                     print(ResultTable.line(values))
                 } else {
                     var object: [String: JSONOutput] = [:]
@@ -51,7 +50,7 @@ struct ExportCommand: ParsableCommand {
             after = last.id
         }
         try store.appendAudit(AuditEntry(actor: nil, actorName: "cli:" + NSUserName(), action: .export, object: "applications",
-                                         detail: "\(count) applications as \(format)"), now: Date().timeIntervalSince1970)
+                                         detail: "\(count) applications as \(format.rawValue)"), now: Date().timeIntervalSince1970)
     }
 
     static func values(_ job: Job, officer: String, review: Review?) -> [String] {

@@ -2,15 +2,13 @@ import ArgumentParser
 import CreditModel
 import Foundation
 
-extension ModelKind: ExpressibleByArgument {}
-
 /// `credit train`: fits a model on a training file with tuning, early stopping and calibration on a validation file.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train", abstract: "Train a model and write its JSON model file.")
 
     @Option(help: "Training file (PAKDD format, with target).") var train: String
     @Option(help: "Validation file, used for early stopping, tuning, calibration and the policy.") var valid: String
-    @Option(help: "Model family: gbdt or logistic.") var kind: ModelKind = .gbdt
+    @Option(help: "Model family.") var kind: ModelKind = .gbdt
     @Option(help: "Where to write the model file.") var out: String
     @Option(help: "Random seed (row and feature sampling, folds).") var seed: UInt64 = 2010
     @Option(help: "Threads for tree training.") var threads: Int = 2
