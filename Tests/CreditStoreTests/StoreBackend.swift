@@ -15,6 +15,10 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
         return url.isEmpty ? nil : url
     }()
 
+    /// `CREDIT_REQUIRE_POSTGRES=1` (set by `make test` and CI): a run without a PostgreSQL server
+    /// fails (``StoreContractTests/postgresIsPartOfTheRun()``) instead of covering SQLite only.
+    static let postgresRequired: Bool = ProcessInfo.processInfo.environment["CREDIT_REQUIRE_POSTGRES"] == "1"
+
     /// SQLite always; PostgreSQL when a server is configured.
     static var available: [StoreBackend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
 

@@ -5,6 +5,7 @@ import Testing
 
 /// The store contract: what every backend must do, run on SQLite and on PostgreSQL (when
 /// `CREDIT_TEST_DATABASE_URL` names a server, as `make test` does) with the same assertions.
+/// With `CREDIT_REQUIRE_POSTGRES=1` (`make test`, CI) a run without a server fails.
 @Suite final class StoreContractTests {
     /// The databases of this test, removed when it ends (Swift Testing makes a suite instance per
     /// test); a test's own references could be released before its connections are done.
@@ -25,10 +26,27 @@ import Testing
         return (database, store, alice, bob)
     }
 
-    @Test(.enabled(if: StoreBackend.postgresURL != nil,
+    /// Skipped (and said so) when no server is configured, unless one is required: then it fails,
+    /// since the PostgreSQL cases would otherwise vanish from the run without a word. A configured
+    /// server that cannot be reached fails here once and in every PostgreSQL case (`makeDatabase`).
+    @Test(.enabled(if: StoreBackend.postgresURL != nil || StoreBackend.postgresRequired,
                    "CREDIT_TEST_DATABASE_URL is not set, so the contract runs on SQLite only; `make test` starts a PostgreSQL cluster for it"))
     func postgresIsPartOfTheRun() {
+        guard let url = StoreBackend.postgresURL else {
+            Issue.record("""
+                PostgreSQL was required (CREDIT_REQUIRE_POSTGRES=1) but no server was configured: CREDIT_TEST_DATABASE_URL is empty, \
+                so the store contract would run on SQLite only. Fix: run the tests through `scripts/postgres.sh run swift test ...` \
+                (as `make test` does; it needs the postgresql package: `make test-deps` or apt-get install postgresql), \
+                or set CREDIT_TEST_DATABASE_URL to a server's URL, or unset CREDIT_REQUIRE_POSTGRES to test SQLite alone.
+                """)
+            return
+        }
         #expect(StoreBackend.available.contains(.postgres))
+        do {
+            _ = try PostgresConnection(url: url)
+        } catch {
+            Issue.record("CREDIT_TEST_DATABASE_URL is set but its PostgreSQL server cannot be reached: \(error)")
+        }
     }
 
     @Test(arguments: StoreBackend.available)

@@ -21,7 +21,10 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from deploy import Site
 from stack import PASSWORD, ROOT
 
-SCREENSHOTS = os.path.join(ROOT, "docs", "screenshots")
+# Under .build/ (git-ignored) so that `make test` leaves the work tree as it was; `make screenshots`
+# sets CREDIT_SCREENSHOTS_DIR=docs/screenshots to update the documentation's pictures on purpose.
+# A relative directory is taken from the repository's root.
+SCREENSHOTS = os.path.join(ROOT, os.environ.get("CREDIT_SCREENSHOTS_DIR") or os.path.join(".build", "screenshots"))
 
 
 @pytest.fixture(scope="module", params=["root", "prefix"])
@@ -45,6 +48,8 @@ def browser(site):
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
     driver.get(site.base + "/")
     driver.screenshots = not site.base.endswith("/credit")
+    if driver.screenshots:
+        os.makedirs(SCREENSHOTS, exist_ok=True)
     yield driver
     driver.quit()
 
