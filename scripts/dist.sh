@@ -40,7 +40,7 @@ for program in credit credit-fcgi credit-worker; do
 done
 cp -R site "$stage/site"
 cp models/*.json models/*.md models/*.svg "$stage/models/"
-cp README.md "$stage/"
+cp README.md CHANGELOG.md "$stage/"
 cp -R docs/. "$stage/docs/"
 mkdir -p dist
 tarball=dist/credit-scoring-linux-$arch.tar.gz
