@@ -8,7 +8,7 @@ RELEASE    := -c release -Xswiftc -enable-testing
 VENV       := .build/venv
 PORT       ?= 8080
 
-.PHONY: all deps test-deps build dist test unit unit-test integration-test screenshots run model report bench-model bench-service clean help
+.PHONY: all deps test-deps build dist test unit unit-test integration-test screenshots format run model report bench-model bench-service clean help
 
 all: build
 
@@ -18,6 +18,7 @@ help:
 	@echo "make test         unit tests, real-data tests (skipped without ../shared), integration tests through nginx and Apache"
 	@echo "make unit         the Swift tests alone (no installs, no dist, no browser): PostgreSQL too when it is installed"
 	@echo "make screenshots  the browser tests alone, rewriting docs/screenshots/ (make test writes them to .build/screenshots/)"
+	@echo "make format       format Sources, Tests and Package.swift with swift format (.swift-format)"
 	@echo "make dist         dist/credit-scoring-linux-x86_64.tar.gz: static executables, site, models, docs"
 	@echo "make model        retrain models/gbdt.json and models/logistic.json, ship the trees as models/default.json"
 	@echo "make report       rewrite the model card models/default.md and its plots"
@@ -72,6 +73,10 @@ integration-test: test-deps build dist $(VENV)/bin/pytest
 screenshots: build dist $(VENV)/bin/pytest
 	@WITH_BROWSER=1 scripts/install-deps.sh
 	CREDIT_SCREENSHOTS_DIR=docs/screenshots $(VENV)/bin/pytest -q -p no:cacheprovider Tests/integration/test_browser.py
+
+# The toolchain's formatter, with the project's settings in .swift-format.
+format:
+	$(SWIFT) format format --in-place --parallel --recursive Sources Tests Package.swift
 
 run: build
 	PORT=$(PORT) scripts/run.sh

@@ -40,19 +40,24 @@ let package = Package(
         // explanations, reasons and the policy. The worker links this and nothing of training.
         .target(name: "CreditScoring", dependencies: ["CreditSchema", "CreditMonitoring"]),
         // Training, evaluation and reports beside the engine (the `credit` command's model tools).
-        .target(name: "CreditModel", dependencies: ["CreditSchema", "CreditMonitoring", "CreditScoring"]),
-        // The job queue and users behind a store interface: SQLite embedded, PostgreSQL for more than one host.
-        .target(name: "CreditStore", dependencies: ["CSQLite", "CLibPQ", "COpenSSL", "CreditSystem"]),
+        .target(name: "CreditModel", dependencies: ["CreditSchema", "CreditMonitoring", "CreditScoring", "CreditSystem"]),
+        // The governance and account domain, knowing no database: roles, account rules, reviews,
+        // audit entries and their hash chain, API keys, the model register, outcomes, shadow results.
+        .target(name: "CreditGovernance", dependencies: ["CreditSystem"]),
+        // The job queue and users behind a store interface: one SQL layer, SQLite embedded,
+        // PostgreSQL for more than one host.
+        .target(name: "CreditStore", dependencies: ["CSQLite", "CLibPQ", "CreditSystem", "CreditGovernance", "CreditConfig"]),
         // JWT (HS256) and password hashing (scrypt) on OpenSSL.
         .target(name: "CreditAuth", dependencies: ["COpenSSL", "CreditJSON", "CreditSystem"]),
         // The CREDIT_* settings from the environment and a configuration file: shared by the
         // responder, the worker and the command line without pulling in the HTTP layer.
-        .target(name: "CreditConfig", dependencies: ["CreditSchema", "CreditStore", "CreditAuth"]),
+        .target(name: "CreditConfig", dependencies: ["CreditSchema", "CreditSystem"]),
         // Structured logs: one JSON line per event on standard error, through swift-log.
-        .target(name: "CreditLog", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "CreditLog", dependencies: ["CreditSystem", .product(name: "Logging", package: "swift-log")]),
         // The waiting primitives both daemons share: signals through a self-pipe, and a semaphore.
         // Shared state sits behind Synchronization.Mutex everywhere.
-        .target(name: "CreditSystem"),
+        // and the low-level pieces every module shares: SHA-256 (OpenSSL), the clock, RFC 3339 times.
+        .target(name: "CreditSystem", dependencies: ["COpenSSL"]),
         // HTTP requests and responses, read lazily from CGI parameters: one set of types from the
         // FastCGI layer to the handlers.
         .target(name: "CreditHTTP"),
@@ -60,12 +65,12 @@ let package = Package(
         .target(name: "FastCGI", dependencies: ["CFastCGI", "CreditHTTP", "CreditSystem"]),
         // Routes and handlers as plain request-to-response functions. Like everything the responder
         // links, it uses no Foundation: the responder stays small in memory and quick to start as CGI.
-        .target(name: "CreditAPI", dependencies: ["CreditJSON", "CreditSchema", "CreditStore", "CreditAuth", "CreditMonitoring", "CreditLog", "CreditConfig", "CreditHTTP"]),
+        .target(name: "CreditAPI", dependencies: ["CreditJSON", "CreditSchema", "CreditStore", "CreditAuth", "CreditMonitoring", "CreditLog", "CreditConfig", "CreditHTTP", "CreditGovernance", "CreditSystem"]),
         // The scoring worker's loop: claim, score with the model, record.
-        .target(name: "CreditWorker", dependencies: ["CreditConfig", "CreditScoring", "CreditStore", "CreditJSON", "CreditLog"]),
+        .target(name: "CreditWorker", dependencies: ["CreditConfig", "CreditScoring", "CreditStore", "CreditGovernance", "CreditSystem", "CreditJSON", "CreditLog"]),
 
         .executableTarget(name: "credit", dependencies: [
-            "CreditModel", "CreditSchema", "CreditStore", "CreditAuth", "CreditAPI",
+            "CreditModel", "CreditSchema", "CreditStore", "CreditGovernance", "CreditSystem", "CreditAuth", "CreditAPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The responder parses its options by hand (ResponderOptions in FastCGI): swift-argument-parser
@@ -77,14 +82,15 @@ let package = Package(
         ]),
 
         // What several test targets share: temporary directories, a clock moved by hand, a value behind a lock.
-        .target(name: "CreditTestSupport", dependencies: ["CreditStore"], path: "Tests/TestSupport"),
+        .target(name: "CreditTestSupport", dependencies: ["CreditStore", "CreditGovernance"], path: "Tests/TestSupport"),
         .testTarget(name: "CreditJSONTests", dependencies: ["CreditJSON"]),
-        .testTarget(name: "CreditModelTests", dependencies: ["CreditTestSupport", "CreditModel", "CreditScoring", "CreditJSON"]),
-        .testTarget(name: "CreditStoreTests", dependencies: ["CreditTestSupport", "CreditStore"]),
+        .testTarget(name: "CreditGovernanceTests", dependencies: ["CreditGovernance"]),
+        .testTarget(name: "CreditModelTests", dependencies: ["CreditTestSupport", "CreditModel", "CreditScoring", "CreditJSON", "CreditSystem"]),
+        .testTarget(name: "CreditStoreTests", dependencies: ["CreditTestSupport", "CreditStore", "CreditGovernance"]),
         .testTarget(name: "CreditAuthTests", dependencies: ["CreditTestSupport", "CreditAuth"]),
         .testTarget(name: "FastCGITests", dependencies: ["CreditTestSupport", "FastCGI", "CreditHTTP"]),
         .testTarget(name: "CreditHTTPTests", dependencies: ["CreditHTTP"]),
         .testTarget(name: "CreditLogTests", dependencies: ["CreditLog", "CreditJSON"]),
-        .testTarget(name: "CreditAPITests", dependencies: ["CreditTestSupport", "CreditAPI", "CreditWorker", "CreditJSON", "CreditModel", "CreditStore", "CreditAuth"]),
+        .testTarget(name: "CreditAPITests", dependencies: ["CreditTestSupport", "CreditAPI", "CreditWorker", "CreditJSON", "CreditModel", "CreditStore", "CreditAuth", "CreditGovernance", "CreditSystem"]),
     ]
 )

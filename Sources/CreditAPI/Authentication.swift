@@ -1,5 +1,6 @@
 import CreditAuth
 import CreditStore
+import CreditGovernance
 
 extension CreditService {
     /// The signed-in user from the bearer token, or 401: the account must exist, be enabled and

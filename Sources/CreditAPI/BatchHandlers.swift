@@ -1,6 +1,8 @@
 import CreditJSON
 import CreditSchema
 import CreditStore
+import CreditGovernance
+import CreditSystem
 
 extension CreditService {
     /// Rows queued per transaction while a batch is stored: short enough that single

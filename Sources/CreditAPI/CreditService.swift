@@ -1,3 +1,4 @@
+import CreditSystem
 import CreditAuth
 import CreditLog
 import CreditSchema
@@ -24,7 +25,7 @@ public final class CreditService: Sendable {
 
     /// Opens the database (migrating it) and loads the signing key; refuses to start without one.
     public init(configuration: ServiceConfiguration, hasher: PasswordHasher = PasswordHasher(),
-                clock: @escaping @Sendable () -> Double = CreditService.wallClock,
+                clock: @escaping @Sendable () -> Double = SystemClock.wall,
                 logger: Logger = Logger(label: "credit-fcgi", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
         self.configuration = configuration
         self.logger = logger
@@ -48,16 +49,10 @@ public final class CreditService: Sendable {
         self.clock = clock
     }
 
-    /// Seconds since 1970 from the system clock.
-    @Sendable public static func wallClock() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
 
     /// Answers one request. Every failure becomes a problem-details response.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
-        let started = ServiceMetrics.now()
+        let started = SystemClock.monotonic()
         let context = RequestLog()
         var response: HTTPResponse
         var failure: String?
@@ -75,7 +70,7 @@ public final class CreditService: Sendable {
         }
         // Tokens, applications and results must never sit in a cache.
         if response.header("Cache-Control") == nil { response.headers.append(("Cache-Control", "no-store")) }
-        let routeName = ServiceMetrics.route(request.path), seconds = ServiceMetrics.now() - started
+        let routeName = RouteTable.label(request.path), seconds = SystemClock.monotonic() - started
         serviceMetrics.record(route: routeName, method: request.method, status: response.status, seconds: seconds)
         if !request.requestID.isEmpty { response.headers.append(("X-Request-Id", request.requestID)) }
         if logger.logLevel <= .info || failure != nil {
@@ -91,66 +86,19 @@ public final class CreditService: Sendable {
         return response
     }
 
+    /// Dispatches through ``RouteTable``: 404 for a path no route names, 405 (with `Allow`) for a
+    /// method the route does not answer; HEAD is answered as GET.
     func route(_ request: HTTPRequest) throws -> HTTPResponse {
-        let path = request.path.hasSuffix("/") && request.path.count > 1 ? String(request.path.dropLast()) : request.path
-        func only(_ methods: [String], _ handler: () throws -> HTTPResponse) throws -> HTTPResponse {
-            let method = request.method == "HEAD" && methods.contains("GET") ? "GET" : request.method
-            guard methods.contains(method) else { throw Problem.methodNotAllowed(methods) }
-            return try handler()
-        }
-        switch path {
-        case "/api/token":
-            return try only(["POST"]) { try issueToken(request) }
-        case "/api/predictions":
-            return try only(["GET", "POST"]) { request.method == "POST" ? try submitPrediction(request) : try listPredictions(request) }
-        case "/api/schema":
-            return try only(["GET"]) { HTTPResponse(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "public, max-age=300")], body: schemaJSON) }
-        case "/api/model":
-            return try only(["GET"]) { try modelCard() }
-        case "/api/model/comparison":
-            return try only(["GET"]) { try modelComparison(request) }
-        case "/api/monitoring":
-            return try only(["GET"]) { try monitoring(request) }
-        case "/api/metrics":
-            return try only(["GET"]) { try metrics(request) }
-        case "/api/health/live":
-            return try only(["GET"]) { liveness() }
-        case "/api/health/ready":
-            return try only(["GET"]) { readiness() }
-        case "/api/health":
-            return try only(["GET"]) { try health() }
-        case "/api/batches":
-            return try only(["GET", "POST"]) { request.method == "POST" ? try submitBatch(request) : try listBatches(request) }
-        case "/api/reviews":
-            return try only(["GET"]) { try listReviews(request) }
-        case "/api/review-reasons":
-            return try only(["GET"]) { try reviewReasons(request) }
-        case "/api/account":
-            return try only(["GET"]) { try account(request) }
-        case "/api/account/password":
-            return try only(["POST"]) { try changePassword(request) }
-        case "/api/users":
-            return try only(["GET", "POST"]) { request.method == "POST" ? try createUser(request) : try listUsers(request) }
-        case "/api/audit":
-            return try only(["GET"]) { try listAudit(request) }
-        default:
-            if path.hasPrefix("/api/users/") {
-                return try only(["PATCH"]) { try updateUser(request, name: String(path.dropFirst("/api/users/".count))) }
-            }
-            if path.hasPrefix("/api/batches/") {
-                let rest = path.dropFirst("/api/batches/".count)
-                if rest.hasSuffix("/results.csv") {
-                    return try only(["GET"]) { try batchResults(request, id: String(rest.dropLast("/results.csv".count))) }
-                }
-                return try only(["GET"]) { try getBatch(request, id: String(rest)) }
-            }
-            if path.hasPrefix("/api/predictions/") {
-                let id = String(path.dropFirst("/api/predictions/".count))
-                if id.hasSuffix("/decision") { return try only(["POST"]) { try decide(request, id: String(id.dropLast("/decision".count))) } }
-                if id.hasSuffix("/review") { return try only(["POST"]) { try requestReview(request, id: String(id.dropLast("/review".count))) } }
-                return try only(["GET"]) { try getPrediction(request, id: id) }
-            }
+        guard let (route, parameter) = RouteTable.match(request.path) else {
             throw Problem.notFound("There is no resource at \(request.basePath + request.path); see \(request.basePath)/openapi.json for the API.")
         }
+        let method = request.method == "HEAD" && route.methods.contains("GET") ? "GET" : request.method
+        guard let handler = route.handlers.first(where: { $0.method == method }) else { throw Problem.methodNotAllowed(route.methods) }
+        return try handler.handle(self, request, parameter)
+    }
+
+    /// `GET /api/schema`: the applicant schema (cached by browsers for five minutes).
+    func schema() -> HTTPResponse {
+        HTTPResponse(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "public, max-age=300")], body: schemaJSON)
     }
 }

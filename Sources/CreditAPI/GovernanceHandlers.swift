@@ -1,6 +1,8 @@
 import CreditAuth
 import CreditJSON
 import CreditStore
+import CreditGovernance
+import CreditSystem
 
 /// The review queue, final decisions, accounts and the audit trail over HTTP.
 extension CreditService {
@@ -130,7 +132,7 @@ extension CreditService {
         let current = object["current_password"]?.stringValue ?? "", new = object["new_password"]?.stringValue ?? ""
         var errors: [String: [String]] = [:]
         if current.isEmpty { errors["current_password"] = ["Enter your current password."] }
-        if let problem = Self.passwordProblem(new) { errors["new_password"] = [problem] }
+        if let problem = AccountRules.passwordProblem(new) { errors["new_password"] = [problem] }
         if !new.isEmpty && new == current { errors["new_password"] = ["Choose a password other than the current one."] }
         if !errors.isEmpty { throw Problem.validation(errors) }
         // The current password is checked under the sign-in throttle, like a sign-in.
@@ -153,12 +155,6 @@ extension CreditService {
         return tokenResponse(for: updated, now: now)
     }
 
-    /// Why a new password cannot be used (the command line's rules), or nil.
-    static func passwordProblem(_ password: String) -> String? {
-        if password.count < 10 { return "A password needs at least 10 characters." }
-        if password.utf8.count > 1024 { return "A password has at most 1024 bytes." }
-        return nil
-    }
 
     // MARK: Accounts (administrators)
 
@@ -175,11 +171,11 @@ extension CreditService {
         let object = try Self.jsonObject(request, maxBytes: 8 * 1024)
         let name = Self.trimmed(object["name"]?.stringValue ?? "")
         var errors: [String: [String]] = [:]
-        if !Self.isValidUserName(name) { errors["name"] = ["A user name has 1 to 100 letters, digits or . _ - @."] }
+        if !AccountRules.isValidUserName(name) { errors["name"] = [AccountRules.userNameRule] }
         let role = (object["role"]?.stringValue).flatMap(Role.init(rawValue:))
         if role == nil { errors["role"] = ["Choose officer, reviewer or admin."] }
         let password = object["password"]?.stringValue ?? ""
-        if let problem = Self.passwordProblem(password) { errors["password"] = [problem] }
+        if let problem = AccountRules.passwordProblem(password) { errors["password"] = [problem] }
         for key in object.keys where !["name", "role", "password"].contains(key) { errors[key] = ["Unknown field."] }
         if !errors.isEmpty { throw Problem.validation(errors) }
         let hash = hasher.hash(password)
@@ -213,7 +209,7 @@ extension CreditService {
         }
         if let value = object["password"] {
             let password = value.stringValue ?? ""
-            if let problem = Self.passwordProblem(password) { errors["password"] = [problem] } else { oneTimePassword = password }
+            if let problem = AccountRules.passwordProblem(password) { errors["password"] = [problem] } else { oneTimePassword = password }
         }
         for key in object.keys where !["role", "disabled", "password"].contains(key) { errors[key] = ["Unknown field."] }
         if changes.isEmpty && oneTimePassword == nil && errors.isEmpty { errors[""] = ["Send role, disabled or password."] }
@@ -242,9 +238,6 @@ extension CreditService {
                  "must_change_password": .bool(user.mustChangePassword), "created_at": .string(Timestamp.rfc3339(user.createdAt))])
     }
 
-    static func isValidUserName(_ name: String) -> Bool {
-        (1...100).contains(name.count) && name.allSatisfy { $0.isLetter || $0.isNumber || "._-@".contains($0) }
-    }
 
     // MARK: Audit trail
 

@@ -4,6 +4,7 @@ import CreditStore
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+import CreditGovernance
 #endif
 
 extension CreditService {

@@ -1,6 +1,7 @@
 import CreditJSON
 import CreditMonitoring
 import CreditStore
+import CreditSystem
 
 extension CreditService {
     /// `GET /api/monitoring?weeks=N` (administrators): the champion's PD stability against its

@@ -2,6 +2,8 @@ import CreditSchema
 import CreditStore
 import CreditJSON
 import CreditAuth
+import CreditGovernance
+import CreditSystem
 
 extension CreditService {
     /// `POST /api/predictions`: validates an application and queues it; 202 once it is committed.
@@ -45,7 +47,7 @@ extension CreditService {
         do {
             // The store keeps the validated record, not the body: the application is stored once.
             result = try stores.enqueue(Submission(owner: userID, payload: "", idempotencyKey: key,
-                                                   requestHash: key == nil ? nil : sha256Hex(request.body), rescoreOf: rescoreOf,
+                                                   requestHash: key == nil ? nil : SHA256Digest.hex(request.body), rescoreOf: rescoreOf,
                                                    record: ApplicantRecord.encode(applicant), tokenGeneration: generation,
                                                    audit: configuration.auditSubmissions
                                                        ? AuditEntry(actor: userID, actorName: actorName, action: .submission,

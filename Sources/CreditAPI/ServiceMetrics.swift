@@ -62,35 +62,6 @@ final class ServiceMetrics: Sendable {
 
     func snapshot() -> State { state.withLock { $0 } }
 
-    /// The route's pattern, so that ids do not make a series each (`/api/predictions/{id}`);
-    /// anything the API does not serve is `other`.
-    static func route(_ path: String) -> String {
-        // The busiest routes first, answered with literals (no string is built per request).
-        switch path {
-        case "/api/predictions": return "/api/predictions"
-        case "/api/token": return "/api/token"
-        default: break
-        }
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        guard parts.count >= 2, parts[0] == "api" else { return "other" }
-        switch (parts.count, parts[1]) {
-        case (2, _): return "/api/" + parts[1]
-        case (3, "predictions"): return "/api/predictions/{id}"
-        case (3, "batches"): return "/api/batches/{id}"
-        case (3, "users"): return "/api/users/{name}"
-        case (3, "health"), (3, "model"), (3, "account"): return "/api/\(parts[1])/\(parts[2])"
-        case (4, "predictions"): return parts[3] == "decision" ? "/api/predictions/{id}/decision" : parts[3] == "review" ? "/api/predictions/{id}/review" : "other"
-        case (4, "batches"): return parts[3] == "results.csv" ? "/api/batches/{id}/results.csv" : "other"
-        default: return "other"
-        }
-    }
-
-    /// Seconds on the monotonic clock.
-    static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
 }
 
 /// The Prometheus text exposition format (version 0.0.4), written without a library.

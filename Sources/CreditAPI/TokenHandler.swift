@@ -2,6 +2,7 @@ import CreditAuth
 import CreditStore
 import CreditJSON
 import CreditSchema
+import CreditGovernance
 
 extension CreditService {
     /// `POST /api/token`: OAuth2 password grant (form-encoded `username`, `password`).
@@ -25,7 +26,7 @@ extension CreditService {
         let password = form["password"] ?? ""
         if username.isEmpty { errors["username"] = ["Enter your username."] }
         if password.isEmpty { errors["password"] = ["Enter your password."] }
-        if username.count > 100 { errors["username"] = ["A username has at most 100 characters."] }
+        if username.count > AccountRules.maximumNameLength { errors["username"] = ["A username has at most \(AccountRules.maximumNameLength) characters."] }
         if password.utf8.count > 1024 { errors["password"] = ["A password has at most 1024 bytes."] }
         if !errors.isEmpty { throw Problem.oauth("invalid_request", title: "Bad request", detail: "The sign-in form is incomplete.", errors: errors) }
 

@@ -70,17 +70,6 @@ public func secureRandomBytes(_ count: Int) -> [UInt8] {
     return bytes
 }
 
-/// The SHA-256 digest of `bytes` as 64 lower-case hex digits.
-public func sha256Hex(_ bytes: [UInt8]) -> String {
-    var digest = [UInt8](repeating: 0, count: 32)
-    _ = bytes.withUnsafeBufferPointer { input in digest.withUnsafeMutableBufferPointer { SHA256(input.baseAddress, input.count, $0.baseAddress) } }
-    let hex = Array("0123456789abcdef".utf8)
-    var text = [UInt8]()
-    text.reserveCapacity(64)
-    for byte in digest { text.append(hex[Int(byte >> 4)]); text.append(hex[Int(byte & 15)]) }
-    return String(decoding: text, as: UTF8.self)
-}
-
 /// HMAC-SHA256 of `message` under `key`.
 public func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
     HMACKey(key).authenticate(message[...])

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import CreditSystem
 #endif
 
 /// Why the signing key cannot be used.
@@ -55,11 +56,7 @@ public enum SecretKeyFile {
     }
 
     /// The account this process runs as, by name when it has one (`www-data (uid 33)`).
-    public static func currentAccount() -> String {
-        let uid = geteuid()
-        guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return "uid \(uid)" }
-        return "\(String(cString: name)) (uid \(uid))"
-    }
+    public static func currentAccount() -> String { SystemAccount.current() }
 
     /// Writes 64 new random bytes with mode 0600; never replaces an existing file.
     public static func create(path: String) throws(SecretKeyError) {

@@ -1,4 +1,4 @@
-import CreditAuth
+import CreditSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,7 +22,7 @@ public struct ConfigFile: Sendable, Equatable {
     public init(path: String) throws(ConfigurationError) {
         guard let text = Self.readText(path) else {
             let reason = String(cString: strerror(errno))
-            let hint = errno == EACCES ? " to \(SecretKeyFile.currentAccount()); the responder and the worker must run as the account that owns "
+            let hint = errno == EACCES ? " to \(SystemAccount.current()); the responder and the worker must run as the account that owns "
                 + "the configuration, the key and the database (on shared hosting, CGI under suexec; under systemd, User=)" : ""
             throw ConfigurationError(description: "cannot read the configuration file \(path): \(reason)\(hint)")
         }

@@ -1,5 +1,4 @@
 import CreditSchema
-import CreditStore
 #if canImport(Glibc)
 import Glibc
 #endif

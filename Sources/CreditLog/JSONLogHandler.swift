@@ -1,3 +1,4 @@
+import CreditSystem
 @_exported import Logging
 #if canImport(Glibc)
 import Glibc
@@ -115,26 +116,9 @@ public struct JSONLogHandler: LogHandler {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// Now in UTC with milliseconds (`2026-11-25T21:30:00.123Z`), written as bytes without Foundation.
+    /// Now in UTC with milliseconds (`2026-11-25T21:30:00.123Z`).
     static func appendTimestamp(to out: inout [UInt8]) {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func digits(_ value: Int, _ count: Int) {
-            var divisor = 1
-            for _ in 1..<count { divisor *= 10 }
-            var rest = value
-            while divisor > 0 { out.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10)); rest %= divisor; divisor /= 10 }
-        }
-        digits(Int(parts.tm_year) + 1900, 4); out.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mon) + 1, 2); out.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mday), 2); out.append(UInt8(ascii: "T"))
-        digits(Int(parts.tm_hour), 2); out.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_min), 2); out.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_sec), 2); out.append(UInt8(ascii: "."))
-        digits(Int(now.tv_nsec / 1_000_000), 3); out.append(UInt8(ascii: "Z"))
+        out.append(contentsOf: Timestamp.rfc3339(SystemClock.wall()).utf8)
     }
 }
 

@@ -1,3 +1,4 @@
+import CreditConfig
 /// One connection to a store, whichever the backend: the queue, the users, group commit and the
 /// schema version. ``SQLiteStore`` and ``PostgresStore`` implement it; ``StorePool`` hands
 /// connections to threads and shares commits between them.
@@ -13,20 +14,8 @@ public protocol StoreConnection: JobQueue, UserDirectory, BatchStore, Governance
     var location: String { get }
 }
 
-/// Which database holds the service's data, from `CREDIT_DB` or `CREDIT_DATABASE_URL`.
-public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
-    /// The embedded default: one SQLite file.
-    case sqlite(path: String)
-    /// A PostgreSQL server (a `postgresql://` URL or any libpq connection string).
-    case postgres(url: String)
-
-    public var description: String {
-        switch self {
-        case .sqlite(let path): path
-        case .postgres(let url): PostgresConnection.redacted(url)
-        }
-    }
-
+/// How a store location is opened: one connection, a pool, or a worker's wake-up channel.
+extension StoreLocation {
     /// Opens one connection (migrating the schema if needed). `checkpointPages`: for SQLite, the
     /// WAL size at which a commit through this connection copies the log back into the database.
     public func open(checkpointPages: Int = 1000) throws(StoreError) -> any StoreConnection {

@@ -1,3 +1,4 @@
+import CreditGovernance
 
 /// Where a scoring job is in its life.
 public enum JobStatus: String, Sendable, Codable, CaseIterable {

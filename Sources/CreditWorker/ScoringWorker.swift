@@ -1,8 +1,10 @@
+import CreditSystem
 import CreditScoring
 import CreditStore
 import CreditConfig
 import Foundation
 import CreditJSON
+import CreditGovernance
 
 /// Drains the job queue: claims batches under a lease, scores them with the loaded model and
 /// records every outcome of a batch in one transaction.
@@ -189,9 +191,9 @@ public final class ScoringWorker {
     public func processBatch(now: Double = Date().timeIntervalSince1970) throws -> Int {
         let claimed = try store.finishAndClaim(worker: name, outcomes: unrecorded, limit: batchSize, lease: configuration.lease,
                                                maxAttempts: configuration.maxAttempts, now: now)
-        let scoringStarted = Self.monotonicSeconds()
+        let scoringStarted = SystemClock.monotonic()
         unrecorded = claimed.map { (job: $0, outcome: score($0)) }
-        lastScoringSeconds = Self.monotonicSeconds() - scoringStarted
+        lastScoringSeconds = SystemClock.monotonic() - scoringStarted
         if claimed.isEmpty { return 0 }
         return claimed.count
     }
@@ -200,16 +202,10 @@ public final class ScoringWorker {
     /// `claimStarted` (seconds on the monotonic clock), when that claim shows load without a backlog.
     public func gatherPause(claimed: Int, claimStarted: Double) {
         guard claimed >= 2, claimed < batchSize else { return }
-        let remaining = gatherDelay - (Self.monotonicSeconds() - claimStarted)
+        let remaining = gatherDelay - (SystemClock.monotonic() - claimStarted)
         if remaining > 0 { usleep(useconds_t(remaining * 1e6)) }
     }
 
-    /// Seconds on the monotonic clock, for ``gatherPause(claimed:claimStarted:)``.
-    public static func monotonicSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
 
     /// Records outcomes still held (before the worker stops or sleeps).
     public func flush() throws {

@@ -60,7 +60,7 @@ while true {
         lastHousekeeping = now
     }
     let processed: Int
-    let claimStarted = ScoringWorker.monotonicSeconds()
+    let claimStarted = SystemClock.monotonic()
     do { processed = try worker.processBatch() } catch {
         logLine("batch failed, retrying: \(error)")
         usleep(100_000)

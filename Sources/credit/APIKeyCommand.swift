@@ -3,6 +3,8 @@ import CreditAPI
 import CreditAuth
 import CreditStore
 import Foundation
+import CreditGovernance
+import CreditSystem
 
 /// `credit apikey`: keys for machine clients (a loan system that submits applications), sent as
 /// `Authorization: Bearer ck_…` instead of a person's password. A key is shown once; only its

@@ -3,6 +3,7 @@ import CreditAPI
 import CreditAuth
 import CreditStore
 import Foundation
+import CreditGovernance
 
 /// `--config FILE`, shared by every command that uses the service's settings.
 struct ConfigOption: ParsableArguments {
@@ -82,8 +83,7 @@ func readPassword(fromStandardInput: Bool) throws -> String {
 }
 
 func checkPasswordStrength(_ password: String) throws {
-    guard password.count >= 10 else { throw CommandError("a password needs at least 10 characters") }
-    guard password.utf8.count <= 1024 else { throw CommandError("a password has at most 1024 bytes") }
+    if let problem = AccountRules.passwordProblem(password) { throw CommandError(problem) }
 }
 
 /// `credit init`: creates the signing key and the database.

@@ -4,6 +4,8 @@ import CreditJSON
 import CreditSchema
 import CreditStore
 import Foundation
+import CreditGovernance
+import CreditSystem
 
 /// `credit audit`: check and export the audit trail.
 struct AuditCommand: ParsableCommand {
@@ -19,24 +21,13 @@ struct AuditCommand: ParsableCommand {
         @OptionGroup var config: ConfigOption
         func run() throws {
             let store = try openStore(try config.load())
-            var previous = AuditChain.origin, after: Int64 = 0, count = 0
+            var verifier = AuditChainVerifier()
             while true {
-                let records = try store.auditChain(after: after, limit: AuditCommand.page)
+                let records = try store.auditChain(after: verifier.lastSeq, limit: AuditCommand.page)
                 if records.isEmpty { break }
-                for record in records {
-                    // Sequence numbers are consecutive from 1: a gap is a deleted row.
-                    let expected = after + 1
-                    if record.seq != expected || record.previousHash != previous
-                        || AuditChain.hash(seq: record.seq, at: record.at, entry: record.entry, previousHash: record.previousHash) != record.hash {
-                        let why = record.seq != expected ? "row \(expected) is missing" : record.previousHash != previous
-                            ? "it does not link to the row before it" : "its contents do not match its hash"
-                        throw CommandError("the audit trail is broken at row \(record.seq) (\(record.entry.action.rawValue) at \(Date(timeIntervalSince1970: record.at))): \(why); \(count) rows before it verified")
-                    }
-                    previous = record.hash
-                    after = record.seq
-                    count += 1
-                }
+                do throws(AuditChainBreak) { try verifier.check(records) } catch { throw CommandError(error.description) }
             }
+            let (count, previous) = (verifier.verified, verifier.lastHash)
             print("the audit trail is intact: \(count) rows, last hash \(previous)")
         }
     }

@@ -2,6 +2,8 @@ import CreditAPI
 import CreditModel
 import CreditStore
 import Foundation
+import CreditGovernance
+import CreditSystem
 
 /// How well the models ranked and calibrated the applicants whose outcomes are known: AUC, KS,
 /// bad rate against mean PD, and the reliability table, for each cohort (the month of

@@ -4,6 +4,8 @@ import CreditJSON
 import CreditSchema
 import CreditStore
 import Foundation
+import CreditGovernance
+import CreditSystem
 
 /// `credit export`: every application with its outcome and final decision, for archiving
 /// (before a retention purge, or for a regulator).

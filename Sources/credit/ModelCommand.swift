@@ -3,6 +3,7 @@ import CreditAPI
 import CreditModel
 import CreditStore
 import Foundation
+import CreditGovernance
 
 /// `credit model`: the model versions in the models folder, and which of them is the champion
 /// (whose results officers see) and the challenger (scored in its shadow). Workers follow a

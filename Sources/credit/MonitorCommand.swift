@@ -4,6 +4,7 @@ import CreditJSON
 import CreditModel
 import CreditStore
 import Foundation
+import CreditSystem
 
 /// `credit monitor`: whether the applicants scored lately still look like the ones the model was
 /// validated on: the PD's population stability index (PSI), overall and by week, and each

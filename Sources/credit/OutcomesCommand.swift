@@ -3,6 +3,7 @@ import CreditAPI
 import CreditModel
 import CreditStore
 import Foundation
+import CreditGovernance
 
 /// `credit outcomes import`: records what happened to applicants (whether the credit defaulted),
 /// so that `credit monitor` can back-test the models that scored them.

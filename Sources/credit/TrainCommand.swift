@@ -1,6 +1,7 @@
 import ArgumentParser
 import CreditModel
 import Foundation
+import CreditSystem
 
 /// `credit train`: fits a model on a training file with tuning, early stopping and calibration on a validation file.
 struct TrainCommand: ParsableCommand {

@@ -7,6 +7,7 @@ import XCTest
 @testable import CreditWorker
 import CreditJSON
 import CreditTestSupport
+import CreditSystem
 
 /// The API's handlers called directly: request in, response out, on a real SQLite file.
 final class CreditServiceTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import CreditModel
 @testable import CreditScoring
+import CreditSystem
 
 /// Metrics against hand-computed values; calibration, policy and score scale.
 final class MetricsTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import CreditTestSupport
 import XCTest
 @testable import CreditStore
+import CreditGovernance
 
 /// What only the SQLite store does: file permissions, reopening, migrating old files. The
 /// behaviour both backends share is in ``StoreContractTests``.

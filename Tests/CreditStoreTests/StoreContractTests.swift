@@ -2,6 +2,7 @@ import Foundation
 import CreditTestSupport
 import Testing
 @testable import CreditStore
+import CreditGovernance
 
 /// The store contract: what every backend must do, run on SQLite and on PostgreSQL (when
 /// `CREDIT_TEST_DATABASE_URL` names a server, as `make test` does) with the same assertions.

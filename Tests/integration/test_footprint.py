@@ -14,6 +14,18 @@ def test_responder_links_no_foundation():
         assert heavy not in libraries, f"credit-fcgi links {heavy}; keep Foundation out of FastCGI, CreditAPI, CreditAuth, CreditStore, CreditSchema and CreditJSON"
 
 
+def test_worker_links_no_signing_or_password_code():
+    """The module map keeps the worker to scoring: no JWT, no scrypt, no HTTP layer in its binary."""
+    symbols = subprocess.run(["nm", os.path.join(BIN, "credit-worker")], capture_output=True, text=True, check=True).stdout
+    # A Swift symbol starts with its module's name, length-prefixed: $s12CreditWorker...
+    def defines(module):
+        return f"$s{len(module)}{module}" in symbols
+    assert defines("CreditWorker") and defines("CreditStore"), "nm found no worker symbols; the check would prove nothing"
+    for module in ("CreditAuth", "CreditAPI", "FastCGI", "CreditHTTP"):
+        assert not defines(module), f"credit-worker links {module}; the worker must not depend on it (see the README's module map)"
+    assert "EVP_PBE_scrypt" not in symbols and "JWT" not in symbols
+
+
 def _resident_megabytes(pid):
     with open(f"/proc/{pid}/status") as status:
         for line in status:

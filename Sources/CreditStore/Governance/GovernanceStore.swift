@@ -1,3 +1,4 @@
+import CreditGovernance
 /// Roles, reviews and the audit trail: what a lender needs to run its decisions on the service.
 /// Every change here writes its audit row in the same transaction as the change.
 public protocol GovernanceStore: AnyObject {

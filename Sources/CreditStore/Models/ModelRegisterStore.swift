@@ -1,3 +1,4 @@
+import CreditGovernance
 /// The model register (champion and challenger), the challenger's shadow results, and what
 /// monitoring reads: the scored PDs, and the outcomes recorded against them for back-tests.
 public protocol ModelRegisterStore: AnyObject {

@@ -1,4 +1,5 @@
 import CLibPQ
+import CreditConfig
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,7 +18,7 @@ public final class PostgresConnection: SQLConnection {
 
     /// Connects to `url` (`postgresql://user@host:port/db?...`, any libpq connection string).
     public init(url: String) throws(StoreError) {
-        displayURL = Self.redacted(url)
+        displayURL = StoreLocation.redacted(url)
         var message = [CChar](repeating: 0, count: 512)
         guard cpq_load(&message, Int32(message.count)) == 0 else {
             throw .cannotOpen(path: displayURL, reason: message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
@@ -33,17 +34,6 @@ public final class PostgresConnection: SQLConnection {
     }
 
     deinit { if let handle { cpq_finish(handle) } }
-
-    /// `postgresql://user:secret@host/db` as `postgresql://user:***@host/db`.
-    static func redacted(_ url: String) -> String {
-        let characters = Array(url)
-        guard let scheme = (0..<max(0, characters.count - 2)).first(where: { characters[$0] == ":" && characters[$0 + 1] == "/" && characters[$0 + 2] == "/" })
-        else { return url }
-        let start = scheme + 3
-        guard let at = characters[start...].firstIndex(of: "@"),
-              let colon = characters[start..<at].firstIndex(of: ":") else { return url }
-        return String(characters[..<(colon + 1)]) + "***" + String(characters[at...])
-    }
 
     /// Runs one or more statements without parameters (migrations, BEGIN, COMMIT).
     public func executeScript(_ sql: String) throws(StoreError) {

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import CreditGovernance
 #endif
 
 /// The store on a PostgreSQL server, for deployments on more than one host: every behaviour is

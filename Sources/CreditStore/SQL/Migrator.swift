@@ -1,3 +1,5 @@
+import CreditSystem
+
 /// Named schema migrations, shared by both databases: each name stands for one change of the
 /// schema, written in each database's DDL (``SQLiteMigrations``, ``PostgresMigrations``). The
 /// names applied are kept in `schema_migrations`; a database migrated before names existed (by
@@ -86,7 +88,7 @@ enum Migrator {
     }
 
     private static func record(_ applied: [String], _ sql: any SQLConnection) throws(StoreError) {
-        let now = wallClockSeconds()
+        let now = SystemClock.wall()
         try sql.insert(into: "schema_migrations", columns: ["name", "applied_at"], rows: applied.map { [.text($0), .real(now)] })
     }
 

@@ -1,3 +1,4 @@
+import CreditGovernance
 /// API keys: the key's account and the key share a transaction with the audit row.
 extension SQLStore: APIKeyStore {
     public func createAPIKey(name: String, role: Role, digest: String, hint: String, audit: AuditEntry, now: Double) throws(StoreError) -> APIKey {

@@ -1,3 +1,4 @@
+import CreditGovernance
 /// Accounts, the audit trail and reviews. Each change and its audit row share a transaction;
 /// appends to the chain take ``SQLLock/audit``, so that writers on every host queue.
 extension SQLStore: GovernanceStore {

@@ -1,3 +1,4 @@
+import CreditGovernance
 /// The model register, shadow results and outcomes.
 extension SQLStore: ModelRegisterStore {
     public func modelAssignments() throws(StoreError) -> [ModelAssignment] {

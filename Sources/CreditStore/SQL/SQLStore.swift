@@ -1,3 +1,6 @@
+import CreditSystem
+import CreditGovernance
+
 /// The store on a SQL database: the job queue, users and sign-in throttling written once for
 /// both databases over a ``SQLConnection``. ``SQLiteStore`` and ``PostgresStore`` add the
 /// connection and, where one database does better another way, an override (each named in the
@@ -259,7 +262,7 @@ public class SQLStore: StoreConnection {
                             [.real(cutoff)])
             if removed > 0 {
                 try appendAuditInTransaction([(AuditEntry(actor: nil, actorName: "retention", action: .retentionPurge,
-                                                          detail: "\(removed) applications finished before \(cutoff)"), wallClockSeconds())])
+                                                          detail: "\(removed) applications finished before \(cutoff)"), SystemClock.wall())])
             }
             try sql.execute("DELETE FROM login_failures WHERE at < ?1", [.real(cutoff)])
             try sql.execute("DELETE FROM heartbeats WHERE at < ?1", [.real(cutoff)])

@@ -1,4 +1,5 @@
 import CSQLite
+import CreditSystem
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -85,21 +86,21 @@ public final class SQLiteDatabase: SQLConnection {
     /// ``maxWaitingWriters`` threads are writing or waiting already.
     public func exclusively<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         let admitted = Self.writers.withLock { state -> Bool in
-            guard !state.isStuck(now: monotonicSeconds()) || state.writerCount < Self.maxWaitingWriters else { return false }
+            guard !state.isStuck(now: SystemClock.monotonic()) || state.writerCount < Self.maxWaitingWriters else { return false }
             state.writerCount += 1
             return true
         }
         guard admitted else { throw .busy("too many writers are waiting for the database") }
         defer { Self.writers.withLock { $0.writerCount -= 1 } }
         return try Self.writeLock.withLock { _ throws(StoreError) -> T in
-            Self.writers.withLock { $0.heldSince = monotonicSeconds() }
+            Self.writers.withLock { $0.heldSince = SystemClock.monotonic() }
             defer { Self.writers.withLock { $0.heldSince = 0 } }
             do throws(StoreError) {
                 let value = try body()
                 Self.writers.withLock { $0.lastBusyFailure = 0 }  // the lock is free again
                 return value
             } catch {
-                if error.isBusy { Self.writers.withLock { $0.lastBusyFailure = monotonicSeconds() } }
+                if error.isBusy { Self.writers.withLock { $0.lastBusyFailure = SystemClock.monotonic() } }
                 throw error
             }
         }
@@ -109,14 +110,14 @@ public final class SQLiteDatabase: SQLConnection {
     /// ``stuckAfter``, or a write failed on a locked database within the last busy timeout
     /// (another process may still hold the lock).
     public static var writeLockIsStuck: Bool {
-        writers.withLock { $0.isStuck(now: monotonicSeconds()) }
+        writers.withLock { $0.isStuck(now: SystemClock.monotonic()) }
     }
 
     /// Whether a write failed on a locked database within the last busy timeout: a writer then
     /// only probes the lock briefly (``BusyWait/probeTimeout``) instead of waiting in full, so
     /// that no request waits much longer than one busy timeout in all.
     static var recentlyBusy: Bool {
-        writers.withLock { $0.lastBusyFailure > 0 && monotonicSeconds() - $0.lastBusyFailure < defaultBusyTimeout }
+        writers.withLock { $0.lastBusyFailure > 0 && SystemClock.monotonic() - $0.lastBusyFailure < defaultBusyTimeout }
     }
 
     /// The writers of this process: how many are writing or waiting, and the write lock's recent history.
@@ -341,7 +342,7 @@ final class BusyWait {
 
     /// Sleeps a little and says whether to try again (SQLite counts `attempt` from 0 for each wait).
     func shouldRetry(attempt: Int32) -> Bool {
-        let seconds = monotonicSeconds()
+        let seconds = SystemClock.monotonic()
         if attempt == 0 {
             started = seconds
             limit = SQLiteDatabase.recentlyBusy ? min(timeout, Self.probeTimeout) : timeout
@@ -350,11 +351,4 @@ final class BusyWait {
         usleep(useconds_t(attempt < 4 ? 20 << attempt : 250))
         return true
     }
-}
-
-/// Seconds on the monotonic clock.
-func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }
