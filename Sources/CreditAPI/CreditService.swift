@@ -58,7 +58,7 @@ public final class CreditService: Sendable {
     /// Answers one request. Every failure becomes a problem-details response.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let started = ServiceMetrics.now()
-        let context = RequestLog()
+        let context = RequestLog(requestID: request.requestID)
         var response: HTTPResponse
         var failure: String?
         do {
