@@ -91,6 +91,6 @@ let package = Package(
         .testTarget(name: "FastCGITests", dependencies: ["CreditTestSupport", "FastCGI", "CreditHTTP"]),
         .testTarget(name: "CreditHTTPTests", dependencies: ["CreditHTTP"]),
         .testTarget(name: "CreditLogTests", dependencies: ["CreditLog", "CreditJSON"]),
-        .testTarget(name: "CreditAPITests", dependencies: ["CreditTestSupport", "CreditAPI", "CreditWorker", "CreditJSON", "CreditModel", "CreditStore", "CreditAuth", "CreditGovernance", "CreditSystem"]),
+        .testTarget(name: "CreditAPITests", dependencies: ["CreditTestSupport", "CreditAPI", "CreditWorker", "CreditJSON", "CreditModel", "CreditStore", "CreditAuth", "CreditGovernance", "CreditSystem", "CreditLog"]),
     ]
 )

@@ -14,12 +14,11 @@ extension CreditService {
         RequestLog.current?.userID = id
         guard let user = try stores.withStore({ try $0.user(id: id) }) else { throw Self.inactiveAccount }
         guard !user.disabled, user.tokenGeneration == (claims.gen ?? 0) else {
-            // Audited: a real token of a real account, refused (disabled, or revoked by a password change).
-            try? stores.withStore {
-                try $0.appendAudit(AuditEntry(actor: user.id, actorName: user.name, action: .tokenRefused,
-                                              detail: user.disabled ? "account disabled" : "token revoked by a password change",
-                                              address: request.remoteAddress), now: clock())
-            }
+            // Audited: a real token of a real account, refused (disabled, or revoked by a password
+            // change). A row that cannot be written is logged and counted; the answer stays the same.
+            appendAuditReportingFailure(AuditEntry(actor: user.id, actorName: user.name, action: .tokenRefused,
+                                                   detail: user.disabled ? "account disabled" : "token revoked by a password change",
+                                                   address: request.remoteAddress), now: clock())
             throw user.disabled ? Self.inactiveAccount : Problem.unauthorized("This token was revoked by a password change; sign in again.")
         }
         if user.mustChangePassword && !allowingPasswordChange {
@@ -82,7 +81,17 @@ extension CreditService {
     /// reads a large body (a file of applications) only for a caller who has signed in.
     public func carriesValidToken(_ authorization: String?) -> Bool {
         guard let authorization else { return false }
-        return (try? authenticatedUserID(HTTPRequest(method: "POST", path: "/", headers: ["authorization": authorization]))) != nil
+        do {
+            _ = try authenticatedUserID(HTTPRequest(method: "POST", path: "/", headers: ["authorization": authorization]))
+            return true
+        } catch is Problem {
+            return false
+        } catch {
+            // An API key could not be looked up: the large body is not read (the request's own
+            // line follows, without this one's id: the request is not built yet).
+            logStoreFailure("token check: database error, large body refused", error, level: .warning)
+            return false
+        }
     }
 
     static let inactiveAccount = Problem.unauthorized("The account behind this token is disabled or no longer exists.")

@@ -116,8 +116,8 @@ extension CreditService {
             throw Problem.notFound("You have no batch with id \(id.prefix(64)).")
         }
         try stores.withStore {
-            try $0.appendAudit(AuditEntry(actor: user.id, actorName: user.name, action: .export, object: id, detail: "batch results CSV",
-                                          address: request.remoteAddress), now: clock())
+            try appendAuditOrFail(AuditEntry(actor: user.id, actorName: user.name, action: .export, object: id, detail: "batch results CSV",
+                                             address: request.remoteAddress), now: clock(), to: $0)
         }
         // A byte-order mark, so that spreadsheets read accented reasons and names as UTF-8.
         var text = "\u{FEFF}" + ResultTable.line(ResultTable.header) + "\r\n"

@@ -53,7 +53,7 @@ public final class CreditService: Sendable {
     /// Answers one request. Every failure becomes a problem-details response.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let started = SystemClock.monotonic()
-        let context = RequestLog()
+        let context = RequestLog(requestID: request.requestID)
         var response: HTTPResponse
         var failure: String?
         do {

@@ -145,7 +145,7 @@ extension CreditService {
         guard hasher.verify(current, against: user.passwordHash) else {
             throw Problem.validation(["current_password": ["This is not your current password."]])
         }
-        try? stores.withStore { try $0.confirmLogin(attempt: attempt, clearing: userKey) }
+        confirmLoginReportingFailure(attempt: attempt, clearing: userKey)
         let hash = hasher.hash(new)
         let updated = try stores.withStore {
             try $0.updateUser(name: user.name, change: .password(hash: hash, mustChange: false),

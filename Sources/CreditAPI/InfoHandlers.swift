@@ -53,7 +53,10 @@ extension CreditService {
     /// `GET /api/health`: database, queue and worker; 503 when the service cannot take work.
     func health() throws -> HTTPResponse {
         let now = clock()
-        guard let queue = try? stores.withStore({ try $0.health(now: now) }) else {
+        let queue: QueueHealth
+        do { queue = try stores.withStore { try $0.health(now: now) } } catch {
+            // The client learns only that the database is unreachable; the log says why.
+            logStoreFailure("health check: database unreachable", error)
             return JSONOutput.object(["status": .string("unavailable"), "database": .string("unreachable")]).response(status: 503)
         }
         let workerAlive = Self.workerKeepsUp(queue, drainInterval: configuration.drainInterval)
@@ -96,11 +99,14 @@ extension CreditService {
             checks["worker"] = .string(working ? "ok" : queue.lastHeartbeatAge == nil ? "no heartbeat" : "heartbeat too old")
             ready = ready && working
         } catch let error as StoreError {
+            // The client learns busy or cannot write; the log says why.
             ready = false
             checks["database"] = .string(error.isBusy ? "busy" : "cannot write")
+            logStoreFailure("readiness check: database \(error.isBusy ? "busy" : "cannot write")", error, level: error.isBusy ? .warning : .error)
         } catch {
             ready = false
             checks["database"] = .string("cannot write")
+            logStoreFailure("readiness check: database cannot write", error)
         }
         return JSONOutput.object(["status": .string(ready ? "ready" : "not ready"), "checks": .object(checks)]).response(status: ready ? 200 : 503)
     }

@@ -28,6 +28,9 @@ extension CreditService {
         for outcome in ["success", "failure", "throttled", "busy", "error"] {
             out.sample("credit_sign_ins_total", [("outcome", outcome)], Double(counters.signIns[outcome] ?? 0))
         }
+        out.family("credit_audit_write_failures_total", "counter",
+                   "Audit rows this responder process could not write (each logged at error level with its request id).")
+        out.sample("credit_audit_write_failures_total", [], Double(counters.auditWriteFailures))
         // From the store: the same for every responder, and right in CGI mode too.
         let now = clock()
         let (queue, statistics, register) = try stores.withStore { store in

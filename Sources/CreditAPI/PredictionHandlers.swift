@@ -80,7 +80,8 @@ extension CreditService {
             let review = try store.review(jobID: id)
             // A reviewer sees applications that reached review; an administrator sees all.
             guard user.role.includes(.admin) || review != nil else { throw notFound }
-            try store.appendAudit(AuditEntry(actor: user.id, actorName: user.name, action: .view, object: id, address: request.remoteAddress), now: clock())
+            try appendAuditOrFail(AuditEntry(actor: user.id, actorName: user.name, action: .view, object: id, address: request.remoteAddress),
+                                  now: clock(), to: store)
             return (other, review, try store.user(id: other.owner)?.name ?? "user \(other.owner)")
         }
         let shadow = user.role.includes(.admin) ? try stores.withStore { try $0.shadowResult(jobID: id) } : nil

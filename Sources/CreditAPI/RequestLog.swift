@@ -5,8 +5,14 @@ import CreditLog
 /// and read once the response is ready. One request is handled on one thread from start to end,
 /// so a task-local box bound around it is that request's alone.
 final class RequestLog: @unchecked Sendable {
+    /// The server's id of the request (nginx's `REQUEST_ID`), for the lines logged while it is handled.
+    let requestID: String
     /// The account that made the request, once authenticated.
     var userID: Int64?
+
+    init(requestID: String = "") {
+        self.requestID = requestID
+    }
 
     @TaskLocal static var current: RequestLog?
 }

@@ -4,9 +4,10 @@ import Glibc
 #endif
 
 /// The responder's own counters for `/api/metrics`: requests by route, method and status, a
-/// latency histogram, submissions and sign-ins. Held in memory, so they count from the process's
-/// start (Prometheus handles restarts); a CGI process answers one request and keeps none, which
-/// is why the queue's and the jobs' figures are read from the store at each scrape.
+/// latency histogram, submissions, sign-ins and audit rows that could not be written. Held in
+/// memory, so they count from the process's start (Prometheus handles restarts); a CGI process
+/// answers one request and keeps none, which is why the queue's and the jobs' figures are read
+/// from the store at each scrape.
 final class ServiceMetrics: Sendable {
     /// Upper bounds of the latency histogram's buckets, in seconds.
     static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
@@ -36,6 +37,8 @@ final class ServiceMetrics: Sendable {
         var latency: [String: Histogram] = [:]
         var signIns: [String: UInt64] = [:]
         var submissions: UInt64 = 0
+        /// Audit rows that could not be written (see ``CreditService/reportAuditWriteFailure(_:at:_:)``).
+        var auditWriteFailures: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -58,6 +61,11 @@ final class ServiceMetrics: Sendable {
                 state.signIns[outcome, default: 0] += 1
             }
         }
+    }
+
+    /// Counts an audit row that could not be written.
+    func recordAuditWriteFailure() {
+        state.withLock { $0.auditWriteFailures += 1 }
     }
 
     func snapshot() -> State { state.withLock { $0 } }

@@ -60,25 +60,34 @@ extension CreditService {
         }
         guard accepted, let user else {
             // Audited with the name tried (never the password), whether or not it exists.
-            try? stores.withStore {
-                try $0.appendAudit(AuditEntry(actor: user?.id, actorName: String(username.prefix(100)), action: .signInFailed,
-                                              detail: user == nil ? "unknown user" : (user!.disabled ? "account disabled" : "wrong password"),
-                                              address: request.remoteAddress), now: now)
-            }
+            // A row that cannot be written is logged and counted; the answer stays the same.
+            appendAuditReportingFailure(AuditEntry(actor: user?.id, actorName: String(username.prefix(100)), action: .signInFailed,
+                                                   detail: user == nil ? "unknown user" : (user!.disabled ? "account disabled" : "wrong password"),
+                                                   address: request.remoteAddress), now: now)
             throw Problem.invalidCredentials()
         }
         // The password was right: a busy database must not turn that into a failure. Removing
-        // the reservation and upgrading an old hash are done if they can be, and skipped if not
-        // (the reservation then counts as one failure until it leaves the window).
-        try? stores.withStore { try $0.confirmLogin(attempt: attempt, clearing: userKey) }
+        // the reservation and upgrading an old hash are done if they can be, and skipped (with a
+        // warning) if not (the reservation then counts as one failure until it leaves the window).
+        // The audit row likewise: one that cannot be written is logged and counted, and the
+        // sign-in stands.
+        confirmLoginReportingFailure(attempt: attempt, clearing: userKey)
         if hasher.needsRehash(user.passwordHash) {
             let upgraded = hasher.hash(password)  // the slow hash, with no connection held
-            try? stores.withStore { try $0.setPasswordHash(name: user.name, passwordHash: upgraded) }
+            do { try stores.withStore { try $0.setPasswordHash(name: user.name, passwordHash: upgraded) } } catch {
+                logStoreFailure("password hash upgrade skipped", error, level: .warning, metadata: ["user_id": .stringConvertible(user.id)])
+            }
         }
-        try? stores.withStore {
-            try $0.appendAudit(AuditEntry(actor: user.id, actorName: user.name, action: .signIn, address: request.remoteAddress), now: now)
-        }
+        appendAuditReportingFailure(AuditEntry(actor: user.id, actorName: user.name, action: .signIn, address: request.remoteAddress), now: now)
         return tokenResponse(for: user, now: now)
+    }
+
+    /// Removes a sign-in's reservation once its password was right, or logs a warning when the
+    /// store cannot (the reservation then counts as a failure until it leaves the window).
+    func confirmLoginReportingFailure(attempt: [Int64], clearing userKey: String) {
+        do { try stores.withStore { try $0.confirmLogin(attempt: attempt, clearing: userKey) } } catch {
+            logStoreFailure("sign-in reservation not cleared", error, level: .warning)
+        }
     }
 
     /// A new access token for `user`, with its role and whether it must change its password.
