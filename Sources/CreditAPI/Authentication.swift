@@ -7,13 +7,15 @@ extension CreditService {
     /// have the token's generation (a password change revokes older tokens). With `minimum`, a
     /// weaker role gets 403. An account with a one-time password may only change it (403).
     func authenticate(_ request: HTTPRequest, minimum: Role = .officer, allowingPasswordChange: Bool = false) throws -> User {
-        let token = try bearerToken(request)
-        if token.hasPrefix(APIKey.prefix) { return try Self.requireRole(try apiKeyUser(token), minimum) }
-        let claims = try verifiedClaims(token)
-        guard let id = Int64(claims.sub) else { throw Problem.unauthorized(Self.explain(.malformed)) }
-        RequestLog.current?.userID = id
-        guard let user = try stores.withStore({ try $0.user(id: id) }) else { throw Self.inactiveAccount }
-        guard !user.disabled, user.tokenGeneration == (claims.gen ?? 0) else {
+        let caller = try caller(request)
+        let user: User
+        if let account = caller.account {
+            user = account
+        } else {
+            guard let account = try stores.withStore({ try $0.user(id: caller.id) }) else { throw Self.inactiveAccount }
+            user = account
+        }
+        guard !user.disabled, user.tokenGeneration == caller.generation else {
             // Audited: a real token of a real account, refused (disabled, or revoked by a password
             // change). A row that cannot be written is logged and counted; the answer stays the same.
             appendAuditReportingFailure(AuditEntry(actor: user.id, actorName: user.name, action: .tokenRefused,
@@ -47,15 +49,21 @@ extension CreditService {
         return user
     }
 
-    /// The user id from a valid bearer token, or 401. Whether the account is still active is
-    /// not checked here: the caller must (``authenticate(_:)``, or the store on enqueue).
-    func authenticatedUserID(_ request: HTTPRequest) throws -> Int64 {
+    /// Who a request's credential names, before the account's current state is checked: the one
+    /// reading of `Authorization` for every endpoint. An API key's account is read with the key;
+    /// a token names an account id, its generation and name. ``authenticate(_:minimum:allowingPasswordChange:)``
+    /// then checks the account; a submission leaves that to the store, which checks the same rules
+    /// (enabled, same generation, no one-time password) in the statement that stores the job.
+    func caller(_ request: HTTPRequest) throws -> Caller {
         let token = try bearerToken(request)
-        if token.hasPrefix(APIKey.prefix) { return try apiKeyUser(token).id }
+        if token.hasPrefix(APIKey.prefix) {
+            let user = try apiKeyUser(token)
+            return Caller(id: user.id, name: user.name, generation: user.tokenGeneration, account: user)
+        }
         let claims = try verifiedClaims(token)
         guard let id = Int64(claims.sub) else { throw Problem.unauthorized(Self.explain(.malformed)) }
         RequestLog.current?.userID = id
-        return id
+        return Caller(id: id, name: claims.name ?? "user \(id)", generation: claims.gen ?? 0, account: nil)
     }
 
     /// The credential of `Authorization: Bearer <credential>` (an access token or an API key), or 401.
@@ -82,7 +90,7 @@ extension CreditService {
     public func carriesValidToken(_ authorization: String?) -> Bool {
         guard let authorization else { return false }
         do {
-            _ = try authenticatedUserID(HTTPRequest(method: "POST", path: "/", headers: ["authorization": authorization]))
+            _ = try caller(HTTPRequest(method: "POST", path: "/", headers: ["authorization": authorization]))
             return true
         } catch is Problem {
             return false
@@ -106,4 +114,14 @@ extension CreditService {
         case .malformed: return "The access token is malformed."
         }
     }
+}
+
+/// The account a request's credential names (see ``CreditService/caller(_:)``).
+struct Caller {
+    let id: Int64
+    let name: String
+    /// The token generation the credential carries (an API key: its account's).
+    let generation: Int
+    /// The account, when reading the credential read it too (an API key).
+    let account: User?
 }

@@ -25,7 +25,7 @@ extension CreditService {
     /// row is validated before any is queued: a file with bad rows gets one 422 that lists each
     /// by line number, and nothing is stored. A good file is queued in chunks; 202 with its id.
     func submitBatch(_ request: HTTPRequest) throws -> HTTPResponse {
-        let userID = try authenticatedUserID(request)
+        let userID = try authenticate(request).id
         if request.bodyTooLarge || request.body.count > configuration.maxBatchBytes { throw Problem.tooLarge(limit: configuration.maxBatchBytes) }
         let format = try Self.batchFormat(request)
         let name = Self.batchName(request.queryItems["name"], format: format)

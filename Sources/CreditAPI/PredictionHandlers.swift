@@ -10,17 +10,8 @@ extension CreditService {
     func submitPrediction(_ request: HTTPRequest) throws -> HTTPResponse {
         // The token is checked here; the account's state and the token's generation are checked
         // by the store as it commits the job.
-        let token = try bearerToken(request)
-        let userID: Int64, generation: Int, actorName: String
-        if token.hasPrefix(APIKey.prefix) {
-            let user = try apiKeyUser(token)
-            (userID, generation, actorName) = (user.id, user.tokenGeneration, user.name)
-        } else {
-            let claims = try verifiedClaims(token)
-            guard let id = Int64(claims.sub) else { throw Problem.unauthorized(Self.explain(.malformed)) }
-            (userID, generation, actorName) = (id, claims.gen ?? 0, claims.name ?? "user \(id)")
-            RequestLog.current?.userID = id
-        }
+        let caller = try caller(request)
+        let (userID, generation, actorName) = (caller.id, caller.generation, caller.name)
         if request.bodyTooLarge || request.body.count > configuration.maxBodyBytes { throw Problem.tooLarge(limit: configuration.maxBodyBytes) }
         let contentType = request.header("content-type")?.lowercased() ?? ""
         guard contentType.hasPrefix("application/json") || contentType.hasPrefix("application/") && contentType.contains("+json") else {
@@ -55,7 +46,12 @@ extension CreditService {
                                                    applicantName: applicant.name(in: .pakdd), clientID: applicant.clientID(in: .pakdd),
                                                    now: clock()))
         } catch {
-            if case .ownerInactive = error { throw Self.inactiveAccount }
+            // The account cannot submit: the one authentication path says why (disabled, token
+            // revoked, or a one-time password to change first).
+            if case .ownerInactive = error {
+                _ = try authenticate(request)
+                throw Self.inactiveAccount
+            }
             if case .idempotencyKeyReused = error { throw Problem.idempotencyKeyReuse() }
             throw error
         }

@@ -12,7 +12,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case userExists(String)
     /// No user has this name.
     case noSuchUser(String)
-    /// The user a job was submitted for is disabled or no longer exists.
+    /// The user a job was submitted for is disabled, no longer exists, or holds a one-time password
+    /// (or the token's generation is stale).
     case ownerInactive(Int64)
     /// A value the store cannot accept.
     case invalid(String)
@@ -41,7 +42,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
             return "the database has schema version \(found), newer than this program supports (\(supported)); upgrade the program"
         case .userExists(let name): return "a user named \(name) exists already"
         case .noSuchUser(let name): return "no user named \(name)"
-        case .ownerInactive(let id): return "user \(id) is disabled or no longer exists"
+        case .ownerInactive(let id): return "user \(id) is disabled, no longer exists, or must first replace a one-time password"
         case .invalid(let text): return text
         case .insecurePermissions(let path, let mode):
             return "the database \(path) is open to other accounts (mode \(mode)); run `chmod 600 \(path)*` (the -wal and -shm files too)"

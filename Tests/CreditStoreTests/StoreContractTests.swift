@@ -125,6 +125,11 @@ import CreditGovernance
         #expect(try store.jobs(owner: alice.id, limit: 10, before: nil).count == 1)
         try store.setDisabled(name: "alice", disabled: false)
         #expect(try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 5).created)
+        // A one-time password set by an administrator must be replaced before anything else.
+        try store.updateUser(name: "alice", change: .password(hash: "h2", mustChange: true), audit: nil, now: 6)
+        #expect(throws: StoreError.ownerInactive(alice.id)) { try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 7) }
+        try store.updateUser(name: "alice", change: .password(hash: "h3", mustChange: false), audit: nil, now: 8)
+        #expect(try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 9).created)
     }
 
     @Test(arguments: StoreBackend.available)

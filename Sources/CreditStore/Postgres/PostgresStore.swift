@@ -56,7 +56,8 @@ public final class PostgresStore: SQLStore {
             job AS (
               INSERT INTO jobs (id, owner, status, idempotency_key, request_hash, rescore_of, submitted_at, applicant_name, client_id)
               SELECT i.id, i.owner, 'queued', i.key, i.hash, i.rescore, i.at, i.name, i.client FROM input i
-              WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = i.owner AND NOT u.disabled AND (i.generation IS NULL OR u.token_generation = i.generation))
+              WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = i.owner AND NOT u.disabled AND NOT u.must_change_password
+                            AND (i.generation IS NULL OR u.token_generation = i.generation))
               ORDER BY i.position
               ON CONFLICT (owner, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
               RETURNING seq, id),

@@ -60,7 +60,7 @@ public class SQLStore: StoreConnection {
         let stored = try sql.query("""
             INSERT INTO jobs (id, owner, status, idempotency_key, request_hash, rescore_of, submitted_at, applicant_name, client_id)
             SELECT ?1, ?2, 'queued', ?3, ?5, ?6, ?4, ?8, ?9
-            WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2 AND NOT disabled AND (?7 IS NULL OR token_generation = ?7))
+            WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2 AND NOT disabled AND NOT must_change_password AND (?7 IS NULL OR token_generation = ?7))
             ON CONFLICT (owner, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING seq
             """, [.text(id), .integer(submission.owner), .text(submission.idempotencyKey), .real(submission.now), .text(submission.requestHash),
                   .text(submission.rescoreOf), .integer(submission.tokenGeneration.map(Int64.init)), .text(submission.applicantName),
@@ -81,7 +81,7 @@ public class SQLStore: StoreConnection {
     /// Why a submission was not stored: its owner cannot submit, or its idempotency key names an
     /// earlier job (returned, unless the earlier request had another body).
     func existingJob(_ submission: Submission) throws(StoreError) -> EnqueueResult {
-        guard let account = try user(id: submission.owner), !account.disabled,
+        guard let account = try user(id: submission.owner), !account.disabled, !account.mustChangePassword,
               submission.tokenGeneration.map({ $0 == account.tokenGeneration }) ?? true else { throw .ownerInactive(submission.owner) }
         guard let key = submission.idempotencyKey,
               let existing = try sql.query("SELECT \(Self.jobColumns), j.request_hash FROM \(Self.jobTables) WHERE j.owner = ?1 AND j.idempotency_key = ?2",
