@@ -170,23 +170,15 @@ extension CreditService {
         let admin = try authenticate(request, minimum: .admin)
         let object = try Self.jsonObject(request, maxBytes: 8 * 1024)
         let name = Self.trimmed(object["name"]?.stringValue ?? "")
-        var errors: [String: [String]] = [:]
-        if !AccountRules.isValidUserName(name) { errors["name"] = [AccountRules.userNameRule] }
+        let password = object["password"]?.stringValue ?? ""
+        var errors = AccountAdministration.problems(name: name, password: password)
         let role = (object["role"]?.stringValue).flatMap(Role.init(rawValue:))
         if role == nil { errors["role"] = ["Choose officer, reviewer or admin."] }
-        let password = object["password"]?.stringValue ?? ""
-        if let problem = AccountRules.passwordProblem(password) { errors["password"] = [problem] }
         for key in object.keys where !["name", "role", "password"].contains(key) { errors[key] = ["Unknown field."] }
-        if !errors.isEmpty { throw Problem.validation(errors) }
-        let hash = hasher.hash(password)
-        let user: User = try stores.withStore { store in
-            do {
-                return try store.createUser(name: name, passwordHash: hash, role: role!, mustChangePassword: true,
-                                            audit: AuditEntry(actor: admin.id, actorName: admin.name, action: .accountCreated, object: name,
-                                                              detail: role!.rawValue, address: request.remoteAddress), now: clock())
-            } catch StoreError.userExists {
-                throw Problem(type: "conflict", title: "User exists", status: 409, detail: "A user named \(name) exists already.")
-            }
+        guard errors.isEmpty, let role else { throw Problem.validation(errors) }
+        let user = try administering { store in
+            try accounts.addUser(name: name, password: password, role: role, oneTimePassword: true, by: Actor(admin, address: request.remoteAddress),
+                                 in: store, now: clock())
         }
         return Self.representation(of: user).response(status: 201, headers: [("Location", request.basePath + "/api/users/" + name)])
     }
@@ -197,41 +189,37 @@ extension CreditService {
         let admin = try authenticate(request, minimum: .admin)
         let object = try Self.jsonObject(request, maxBytes: 8 * 1024)
         var errors: [String: [String]] = [:]
-        var changes: [(AccountChange, AuditAction, String)] = []
-        var oneTimePassword: String?
+        var edits: [AccountAdministration.Edit] = []
         if let value = object["role"] {
-            if let role = value.stringValue.flatMap(Role.init(rawValue:)) { changes.append((.role(role), .roleChanged, role.rawValue)) }
-            else { errors["role"] = ["Choose officer, reviewer or admin."] }
+            if let role = value.stringValue.flatMap(Role.init(rawValue:)) { edits.append(.role(role)) } else { errors["role"] = ["Choose officer, reviewer or admin."] }
         }
         if let value = object["disabled"] {
-            if case .bool(let disabled) = value { changes.append((.disabled(disabled), disabled ? .accountDisabled : .accountEnabled, "")) }
-            else { errors["disabled"] = ["disabled is true or false."] }
+            if case .bool(let disabled) = value { edits.append(.disabled(disabled)) } else { errors["disabled"] = ["disabled is true or false."] }
         }
-        if let value = object["password"] {
-            let password = value.stringValue ?? ""
-            if let problem = AccountRules.passwordProblem(password) { errors["password"] = [problem] } else { oneTimePassword = password }
-        }
+        if let value = object["password"] { edits.append(.password(value.stringValue ?? "", oneTime: true)) }
         for key in object.keys where !["role", "disabled", "password"].contains(key) { errors[key] = ["Unknown field."] }
-        if changes.isEmpty && oneTimePassword == nil && errors.isEmpty { errors[""] = ["Send role, disabled or password."] }
-        if name.lowercased() == admin.name.lowercased() {
-            for (change, _, _) in changes {
-                if case .role(let role) = change, role != .admin { errors["role"] = ["You cannot take the admin role from your own account."] }
-                if case .disabled(true) = change { errors["disabled"] = ["You cannot disable your own account."] }
-            }
-        }
+        let actor = Actor(admin, address: request.remoteAddress)
+        if errors.isEmpty || !edits.isEmpty { errors.merge(AccountAdministration.problems(changing: name, edits, by: actor)) { $1 } }
         if !errors.isEmpty { throw Problem.validation(errors) }
-        // The slow hash only once everything else is known to be valid.
-        if let oneTimePassword { changes.append((.password(hash: hasher.hash(oneTimePassword), mustChange: true), .passwordReset, "one-time password")) }
-        var user: User?
-        for (change, action, detail) in changes {
-            let audit = AuditEntry(actor: admin.id, actorName: admin.name, action: action, object: name, detail: detail, address: request.remoteAddress)
-            user = try stores.withStore { store in
-                do { return try store.updateUser(name: name, change: change, audit: audit, now: clock()) }
-                catch StoreError.noSuchUser { throw Problem.notFound("There is no user named \(name.prefix(100)).") }
+        let user = try administering { store in try accounts.change(name, edits, by: actor, in: store, now: clock()) }
+        return Self.representation(of: user).response()
+    }
+
+    /// Runs an account use case on a store, its refusals as problems.
+    private func administering(_ body: (any GovernanceStore) throws -> User) throws -> User {
+        do {
+            return try stores.withStore { try body($0) }
+        } catch let refusal as AccountAdministration.Refusal {
+            switch refusal {
+            case .invalid(let errors): throw Problem.validation(errors)
+            case .userExists(let name): throw Problem(type: "conflict", title: "User exists", status: 409, detail: "A user named \(name) exists already.")
+            case .noSuchUser: throw Problem.notFound(refusal.description)
             }
         }
-        return Self.representation(of: user!).response()
     }
+
+    /// The account use cases, hashing on the service's hashing threads.
+    var accounts: AccountAdministration { AccountAdministration(hash: { [hasher] in hasher.hash($0) }) }
 
     static func representation(of user: User) -> JSONOutput {
         .object(["name": .string(user.name), "role": .string(user.role.rawValue), "disabled": .bool(user.disabled),

@@ -51,23 +51,22 @@ func initialiseState(_ settings: ServiceConfiguration) throws -> [String] {
     return report
 }
 
+/// The account use cases at the command line: scrypt in this process, the operator as actor.
+let accounts = AccountAdministration(hash: { PasswordHasher().hash($0) })
+let commandLineActor = Actor.commandLine(NSUserName())
+
 /// Checks a new user's name and password and creates the account.
 func addUser(name: String, password: String, role: Role = .officer, settings: ServiceConfiguration) throws {
-    guard (1...100).contains(name.count), name.allSatisfy({ $0.isLetter || $0.isNumber || "._-@".contains($0) }) else {
-        throw CommandError("a user name has 1 to 100 letters, digits or . _ - @")
-    }
-    try checkPasswordStrength(password)
-    let store = try openStore(settings)
-    let audit = AuditEntry(actor: nil, actorName: "cli:" + NSUserName(), action: .accountCreated, object: name, detail: role.rawValue)
-    do { _ = try store.createUser(name: name, passwordHash: PasswordHasher().hash(password), role: role, mustChangePassword: false, audit: audit,
-                                  now: Date().timeIntervalSince1970) }
-    catch { throw CommandError("\(error)") }
+    do { _ = try accounts.addUser(name: name, password: password, role: role, oneTimePassword: false, by: commandLineActor,
+                                  in: try openStore(settings), now: Date().timeIntervalSince1970) }
+    catch let refusal as AccountAdministration.Refusal { throw CommandError(refusal.description) }
+    catch let error as StoreError { throw CommandError(error.description) }
 }
 
 /// Changes an account from the command line, with its audit row.
-func changeAccount(_ name: String, _ change: AccountChange, action: AuditAction, detail: String = "", settings: ServiceConfiguration) throws {
-    let audit = AuditEntry(actor: nil, actorName: "cli:" + NSUserName(), action: action, object: name, detail: detail)
-    do { try openStore(settings).updateUser(name: name, change: change, audit: audit, now: Date().timeIntervalSince1970) }
+func changeAccount(_ name: String, _ edit: AccountAdministration.Edit, settings: ServiceConfiguration) throws {
+    do { _ = try accounts.change(name, [edit], by: commandLineActor, in: try openStore(settings), now: Date().timeIntervalSince1970) }
+    catch let refusal as AccountAdministration.Refusal { throw CommandError(refusal.description) }
     catch let error as StoreError { throw CommandError(error.description) }
 }
 
@@ -80,10 +79,6 @@ func readPassword(fromStandardInput: Bool) throws -> String {
     guard let first = getpass("Password: ").map({ String(cString: $0) }), !first.isEmpty else { throw CommandError("no password given") }
     guard let second = getpass("Repeat password: ").map({ String(cString: $0) }), second == first else { throw CommandError("the passwords differ") }
     return first
-}
-
-func checkPasswordStrength(_ password: String) throws {
-    if let problem = AccountRules.passwordProblem(password) { throw CommandError(problem) }
 }
 
 /// `credit init`: creates the signing key and the database.
@@ -163,7 +158,7 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var config: ConfigOption
         @Argument var name: String
         func run() throws {
-            try changeAccount(name, .disabled(true), action: .accountDisabled, settings: try config.load())
+            try changeAccount(name, .disabled(true), settings: try config.load())
             print("disabled \(name)")
         }
     }
@@ -173,7 +168,7 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var config: ConfigOption
         @Argument var name: String
         func run() throws {
-            try changeAccount(name, .disabled(false), action: .accountEnabled, settings: try config.load())
+            try changeAccount(name, .disabled(false), settings: try config.load())
             print("enabled \(name)")
         }
     }
@@ -184,7 +179,7 @@ struct UserCommand: ParsableCommand {
         @Argument var name: String
         @Argument(help: "The new role.") var role: Role
         func run() throws {
-            try changeAccount(name, .role(role), action: .roleChanged, detail: role.rawValue, settings: try config.load())
+            try changeAccount(name, .role(role), settings: try config.load())
             print("\(name) is now \(role.rawValue)")
         }
     }
@@ -196,8 +191,7 @@ struct UserCommand: ParsableCommand {
         @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
         func run() throws {
             let password = try readPassword(fromStandardInput: passwordStdin)
-            try checkPasswordStrength(password)
-            try changeAccount(name, .password(hash: PasswordHasher().hash(password), mustChange: false), action: .passwordReset, settings: try config.load())
+            try changeAccount(name, .password(password, oneTime: false), settings: try config.load())
             print("password of \(name) changed")
         }
     }

@@ -47,7 +47,8 @@ struct ApacheSetup: ParsableCommand {
             throw CommandError("\(htaccess) exists and was not written by `credit setup`; move it away, choose another --prefix, or give --force")
         }
         let password = try readPassword(fromStandardInput: passwordStdin)
-        try checkPasswordStrength(password)
+        // Checked before anything is written; the account is created below with the same rules.
+        if let problem = AccountAdministration.problems(name: admin, password: password).values.first?.first { throw CommandError(problem) }
 
         // Data: private to this account.
         try DeploymentFiles.makeDirectory(dataFolder, mode: 0o700)
