@@ -4,10 +4,10 @@ import CreditGovernance
 #endif
 
 /// The store on a PostgreSQL server, for deployments on more than one host: every behaviour is
-/// ``SQLStore``'s, shared with SQLite, except four that PostgreSQL does in one statement where
-/// SQLite takes one a row (each a round trip here): storing a group commit's submissions, claiming
-/// jobs with their applications (`FOR UPDATE SKIP LOCKED`, so workers never wait for or share a
-/// job), recording a batch of outcomes, and queueing a chunk of a batch.
+/// ``SQLStore``'s, shared with SQLite, except three that PostgreSQL does in one statement where
+/// SQLite takes one a row (each a round trip here): storing a group commit's submissions,
+/// recording a batch of outcomes, and queueing a chunk of a batch. Workers claim with
+/// `FOR UPDATE SKIP LOCKED` (``SQLDialect/skipLocked``), so they never wait for or share a job.
 ///
 /// Each commit that queues jobs sends `NOTIFY credit_jobs`, which wakes listening workers
 /// (``PostgresNotificationListener``). One instance is one connection, used by one thread at a time.
@@ -70,24 +70,6 @@ public final class PostgresStore: SQLStore {
                   PostgresText.array(batch.map { $0.tokenGeneration.map { String($0) } }), PostgresText.array(batch.map(\.applicantName)),
                   PostgresText.array(batch.map(\.clientID))])
         return Set(try inserted.map { row throws(StoreError) in try row.string(0) })
-    }
-
-    /// Claims and reads the applications in one statement; jobs other workers are claiming are skipped, not waited for.
-    override func claimQueued(worker: String, limit: Int, lease: Double, now: Double) throws(StoreError) -> [ClaimedJob] {
-        let claimed = try connection.query("""
-            WITH claimed AS (
-              UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, started_at = $1::double precision,
-                     lease_until = $2::double precision, worker = $3
-              FROM (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT $4::integer FOR UPDATE SKIP LOCKED) next
-              WHERE j.seq = next.seq
-              RETURNING j.seq, j.id, j.owner, j.attempts)
-            SELECT c.id, c.owner, c.attempts, CASE WHEN p.record IS NULL THEN p.payload ELSE '' END, p.record
-            FROM claimed c JOIN job_payloads p ON p.seq = c.seq ORDER BY c.seq
-            """, [PostgresText.number(now), PostgresText.number(now + lease), worker, PostgresText.number(limit)])
-        return try claimed.map { row throws(StoreError) in
-            ClaimedJob(id: try row.string(0), owner: try row.int64(1), payload: try row.string(3), attempt: try row.int(2),
-                       record: try row.optionalString(4))
-        }
     }
 
     /// Every outcome of a batch in one statement: arrays of ids, attempts, statuses and texts.

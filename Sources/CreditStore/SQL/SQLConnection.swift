@@ -59,6 +59,15 @@ public enum SQLDialect: Sendable {
         }
     }
 
+    /// Appended to a SELECT of queued jobs to claim: on PostgreSQL, rows another worker is
+    /// claiming are skipped instead of waited for; SQLite has one writer at a time anyway.
+    public var skipLocked: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: " FOR UPDATE SKIP LOCKED"
+        }
+    }
+
     /// The text of member `key` of the JSON object in `column`.
     public func jsonText(_ column: String, _ key: String) -> String {
         switch self {

@@ -128,16 +128,20 @@ public class SQLStore: StoreConnection {
                         [.real(now)])
     }
 
-    /// Takes the oldest queued jobs and reads their applications (two statements; PostgreSQL overrides it with one).
-    func claimQueued(worker: String, limit: Int, lease: Double, now: Double) throws(StoreError) -> [ClaimedJob] {
-        let claimed = try sql.query("""
-            UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ?1, lease_until = ?2, worker = ?3
-            WHERE seq IN (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT ?4)
-            RETURNING seq, id, owner, attempts
+    /// Takes the oldest queued jobs, then reads their applications. On PostgreSQL, jobs another
+    /// worker is claiming are skipped, not waited for. (The jobs to take come from a subquery in
+    /// FROM, which runs once; as `seq IN (subquery)` PostgreSQL may run it again and take more.)
+    private func claimQueued(worker: String, limit: Int, lease: Double, now: Double) throws(StoreError) -> [ClaimedJob] {
+        var claimed = try sql.query("""
+            UPDATE jobs SET status = 'running', attempts = jobs.attempts + 1, started_at = ?1, lease_until = ?2, worker = ?3
+            FROM (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT ?4\(dialect.skipLocked)) AS next
+            WHERE jobs.seq = next.seq
+            RETURNING jobs.seq, jobs.id, jobs.owner, jobs.attempts
             """, [.real(now), .real(now + lease), .text(worker), .int(limit)]) { row throws(StoreError) in
             (seq: try row.int64(0), id: try row.string(1), owner: try row.int64(2), attempt: try row.int(3))
         }
         guard !claimed.isEmpty else { return [] }
+        claimed.sort { $0.seq < $1.seq }  // oldest first (PostgreSQL returns updated rows in any order)
         // The batch's applications in one statement: the compact record where there is one, else the JSON.
         var applications: [Int64: (record: String?, payload: String)] = [:]
         applications.reserveCapacity(claimed.count)
