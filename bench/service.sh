@@ -2,7 +2,9 @@
 # The service on loopback, in one run, beside a minimal C libfcgi responder behind the same nginx:
 #   authenticated submissions/s through nginx (wrk), with the responder alone on the CPU (the
 #   worker drains the queue afterwards) and with the worker scoring at the same time; CPU per
-#   request of each process; submit-to-done latency at 1 and 16 clients; responder and worker
+#   request of each process (the worker's is its CPU per job under open-loop load); closed-loop
+#   clients (submit, poll until done, submit again) at 1, 16 and 64: jobs/s, submit-to-done p50
+#   and p99, and the worker's CPU per job; responder and worker
 #   memory; and one CGI-mode request including process start. Then the scale figures per backend
 #   (bench/scale.py): SQLite and PostgreSQL, no, one and two workers, worker CPU per job, a c16
 #   sign-in burst and a 10,000-row batch.
@@ -112,8 +114,23 @@ sleep 1
 flooded=$(wrk_rate)
 wait "$poller" "$flood"
 sleep 1
-single=$(python3 bench/latency.py "$port" "$token" "$body" 1 300)
-sixteen=$(python3 bench/latency.py "$port" "$token" "$body" 16 40)
+# Closed loop: each client (a wrk thread of its own: bench/closed_loop.lua) submits, polls until
+# done at once, submits again. The worker's CPU per job is taken over the same seconds.
+closed() {  # $1 = clients; prints the JSON of closed_loop.py with worker_us_per_job added
+  local ticks jobs
+  ticks=$(awk '{print $14 + $15}' "/proc/$worker/stat"); jobs=$(sqlite3 "$CREDIT_DB" "SELECT count(*) FROM jobs")
+  TOKEN=$token BODY=$body wrk -t"$1" -c"$1" -d"${CLOSED_SECONDS:-5}s" -s bench/closed_loop.lua "http://127.0.0.1:$port/" | tail -1 > "$work/closed.json"
+  python3 - "$work/closed.json" "$ticks" "$(awk '{print $14 + $15}' "/proc/$worker/stat")" "$jobs" "$(sqlite3 "$CREDIT_DB" "SELECT count(*) FROM jobs")" <<'PY'
+import json, sys
+result = json.load(open(sys.argv[1]))
+ticks, jobs = int(sys.argv[3]) - int(sys.argv[2]), int(sys.argv[5]) - int(sys.argv[4])
+result["worker_us_per_job"] = ticks * 1e4 / max(1, jobs)
+print(json.dumps(result))
+PY
+}
+single=$(closed 1)
+sixteen=$(closed 16)
+sixtyfour=$(closed 64)
 sleep 1
 done_count=$(sqlite3 "$CREDIT_DB" "SELECT count(*) FROM jobs WHERE status = 'done'")
 queued=$(sqlite3 "$CREDIT_DB" "SELECT count(*) FROM jobs WHERE status != 'done'")
@@ -142,15 +159,15 @@ print(f"{sorted(times)[10]:.1f}")
 PY
 )
 
-python3 - "$floor" "$floor_after" "$floor_mean" "$alone" "$together" "$single" "$sixteen" "$alone_mb" "$responder_mb" "$worker_mb" "$cgi_ms" "$done_count" "$queued" \
+python3 - "$floor" "$floor_after" "$floor_mean" "$alone" "$together" "$single" "$sixteen" "$sixtyfour" "$alone_mb" "$responder_mb" "$worker_mb" "$cgi_ms" "$done_count" "$queued" \
   "$backlog" "$drain_seconds" "$flooded" "$(cat "$work/flood.json")" "$(cat "$work/poll.json")" <<'PY'
 import json, sys
-(floor, floor_after, floor_mean, alone, together, single, sixteen, alone_mb, responder_mb, worker_mb, cgi_ms, done_count, queued, backlog, drain,
+(floor, floor_after, floor_mean, alone, together, single, sixteen, sixtyfour, alone_mb, responder_mb, worker_mb, cgi_ms, done_count, queued, backlog, drain,
  flooded, flood, poll) = sys.argv[1:]
 flood, poll = json.loads(flood), json.loads(poll)
 rate = lambda text: float(text.split("|")[0])
 cpu = lambda text: text.split("|")[1]
-single, sixteen = json.loads(single), json.loads(sixteen)
+single, sixteen, sixtyfour = json.loads(single), json.loads(sixteen), json.loads(sixtyfour)
 floor_mean = float(floor_mean)
 print(f"C hello floor (wrk -t2 -c16):            {floor_mean:7,.0f}/s   mean of {rate(floor):,.0f} before and {rate(floor_after):,.0f} after our runs; CPU per request: {cpu(floor)}")
 print(f"ours, responder alone on the CPU:        {rate(alone):7,.0f}/s = {rate(alone) / floor_mean:.0%} of the floor   CPU per request: {cpu(alone)}")
@@ -159,8 +176,10 @@ print(f"the worker then drained the {backlog} jobs left by the first run in {dra
 print(f"the same during a sign-in flood:         {rate(flooded):7,.0f}/s = {rate(flooded) / rate(together):.0%} of the rate without it   CPU per request: {cpu(flooded)}")
 print(f"  the flood: 200 attackers, {flood['per_second']:,.0f} sign-ins/s, answers {flood['statuses']}")
 print(f"  a status poll meanwhile: p50 {poll['p50_ms']:.2f} ms, p99 {poll['p99_ms']:.2f} ms ({poll['polls']} polls)")
-print(f"submit-to-done latency: 1 client p50 {single['p50_ms']:.2f} ms p99 {single['p99_ms']:.2f} ms; "
-      f"16 clients p50 {sixteen['p50_ms']:.2f} ms p99 {sixteen['p99_ms']:.2f} ms")
+for closed in (single, sixteen, sixtyfour):
+    print(f"closed loop, {closed['clients']:2} client{'s' if closed['clients'] > 1 else ' '}: {closed['per_second']:6,.0f} jobs/s "
+          f"({closed['per_second'] / single['per_second']:.1f}x one client), submit to done p50 {closed['p50_ms']:.2f} ms p99 {closed['p99_ms']:.2f} ms, "
+          f"{closed['polls_per_job']:.1f} polls a job, worker CPU {closed['worker_us_per_job']:.0f} µs a job")
 print(f"memory under load: responder alone {alone_mb}; with the worker: responder {responder_mb}; worker {worker_mb}")
 print(f"CGI mode, one request including process start: {cgi_ms} ms (median of 20)")
 print(f"jobs done after the runs: {done_count} (not done: {queued})")

@@ -71,7 +71,8 @@ extension CreditService {
         let notFound = Problem.notFound("You have no prediction with id \(id.prefix(64)).")
         guard Self.isJobID(id) else { throw notFound }
         let (job, review, ownerName): (Job, Review?, String) = try stores.withStore { store in
-            if let own = try store.job(id: id, owner: user.id) { return (own, try store.review(jobID: id), user.name) }
+            // Only a scored application can be in review: a status poll of a queued one asks no more.
+            if let own = try store.job(id: id, owner: user.id) { return (own, own.status == .done ? try store.review(jobID: id) : nil, user.name) }
             guard user.role.includes(.reviewer), let other = try store.job(id: id) else { throw notFound }
             let review = try store.review(jobID: id)
             // A reviewer sees applications that reached review; an administrator sees all.

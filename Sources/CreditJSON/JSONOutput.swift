@@ -19,6 +19,9 @@ public indirect enum JSONOutput: Sendable, Equatable {
 
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// Appends the value's UTF-8 bytes (keys sorted) to `output`.
+    public func append(to output: inout [UInt8]) { write(to: &output) }
+
     func write(to output: inout [UInt8]) {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)

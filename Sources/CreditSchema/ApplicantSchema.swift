@@ -9,6 +9,8 @@ public struct ApplicantSchema: Sendable {
     private let rules: [FieldRule]
     /// The field names by their bytes, for ``validate(jsonObject:maxDepth:)``.
     private let keyTable: FieldKeyTable
+    /// Field positions in the order JSON writes members (by name), sorted once.
+    let jsonOrder: [Int]
 
     /// The PAKDD 2010 application schema.
     public static let pakdd = ApplicantSchema(fields: pakddFields)
@@ -20,6 +22,7 @@ public struct ApplicantSchema: Sendable {
         self.indexByName = index
         rules = fields.map(FieldRule.init)
         keyTable = FieldKeyTable(names: fields.map(\.name))
+        jsonOrder = fields.indices.sorted { fields[$0].name < fields[$1].name }
     }
 
     /// Position of the field called `name`, or nil.

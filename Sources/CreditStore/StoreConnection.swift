@@ -50,6 +50,9 @@ public protocol QueueWaiting: AnyObject {
     /// Waits up to `timeout` seconds for a wake-up; returns true if one came.
     @discardableResult
     func wait(timeout: Double) -> Bool
+    /// The wake-ups that came since the last look, without waiting: each is a commit that queued
+    /// at least one job (several commits may be told as one on PostgreSQL).
+    func arrivals() -> Int
 }
 
 extension QueueWakeupListener: QueueWaiting {}

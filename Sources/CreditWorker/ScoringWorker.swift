@@ -26,13 +26,17 @@ public final class ScoringWorker {
     let log: (String) -> Void
     /// Jobs claimed at once.
     public var batchSize = 128
-    /// Under load, how long a claim waits for its batch to fill: after a claim of several jobs but
-    /// less than a batch, the next claim comes no sooner than this after the last began. Fewer,
-    /// larger transactions cost the worker less CPU per job (measured under load with 16 clients:
-    /// 76 µs at 14 jobs a claim without waiting, 42 µs at 48 with 5 ms, 36 µs at 96 with 10 ms),
-    /// which leaves more of the cores to the responders. A lone job is never held back, and
-    /// neither is a backlog (full batches), so a single officer's result is not delayed.
+    /// Under open-loop load (jobs arriving whatever this worker records: a flood of independent
+    /// submitters, a batch upload), how long a claim waits for its batch to fill: the next claim
+    /// comes no sooner than this after the last began, unless arrivals stop first. Fewer, larger
+    /// transactions cost the worker less CPU per job (measured under load with 16 clients: 76 µs
+    /// at 14 jobs a claim without waiting, 42 µs at 48 with 5 ms, 36 µs at 96 with 10 ms), which
+    /// leaves more of the cores to the responders. See ``gather(claimed:claimStarted:arrivals:)``.
     public var gatherDelay = 0.010
+    /// The pause in arrivals that ends a gather: once no job has come for this long, the jobs that
+    /// were coming have come. Closed-loop clients (an officer, a loan system waiting for each
+    /// result) submit again only after their results, so their arrivals stop within a moment.
+    public var arrivalGap = 0.0005
     /// How this worker runs, recorded with its heartbeat.
     public var mode = WorkerMode.resident
 
@@ -198,12 +202,33 @@ public final class ScoringWorker {
         return claimed.count
     }
 
-    /// Sleeps out the rest of ``gatherDelay`` after a claim of `claimed` jobs that began at
-    /// `claimStarted` (seconds on the monotonic clock), when that claim shows load without a backlog.
-    public func gatherPause(claimed: Int, claimStarted: Double) {
-        guard claimed >= 2, claimed < batchSize else { return }
-        let remaining = gatherDelay - (SystemClock.monotonic() - claimStarted)
-        if remaining > 0 { usleep(useconds_t(remaining * 1e6)) }
+    /// After a claim of `claimed` jobs that began at `claimStarted` (seconds on the monotonic
+    /// clock), decides whether to wait for the next batch to fill. It waits only when jobs arrived
+    /// while these were scored (a wake-up is pending) and the claim was of several jobs but less
+    /// than a batch (a lone job or a backlog never waits). It then records these results first,
+    /// so that no client waits for the gather, and waits until as many commits as it claimed jobs
+    /// have come (so batches at least double while arrivals outpace the worker), or none came for
+    /// ``arrivalGap`` (closed-loop clients have all submitted again), or ``gatherDelay`` has
+    /// passed since the claim began. It reads wake-ups only, never the database, while it waits.
+    /// Returns whether it waited.
+    @discardableResult
+    public func gather(claimed: Int, claimStarted: Double, arrivals: any QueueWaiting) throws -> Bool {
+        guard claimed >= 2, claimed < batchSize else { return false }
+        var arrived = arrivals.arrivals()
+        guard arrived > 0 else { return false }
+        try flush()
+        // Sleeps a gap at a time and looks whether anything came meanwhile: one wake-up a gap,
+        // not one for every commit of the responders.
+        let deadline = claimStarted + gatherDelay
+        while true {
+            let remaining = deadline - SystemClock.monotonic()
+            guard remaining > 0 else { break }
+            usleep(useconds_t(min(remaining, arrivalGap) * 1e6))
+            let more = arrivals.arrivals()
+            arrived += more
+            guard more > 0, arrived < claimed else { break }
+        }
+        return true
     }
 
 

@@ -72,7 +72,11 @@ while true {
         workerLogger.info("batch", metadata: ["jobs": .stringConvertible(processed), "model": .string(worker.modelId),
                                                "scoring_ms": .stringConvertible((worker.lastScoringSeconds * 1e6).rounded() / 1e3)])
     }
-    if !drain { worker.gatherPause(claimed: processed, claimStarted: claimStarted) }
+    if let listener {
+        do { try worker.gather(claimed: processed, claimStarted: claimStarted, arrivals: listener) } catch {
+            logLine("could not record a batch before gathering the next (it is recorded with the next claim): \(error)")
+        }
+    }
     if processed == 0 {
         if drain { break }
         if let listener { listener.wait(timeout: 1) } else { usleep(1_000_000) }

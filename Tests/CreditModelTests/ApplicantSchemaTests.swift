@@ -200,6 +200,17 @@ final class ApplicantRecordTests: XCTestCase {
             let applicant = try schema.validate(.object(object))
             let stored = try XCTUnwrap(schema.storedApplication(payload: "", record: ApplicantRecord.encode(applicant)))
             XCTAssertEqual(try schema.validate(JSONValue.parse(stored)), applicant, stored)
+            // Written member by member, it is the same text as the sorted-object writer gives.
+            var members: [String: JSONOutput] = [:]
+            for (index, field) in schema.fields.enumerated() {
+                switch (field.kind, applicant.values[index]) {
+                case (_, .missing): if field.defaultValue != nil { members[field.name] = .null }
+                case (.flag(let yes, let no), .number(let number)): members[field.name] = .string(number >= 0.5 ? yes : no)
+                case (.number, .number(let number)): members[field.name] = .number(number)
+                case (_, let value): if let text = value.display { members[field.name] = .string(text) }
+                }
+            }
+            XCTAssertEqual(stored, JSONOutput.object(members).text)
         }
         XCTAssertEqual(schema.storedApplication(payload: #"{"age":30}"#, record: nil), #"{"age":30}"#, "JSON stored as it came is given back as it is")
         XCTAssertNil(schema.storedApplication(payload: "", record: nil), "nothing is left after a retention purge")

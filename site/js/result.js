@@ -152,14 +152,18 @@ async function decisionPanel(job, reload) {
 }
 
 /**
- * Polls one prediction and shows its result card when it arrives: every 50 ms at first, backing
- * off to one poll every 30 s, for as long as the page is open.
+ * Polls one prediction and shows its result card when it arrives. A result usually comes within
+ * a few milliseconds of the submission (the worker is woken by it), so the first polls come while
+ * it is likely near: at 5 ms and then every 5 to 20 ms for the first 100 ms; after that the wait
+ * grows by half each time, to one poll every 30 s, for as long as the page is open.
  */
 export function resultView(id) {
   const status = h("p", { class: "status", id: "status", role: "status", "aria-live": "polite" }, statusText.queued);
   const slot = h("div");
   const element = h("div", {}, h("h1", {}, "Application result"), status, slot);
-  let delay = 50, stopped = false, timer, saidBusy = false;
+  const early = [5, 5, 5, 10, 10, 20, 20, 25];  // ms: the first 100 ms
+  let polls = 0, delay = 50, stopped = false, timer, saidBusy = false;
+  const next = () => (polls < early.length ? early[polls++] : (delay = Math.min(30000, delay * 1.5)));
   const started = Date.now();
   async function poll() {
     if (stopped) return;
@@ -172,7 +176,7 @@ export function resultView(id) {
     } else if (data.status === "done") {
       const [cutoffs, definition] = await Promise.all([policy(), schema().catch(() => null)]);
       if (stopped) return;
-      const panel = await decisionPanel(data, () => { delay = 50; stopped = false; poll(); });
+      const panel = await decisionPanel(data, () => { polls = 0; delay = 50; stopped = false; poll(); });
       if (stopped) return;
       // The review panel sits between the result and the application, where a reviewer reads.
       slot.replaceChildren(card(data, cutoffs, definition), panel || "", data.application ? submitted(data.application, definition) : "");
@@ -201,9 +205,8 @@ export function resultView(id) {
     } else {
       status.textContent = statusText[data.status] || data.status;
     }
-    timer = setTimeout(poll, delay);
-    delay = Math.min(30000, delay * 1.5);
+    timer = setTimeout(poll, next());
   }
-  poll();
+  timer = setTimeout(poll, next());
   return { element, stop: () => { stopped = true; clearTimeout(timer); } };
 }

@@ -166,10 +166,12 @@ public final class PostgresNotificationListener: QueueWaiting {
     public func wait(timeout: Double) -> Bool {
         if let pending = connection.takeNotifications(), pending > 0 { return true }
         var descriptors = pollfd(fd: connection.socket, events: Int16(POLLIN), revents: 0)
-        guard poll(&descriptors, 1, Int32(max(0, timeout * 1000))) > 0 else { return false }
+        guard poll(&descriptors, 1, Int32(max(0, (timeout * 1000).rounded(.up)))) > 0 else { return false }
         if let pending = connection.takeNotifications() { return pending > 0 }
         if connection.reconnect(), (try? connection.executeScript("LISTEN \(PostgresStore.channel)")) != nil { return true }
         usleep(UInt32(max(0, timeout) * 1_000_000))
         return true  // a poll of the queue covers whatever was announced meanwhile
     }
+
+    public func arrivals() -> Int { connection.takeNotifications() ?? 0 }
 }

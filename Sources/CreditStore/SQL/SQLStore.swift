@@ -171,6 +171,15 @@ public class SQLStore: StoreConnection {
         }
     }
 
+    /// Only the current claim may record: the lease may have run out and the job gone to another
+    /// worker. By row number when the claim gave one (it saves a lookup by id).
+    private static let finishBySeq = """
+        UPDATE jobs SET status = ?1, completed_at = ?2, lease_until = NULL WHERE seq = ?3 AND status = 'running' AND worker = ?4 AND attempts = ?5 RETURNING seq
+        """
+    private static let finishByID = """
+        UPDATE jobs SET status = ?1, completed_at = ?2, lease_until = NULL WHERE id = ?3 AND status = 'running' AND worker = ?4 AND attempts = ?5 RETURNING seq
+        """
+
     /// Records outcomes one statement each (PostgreSQL overrides it with one statement for all).
     func finishInTransaction(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], now: Double) throws(StoreError) -> Int {
         var recorded = 0
@@ -179,13 +188,8 @@ public class SQLStore: StoreConnection {
             case .done(let result, let referred, let shadow): ("done", result, nil, referred, shadow)
             case .failed(let error): ("failed", nil, error, false, nil)
             }
-            // Only the current claim may record: the lease may have run out and the job gone to
-            // another worker. By row number when the claim gave one (it saves a lookup by id).
-            let key = job.seq == nil ? "id" : "seq"
-            let rows = try sql.query("""
-                UPDATE jobs SET status = ?1, completed_at = ?2, lease_until = NULL
-                WHERE \(key) = ?3 AND status = 'running' AND worker = ?4 AND attempts = ?5 RETURNING seq
-                """, [.text(status), .real(now), job.seq.map { .integer($0) } ?? .text(job.id), .text(worker), .int(job.attempt)]) {
+            let rows = try sql.query(job.seq == nil ? Self.finishByID : Self.finishBySeq,
+                                     [.text(status), .real(now), job.seq.map { .integer($0) } ?? .text(job.id), .text(worker), .int(job.attempt)]) {
                 row throws(StoreError) in try row.int64(0)
             }
             guard let seq = rows.first else { continue }

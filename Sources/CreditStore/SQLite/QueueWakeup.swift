@@ -61,11 +61,17 @@ public final class QueueWakeupListener {
     @discardableResult
     public func wait(timeout: Double) -> Bool {
         var descriptors = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        let ready = poll(&descriptors, 1, Int32(max(0, timeout * 1000)))
+        let ready = poll(&descriptors, 1, Int32(max(0, (timeout * 1000).rounded(.up))))
         guard ready > 0 else { return false }
-        var buffer = [UInt8](repeating: 0, count: 64)
-        while recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT)) > 0 {}
+        _ = arrivals()
         return true
+    }
+
+    /// Reads every pending wake-up without waiting; returns how many there were.
+    public func arrivals() -> Int {
+        var buffer = [UInt8](repeating: 0, count: 64), count = 0
+        while recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT)) > 0 { count += 1 }
+        return count
     }
 }
 

@@ -32,7 +32,7 @@ public final class SQLiteDatabase: SQLConnection {
     /// process holding the write lock waits at most `busyTimeout` seconds, then fails with
     /// SQLITE_BUSY (``StoreError/isBusy``). `autoCheckpointPages` is the WAL size at which a commit
     /// through this connection copies the log back into the database (SQLite's default is 1000 pages).
-    public init(path: String, autoCheckpointPages: Int = 1000, busyTimeout: Double = SQLiteDatabase.defaultBusyTimeout) throws(StoreError) {
+    public init(path: String, autoCheckpointPages: Int = 1000, cacheKiB: Int = 512, busyTimeout: Double = SQLiteDatabase.defaultBusyTimeout) throws(StoreError) {
         self.path = path
         // A new database is readable by its owner only (0600): it holds applications and password
         // hashes. SQLite gives the -wal and -shm files it creates the database file's mode.
@@ -72,8 +72,8 @@ public final class SQLiteDatabase: SQLConnection {
         // only an OS crash or power loss can lose the last commits.
         try executeScript("PRAGMA synchronous = NORMAL")
         try executeScript("PRAGMA foreign_keys = ON")
-        // Many connections live in one responder: keep each page cache small (512 KiB).
-        try executeScript("PRAGMA cache_size = -512")
+        // Many connections live in one responder: keep each page cache small (`cacheKiB`).
+        try executeScript("PRAGMA cache_size = -\(cacheKiB)")
         try executeScript("PRAGMA wal_autocheckpoint = \(autoCheckpointPages)")
     }
 

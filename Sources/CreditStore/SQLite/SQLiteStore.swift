@@ -6,10 +6,10 @@
 public final class SQLiteStore: SQLStore {
     public let database: SQLiteDatabase
 
-    /// Opens the database at `path` and applies pending migrations. `autoCheckpointPages`: see
-    /// ``SQLiteDatabase/init(path:autoCheckpointPages:busyTimeout:)``.
-    public init(path: String, autoCheckpointPages: Int = 1000) throws(StoreError) {
-        database = try SQLiteDatabase(path: path, autoCheckpointPages: autoCheckpointPages)
+    /// Opens the database at `path` and applies pending migrations. `autoCheckpointPages` and
+    /// `cacheKiB`: see ``SQLiteDatabase/init(path:autoCheckpointPages:cacheKiB:busyTimeout:)``.
+    public init(path: String, autoCheckpointPages: Int = 1000, cacheKiB: Int = 512) throws(StoreError) {
+        database = try SQLiteDatabase(path: path, autoCheckpointPages: autoCheckpointPages, cacheKiB: cacheKiB)
         try super.init(sql: database)
     }
 
