@@ -65,21 +65,32 @@ let package = Package(
         .target(name: "FastCGI", dependencies: ["CFastCGI", "CreditHTTP", "CreditSystem"]),
         // Routes and handlers as plain request-to-response functions. Like everything the responder
         // links, it uses no Foundation: the responder stays small in memory and quick to start as CGI.
-        .target(name: "CreditAPI", dependencies: ["CreditJSON", "CreditSchema", "CreditStore", "CreditAuth", "CreditMonitoring", "CreditLog", "CreditConfig", "CreditHTTP", "CreditGovernance", "CreditSystem"]),
+        .target(
+            name: "CreditAPI",
+            dependencies: [
+                "CreditJSON", "CreditSchema", "CreditStore", "CreditAuth", "CreditMonitoring", "CreditLog", "CreditConfig", "CreditHTTP",
+                "CreditGovernance", "CreditSystem",
+            ]),
         // The scoring worker's loop: claim, score with the model, record.
-        .target(name: "CreditWorker", dependencies: ["CreditConfig", "CreditScoring", "CreditStore", "CreditGovernance", "CreditSystem", "CreditJSON", "CreditLog"]),
+        .target(
+            name: "CreditWorker",
+            dependencies: ["CreditConfig", "CreditScoring", "CreditStore", "CreditGovernance", "CreditSystem", "CreditJSON", "CreditLog"]),
 
-        .executableTarget(name: "credit", dependencies: [
-            "CreditModel", "CreditSchema", "CreditStore", "CreditGovernance", "CreditSystem", "CreditAuth", "CreditAPI",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "credit",
+            dependencies: [
+                "CreditModel", "CreditSchema", "CreditStore", "CreditGovernance", "CreditSystem", "CreditAuth", "CreditAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         // The responder parses its options by hand (ResponderOptions in FastCGI): swift-argument-parser
         // imports FoundationEssentials, and the responder links no Foundation.
         .executableTarget(name: "credit-fcgi", dependencies: ["CreditAPI", "FastCGI", "CreditLog", "CreditSystem"]),
-        .executableTarget(name: "credit-worker", dependencies: [
-            "CreditWorker", "CreditConfig", "CreditStore", "CreditLog", "CreditSystem",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "credit-worker",
+            dependencies: [
+                "CreditWorker", "CreditConfig", "CreditStore", "CreditLog", "CreditSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         // What several test targets share: temporary directories, a clock moved by hand, a value behind a lock.
         .target(name: "CreditTestSupport", dependencies: ["CreditStore", "CreditGovernance"], path: "Tests/TestSupport"),
@@ -91,6 +102,11 @@ let package = Package(
         .testTarget(name: "FastCGITests", dependencies: ["CreditTestSupport", "FastCGI", "CreditHTTP"]),
         .testTarget(name: "CreditHTTPTests", dependencies: ["CreditHTTP"]),
         .testTarget(name: "CreditLogTests", dependencies: ["CreditLog", "CreditJSON"]),
-        .testTarget(name: "CreditAPITests", dependencies: ["CreditTestSupport", "CreditAPI", "CreditWorker", "CreditJSON", "CreditModel", "CreditStore", "CreditAuth", "CreditGovernance", "CreditSystem", "CreditLog"]),
+        .testTarget(
+            name: "CreditAPITests",
+            dependencies: [
+                "CreditTestSupport", "CreditAPI", "CreditWorker", "CreditJSON", "CreditModel", "CreditStore", "CreditAuth", "CreditGovernance",
+                "CreditSystem", "CreditLog",
+            ]),
     ]
 )

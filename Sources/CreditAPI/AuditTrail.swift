@@ -1,6 +1,6 @@
+import CreditGovernance
 import CreditLog
 import CreditStore
-import CreditGovernance
 
 /// Audit rows the API writes on their own (not inside a change's transaction), and the store
 /// errors a request goes on without: each failure leaves a trace in the log, with the request's

@@ -1,6 +1,6 @@
 import CreditAuth
-import CreditStore
 import CreditGovernance
+import CreditStore
 
 extension CreditService {
     /// The signed-in user from the bearer token, or 401: the account must exist, be enabled and
@@ -18,14 +18,17 @@ extension CreditService {
         guard !user.disabled, user.tokenGeneration == caller.generation else {
             // Audited: a real token of a real account, refused (disabled, or revoked by a password
             // change). A row that cannot be written is logged and counted; the answer stays the same.
-            appendAuditReportingFailure(AuditEntry(actor: user.id, actorName: user.name, action: .tokenRefused,
-                                                   detail: user.disabled ? "account disabled" : "token revoked by a password change",
-                                                   address: request.remoteAddress), now: clock())
+            appendAuditReportingFailure(
+                AuditEntry(
+                    actor: user.id, actorName: user.name, action: .tokenRefused,
+                    detail: user.disabled ? "account disabled" : "token revoked by a password change",
+                    address: request.remoteAddress), now: clock())
             throw user.disabled ? Self.inactiveAccount : Problem.unauthorized("This token was revoked by a password change; sign in again.")
         }
         if user.mustChangePassword && !allowingPasswordChange {
-            throw Problem(type: "password-change-required", title: "Password change required", status: 403,
-                          detail: "Your password was set by an administrator for one use: choose your own with POST /api/account/password first.")
+            throw Problem(
+                type: "password-change-required", title: "Password change required", status: 403,
+                detail: "Your password was set by an administrator for one use: choose your own with POST /api/account/password first.")
         }
         return try Self.requireRole(user, minimum)
     }
@@ -33,8 +36,9 @@ extension CreditService {
     /// `user`, or 403 when its role is weaker than `minimum`.
     static func requireRole(_ user: User, _ minimum: Role) throws -> User {
         guard user.role.includes(minimum) else {
-            throw Problem(type: "forbidden", title: "Forbidden", status: 403,
-                          detail: "This needs the \(minimum.rawValue) role; your account is \(user.role.rawValue).")
+            throw Problem(
+                type: "forbidden", title: "Forbidden", status: 403,
+                detail: "This needs the \(minimum.rawValue) role; your account is \(user.role.rawValue).")
         }
         return user
     }
@@ -42,7 +46,8 @@ extension CreditService {
     /// The account of an API key, or 401 for an unknown or revoked key (or a disabled account).
     func apiKeyUser(_ key: String) throws -> User {
         guard key.utf8.count <= 100, let user = try stores.withStore({ try $0.apiKeyUser(digest: APIKey.digest(key), now: clock()) }),
-              !user.disabled else {
+            !user.disabled
+        else {
             throw Problem.unauthorized("This API key is not valid, or it was revoked.")
         }
         RequestLog.current?.userID = user.id
@@ -69,7 +74,8 @@ extension CreditService {
     /// The credential of `Authorization: Bearer <credential>` (an access token or an API key), or 401.
     func bearerToken(_ request: HTTPRequest) throws -> String {
         guard let header = request.header("authorization") else {
-            throw Problem.unauthorized("Send an access token from POST /api/token (or an API key) as `Authorization: Bearer <token>`.", error: "invalid_request")
+            throw Problem.unauthorized(
+                "Send an access token from POST /api/token (or an API key) as `Authorization: Bearer <token>`.", error: "invalid_request")
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {

@@ -1,7 +1,7 @@
+import CreditGovernance
 import CreditJSON
 import CreditSchema
 import CreditStore
-import CreditGovernance
 import CreditSystem
 
 extension CreditService {
@@ -40,22 +40,27 @@ extension CreditService {
             if case .failure(let bad) = row {
                 badRows += 1
                 if listed.count < Self.maxListedBadRows {
-                    listed.append(.object(["line": .number(Double(bad.line)),
-                                           "errors": .object(bad.errors.mapValues { .array($0.map(JSONOutput.string)) })]))
+                    listed.append(
+                        .object([
+                            "line": .number(Double(bad.line)),
+                            "errors": .object(bad.errors.mapValues { .array($0.map(JSONOutput.string)) }),
+                        ]))
                 }
             }
             return rows <= configuration.maxBatchRows
         }
         if rows > configuration.maxBatchRows {
-            throw Problem(type: "invalid-batch", title: "Too many applications", status: 422,
-                          detail: "A batch holds at most \(configuration.maxBatchRows) applications; split the file.")
+            throw Problem(
+                type: "invalid-batch", title: "Too many applications", status: 422,
+                detail: "A batch holds at most \(configuration.maxBatchRows) applications; split the file.")
         }
         if rows == 0 {
             throw Problem(type: "invalid-batch", title: "No applications", status: 422, detail: "The file holds no applications.")
         }
         if badRows > 0 {
-            var problem = Problem(type: "invalid-batch", title: "The file has invalid rows", status: 422,
-                                  detail: "\(badRows) of \(rows) rows are invalid; nothing was queued. Correct the rows listed in rows and upload the file again.")
+            var problem = Problem(
+                type: "invalid-batch", title: "The file has invalid rows", status: 422,
+                detail: "\(badRows) of \(rows) rows are invalid; nothing was queued. Correct the rows listed in rows and upload the file again.")
             problem.extensions = ["rows": .array(listed), "invalid_rows": .number(Double(badRows)), "total_rows": .number(Double(rows))]
             throw problem
         }
@@ -78,8 +83,10 @@ extension CreditService {
         }
         file.forEachRow { row in
             guard case .success(let valid) = row else { return true }
-            chunk.append(BatchRow(line: valid.line, clientID: valid.clientID, record: ApplicantRecord.encode(valid.applicant),
-                                  applicantName: valid.applicant.name(in: .pakdd)))
+            chunk.append(
+                BatchRow(
+                    line: valid.line, clientID: valid.clientID, record: ApplicantRecord.encode(valid.applicant),
+                    applicantName: valid.applicant.name(in: .pakdd)))
             if chunk.count == Self.batchChunkRows { flush() }
             return failure == nil
         }
@@ -116,8 +123,10 @@ extension CreditService {
             throw Problem.notFound("You have no batch with id \(id.prefix(64)).")
         }
         try stores.withStore {
-            try appendAuditOrFail(AuditEntry(actor: user.id, actorName: user.name, action: .export, object: id, detail: "batch results CSV",
-                                             address: request.remoteAddress), now: clock(), to: $0)
+            try appendAuditOrFail(
+                AuditEntry(
+                    actor: user.id, actorName: user.name, action: .export, object: id, detail: "batch results CSV",
+                    address: request.remoteAddress), now: clock(), to: $0)
         }
         // A byte-order mark, so that spreadsheets read accented reasons and names as UTF-8.
         var text = "\u{FEFF}" + ResultTable.line(ResultTable.header) + "\r\n"
@@ -128,8 +137,12 @@ extension CreditService {
             guard let last = page.last, page.count == 5000 else { break }
             after = last.line
         }
-        return HTTPResponse(status: 200, headers: [("Content-Type", "text/csv; charset=utf-8"),
-                                                   ("Content-Disposition", "attachment; filename=\"batch-\(id).csv\"")], body: Array(text.utf8))
+        return HTTPResponse(
+            status: 200,
+            headers: [
+                ("Content-Type", "text/csv; charset=utf-8"),
+                ("Content-Disposition", "attachment; filename=\"batch-\(id).csv\""),
+            ], body: Array(text.utf8))
     }
 
     /// A result row's cells, from the stored prediction.
@@ -141,12 +154,15 @@ extension CreditService {
             if case .string(let value)? = fields["decision"] { decision = value }
             if case .array(let list)? = fields["reasons"] {
                 for case .object(let reason) in list {
-                    if case .string(let code)? = reason["code"] ?? reason["field"], case .string(let text)? = reason["text"] { reasons.append((code, text)) }
+                    if case .string(let code)? = reason["code"] ?? reason["field"], case .string(let text)? = reason["text"] {
+                        reasons.append((code, text))
+                    }
                 }
             }
         }
-        return ResultTable.row(line: row.line, id: row.jobID, clientID: row.clientID, status: row.status.rawValue, probabilityOfDefault: probability,
-                               score: score, decision: decision, reasons: reasons, error: row.error)
+        return ResultTable.row(
+            line: row.line, id: row.jobID, clientID: row.clientID, status: row.status.rawValue, probabilityOfDefault: probability,
+            score: score, decision: decision, reasons: reasons, error: row.error)
     }
 
     /// A batch as the API shows it.
@@ -163,8 +179,11 @@ extension CreditService {
 
     /// The file's name as given (`?name=`), cleaned for display, or a default.
     static func batchName(_ given: String?, format: ApplicationFile.Format) -> String {
-        let cleaned = String(String.UnicodeScalarView((given ?? "").unicodeScalars.filter { $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value) }
-            .prefix(120))).trimmingSpaces()
+        let cleaned = String(
+            String.UnicodeScalarView(
+                (given ?? "").unicodeScalars.filter { $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value) }
+                    .prefix(120))
+        ).trimmingSpaces()
         return cleaned.isEmpty ? "applications.\(format.rawValue)" : cleaned
     }
 }

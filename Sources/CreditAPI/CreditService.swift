@@ -1,8 +1,9 @@
-import CreditSystem
 import CreditAuth
 import CreditLog
 import CreditSchema
 import CreditStore
+import CreditSystem
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,9 +25,11 @@ public final class CreditService: Sendable {
     let clock: @Sendable () -> Double
 
     /// Opens the database (migrating it) and loads the signing key; refuses to start without one.
-    public init(configuration: ServiceConfiguration, hasher: PasswordHasher = PasswordHasher(),
-                clock: @escaping @Sendable () -> Double = SystemClock.wall,
-                logger: Logger = Logger(label: "credit-fcgi", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+    public init(
+        configuration: ServiceConfiguration, hasher: PasswordHasher = PasswordHasher(),
+        clock: @escaping @Sendable () -> Double = SystemClock.wall,
+        logger: Logger = Logger(label: "credit-fcgi", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) throws {
         self.configuration = configuration
         self.logger = logger
         let key: [UInt8]
@@ -44,11 +47,11 @@ public final class CreditService: Sendable {
         self.hasher = hasher
         schemaJSON = try SchemaDocument(schema: .pakdd).json().bytes
         modelInfo = ModelInfo()
-        signInGate = SignInGate(rate: configuration.signInRate, burst: configuration.signInBurst, unknownRate: configuration.unknownSignInRate,
-                                unknownBurst: configuration.unknownSignInBurst, maxInFlight: configuration.maxSignInsInFlight)
+        signInGate = SignInGate(
+            rate: configuration.signInRate, burst: configuration.signInBurst, unknownRate: configuration.unknownSignInRate,
+            unknownBurst: configuration.unknownSignInBurst, maxInFlight: configuration.maxSignInsInFlight)
         self.clock = clock
     }
-
 
     /// Answers one request. Every failure becomes a problem-details response.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
@@ -63,7 +66,9 @@ public final class CreditService: Sendable {
         } catch let error as StoreError {
             // SQLite's own message stays in the server (it may name files and tables): logged, not sent.
             failure = error.description
-            response = Problem.unavailable(error.isBusy ? "The database is busy; retry shortly." : "The database cannot be used right now; retry shortly.").response
+            response =
+                Problem.unavailable(error.isBusy ? "The database is busy; retry shortly." : "The database cannot be used right now; retry shortly.")
+                .response
         } catch {
             failure = "\(error)"
             response = Problem(type: "internal", title: "Internal error", status: 500, detail: "The request could not be completed.").response

@@ -1,7 +1,7 @@
 import CreditAuth
+import CreditGovernance
 import CreditJSON
 import CreditStore
-import CreditGovernance
 import CreditSystem
 
 /// The review queue, final decisions, accounts and the audit trail over HTTP.
@@ -23,12 +23,15 @@ extension CreditService {
         let items: [JSONOutput] = try stores.withStore { store in
             try store.reviews(open: status == "open", limit: limit, after: after).compactMap { review in
                 guard let job = try store.job(id: review.jobID) else { return nil }
-                guard case .object(var members) = Self.representation(of: job, submittedBy: review.ownerName, withApplication: true) else { return nil }
+                guard case .object(var members) = Self.representation(of: job, submittedBy: review.ownerName, withApplication: true) else {
+                    return nil
+                }
                 members["review"] = Self.representation(of: review)
                 return .object(members)
             }
         }
-        let next: JSONOutput = items.count == limit
+        let next: JSONOutput =
+            items.count == limit
             ? .string(request.basePath + "/api/reviews?status=\(status)&limit=\(limit)&after=\(Self.lastID(items))") : .null
         return JSONOutput.object(["items": .array(items), "next": next]).response()
     }
@@ -59,13 +62,17 @@ extension CreditService {
         let review: Review = try stores.withStore { store in
             guard let job = try store.job(id: id) else { throw Problem.notFound("There is no application with id \(id).") }
             guard job.status == .done, let result = job.result else {
-                throw Problem(type: "conflict", title: "Not scored yet", status: 409,
-                              detail: "The application is \(job.status.rawValue); a decision can be recorded once it is scored.")
+                throw Problem(
+                    type: "conflict", title: "Not scored yet", status: 409,
+                    detail: "The application is \(job.status.rawValue); a decision can be recorded once it is scored.")
             }
             do {
-                return try store.decide(jobID: id, decision: ReviewDecision(decision: decision!, reasonCode: reasonCode, note: note,
-                                                                             modelDecision: Self.modelDecision(result)),
-                                        reviewer: reviewer, address: request.remoteAddress, now: clock())
+                return try store.decide(
+                    jobID: id,
+                    decision: ReviewDecision(
+                        decision: decision!, reasonCode: reasonCode, note: note,
+                        modelDecision: Self.modelDecision(result)),
+                    reviewer: reviewer, address: request.remoteAddress, now: clock())
             } catch StoreError.conflict(let text) {
                 throw Problem(type: "already-decided", title: "Already decided", status: 409, detail: text)
             }
@@ -86,9 +93,11 @@ extension CreditService {
         for key in object.keys where key != "note" { errors[key] = ["Unknown field."] }
         if !errors.isEmpty { throw Problem.validation(errors) }
         let review: Review = try stores.withStore { store in
-            do { return try store.requestReview(jobID: id, requester: user, note: note, address: request.remoteAddress, now: clock()) }
-            catch StoreError.noSuchJob { throw Problem.notFound("You have no scored prediction with id \(id).") }
-            catch StoreError.conflict(let text) { throw Problem(type: "conflict", title: "Already in review", status: 409, detail: text) }
+            do {
+                return try store.requestReview(jobID: id, requester: user, note: note, address: request.remoteAddress, now: clock())
+            } catch StoreError.noSuchJob { throw Problem.notFound("You have no scored prediction with id \(id).") } catch StoreError.conflict(
+                let text)
+            { throw Problem(type: "conflict", title: "Already in review", status: 409, detail: text) }
         }
         return Self.representation(of: review).response(status: 201)
     }
@@ -138,8 +147,9 @@ extension CreditService {
         // The current password is checked under the sign-in throttle, like a sign-in.
         let now = clock(), userKey = "user:" + user.name.lowercased()
         let reservation = try stores.withStore {
-            try $0.reserveLoginAttempt(limits: [(userKey, configuration.maxFailuresPerUser), ("ip:" + request.remoteAddress, configuration.maxFailuresPerAddress)],
-                                       window: configuration.throttleWindow, budget: nil, knownUser: true, now: now)
+            try $0.reserveLoginAttempt(
+                limits: [(userKey, configuration.maxFailuresPerUser), ("ip:" + request.remoteAddress, configuration.maxFailuresPerAddress)],
+                window: configuration.throttleWindow, budget: nil, knownUser: true, now: now)
         }
         guard case .reserved(let attempt) = reservation else { throw Problem.tooManyAttempts(retryAfter: Int(configuration.throttleWindow)) }
         guard hasher.verify(current, against: user.passwordHash) else {
@@ -148,13 +158,14 @@ extension CreditService {
         confirmLoginReportingFailure(attempt: attempt, clearing: userKey)
         let hash = hasher.hash(new)
         let updated = try stores.withStore {
-            try $0.updateUser(name: user.name, change: .password(hash: hash, mustChange: false),
-                              audit: AuditEntry(actor: user.id, actorName: user.name, action: .passwordChanged, object: user.name,
-                                                address: request.remoteAddress), now: now)
+            try $0.updateUser(
+                name: user.name, change: .password(hash: hash, mustChange: false),
+                audit: AuditEntry(
+                    actor: user.id, actorName: user.name, action: .passwordChanged, object: user.name,
+                    address: request.remoteAddress), now: now)
         }
         return tokenResponse(for: updated, now: now)
     }
-
 
     // MARK: Accounts (administrators)
 
@@ -177,8 +188,9 @@ extension CreditService {
         for key in object.keys where !["name", "role", "password"].contains(key) { errors[key] = ["Unknown field."] }
         guard errors.isEmpty, let role else { throw Problem.validation(errors) }
         let user = try administering { store in
-            try accounts.addUser(name: name, password: password, role: role, oneTimePassword: true, by: Actor(admin, address: request.remoteAddress),
-                                 in: store, now: clock())
+            try accounts.addUser(
+                name: name, password: password, role: role, oneTimePassword: true, by: Actor(admin, address: request.remoteAddress),
+                in: store, now: clock())
         }
         return Self.representation(of: user).response(status: 201, headers: [("Location", request.basePath + "/api/users/" + name)])
     }
@@ -191,7 +203,11 @@ extension CreditService {
         var errors: [String: [String]] = [:]
         var edits: [AccountAdministration.Edit] = []
         if let value = object["role"] {
-            if let role = value.stringValue.flatMap(Role.init(rawValue:)) { edits.append(.role(role)) } else { errors["role"] = ["Choose officer, reviewer or admin."] }
+            if let role = value.stringValue.flatMap(Role.init(rawValue:)) {
+                edits.append(.role(role))
+            } else {
+                errors["role"] = ["Choose officer, reviewer or admin."]
+            }
         }
         if let value = object["disabled"] {
             if case .bool(let disabled) = value { edits.append(.disabled(disabled)) } else { errors["disabled"] = ["disabled is true or false."] }
@@ -212,7 +228,8 @@ extension CreditService {
         } catch let refusal as AccountAdministration.Refusal {
             switch refusal {
             case .invalid(let errors): throw Problem.validation(errors)
-            case .userExists(let name): throw Problem(type: "conflict", title: "User exists", status: 409, detail: "A user named \(name) exists already.")
+            case .userExists(let name):
+                throw Problem(type: "conflict", title: "User exists", status: 409, detail: "A user named \(name) exists already.")
             case .noSuchUser: throw Problem.notFound(refusal.description)
             }
         }
@@ -222,10 +239,11 @@ extension CreditService {
     var accounts: AccountAdministration { AccountAdministration(hash: { [hasher] in hasher.hash($0) }) }
 
     static func representation(of user: User) -> JSONOutput {
-        .object(["name": .string(user.name), "role": .string(user.role.rawValue), "disabled": .bool(user.disabled),
-                 "must_change_password": .bool(user.mustChangePassword), "created_at": .string(Timestamp.rfc3339(user.createdAt))])
+        .object([
+            "name": .string(user.name), "role": .string(user.role.rawValue), "disabled": .bool(user.disabled),
+            "must_change_password": .bool(user.mustChangePassword), "created_at": .string(Timestamp.rfc3339(user.createdAt)),
+        ])
     }
-
 
     // MARK: Audit trail
 
@@ -236,12 +254,19 @@ extension CreditService {
         var errors: [String: [String]] = [:]
         var filter = AuditFilter(actorName: query["user"])
         if let action = query["action"] {
-            if let value = AuditAction(rawValue: action) { filter.action = value }
-            else { errors["action"] = ["action must be one of: \(AuditAction.allCases.map(\.rawValue).joined(separator: ", "))."] }
+            if let value = AuditAction(rawValue: action) {
+                filter.action = value
+            } else {
+                errors["action"] = ["action must be one of: \(AuditAction.allCases.map(\.rawValue).joined(separator: ", "))."]
+            }
         }
         for (key, assign) in [("since", { (value: Double) in filter.since = value }), ("until", { filter.until = $0 })] {
             guard let text = query[key] else { continue }
-            if let seconds = Self.dayOrSeconds(text) { assign(seconds) } else { errors[key] = ["\(key) must be a date YYYY-MM-DD or seconds since 1970."] }
+            if let seconds = Self.dayOrSeconds(text) {
+                assign(seconds)
+            } else {
+                errors[key] = ["\(key) must be a date YYYY-MM-DD or seconds since 1970."]
+            }
         }
         if let text = query["before"] {
             if let value = Int64(text), value > 0 { filter.before = value } else { errors["before"] = ["before must be a row number."] }
@@ -250,15 +275,19 @@ extension CreditService {
         if !errors.isEmpty { throw Problem.badRequest("The query has invalid parameters.", errors: errors) }
         let records = try stores.withStore { try $0.auditRecords(filter, limit: limit) }
         let items: [JSONOutput] = records.map { record in
-            .object(["seq": .number(Double(record.seq)), "at": .string(Timestamp.rfc3339(record.at)),
-                     "user": .string(record.entry.actorName), "action": .string(record.entry.action.rawValue), "object": .string(record.entry.object),
-                     "detail": .string(record.entry.detail), "address": .string(record.entry.address)])
+            .object([
+                "seq": .number(Double(record.seq)), "at": .string(Timestamp.rfc3339(record.at)),
+                "user": .string(record.entry.actorName), "action": .string(record.entry.action.rawValue), "object": .string(record.entry.object),
+                "detail": .string(record.entry.detail), "address": .string(record.entry.address),
+            ])
         }
         var next: JSONOutput = .null
         if records.count == limit, let last = records.last {
             var items = request.queryItems
             items["before"] = String(last.seq)
-            next = .string(request.basePath + "/api/audit?" + items.sorted { $0.key < $1.key }.map { "\($0.key)=\(FormDecoding.percentEncoded($0.value))" }.joined(separator: "&"))
+            next = .string(
+                request.basePath + "/api/audit?"
+                    + items.sorted { $0.key < $1.key }.map { "\($0.key)=\(FormDecoding.percentEncoded($0.value))" }.joined(separator: "&"))
         }
         return JSONOutput.object(["items": .array(items), "next": next]).response()
     }
@@ -268,7 +297,8 @@ extension CreditService {
         if let seconds = Double(text), seconds.isFinite { return seconds }
         let parts = text.split(separator: "-")
         guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1970...9999).contains(year), (1...12).contains(month), (1...31).contains(day) else { return nil }
+            (1970...9999).contains(year), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
         // Days from the civil date (H. Hinnant's algorithm).
         let y = month <= 2 ? year - 1 : year
         let era = y / 400, yearOfEra = y - era * 400

@@ -2,6 +2,7 @@ import CreditJSON
 import CreditMonitoring
 import CreditStore
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 import CreditGovernance
@@ -16,7 +17,8 @@ extension CreditService {
         guard case .object(var card)? = modelInfo.card(path: path) else {
             throw Problem.unavailable("The model's card cannot be read right now; an administrator can check the models with `credit model list`.")
         }
-        card["challenger"] = register.challenger.map { modelInfo.card(path: configuration.modelFile($0.file)) ?? .object(["id": .string($0.id)]) } ?? .null
+        card["challenger"] =
+            register.challenger.map { modelInfo.card(path: configuration.modelFile($0.file)) ?? .object(["id": .string($0.id)]) } ?? .null
         return JSONOutput.object(card).response()
     }
 
@@ -38,8 +40,13 @@ extension CreditService {
             "agreement_rate": rounded(comparison.agreementRate), "mean_pd_difference": rounded(comparison.meanPDDifference),
             "mean_absolute_pd_difference": rounded(comparison.meanAbsolutePDDifference),
             "max_absolute_pd_difference": rounded(comparison.maxAbsolutePDDifference),
-            "decisions": .array(comparison.decisions.map { .object(["champion": .string($0.champion), "challenger": .string($0.challenger),
-                                                                    "count": .number(Double($0.count))]) }),
+            "decisions": .array(
+                comparison.decisions.map {
+                    .object([
+                        "champion": .string($0.champion), "challenger": .string($0.challenger),
+                        "count": .number(Double($0.count)),
+                    ])
+                }),
         ]).response()
     }
 
@@ -63,12 +70,16 @@ extension CreditService {
         return JSONOutput.object([
             "status": .string(workerAlive ? "ok" : "degraded"),
             "database": .string("ok"),
-            "queue": .object(["queued": .number(Double(queue.queued)), "running": .number(Double(queue.running)),
-                              "oldest_queued_seconds": queue.oldestQueuedAge.map { .number(($0 * 1000).rounded() / 1000) } ?? .null]),
-            "worker": .object(["last_heartbeat_seconds": queue.lastHeartbeatAge.map { .number(($0 * 1000).rounded() / 1000) } ?? .null,
-                               "model": queue.workerModel.map { .string($0) } ?? .null,
-                               "mode": queue.workerMode.map { .string($0 == .drain ? "cron" : "resident") } ?? .null,
-                               "alive": .bool(workerAlive)]),
+            "queue": .object([
+                "queued": .number(Double(queue.queued)), "running": .number(Double(queue.running)),
+                "oldest_queued_seconds": queue.oldestQueuedAge.map { .number(($0 * 1000).rounded() / 1000) } ?? .null,
+            ]),
+            "worker": .object([
+                "last_heartbeat_seconds": queue.lastHeartbeatAge.map { .number(($0 * 1000).rounded() / 1000) } ?? .null,
+                "model": queue.workerModel.map { .string($0) } ?? .null,
+                "mode": queue.workerMode.map { .string($0 == .drain ? "cron" : "resident") } ?? .null,
+                "alive": .bool(workerAlive),
+            ]),
         ]).response()
     }
 
@@ -153,8 +164,10 @@ final class ModelInfo: Sendable {
         guard stat(path, &info) == 0 else { return nil }
         let modified = info.st_mtim.tv_sec * 1_000_000_000 + info.st_mtim.tv_nsec
         if let entry = cached.withLock({ $0[path].flatMap { $0.modified == modified ? $0.entry : nil } }) { return entry }
-        guard let document = JSONValue.parse(contentsOfFile: path), case .object(var card)? = Self.summary(document, name: Self.cardName(modelPath: path)),
-              case .string(let modelID)? = document["model_id"] else {
+        guard let document = JSONValue.parse(contentsOfFile: path),
+            case .object(var card)? = Self.summary(document, name: Self.cardName(modelPath: path)),
+            case .string(let modelID)? = document["model_id"]
+        else {
             return nil
         }
         // Link only the card and plots that `credit report` wrote beside this file.
@@ -193,13 +206,14 @@ final class ModelInfo: Sendable {
         }
         let valid = document["metrics"]?["valid"]
         guard case .array(let encoders)? = document["pipeline"]?["encoders"], case .array(let bins)? = valid?["calibration"],
-              case .number(let version)? = document["format_version"], version <= 1,
-              let modelID = document["model_id"], let kind = document["kind"], let trainedAt = document["created_at"],
-              let trainingData = pick(document["training_data"], ["train_file", "train_rows", "train_sha256", "valid_file", "valid_rows"]),
-              case .object(var validation)? = pick(valid?["summary"], ["rows", "auc", "gini", "ks", "brier", "logloss", "bad_rate"]),
-              let approvalRate = valid?["policy"]?["approval_rate"],
-              let policy = pick(document["policy"], ["approve_below", "reject_from", "rule"]),
-              let scoreScale = pick(document["score_scale"], ["base_score", "base_odds", "points_to_double_odds"]) else {
+            case .number(let version)? = document["format_version"], version <= 1,
+            let modelID = document["model_id"], let kind = document["kind"], let trainedAt = document["created_at"],
+            let trainingData = pick(document["training_data"], ["train_file", "train_rows", "train_sha256", "valid_file", "valid_rows"]),
+            case .object(var validation)? = pick(valid?["summary"], ["rows", "auc", "gini", "ks", "brier", "logloss", "bad_rate"]),
+            let approvalRate = valid?["policy"]?["approval_rate"],
+            let policy = pick(document["policy"], ["approve_below", "reject_from", "rule"]),
+            let scoreScale = pick(document["score_scale"], ["base_score", "base_odds", "points_to_double_odds"])
+        else {
             return nil
         }
         let calibration = bins.compactMap { pick($0, ["mean_predicted", "observed_rate", "count"]) }
@@ -217,8 +231,10 @@ final class ModelInfo: Sendable {
             "validation": .object(validation), "policy": policy, "score_scale": scoreScale,
             // Relative to the site's page, wherever the site is mounted: the card and plots that
             // `credit report` writes beside the model file, named after it.
-            "card": .object(["markdown": .string("models/\(name).md"), "roc": .string("models/\(name)-roc.svg"),
-                             "calibration": .string("models/\(name)-calibration.svg"), "scores": .string("models/\(name)-scores.svg")]),
+            "card": .object([
+                "markdown": .string("models/\(name).md"), "roc": .string("models/\(name)-roc.svg"),
+                "calibration": .string("models/\(name)-calibration.svg"), "scores": .string("models/\(name)-scores.svg"),
+            ]),
         ])
     }
 }

@@ -16,7 +16,9 @@ extension CreditService {
         out.family("credit_http_request_duration_seconds", "histogram", "Time to answer a request in the responder, by route.")
         for (route, histogram) in counters.latency.sorted(by: { $0.key < $1.key }) {
             for (index, bound) in ServiceMetrics.buckets.enumerated() {
-                out.sample("credit_http_request_duration_seconds_bucket", [("route", route), ("le", PrometheusText.number(bound))], Double(histogram.counts[index]))
+                out.sample(
+                    "credit_http_request_duration_seconds_bucket", [("route", route), ("le", PrometheusText.number(bound))],
+                    Double(histogram.counts[index]))
             }
             out.sample("credit_http_request_duration_seconds_bucket", [("route", route), ("le", "+Inf")], Double(histogram.total))
             out.sample("credit_http_request_duration_seconds_sum", [("route", route)], histogram.sum)
@@ -28,8 +30,9 @@ extension CreditService {
         for outcome in ["success", "failure", "throttled", "busy", "error"] {
             out.sample("credit_sign_ins_total", [("outcome", outcome)], Double(counters.signIns[outcome] ?? 0))
         }
-        out.family("credit_audit_write_failures_total", "counter",
-                   "Audit rows this responder process could not write (each logged at error level with its request id).")
+        out.family(
+            "credit_audit_write_failures_total", "counter",
+            "Audit rows this responder process could not write (each logged at error level with its request id).")
         out.sample("credit_audit_write_failures_total", [], Double(counters.auditWriteFailures))
         // From the store: the same for every responder, and right in CGI mode too.
         let now = clock()
@@ -48,7 +51,8 @@ extension CreditService {
         out.sample("credit_job_scoring_seconds", [], statistics.recentMeanSeconds ?? 0)
         out.family("credit_worker_heartbeat_age_seconds", "gauge", "Seconds since a worker last beat (-1: never).")
         out.sample("credit_worker_heartbeat_age_seconds", [], queue.lastHeartbeatAge ?? -1)
-        out.family("credit_model_info", "gauge", "The champion model (from the register, else the configured file) and the model the last worker ran.")
+        out.family(
+            "credit_model_info", "gauge", "The champion model (from the register, else the configured file) and the model the last worker ran.")
         let champion = championId(register) ?? "unknown"
         out.sample("credit_model_info", [("role", "champion"), ("model", champion)], 1)
         if let running = queue.workerModel { out.sample("credit_model_info", [("role", "worker"), ("model", running)], 1) }

@@ -23,8 +23,9 @@ extension CreditService {
             throw Problem.unavailable("The model's card cannot be read right now; an administrator can check the models with `credit model list`.")
         }
         guard let reference = model.probabilityReference else {
-            throw Problem(type: "no-reference", title: "Model without a validation distribution", status: 409,
-                          detail: "\(model.modelID) keeps no validation distribution to compare with; retrain it with this version (`make model`).")
+            throw Problem(
+                type: "no-reference", title: "Model without a validation distribution", status: 409,
+                detail: "\(model.modelID) keeps no validation distribution to compare with; retrain it with this version (`make model`).")
         }
         // From the Monday that begins the first of the weeks asked for.
         let currentWeekStart = (((clock() / 86_400) + 3).rounded(.down) / 7).rounded(.down) * 7 - 3
@@ -40,12 +41,15 @@ extension CreditService {
             "bands": .object(["shift": .number(0.1), "major_shift": .number(0.25)]),
             "minimum_per_week": .number(Double(WeeklyStability.minimumPerWeek)),
             // Every week of the window, those without applications included, so a chart has no gaps in time.
-            "weeks": .array((0..<weekCount).map { offset in
-                let start = since + Double(offset * 7) * 86_400
-                let week = stability.weeks.first { $0.start == start }
-                return .object(["week_of": .string(String(Timestamp.rfc3339(start).prefix(10))), "applications": .number(Double(week?.applications ?? 0)),
-                                "psi": index(week?.psi), "band": week?.psi.map { .string(WeeklyStability.band($0)) } ?? .null])
-            }),
+            "weeks": .array(
+                (0..<weekCount).map { offset in
+                    let start = since + Double(offset * 7) * 86_400
+                    let week = stability.weeks.first { $0.start == start }
+                    return .object([
+                        "week_of": .string(String(Timestamp.rfc3339(start).prefix(10))), "applications": .number(Double(week?.applications ?? 0)),
+                        "psi": index(week?.psi), "band": week?.psi.map { .string(WeeklyStability.band($0)) } ?? .null,
+                    ])
+                }),
         ]).response()
     }
 }

@@ -19,7 +19,8 @@ public enum MountPath {
         var index = bytes.count - marker.count
         while index >= 0 {
             if bytes[index..<(index + marker.count)].elementsEqual(marker),
-               index + marker.count == bytes.count || bytes[index + marker.count] == UInt8(ascii: "/") {
+                index + marker.count == bytes.count || bytes[index + marker.count] == UInt8(ascii: "/")
+            {
                 let base = bytes[..<index]
                 // The prefix goes back to clients in links: only plain path segments, so that a
                 // crafted URL (`//evil.example/../credit/api/…`) cannot point them elsewhere.
@@ -37,7 +38,8 @@ public enum MountPath {
         guard bytes.first == UInt8(ascii: "/") else { return false }
         for segment in bytes.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
             guard !segment.isEmpty, !segment.allSatisfy({ $0 == UInt8(ascii: ".") }),
-                  segment.allSatisfy({ (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) || "-._~".utf8.contains($0) }) else {
+                segment.allSatisfy({ (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) || "-._~".utf8.contains($0) })
+            else {
                 return false
             }
         }

@@ -1,8 +1,8 @@
-import CreditSchema
-import CreditStore
-import CreditJSON
 import CreditAuth
 import CreditGovernance
+import CreditJSON
+import CreditSchema
+import CreditStore
 import CreditSystem
 
 extension CreditService {
@@ -21,8 +21,9 @@ extension CreditService {
         var key: String?
         if let header = request.header("idempotency-key") {
             guard (1...200).contains(header.utf8.count), header.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-                throw Problem.badRequest("The Idempotency-Key header must be 1 to 200 visible ASCII characters.",
-                                         errors: ["Idempotency-Key": ["Use 1 to 200 visible ASCII characters, e.g. a UUID."]])
+                throw Problem.badRequest(
+                    "The Idempotency-Key header must be 1 to 200 visible ASCII characters.",
+                    errors: ["Idempotency-Key": ["Use 1 to 200 visible ASCII characters, e.g. a UUID."]])
             }
             key = header
         }
@@ -30,21 +31,25 @@ extension CreditService {
         let rescoreOf = request.queryItems["rescore_of"]
         if let rescoreOf {
             guard Self.isJobID(rescoreOf), try stores.withStore({ try $0.job(id: rescoreOf, owner: userID) }) != nil else {
-                throw Problem.badRequest("rescore_of must be the id of one of your applications.",
-                                         errors: ["rescore_of": ["Give the id of the application this one re-scores."]])
+                throw Problem.badRequest(
+                    "rescore_of must be the id of one of your applications.",
+                    errors: ["rescore_of": ["Give the id of the application this one re-scores."]])
             }
         }
         let result: EnqueueResult
         do {
             // The store keeps the validated record, not the body: the application is stored once.
-            result = try stores.enqueue(Submission(owner: userID, payload: "", idempotencyKey: key,
-                                                   requestHash: key == nil ? nil : SHA256Digest.hex(request.body), rescoreOf: rescoreOf,
-                                                   record: ApplicantRecord.encode(applicant), tokenGeneration: generation,
-                                                   audit: configuration.auditSubmissions
-                                                       ? AuditEntry(actor: userID, actorName: actorName, action: .submission,
-                                                                    address: request.remoteAddress) : nil,
-                                                   applicantName: applicant.name(in: .pakdd), clientID: applicant.clientID(in: .pakdd),
-                                                   now: clock()))
+            result = try stores.enqueue(
+                Submission(
+                    owner: userID, payload: "", idempotencyKey: key,
+                    requestHash: key == nil ? nil : SHA256Digest.hex(request.body), rescoreOf: rescoreOf,
+                    record: ApplicantRecord.encode(applicant), tokenGeneration: generation,
+                    audit: configuration.auditSubmissions
+                        ? AuditEntry(
+                            actor: userID, actorName: actorName, action: .submission,
+                            address: request.remoteAddress) : nil,
+                    applicantName: applicant.name(in: .pakdd), clientID: applicant.clientID(in: .pakdd),
+                    now: clock()))
         } catch {
             // The account cannot submit: the one authentication path says why (disabled, token
             // revoked, or a one-time password to change first).
@@ -77,8 +82,9 @@ extension CreditService {
             let review = try store.review(jobID: id)
             // A reviewer sees applications that reached review; an administrator sees all.
             guard user.role.includes(.admin) || review != nil else { throw notFound }
-            try appendAuditOrFail(AuditEntry(actor: user.id, actorName: user.name, action: .view, object: id, address: request.remoteAddress),
-                                  now: clock(), to: store)
+            try appendAuditOrFail(
+                AuditEntry(actor: user.id, actorName: user.name, action: .view, object: id, address: request.remoteAddress),
+                now: clock(), to: store)
             return (other, review, try store.user(id: other.owner)?.name ?? "user \(other.owner)")
         }
         let shadow = user.role.includes(.admin) ? try stores.withStore { try $0.shadowResult(jobID: id) } : nil

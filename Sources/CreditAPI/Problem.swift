@@ -28,7 +28,9 @@ public struct Problem: Error, Sendable {
 
     /// The problem as an HTTP response.
     public var response: HTTPResponse {
-        var object: [String: JSONOutput] = ["type": .string(type), "title": .string(title), "status": .number(Double(status)), "detail": .string(detail)]
+        var object: [String: JSONOutput] = [
+            "type": .string(type), "title": .string(title), "status": .number(Double(status)), "detail": .string(detail),
+        ]
         if let errors {
             object["errors"] = .object(errors.mapValues { .array($0.map(JSONOutput.string)) })
         }
@@ -45,8 +47,9 @@ public struct Problem: Error, Sendable {
         Problem(type: "bad-request", title: "Bad request", status: 400, detail: detail, errors: errors)
     }
     static func unauthorized(_ detail: String, error: String = "invalid_token") -> Problem {
-        Problem(type: "unauthorized", title: "Authentication required", status: 401, detail: detail,
-                headers: [("WWW-Authenticate", "Bearer realm=\"credit\", error=\"\(error)\"")])
+        Problem(
+            type: "unauthorized", title: "Authentication required", status: 401, detail: detail,
+            headers: [("WWW-Authenticate", "Bearer realm=\"credit\", error=\"\(error)\"")])
     }
     /// A token-endpoint error as RFC 6749 §5.2 has it: 400 with `error` (`invalid_request`,
     /// `invalid_grant`, `unsupported_grant_type`) and `error_description`, in a problem document.
@@ -63,8 +66,9 @@ public struct Problem: Error, Sendable {
         Problem(type: "not-found", title: "Not found", status: 404, detail: detail)
     }
     static func methodNotAllowed(_ allowed: [String]) -> Problem {
-        Problem(type: "method-not-allowed", title: "Method not allowed", status: 405,
-                detail: "Use \(allowed.joined(separator: " or ")) on this resource.", headers: [("Allow", allowed.joined(separator: ", "))])
+        Problem(
+            type: "method-not-allowed", title: "Method not allowed", status: 405,
+            detail: "Use \(allowed.joined(separator: " or ")) on this resource.", headers: [("Allow", allowed.joined(separator: ", "))])
     }
     static func tooLarge(limit: Int) -> Problem {
         Problem(type: "payload-too-large", title: "Request body too large", status: 413, detail: "The body must be at most \(limit) bytes.")
@@ -73,22 +77,26 @@ public struct Problem: Error, Sendable {
         Problem(type: "unsupported-media-type", title: "Unsupported media type", status: 415, detail: "Send the body as \(expected).")
     }
     static func validation(_ errors: [String: [String]]) -> Problem {
-        Problem(type: "validation", title: "The application has invalid fields", status: 422,
-                detail: "Correct the fields listed in errors and submit again.", errors: errors)
+        Problem(
+            type: "validation", title: "The application has invalid fields", status: 422,
+            detail: "Correct the fields listed in errors and submit again.", errors: errors)
     }
     static func tooManyAttempts(retryAfter: Int) -> Problem {
-        Problem(type: "too-many-attempts", title: "Too many failed sign-ins", status: 429,
-                detail: "Too many failed sign-ins; try again in \(retryAfter) seconds.", headers: [("Retry-After", String(retryAfter))])
+        Problem(
+            type: "too-many-attempts", title: "Too many failed sign-ins", status: 429,
+            detail: "Too many failed sign-ins; try again in \(retryAfter) seconds.", headers: [("Retry-After", String(retryAfter))])
     }
     static func signInBusy(retryAfter: Int) -> Problem {
-        Problem(type: "sign-in-busy", title: "Too many sign-ins at once", status: 503,
-                detail: "The service is taking too many sign-ins right now; try again in \(retryAfter) seconds.",
-                headers: [("Retry-After", String(retryAfter))])
+        Problem(
+            type: "sign-in-busy", title: "Too many sign-ins at once", status: 503,
+            detail: "The service is taking too many sign-ins right now; try again in \(retryAfter) seconds.",
+            headers: [("Retry-After", String(retryAfter))])
     }
     static func idempotencyKeyReuse() -> Problem {
-        Problem(type: "idempotency-key-reuse", title: "Idempotency key reused", status: 422,
-                detail: "This Idempotency-Key was already used for a different application; send a new key for a new or changed application.",
-                errors: ["Idempotency-Key": ["Use a new key for every different application."]])
+        Problem(
+            type: "idempotency-key-reuse", title: "Idempotency key reused", status: 422,
+            detail: "This Idempotency-Key was already used for a different application; send a new key for a new or changed application.",
+            errors: ["Idempotency-Key": ["Use a new key for every different application."]])
     }
     static func unavailable(_ detail: String) -> Problem {
         Problem(type: "unavailable", title: "Service unavailable", status: 503, detail: detail, headers: [("Retry-After", "5")])

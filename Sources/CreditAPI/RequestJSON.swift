@@ -1,4 +1,3 @@
-
 import CreditJSON
 import CreditSchema
 

@@ -41,7 +41,9 @@ struct Route: Sendable {
 enum RouteTable {
     static let routes: [Route] = [
         Route("/api/token", post: { service, request, _ in try service.issueToken(request) }),
-        Route("/api/predictions", get: { service, request, _ in try service.listPredictions(request) }, post: { service, request, _ in try service.submitPrediction(request) }),
+        Route(
+            "/api/predictions", get: { service, request, _ in try service.listPredictions(request) },
+            post: { service, request, _ in try service.submitPrediction(request) }),
         Route("/api/predictions/{id}", get: { service, request, parameter in try service.getPrediction(request, id: parameter) }),
         Route("/api/predictions/{id}/decision", post: { service, request, parameter in try service.decide(request, id: parameter) }),
         Route("/api/predictions/{id}/review", post: { service, request, parameter in try service.requestReview(request, id: parameter) }),
@@ -53,14 +55,18 @@ enum RouteTable {
         Route("/api/health", get: { service, _, _ in try service.health() }),
         Route("/api/health/live", get: { service, _, _ in service.liveness() }),
         Route("/api/health/ready", get: { service, _, _ in service.readiness() }),
-        Route("/api/batches", get: { service, request, _ in try service.listBatches(request) }, post: { service, request, _ in try service.submitBatch(request) }),
+        Route(
+            "/api/batches", get: { service, request, _ in try service.listBatches(request) },
+            post: { service, request, _ in try service.submitBatch(request) }),
         Route("/api/batches/{id}", get: { service, request, parameter in try service.getBatch(request, id: parameter) }),
         Route("/api/batches/{id}/results.csv", get: { service, request, parameter in try service.batchResults(request, id: parameter) }),
         Route("/api/reviews", get: { service, request, _ in try service.listReviews(request) }),
         Route("/api/review-reasons", get: { service, request, _ in try service.reviewReasons(request) }),
         Route("/api/account", get: { service, request, _ in try service.account(request) }),
         Route("/api/account/password", post: { service, request, _ in try service.changePassword(request) }),
-        Route("/api/users", get: { service, request, _ in try service.listUsers(request) }, post: { service, request, _ in try service.createUser(request) }),
+        Route(
+            "/api/users", get: { service, request, _ in try service.listUsers(request) },
+            post: { service, request, _ in try service.createUser(request) }),
         Route("/api/users/{name}", patch: { service, request, parameter in try service.updateUser(request, name: parameter) }),
         Route("/api/audit", get: { service, request, _ in try service.listAudit(request) }),
     ]

@@ -1,4 +1,5 @@
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -51,13 +52,14 @@ final class ServiceMetrics: Sendable {
             state.latency[route, default: Histogram()].record(seconds)
             if route == "/api/predictions" && method == "POST" && status == 202 { state.submissions += 1 }
             if route == "/api/token" && method == "POST" {
-                let outcome = switch status {
-                case 200: "success"
-                case 400: "failure"
-                case 429: "throttled"
-                case 503: "busy"
-                default: "error"
-                }
+                let outcome =
+                    switch status {
+                    case 200: "success"
+                    case 400: "failure"
+                    case 429: "throttled"
+                    case 503: "busy"
+                    default: "error"
+                    }
                 state.signIns[outcome, default: 0] += 1
             }
         }

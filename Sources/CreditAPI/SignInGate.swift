@@ -41,8 +41,10 @@ public final class SignInGate: Sendable {
     public let maxInFlight: Int
 
     public init(rate: Double, burst: Double, unknownRate: Double, unknownBurst: Double, maxInFlight: Int) {
-        state = Mutex(State(all: Bucket(tokens: burst, updated: 0, rate: rate, burst: burst),
-                            unknown: Bucket(tokens: unknownBurst, updated: 0, rate: unknownRate, burst: unknownBurst)))
+        state = Mutex(
+            State(
+                all: Bucket(tokens: burst, updated: 0, rate: rate, burst: burst),
+                unknown: Bucket(tokens: unknownBurst, updated: 0, rate: unknownRate, burst: unknownBurst)))
         self.maxInFlight = maxInFlight
     }
 

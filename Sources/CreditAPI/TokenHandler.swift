@@ -1,8 +1,8 @@
 import CreditAuth
-import CreditStore
+import CreditGovernance
 import CreditJSON
 import CreditSchema
-import CreditGovernance
+import CreditStore
 
 extension CreditService {
     /// `POST /api/token`: OAuth2 password grant (form-encoded `username`, `password`).
@@ -19,14 +19,17 @@ extension CreditService {
         // The password grant is the only one (for the site; machines use API keys). A client
         // that names no grant type gets it too, as the site's and curl's forms do.
         if let grant = form["grant_type"], grant != "password" {
-            throw Problem.oauth("unsupported_grant_type", title: "Unsupported grant type", detail: "Only grant_type=password is supported, not \(grant.prefix(40)).")
+            throw Problem.oauth(
+                "unsupported_grant_type", title: "Unsupported grant type", detail: "Only grant_type=password is supported, not \(grant.prefix(40)).")
         }
         var errors: [String: [String]] = [:]
         let username = form["username"]?.trimmingSpaces() ?? ""
         let password = form["password"] ?? ""
         if username.isEmpty { errors["username"] = ["Enter your username."] }
         if password.isEmpty { errors["password"] = ["Enter your password."] }
-        if username.count > AccountRules.maximumNameLength { errors["username"] = ["A username has at most \(AccountRules.maximumNameLength) characters."] }
+        if username.count > AccountRules.maximumNameLength {
+            errors["username"] = ["A username has at most \(AccountRules.maximumNameLength) characters."]
+        }
         if password.utf8.count > 1024 { errors["password"] = ["A password has at most 1024 bytes."] }
         if !errors.isEmpty { throw Problem.oauth("invalid_request", title: "Bad request", detail: "The sign-in form is incomplete.", errors: errors) }
 
@@ -41,8 +44,9 @@ extension CreditService {
         // The attempt counts as a failure from before its hash until it succeeds, so parallel
         // attempts never check more passwords than the limits allow.
         let reservation = try stores.withStore {
-            try $0.reserveLoginAttempt(limits: [(userKey, configuration.maxFailuresPerUser), (addressKey, configuration.maxFailuresPerAddress)],
-                                       window: configuration.throttleWindow, budget: configuration.signInBudget, knownUser: user != nil, now: now)
+            try $0.reserveLoginAttempt(
+                limits: [(userKey, configuration.maxFailuresPerUser), (addressKey, configuration.maxFailuresPerAddress)],
+                window: configuration.throttleWindow, budget: configuration.signInBudget, knownUser: user != nil, now: now)
         }
         let attempt: [Int64]
         switch reservation {
@@ -61,9 +65,11 @@ extension CreditService {
         guard accepted, let user else {
             // Audited with the name tried (never the password), whether or not it exists.
             // A row that cannot be written is logged and counted; the answer stays the same.
-            appendAuditReportingFailure(AuditEntry(actor: user?.id, actorName: String(username.prefix(100)), action: .signInFailed,
-                                                   detail: user == nil ? "unknown user" : (user!.disabled ? "account disabled" : "wrong password"),
-                                                   address: request.remoteAddress), now: now)
+            appendAuditReportingFailure(
+                AuditEntry(
+                    actor: user?.id, actorName: String(username.prefix(100)), action: .signInFailed,
+                    detail: user == nil ? "unknown user" : (user!.disabled ? "account disabled" : "wrong password"),
+                    address: request.remoteAddress), now: now)
             throw Problem.invalidCredentials()
         }
         // The password was right: a busy database must not turn that into a failure. Removing
@@ -92,8 +98,9 @@ extension CreditService {
 
     /// A new access token for `user`, with its role and whether it must change its password.
     func tokenResponse(for user: User, now: Double, status: Int = 200) -> HTTPResponse {
-        let token = signer.sign(subject: String(user.id), ttl: configuration.tokenTTL, now: Int(now), role: user.role.rawValue,
-                                generation: user.tokenGeneration, name: user.name)
+        let token = signer.sign(
+            subject: String(user.id), ttl: configuration.tokenTTL, now: Int(now), role: user.role.rawValue,
+            generation: user.tokenGeneration, name: user.name)
         return JSONOutput.object([
             "access_token": .string(token.token), "token_type": .string("bearer"), "expires_in": .number(Double(configuration.tokenTTL)),
             "role": .string(user.role.rawValue), "must_change_password": .bool(user.mustChangePassword), "username": .string(user.name),

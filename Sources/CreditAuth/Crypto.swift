@@ -87,8 +87,10 @@ public final class HMACKey: @unchecked Sendable {
         }
         EVP_MAC_free(algorithm)
         let status = "SHA256".withCString { digest in
-            var params = [OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, UnsafeMutablePointer(mutating: digest), 0),
-                          OSSL_PARAM_construct_end()]
+            var params = [
+                OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, UnsafeMutablePointer(mutating: digest), 0),
+                OSSL_PARAM_construct_end(),
+            ]
             // An empty key is legal HMAC; OpenSSL wants a valid pointer for it.
             let keyBytes = key.isEmpty ? [0] : key
             return keyBytes.withUnsafeBufferPointer { EVP_MAC_init(context, $0.baseAddress, key.count, &params) }

@@ -70,9 +70,12 @@ public struct JWTSigner: Sendable {
     private static let headerBytes = Array(header.utf8)
 
     /// A token for `subject` valid from `now` for `ttl` seconds.
-    public func sign(subject: String, ttl: Int, now: Int, role: String? = nil, generation: Int? = nil, name: String? = nil) -> (token: String, claims: JWTClaims) {
-        let claims = JWTClaims(sub: subject, iat: now, nbf: now, exp: now + ttl, iss: issuer, aud: audience,
-                               jti: Base64URL.encode(secureRandomBytes(16)), role: role, gen: generation, name: name)
+    public func sign(
+        subject: String, ttl: Int, now: Int, role: String? = nil, generation: Int? = nil, name: String? = nil
+    ) -> (token: String, claims: JWTClaims) {
+        let claims = JWTClaims(
+            sub: subject, iat: now, nbf: now, exp: now + ttl, iss: issuer, aud: audience,
+            jti: Base64URL.encode(secureRandomBytes(16)), role: role, gen: generation, name: name)
         // Claims are plain strings and integers: encoding cannot fail.
         let payload = Base64URL.encode((try? JSONOutputEncoder.encode(claims))?.bytes ?? [])
         let signingInput = Self.header + "." + payload
@@ -88,7 +91,8 @@ public struct JWTSigner: Sendable {
             return nil
         }
         guard let sub = text("sub"), let iat = time("iat"), let nbf = time("nbf"), let exp = time("exp"), let iss = text("iss"),
-              let aud = text("aud"), let jti = text("jti") else { return nil }
+            let aud = text("aud"), let jti = text("jti")
+        else { return nil }
         var claims = JWTClaims(sub: sub, iat: iat, nbf: nbf, exp: exp, iss: iss, aud: aud, jti: jti)
         claims.role = text("role")
         claims.name = text("name")
@@ -109,7 +113,8 @@ public struct JWTSigner: Sendable {
         }
         let dot = UInt8(ascii: ".")
         guard let firstDot = bytes.firstIndex(of: dot), let secondDot = bytes[(firstDot + 1)...].firstIndex(of: dot),
-              !bytes[(secondDot + 1)...].contains(dot) else {
+            !bytes[(secondDot + 1)...].contains(dot)
+        else {
             throw .malformed
         }
         let headerPart = bytes[..<firstDot]
@@ -123,7 +128,8 @@ public struct JWTSigner: Sendable {
             if let type = header["typ"], type != .string("JWT") { throw .unsupportedAlgorithm("HS256 with another typ") }
         }
         guard let payloadBytes = Base64URL.decode(bytes: bytes[(firstDot + 1)..<secondDot]),
-              let signature = Base64URL.decode(bytes: bytes[(secondDot + 1)...]) else {
+            let signature = Base64URL.decode(bytes: bytes[(secondDot + 1)...])
+        else {
             throw .malformed
         }
         let expected = key.authenticate(bytes[..<secondDot])

@@ -1,6 +1,7 @@
 import COpenSSL
 import CreditSystem
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -52,7 +53,9 @@ public struct PasswordHasher: Sendable {
     }
 
     public func verify(_ password: String, against encoded: String) -> Bool {
-        guard let stored = Self.parse(encoded), let key = Self.derive(password, salt: stored.salt, parameters: stored.parameters) else { return false }
+        guard let stored = Self.parse(encoded), let key = Self.derive(password, salt: stored.salt, parameters: stored.parameters) else {
+            return false
+        }
         return constantTimeEquals(key, stored.hash)
     }
 
@@ -78,7 +81,8 @@ public struct PasswordHasher: Sendable {
             values[String(pair[0])] = value
         }
         guard let ln = values["ln"], let r = values["r"], let p = values["p"], (1...20).contains(ln), (1...32).contains(r), (1...16).contains(p),
-              let salt = Base64URL.decode(parts[3]), salt.count >= 8, let hash = Base64URL.decode(parts[4]), hash.count >= 16 else {
+            let salt = Base64URL.decode(parts[3]), salt.count >= 8, let hash = Base64URL.decode(parts[4]), hash.count >= 16
+        else {
             return nil
         }
         return (Parameters(n: 1 << ln, r: r, p: p), salt, hash)
@@ -96,8 +100,9 @@ public struct PasswordHasher: Sendable {
         let status = passwordBytes.withUnsafeBufferPointer { pass in
             salt.withUnsafeBufferPointer { saltPointer in
                 key.withUnsafeMutableBufferPointer { out in
-                    EVP_PBE_scrypt(pass.baseAddress, pass.count - 1, saltPointer.baseAddress, salt.count,
-                                   parameters.n, parameters.r, parameters.p, parameters.memory, out.baseAddress, length)
+                    EVP_PBE_scrypt(
+                        pass.baseAddress, pass.count - 1, saltPointer.baseAddress, salt.count,
+                        parameters.n, parameters.r, parameters.p, parameters.memory, out.baseAddress, length)
                 }
             }
         }
@@ -169,12 +174,14 @@ final class HashingThreads: Sendable {
         for _ in 0..<count {
             var thread = pthread_t()
             let context = Unmanaged.passRetained(self).toOpaque()
-            let status = pthread_create(&thread, nil, { context in
-                let threads = Unmanaged<HashingThreads>.fromOpaque(context!).takeRetainedValue()
-                // Lower this thread's priority only: on Linux, nice is per thread, and 0 names the caller.
-                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, HashingThreads.niceness)
-                threads.serve()  // never returns: the thread serves for the life of the process
-            }, context)
+            let status = pthread_create(
+                &thread, nil,
+                { context in
+                    let threads = Unmanaged<HashingThreads>.fromOpaque(context!).takeRetainedValue()
+                    // Lower this thread's priority only: on Linux, nice is per thread, and 0 names the caller.
+                    _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, HashingThreads.niceness)
+                    threads.serve()  // never returns: the thread serves for the life of the process
+                }, context)
             if status == 0 { pthread_detach(thread); any = true } else { Unmanaged<HashingThreads>.fromOpaque(context).release() }
         }
         return any

@@ -28,9 +28,11 @@ final class VerifiedTokens: Sendable {
     func claims(of token: [UInt8]) -> JWTClaims? {
         let entry = entries.withLock { $0[Self.slot(token)] }
         guard let entry, entry.token.count == token.count else { return nil }
-        let same = entry.token.withUnsafeBytes { kept in token.withUnsafeBytes { given in
-            CRYPTO_memcmp(kept.baseAddress, given.baseAddress, token.count) == 0
-        } }
+        let same = entry.token.withUnsafeBytes { kept in
+            token.withUnsafeBytes { given in
+                CRYPTO_memcmp(kept.baseAddress, given.baseAddress, token.count) == 0
+            }
+        }
         return same ? entry.claims : nil
     }
 

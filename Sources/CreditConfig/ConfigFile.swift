@@ -1,4 +1,5 @@
 import CreditSystem
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,8 +23,10 @@ public struct ConfigFile: Sendable, Equatable {
     public init(path: String) throws(ConfigurationError) {
         guard let text = Self.readText(path) else {
             let reason = String(cString: strerror(errno))
-            let hint = errno == EACCES ? " to \(SystemAccount.current()); the responder and the worker must run as the account that owns "
-                + "the configuration, the key and the database (on shared hosting, CGI under suexec; under systemd, User=)" : ""
+            let hint =
+                errno == EACCES
+                ? " to \(SystemAccount.current()); the responder and the worker must run as the account that owns "
+                    + "the configuration, the key and the database (on shared hosting, CGI under suexec; under systemd, User=)" : ""
             throw ConfigurationError(description: "cannot read the configuration file \(path): \(reason)\(hint)")
         }
         try self.init(text: text, path: path)
@@ -48,7 +51,9 @@ public struct ConfigFile: Sendable, Equatable {
                 value = String(value.dropFirst().dropLast())
             }
             guard ServiceConfiguration.settingNames.contains(name) else {
-                throw ConfigurationError(description: "\(path):\(index + 1): unknown setting \(name); known: \(ServiceConfiguration.settingNames.sorted().joined(separator: ", "))")
+                throw ConfigurationError(
+                    description:
+                        "\(path):\(index + 1): unknown setting \(name); known: \(ServiceConfiguration.settingNames.sorted().joined(separator: ", "))")
             }
             guard values[name] == nil else {
                 throw ConfigurationError(description: "\(path):\(index + 1): \(name) is set twice; keep one line")

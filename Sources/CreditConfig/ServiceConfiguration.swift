@@ -1,4 +1,5 @@
 import CreditSchema
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -116,8 +117,10 @@ public struct ServiceConfiguration: Sendable {
     /// much time between heartbeats and for the oldest queued job.
     public var drainInterval: Double = 60
 
-    public init(databasePath: String, modelPath: String, secretFile: String, tokenTTL: Int = 3600, wakeSocket: String? = nil,
-                retentionDays: Double? = nil, issuer: String = "credit-scoring", audience: String = "credit-api") {
+    public init(
+        databasePath: String, modelPath: String, secretFile: String, tokenTTL: Int = 3600, wakeSocket: String? = nil,
+        retentionDays: Double? = nil, issuer: String = "credit-scoring", audience: String = "credit-api"
+    ) {
         self.databasePath = databasePath
         self.modelPath = modelPath
         self.secretFile = secretFile
@@ -142,11 +145,14 @@ public struct ServiceConfiguration: Sendable {
         let retentionText = value("CREDIT_RETENTION_DAYS", "")
         if !retentionText.isEmpty {
             guard let days = Double(retentionText), days > 0, days <= 36_500 else {
-                throw ConfigurationError(description: "CREDIT_RETENTION_DAYS must be a positive number of days, not \(retentionText) (leave it unset to keep everything)")
+                throw ConfigurationError(
+                    description: "CREDIT_RETENTION_DAYS must be a positive number of days, not \(retentionText) (leave it unset to keep everything)")
             }
             if days < minimumRetentionDays && value("CREDIT_RETENTION_ALLOW_SHORT", "0") != "1" {
-                throw ConfigurationError(description: "CREDIT_RETENTION_DAYS=\(retentionText) is below 760 days (25 months, what US Regulation B requires a lender to keep); "
-                                         + "set CREDIT_RETENTION_ALLOW_SHORT=1 as well if your rules allow it")
+                throw ConfigurationError(
+                    description:
+                        "CREDIT_RETENTION_DAYS=\(retentionText) is below 760 days (25 months, what US Regulation B requires a lender to keep); "
+                        + "set CREDIT_RETENTION_ALLOW_SHORT=1 as well if your rules allow it")
             }
             retention = days
         }
@@ -155,14 +161,16 @@ public struct ServiceConfiguration: Sendable {
             throw ConfigurationError(description: "CREDIT_LEASE_SECONDS must be a number of seconds from 1 to 3600, not \(leaseText)")
         }
         let database = value("CREDIT_DB", "var/credit.sqlite")
-        var configuration = ServiceConfiguration(databasePath: database, modelPath: value("CREDIT_MODEL", "models/default.json"),
-                                    secretFile: value("CREDIT_SECRET_FILE", "var/secret.key"), tokenTTL: ttl,
-                                    wakeSocket: value("CREDIT_WAKE_SOCKET", database + ".wake"), retentionDays: retention,
-                                    issuer: value("CREDIT_ISSUER", "credit-scoring"), audience: value("CREDIT_AUDIENCE", "credit-api"))
+        var configuration = ServiceConfiguration(
+            databasePath: database, modelPath: value("CREDIT_MODEL", "models/default.json"),
+            secretFile: value("CREDIT_SECRET_FILE", "var/secret.key"), tokenTTL: ttl,
+            wakeSocket: value("CREDIT_WAKE_SOCKET", database + ".wake"), retentionDays: retention,
+            issuer: value("CREDIT_ISSUER", "credit-scoring"), audience: value("CREDIT_AUDIENCE", "credit-api"))
         configuration.lease = lease
         if let url = environment["CREDIT_DATABASE_URL"]?.trimmingSpaces(), !url.isEmpty {
             guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") else {
-                throw ConfigurationError(description: "CREDIT_DATABASE_URL must be a postgresql:// URL (leave it unset to use the SQLite file CREDIT_DB)")
+                throw ConfigurationError(
+                    description: "CREDIT_DATABASE_URL must be a postgresql:// URL (leave it unset to use the SQLite file CREDIT_DB)")
             }
             configuration.databaseURL = url
         }
@@ -171,8 +179,10 @@ public struct ServiceConfiguration: Sendable {
             for item in reasons.split(separator: ";") {
                 let parts = item.split(separator: "=", maxSplits: 1).map { String($0).trimmingSpaces() }
                 guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, parts[0].utf8.count <= 64,
-                      parts[0].utf8.allSatisfy({ $0 == UInt8(ascii: "_") || ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) }) else {
-                    throw ConfigurationError(description: "CREDIT_REVIEW_REASONS must be code=label pairs separated by ';' (codes in a-z, 0-9 and _), not \(item)")
+                    parts[0].utf8.allSatisfy({ $0 == UInt8(ascii: "_") || ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) })
+                else {
+                    throw ConfigurationError(
+                        description: "CREDIT_REVIEW_REASONS must be code=label pairs separated by ';' (codes in a-z, 0-9 and _), not \(item)")
                 }
                 list.append((parts[0], parts[1]))
             }
@@ -188,8 +198,11 @@ public struct ServiceConfiguration: Sendable {
             guard let rate = Double(text), rate >= 0.1, rate <= 1000 else {
                 throw ConfigurationError(description: "\(name) must be a number of sign-ins per second from 0.1 to 1000, not \(text)")
             }
-            if name == "CREDIT_SIGNIN_RATE" { configuration.signInRate = rate; configuration.signInBurst = max(1, 2 * rate) }
-            else { configuration.unknownSignInRate = rate; configuration.unknownSignInBurst = max(1, 2 * rate) }
+            if name == "CREDIT_SIGNIN_RATE" {
+                configuration.signInRate = rate; configuration.signInBurst = max(1, 2 * rate)
+            } else {
+                configuration.unknownSignInRate = rate; configuration.unknownSignInBurst = max(1, 2 * rate)
+            }
         }
         let concurrencyText = value("CREDIT_SIGNIN_CONCURRENCY", "4")
         guard let concurrency = Int(concurrencyText), (1...256).contains(concurrency) else {
@@ -198,7 +211,8 @@ public struct ServiceConfiguration: Sendable {
         configuration.maxSignInsInFlight = concurrency
         let level = value("CREDIT_LOG_LEVEL", "info").lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical", "off"].contains(level) else {
-            throw ConfigurationError(description: "CREDIT_LOG_LEVEL must be trace, debug, info, notice, warning, error, critical or off, not \(level)")
+            throw ConfigurationError(
+                description: "CREDIT_LOG_LEVEL must be trace, debug, info, notice, warning, error, critical or off, not \(level)")
         }
         configuration.logLevel = level
         switch value("CREDIT_AUDIT_SUBMISSIONS", "1") {
@@ -218,8 +232,10 @@ public struct ServiceConfiguration: Sendable {
     /// Reads the settings from the environment and the configuration file: `configFile` (from
     /// `--config`) or else `CREDIT_CONFIG`. The environment wins over the file. Variables Apache
     /// renames after an internal redirect (`REDIRECT_CREDIT_DB`) count as their plain names.
-    public static func load(configFile: String? = nil,
-                            environment: [String: String] = processEnvironment()) throws(ConfigurationError) -> ServiceConfiguration {
+    public static func load(
+        configFile: String? = nil,
+        environment: [String: String] = processEnvironment()
+    ) throws(ConfigurationError) -> ServiceConfiguration {
         var settings = withoutRedirectPrefixes(environment)
         if let path = configFile ?? settings["CREDIT_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
             for (name, value) in try ConfigFile(path: path).values where settings[name]?.trimmingSpaces().isEmpty ?? true {

@@ -16,11 +16,15 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     /// `postgresql://user:secret@host/db` as `postgresql://user:***@host/db`, for messages.
     public static func redacted(_ url: String) -> String {
         let characters = Array(url)
-        guard let scheme = (0..<max(0, characters.count - 2)).first(where: { characters[$0] == ":" && characters[$0 + 1] == "/" && characters[$0 + 2] == "/" })
+        guard
+            let scheme = (0..<max(0, characters.count - 2)).first(where: {
+                characters[$0] == ":" && characters[$0 + 1] == "/" && characters[$0 + 2] == "/"
+            })
         else { return url }
         let start = scheme + 3
         guard let at = characters[start...].firstIndex(of: "@"),
-              let colon = characters[start..<at].firstIndex(of: ":") else { return url }
+            let colon = characters[start..<at].firstIndex(of: ":")
+        else { return url }
         return String(characters[..<(colon + 1)]) + "***" + String(characters[at...])
     }
 }

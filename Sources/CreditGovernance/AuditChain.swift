@@ -11,8 +11,10 @@ public enum AuditChain {
     public static func hash(seq: Int64, at: Double, entry: AuditEntry, previousHash: String) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
-        for field in [previousHash, String(seq), "\(at)", entry.actor.map(String.init) ?? "", entry.actorName, entry.action.rawValue,
-                      entry.object, entry.detail, entry.address] {
+        for field in [
+            previousHash, String(seq), "\(at)", entry.actor.map(String.init) ?? "", entry.actorName, entry.action.rawValue,
+            entry.object, entry.detail, entry.address,
+        ] {
             bytes.append(contentsOf: String(field.utf8.count).utf8)
             bytes.append(0x3A)
             bytes.append(contentsOf: field.utf8)
@@ -50,10 +52,13 @@ public struct AuditChainVerifier: Sendable {
     public mutating func check(_ records: [AuditRecord]) throws(AuditChainBreak) {
         for record in records {
             let reason: AuditChainBreak.Reason? =
-                record.seq != lastSeq + 1 ? .missing(lastSeq + 1)
-                : record.previousHash != lastHash ? .unlinked
-                : AuditChain.hash(seq: record.seq, at: record.at, entry: record.entry, previousHash: record.previousHash) != record.hash ? .altered
-                : nil
+                record.seq != lastSeq + 1
+                ? .missing(lastSeq + 1)
+                : record.previousHash != lastHash
+                    ? .unlinked
+                    : AuditChain.hash(seq: record.seq, at: record.at, entry: record.entry, previousHash: record.previousHash) != record.hash
+                        ? .altered
+                        : nil
             if let reason { throw AuditChainBreak(seq: record.seq, record: record, reason: reason, verifiedBefore: verified) }
             lastHash = record.hash
             lastSeq = record.seq
@@ -79,11 +84,13 @@ public struct AuditChainBreak: Error, Sendable, CustomStringConvertible {
     public let verifiedBefore: Int
 
     public var description: String {
-        let why = switch reason {
-        case .missing(let seq): "row \(seq) is missing"
-        case .unlinked: "it does not link to the row before it"
-        case .altered: "its contents do not match its hash"
-        }
-        return "the audit trail is broken at row \(seq) (\(record.entry.action.rawValue) at \(Timestamp.rfc3339(record.at))): \(why); \(verifiedBefore) rows before it verified"
+        let why =
+            switch reason {
+            case .missing(let seq): "row \(seq) is missing"
+            case .unlinked: "it does not link to the row before it"
+            case .altered: "its contents do not match its hash"
+            }
+        return
+            "the audit trail is broken at row \(seq) (\(record.entry.action.rawValue) at \(Timestamp.rfc3339(record.at))): \(why); \(verifiedBefore) rows before it verified"
     }
 }

@@ -29,8 +29,10 @@ public struct Review: Sendable, Equatable {
     public var decidedBy: String?
     public var decidedAt: Double?
 
-    public init(jobID: String, owner: Int64, ownerName: String, origin: ReviewOrigin, requestNote: String?, openedAt: Double,
-                decision: FinalDecision? = nil, reasonCode: String? = nil, note: String? = nil, decidedBy: String? = nil, decidedAt: Double? = nil) {
+    public init(
+        jobID: String, owner: Int64, ownerName: String, origin: ReviewOrigin, requestNote: String?, openedAt: Double,
+        decision: FinalDecision? = nil, reasonCode: String? = nil, note: String? = nil, decidedBy: String? = nil, decidedAt: Double? = nil
+    ) {
         self.jobID = jobID
         self.owner = owner
         self.ownerName = ownerName

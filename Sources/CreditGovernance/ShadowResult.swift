@@ -10,8 +10,10 @@ public struct ShadowResult: Sendable, Equatable {
     /// The challenger's whole result, as the API would return it (blanked by a retention purge).
     public var challengerResult: String
 
-    public init(championModel: String, championPD: Double, championDecision: String, challengerModel: String,
-                challengerPD: Double, challengerDecision: String, challengerResult: String) {
+    public init(
+        championModel: String, championPD: Double, championDecision: String, challengerModel: String,
+        challengerPD: Double, challengerDecision: String, challengerResult: String
+    ) {
         self.championModel = championModel
         self.championPD = championPD
         self.championDecision = championDecision
@@ -51,8 +53,10 @@ public struct ShadowComparison: Sendable, Equatable {
     /// Every pair of decisions seen, agreeing ones included, most frequent first.
     public var decisions: [DecisionChange]
 
-    public init(championModel: String, challengerModel: String, count: Int, agreementRate: Double, meanPDDifference: Double,
-                meanAbsolutePDDifference: Double, maxAbsolutePDDifference: Double, decisions: [DecisionChange]) {
+    public init(
+        championModel: String, challengerModel: String, count: Int, agreementRate: Double, meanPDDifference: Double,
+        meanAbsolutePDDifference: Double, maxAbsolutePDDifference: Double, decisions: [DecisionChange]
+    ) {
         self.championModel = championModel
         self.challengerModel = challengerModel
         self.count = count

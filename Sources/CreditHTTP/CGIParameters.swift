@@ -61,8 +61,9 @@ public struct CGIParameters: Sendable {
     public func forEach(prefix: String = "", _ body: (_ name: String, _ value: String) -> Void) {
         let wanted = Array(prefix.utf8)
         for pair in pairs where pair.equals - pair.start >= wanted.count && bytes[pair.start..<(pair.start + wanted.count)].elementsEqual(wanted) {
-            body(String(decoding: bytes[pair.start..<pair.equals], as: UTF8.self),
-                 String(decoding: bytes[(pair.equals + 1)..<pair.end], as: UTF8.self))
+            body(
+                String(decoding: bytes[pair.start..<pair.equals], as: UTF8.self),
+                String(decoding: bytes[(pair.equals + 1)..<pair.end], as: UTF8.self))
         }
     }
 }

@@ -31,7 +31,8 @@ public enum FormDecoding {
         while let byte = iterator.popFirst() {
             if byte == UInt8(ascii: "+") { bytes.append(32); continue }
             if byte == UInt8(ascii: "%"), iterator.count >= 2,
-               let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16) {
+                let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16)
+            {
                 bytes.append(value)
                 iterator = iterator.dropFirst(2)
                 continue

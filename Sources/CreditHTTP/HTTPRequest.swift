@@ -20,8 +20,10 @@ public struct HTTPRequest: Sendable {
     /// `X-Request-Id`; ``init(cgi:body:bodyTooLarge:)`` makes one when the server sends none.
     public var requestID: String
 
-    public init(method: String, path: String, basePath: String = "", query: String = "", headers: [String: String] = [:], body: [UInt8] = [],
-                bodyTooLarge: Bool = false, remoteAddress: String = "127.0.0.1", requestID: String = "") {
+    public init(
+        method: String, path: String, basePath: String = "", query: String = "", headers: [String: String] = [:], body: [UInt8] = [],
+        bodyTooLarge: Bool = false, remoteAddress: String = "127.0.0.1", requestID: String = ""
+    ) {
         self.method = method
         self.path = path
         self.basePath = basePath
@@ -60,7 +62,9 @@ public struct HTTPRequest: Sendable {
 
     /// The server's request id when it is short and printable, else 16 random hex digits of our own.
     static func requestID(_ given: String?) -> String {
-        if let given, (8...64).contains(given.utf8.count), given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+        if let given, (8...64).contains(given.utf8.count),
+            given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
+        {
             return given
         }
         let hex = String(UInt64.random(in: .min ... .max), radix: 16)

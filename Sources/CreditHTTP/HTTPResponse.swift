@@ -46,7 +46,8 @@ extension HTTPResponse {
     static func isSafe(name: String, value: String) -> Bool {
         let nameBytes = name.utf8
         guard !nameBytes.isEmpty, !nameBytes.contains(where: { $0 <= 32 || $0 == 58 || $0 == 127 }),
-              !value.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 }) else {
+            !value.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 })
+        else {
             return false
         }
         func equalsIgnoringCase(_ other: StaticString) -> Bool {

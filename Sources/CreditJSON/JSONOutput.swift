@@ -50,16 +50,24 @@ public indirect enum JSONOutput: Sendable, Equatable {
 
     /// Whole numbers without a fraction, others as Swift prints them (shortest exact), non-finite as null.
     static func writeNumber(_ value: Double, to output: inout [UInt8]) {
-        if !value.isFinite { output.append(contentsOf: "null".utf8) }
-        else if value == value.rounded(), abs(value) < 1e15 { writeInteger(Int64(value), to: &output) }
-        else { output.append(contentsOf: value.description.utf8) }
+        if !value.isFinite {
+            output.append(contentsOf: "null".utf8)
+        } else if value == value.rounded(), abs(value) < 1e15 {
+            writeInteger(Int64(value), to: &output)
+        } else {
+            output.append(contentsOf: value.description.utf8)
+        }
     }
 
     static func writeInteger(_ value: Int64, to output: inout [UInt8]) {
         if value < 0 { output.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude, digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                                                   UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var magnitude = value.magnitude,
+            digits:
+                (
+                    UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                    UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+                ) =
+                    (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var count = 0
         withUnsafeMutableBytes(of: &digits) { buffer in
             repeat {

@@ -32,8 +32,10 @@ extension JSONValue {
     /// Returns false, having read nothing, when the text does not start with `{` (parse it with
     /// ``parse(_:maxDepth:)`` for its value or its error). Otherwise it accepts and refuses exactly
     /// what ``parse(_:maxDepth:)`` does, with the same errors; a repeated key is passed each time.
-    public static func parseMembers(ofObject bytes: [UInt8], maxDepth: Int = 64,
-                                    _ member: (UnsafeBufferPointer<UInt8>, JSONValue) -> Void) throws(JSONParseError) -> Bool {
+    public static func parseMembers(
+        ofObject bytes: [UInt8], maxDepth: Int = 64,
+        _ member: (UnsafeBufferPointer<UInt8>, JSONValue) -> Void
+    ) throws(JSONParseError) -> Bool {
         try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) -> Bool in
             var parser = JSONByteParser(bytes: buffer, maxDepth: maxDepth)
             parser.skipWhitespace()
@@ -137,7 +139,9 @@ private struct JSONByteParser {
             position += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            if let plain { member(UnsafeBufferPointer(rebasing: bytes[plain]), value) } else {
+            if let plain {
+                member(UnsafeBufferPointer(rebasing: bytes[plain]), value)
+            } else {
                 var key = decoded!
                 key.withUTF8 { member($0, value) }
             }

@@ -1,5 +1,6 @@
 import CreditSystem
 @_exported import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
 import CreditSchema
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -33,8 +33,9 @@ public struct WeeklyStability: Sendable, Equatable {
         psi = all.isEmpty ? 0 : reference.stability(of: reference.shares(of: all))
         weeks = byWeek.keys.sorted().map { week in
             let bins = byWeek[week]!
-            return Week(start: Double(week * 7 - 3) * 86_400, applications: bins.count,
-                        psi: bins.count >= minimumPerWeek ? reference.stability(of: reference.shares(of: bins)) : nil)
+            return Week(
+                start: Double(week * 7 - 3) * 86_400, applications: bins.count,
+                psi: bins.count >= minimumPerWeek ? reference.stability(of: reference.shares(of: bins)) : nil)
         }
     }
 

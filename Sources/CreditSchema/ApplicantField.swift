@@ -40,8 +40,11 @@ public struct ApplicantField: Sendable {
         self.missingAllowed = missingAllowed
         self.defaultValue = defaultValue
         self.isModelInput = isModelInput
-        self.reasons = reasons ?? ReasonPhrases(low: "Low \(label.lowercased())", high: "High \(label.lowercased())",
-                                                category: "\(label): %@")
+        self.reasons =
+            reasons
+            ?? ReasonPhrases(
+                low: "Low \(label.lowercased())", high: "High \(label.lowercased())",
+                category: "\(label): %@")
     }
 }
 
@@ -71,9 +74,13 @@ public enum FieldValue: Sendable, Hashable, Codable {
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .missing }
-        else if let number = try? container.decode(Double.self) { self = .number(number) }
-        else { self = .text(try container.decode(String.self)) }
+        if container.decodeNil() {
+            self = .missing
+        } else if let number = try? container.decode(Double.self) {
+            self = .number(number)
+        } else {
+            self = .text(try container.decode(String.self))
+        }
     }
 
     public func encode(to encoder: Encoder) throws {

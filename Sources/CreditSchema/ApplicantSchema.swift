@@ -1,4 +1,5 @@
 import CreditJSON
+
 /// The list of application fields, with lookup by name, JSON validation and PAKDD value parsing.
 public struct ApplicantSchema: Sendable {
     /// Fields in a fixed order; ``Applicant/values`` follow it.
@@ -63,8 +64,12 @@ public struct ApplicantSchema: Sendable {
         let isObject: Bool
         do {
             isObject = try JSONValue.parseMembers(ofObject: bytes, maxDepth: maxDepth) { key, value in
-                if let index = keyTable.index(of: key) { given[index] = value }  // a repeated key keeps its last value
-                else { unknown.append(String(decoding: key, as: UTF8.self)) }
+                if let index = keyTable.index(of: key) {
+                    given[index] = value
+                }  // a repeated key keeps its last value
+                else {
+                    unknown.append(String(decoding: key, as: UTF8.self))
+                }
             }
         } catch {
             throw .invalidJSON(error)
@@ -81,9 +86,13 @@ public struct ApplicantSchema: Sendable {
         values.reserveCapacity(fields.count)
         for (index, rule) in rules.enumerated() {
             guard let raw = given[index] else {
-                if let value = rule.defaultValue { values.append(value) }
-                else if rule.missingAllowed { values.append(.missing) }
-                else { values.append(.missing); errors[rule.name, default: []].append("\(rule.label) is required.") }
+                if let value = rule.defaultValue {
+                    values.append(value)
+                } else if rule.missingAllowed {
+                    values.append(.missing)
+                } else {
+                    values.append(.missing); errors[rule.name, default: []].append("\(rule.label) is required.")
+                }
                 continue
             }
             switch Self.normalize(raw, for: rule) {
@@ -117,7 +126,10 @@ public struct ApplicantSchema: Sendable {
             }
             guard range.contains(value) else {
                 let unitText = unit.map { " \($0)" } ?? ""
-                return .failure(InvalidValue(text: "\(label) must be between \(range.lowerBound.compactDescription) and \(range.upperBound.compactDescription)\(unitText)."))
+                return .failure(
+                    InvalidValue(
+                        text: "\(label) must be between \(range.lowerBound.compactDescription) and \(range.upperBound.compactDescription)\(unitText)."
+                    ))
             }
             return .success(.number(value))
         case .category(let known, _):

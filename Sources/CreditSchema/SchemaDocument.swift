@@ -49,9 +49,10 @@ public struct SchemaDocument: Codable, Sendable {
         version = 1
         groups = FieldGroup.allCases.map { Group(id: $0.rawValue, label: $0.label) }
         fields = schema.fields.map { field in
-            var entry = Field(name: field.name, label: field.label, help: field.help, group: field.group.rawValue, type: "",
-                              required: field.isRequired, nullable: field.missingAllowed, defaultValue: field.defaultValue,
-                              modelInput: field.isModelInput)
+            var entry = Field(
+                name: field.name, label: field.label, help: field.help, group: field.group.rawValue, type: "",
+                required: field.isRequired, nullable: field.missingAllowed, defaultValue: field.defaultValue,
+                modelInput: field.isModelInput)
             switch field.kind {
             case .number(let unit, let range, let integer):
                 entry.type = "number"; entry.unit = unit

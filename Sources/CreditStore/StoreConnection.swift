@@ -1,4 +1,5 @@
 import CreditConfig
+
 /// One connection to a store, whichever the backend: the queue, the users, group commit and the
 /// schema version. ``SQLiteStore`` and ``PostgresStore`` implement it; ``StorePool`` hands
 /// connections to threads and shares commits between them.

@@ -52,7 +52,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case .noSuchJob(let id): return "no application has the id \(id)"
         case .busy(let text): return "the database is busy: \(text); try again in a moment"
         case .decoding(let column, let value, let expected, let query):
-            return "the database holds \(value) in column \(column) where \(expected) was expected (\(query.prefix(120))); the file may be damaged or edited by hand"
+            return
+                "the database holds \(value) in column \(column) where \(expected) was expected (\(query.prefix(120))); the file may be damaged or edited by hand"
         }
     }
 

@@ -28,13 +28,16 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
     /// migrates the schema) so that errors surface at start-up. `afterCommit` runs once after
     /// each commit that stored submissions.
     public convenience init(path: String, afterCommit: @escaping @Sendable () -> Void = {}) throws(StoreError) {
-        try self.init(opening: { () throws(StoreError) in try SQLiteStore(path: path, autoCheckpointPages: Self.autoCheckpointPages, cacheKiB: Self.cacheKiB) },
-                      writeLockIsStuck: { SQLiteDatabase.writeLockIsStuck }, afterCommit: afterCommit)
+        try self.init(
+            opening: { () throws(StoreError) in try SQLiteStore(path: path, autoCheckpointPages: Self.autoCheckpointPages, cacheKiB: Self.cacheKiB) },
+            writeLockIsStuck: { SQLiteDatabase.writeLockIsStuck }, afterCommit: afterCommit)
     }
 
     /// A pool of connections made by `opening` (one is opened at once, so errors surface at start-up).
-    public init(opening: @escaping () throws(StoreError) -> any StoreConnection, writeLockIsStuck: @escaping @Sendable () -> Bool = { false },
-                afterCommit: @escaping @Sendable () -> Void = {}) throws(StoreError) {
+    public init(
+        opening: @escaping () throws(StoreError) -> any StoreConnection, writeLockIsStuck: @escaping @Sendable () -> Bool = { false },
+        afterCommit: @escaping @Sendable () -> Void = {}
+    ) throws(StoreError) {
         open = opening
         self.writeLockIsStuck = writeLockIsStuck
         self.afterCommit = afterCommit
@@ -45,7 +48,9 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
     public func notifyWorkers() { afterCommit() }
 
     /// Runs `body` with a connection no other thread is using.
-    public func withStore<T>(_ body: (any JobQueue & UserDirectory & BatchStore & GovernanceStore & ModelRegisterStore & APIKeyStore) throws -> T) throws -> T {
+    public func withStore<T>(
+        _ body: (any JobQueue & UserDirectory & BatchStore & GovernanceStore & ModelRegisterStore & APIKeyStore) throws -> T
+    ) throws -> T {
         try withConnection(body)
     }
 

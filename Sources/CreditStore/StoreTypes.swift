@@ -63,9 +63,11 @@ public struct Submission: Sendable {
     public var clientID: String?
     public var now: Double
 
-    public init(owner: Int64, payload: String, idempotencyKey: String?, requestHash: String? = nil, rescoreOf: String? = nil,
-                record: String? = nil, tokenGeneration: Int? = nil, audit: AuditEntry? = nil, applicantName: String? = nil,
-                clientID: String? = nil, now: Double) {
+    public init(
+        owner: Int64, payload: String, idempotencyKey: String?, requestHash: String? = nil, rescoreOf: String? = nil,
+        record: String? = nil, tokenGeneration: Int? = nil, audit: AuditEntry? = nil, applicantName: String? = nil,
+        clientID: String? = nil, now: Double
+    ) {
         self.owner = owner
         self.applicantName = applicantName
         self.clientID = clientID
@@ -207,8 +209,10 @@ public protocol JobQueue: AnyObject {
     func finish(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], now: Double) throws(StoreError) -> Int
     /// Records the outcomes of the previous batch and claims the next one in one step (one
     /// transaction in SQLite), so a busy worker commits once per batch instead of twice.
-    func finishAndClaim(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], limit: Int, lease: Double,
-                        maxAttempts: Int, now: Double) throws(StoreError) -> [ClaimedJob]
+    func finishAndClaim(
+        worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], limit: Int, lease: Double,
+        maxAttempts: Int, now: Double
+    ) throws(StoreError) -> [ClaimedJob]
     /// One of `owner`'s jobs, or nil (another user's job is nil too).
     func job(id: String, owner: Int64) throws(StoreError) -> Job?
     /// `owner`'s jobs, newest first, older than the job `before` when given.
@@ -229,8 +233,10 @@ public protocol JobQueue: AnyObject {
 
 extension JobQueue {
     /// Two steps for stores that cannot do both at once.
-    public func finishAndClaim(worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], limit: Int, lease: Double,
-                               maxAttempts: Int, now: Double) throws(StoreError) -> [ClaimedJob] {
+    public func finishAndClaim(
+        worker: String, outcomes: [(job: ClaimedJob, outcome: JobOutcome)], limit: Int, lease: Double,
+        maxAttempts: Int, now: Double
+    ) throws(StoreError) -> [ClaimedJob] {
         try finish(worker: worker, outcomes: outcomes, now: now)
         return try claim(worker: worker, limit: limit, lease: lease, maxAttempts: maxAttempts, now: now)
     }
@@ -241,7 +247,9 @@ extension JobQueue {
 /// would provide its own, and the handlers would not change.
 public protocol StoreProvider: Sendable {
     /// Runs `body` with a store no other thread is using.
-    func withStore<T>(_ body: (any JobQueue & UserDirectory & BatchStore & GovernanceStore & ModelRegisterStore & APIKeyStore) throws -> T) throws -> T
+    func withStore<T>(
+        _ body: (any JobQueue & UserDirectory & BatchStore & GovernanceStore & ModelRegisterStore & APIKeyStore) throws -> T
+    ) throws -> T
     /// Stores a submission durably (see ``StoreConnection/enqueue(batch:)``); returns once it is committed.
     func enqueue(_ submission: Submission) throws(StoreError) -> EnqueueResult
     /// Wakes the workers after jobs were queued some other way (a chunk of a batch).
@@ -260,8 +268,10 @@ public protocol UserDirectory: AnyObject {
     /// `now - window`, and records this attempt as a failure under every key. So however many
     /// attempts run in parallel, no more than a key's limit are ever let through to the hash.
     /// With a `budget`, the attempt also needs room in it (``LoginReservation/busy(retryAfter:)``).
-    func reserveLoginAttempt(limits: [(key: String, limit: Int)], window: Double, budget: SignInBudget?, knownUser: Bool,
-                             now: Double) throws(StoreError) -> LoginReservation
+    func reserveLoginAttempt(
+        limits: [(key: String, limit: Int)], window: Double, budget: SignInBudget?, knownUser: Bool,
+        now: Double
+    ) throws(StoreError) -> LoginReservation
     /// A reserved attempt succeeded: removes its rows and forgets the failures under `key`.
     func confirmLogin(attempt: [Int64], clearing key: String) throws(StoreError)
     /// Failed logins for `key` since `since`.

@@ -1,10 +1,10 @@
-import CreditSystem
+import CreditConfig
+import CreditGovernance
+import CreditJSON
 import CreditScoring
 import CreditStore
-import CreditConfig
+import CreditSystem
 import Foundation
-import CreditJSON
-import CreditGovernance
 
 /// Drains the job queue: claims batches under a lease, scores them with the loaded model and
 /// records every outcome of a batch in one transaction.
@@ -55,7 +55,8 @@ public final class ScoringWorker {
         championPath = register.champion.map { configuration.modelFile($0.file) } ?? configuration.modelPath
         modelModified = Self.modificationDate(championPath)
         do { scorer = try Self.load(championPath, expecting: register.champion?.id) } catch {
-            throw ConfigurationError(description: "\(error) (set CREDIT_MODEL to a model file made by `credit train`, or promote one with `credit model promote`)")
+            throw ConfigurationError(
+                description: "\(error) (set CREDIT_MODEL to a model file made by `credit train`, or promote one with `credit model promote`)")
         }
         registerSeq = register.lastSeq
         if let version = register.challenger { loadChallenger(version) }
@@ -81,8 +82,10 @@ public final class ScoringWorker {
         do {
             let last = try store.auditRecords(AuditFilter(action: .modelLoaded), limit: 1).first?.entry.object
             if last == scorer.modelId { announcedModel = scorer.modelId; return }
-            try store.appendAudit(AuditEntry(actor: nil, actorName: "worker:" + name, action: .modelLoaded, object: scorer.modelId,
-                                             detail: championPath), now: Date().timeIntervalSince1970)
+            try store.appendAudit(
+                AuditEntry(
+                    actor: nil, actorName: "worker:" + name, action: .modelLoaded, object: scorer.modelId,
+                    detail: championPath), now: Date().timeIntervalSince1970)
             announcedModel = scorer.modelId
         } catch {
             log("could not record the model in the audit trail (will retry): \(error)")
@@ -106,7 +109,9 @@ public final class ScoringWorker {
                 expected = register.champion?.id
                 path = register.champion.map { configuration.modelFile($0.file) } ?? configuration.modelPath
                 if register.challenger != challengerVersion {
-                    if let version = register.challenger { loadChallenger(version) } else {
+                    if let version = register.challenger {
+                        loadChallenger(version)
+                    } else {
                         if let old = challenger { log("challenger \(old.modelId) withdrawn") }
                         challenger = nil
                         challengerVersion = nil
@@ -121,7 +126,9 @@ public final class ScoringWorker {
         guard force || path != championPath || modified != modelModified else { return }
         do {
             let replacement = try Self.load(path, expecting: expected)
-            if replacement.modelId != scorer.modelId || path != championPath { log("champion model now \(replacement.modelId) (was \(scorer.modelId))") }
+            if replacement.modelId != scorer.modelId || path != championPath {
+                log("champion model now \(replacement.modelId) (was \(scorer.modelId))")
+            }
             scorer = replacement
             championPath = path
             modelModified = modified
@@ -157,11 +164,13 @@ public final class ScoringWorker {
         let prediction = scorer.predict(applicant)
         guard let challenger else { return Self.outcome(prediction) }
         let shadow = challenger.predict(applicant)
-        return .done(result: Self.resultText(prediction), referred: prediction.decision == .review,
-                     shadow: ShadowResult(championModel: prediction.model, championPD: prediction.probabilityOfDefault,
-                                          championDecision: prediction.decision.rawValue, challengerModel: shadow.model,
-                                          challengerPD: shadow.probabilityOfDefault, challengerDecision: shadow.decision.rawValue,
-                                          challengerResult: Self.resultText(shadow)))
+        return .done(
+            result: Self.resultText(prediction), referred: prediction.decision == .review,
+            shadow: ShadowResult(
+                championModel: prediction.model, championPD: prediction.probabilityOfDefault,
+                championDecision: prediction.decision.rawValue, challengerModel: shadow.model,
+                challengerPD: shadow.probabilityOfDefault, challengerDecision: shadow.decision.rawValue,
+                challengerResult: Self.resultText(shadow)))
     }
 
     /// Scores one JSON application; a payload the schema rejects fails the job with the reasons.
@@ -193,8 +202,9 @@ public final class ScoringWorker {
     /// scores it. Returns the number of jobs claimed; when it returns 0 nothing is left unrecorded.
     @discardableResult
     public func processBatch(now: Double = Date().timeIntervalSince1970) throws -> Int {
-        let claimed = try store.finishAndClaim(worker: name, outcomes: unrecorded, limit: batchSize, lease: configuration.lease,
-                                               maxAttempts: configuration.maxAttempts, now: now)
+        let claimed = try store.finishAndClaim(
+            worker: name, outcomes: unrecorded, limit: batchSize, lease: configuration.lease,
+            maxAttempts: configuration.maxAttempts, now: now)
         let scoringStarted = SystemClock.monotonic()
         unrecorded = claimed.map { (job: $0, outcome: score($0)) }
         lastScoringSeconds = SystemClock.monotonic() - scoringStarted
@@ -230,7 +240,6 @@ public final class ScoringWorker {
         }
         return true
     }
-
 
     /// Records outcomes still held (before the worker stops or sleeps).
     public func flush() throws {

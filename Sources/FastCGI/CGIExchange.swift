@@ -1,4 +1,5 @@
 import CreditHTTP
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,8 +7,10 @@ import Glibc
 /// Plain CGI (RFC 3875): the request from environment variables and standard input, the
 /// response on standard output. Command-line arguments are ignored (servers may pass query words).
 enum CGIExchange {
-    static func respond(environment: [String: String], input: [UInt8], maxBodyBytes: Int,
-                        handler: (HTTPRequest) -> HTTPResponse) -> [UInt8] {
+    static func respond(
+        environment: [String: String], input: [UInt8], maxBodyBytes: Int,
+        handler: (HTTPRequest) -> HTTPResponse
+    ) -> [UInt8] {
         let declared = environment["CONTENT_LENGTH"].flatMap { Int($0) } ?? input.count
         let body = Array(input.prefix(min(declared, maxBodyBytes + 1)))
         let truncated = body.count > maxBodyBytes || declared > maxBodyBytes

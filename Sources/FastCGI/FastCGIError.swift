@@ -12,7 +12,8 @@ public enum FastCGIError: Error, Sendable, CustomStringConvertible, Equatable {
         case .initFailed(let code): return "libfcgi failed to initialise (\(code))"
         case .cannotListen(let path, let reason): return "cannot listen on \(path): \(reason)"
         case .socketLost(let path):
-            return "the socket file \(path) was deleted or replaced, so no web server can reach this process any more; stopped so that a supervisor starts a new one"
+            return
+                "the socket file \(path) was deleted or replaced, so no web server can reach this process any more; stopped so that a supervisor starts a new one"
         case .cannotSetGroup(let path, let reason):
             return "cannot give \(path) to the group named by --socket-group: \(reason) (this account must be a member of that group)"
         case .cannotStartThreads: return "the system refused to start serving threads; lower --threads or raise the process limits"

@@ -1,6 +1,7 @@
 import CFastCGI
 import CreditHTTP
 import CreditSystem
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,8 +23,10 @@ public final class FastCGIServer: Sendable {
     public let readTimeout: Double
     private let signals: SignalPipe
 
-    public init(mode: ListenMode, threads: Int, maxBodyBytes: Int, readTimeout: Double = 10,
-                bodyLimit: (@Sendable (CGIParameters) -> Int)? = nil) {
+    public init(
+        mode: ListenMode, threads: Int, maxBodyBytes: Int, readTimeout: Double = 10,
+        bodyLimit: (@Sendable (CGIParameters) -> Int)? = nil
+    ) {
         self.mode = mode
         self.threads = max(1, threads)
         self.maxBodyBytes = maxBodyBytes
@@ -36,8 +39,9 @@ public final class FastCGIServer: Sendable {
     public func run(handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) throws(FastCGIError) {
         if case .cgi(let environment) = mode {
             let limit = bodyLimit(CGIParameters(environment))
-            let output = CGIExchange.respond(environment: environment, input: CGIExchange.readStandardInput(limit: limit + 1),
-                                             maxBodyBytes: limit, handler: handler)
+            let output = CGIExchange.respond(
+                environment: environment, input: CGIExchange.readStandardInput(limit: limit + 1),
+                maxBodyBytes: limit, handler: handler)
             CGIExchange.writeStandardOutput(output)
             return
         }
@@ -55,8 +59,9 @@ public final class FastCGIServer: Sendable {
         // threshold at 128 KiB, which costs a page fault storm per request: keep 2 MiB instead.
         _ = mallopt(M_MMAP_THRESHOLD, 1 << 20)
         _ = mallopt(M_TRIM_THRESHOLD, 2 << 20)
-        let context = AcceptLoop(listener: listener, bodyLimit: bodyLimit, readTimeout: readTimeout,
-                                 webServerAddresses: Self.webServerAddresses(mode), handler: handler)
+        let context = AcceptLoop(
+            listener: listener, bodyLimit: bodyLimit, readTimeout: readTimeout,
+            webServerAddresses: Self.webServerAddresses(mode), handler: handler)
         let started = (0..<threads).compactMap { _ in context.start() }
         guard !started.isEmpty else {
             close(listener)
@@ -146,8 +151,10 @@ private final class AcceptLoop: Sendable {
     /// Stack of each serving thread: requests need little (JSON nesting is limited to 32 levels).
     static let stackBytes = 512 * 1024
 
-    init(listener: Int32, bodyLimit: @escaping @Sendable (CGIParameters) -> Int, readTimeout: Double, webServerAddresses: Set<String>?,
-         handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) {
+    init(
+        listener: Int32, bodyLimit: @escaping @Sendable (CGIParameters) -> Int, readTimeout: Double, webServerAddresses: Set<String>?,
+        handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
+    ) {
         self.listener = listener
         self.bodyLimit = bodyLimit
         self.readTimeout = readTimeout
@@ -169,10 +176,12 @@ private final class AcceptLoop: Sendable {
         pthread_attr_setstacksize(&attributes, Self.stackBytes)
         var thread = pthread_t()
         let context = Unmanaged.passRetained(self).toOpaque()
-        let status = pthread_create(&thread, &attributes, { context in
-            Unmanaged<AcceptLoop>.fromOpaque(context!).takeRetainedValue().serve()
-            return nil
-        }, context)
+        let status = pthread_create(
+            &thread, &attributes,
+            { context in
+                Unmanaged<AcceptLoop>.fromOpaque(context!).takeRetainedValue().serve()
+                return nil
+            }, context)
         guard status == 0 else {
             Unmanaged<AcceptLoop>.fromOpaque(context).release()
             return nil
@@ -255,15 +264,19 @@ extension AcceptLoop {
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
         switch Int32(address.ss_family) {
         case AF_INET:
-            withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { pointer in
-                var ip = pointer.pointee.sin_addr
-                _ = inet_ntop(AF_INET, &ip, &text, socklen_t(text.count))
-            } }
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { pointer in
+                    var ip = pointer.pointee.sin_addr
+                    _ = inet_ntop(AF_INET, &ip, &text, socklen_t(text.count))
+                }
+            }
         case AF_INET6:
-            withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
-                var ip = pointer.pointee.sin6_addr
-                _ = inet_ntop(AF_INET6, &ip, &text, socklen_t(text.count))
-            } }
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
+                    var ip = pointer.pointee.sin6_addr
+                    _ = inet_ntop(AF_INET6, &ip, &text, socklen_t(text.count))
+                }
+            }
         default:
             return ""
         }

@@ -9,8 +9,10 @@ extension ListenMode {
     ///
     /// libfcgi's own `FCGX_IsCGI()` says "CGI" whenever fd 0 is not a listening socket, even in a
     /// process that opens its own socket, so it is not used.
-    public static func detect(socketPath: String?, socketMode: UInt16?, socketGroup: UInt32? = nil,
-                              environment: [String: String]) -> ListenMode? {
+    public static func detect(
+        socketPath: String?, socketMode: UInt16?, socketGroup: UInt32? = nil,
+        environment: [String: String]
+    ) -> ListenMode? {
         if let socketPath {
             if !socketPath.hasPrefix("/"), !socketPath.hasPrefix("."), socketPath.contains(":") { return .tcp(socketPath) }
             return .unixSocket(path: socketPath, mode: socketMode, group: socketGroup)

@@ -19,7 +19,8 @@ import Glibc
 /// may pass the words of a query string as arguments, and a client must not be able to choose
 /// the configuration, the socket or the number of threads.
 public struct ResponderOptions: Sendable, Equatable {
-    public static let usage = "usage: credit-fcgi [--config FILE] [--socket PATH|HOST:PORT] [--socket-mode OCTAL] [--socket-group GROUP] [--threads N] [--read-timeout SECONDS]"
+    public static let usage =
+        "usage: credit-fcgi [--config FILE] [--socket PATH|HOST:PORT] [--socket-mode OCTAL] [--socket-group GROUP] [--threads N] [--read-timeout SECONDS]"
 
     /// `--config FILE`: a file of CREDIT_NAME=value lines (else CREDIT_CONFIG).
     public var configFile: String?
@@ -66,7 +67,9 @@ public struct ResponderOptions: Sendable, Equatable {
                 guard let path = words.next() else { throw UsageError("--config takes the path of a configuration file") }
                 options.configFile = path
             case "--socket-mode":
-                guard let text = words.next(), let mode = UInt16(text, radix: 8) else { throw UsageError("--socket-mode takes an octal mode such as 0660") }
+                guard let text = words.next(), let mode = UInt16(text, radix: 8) else {
+                    throw UsageError("--socket-mode takes an octal mode such as 0660")
+                }
                 options.socketMode = mode
             case "--socket-group":
                 guard let name = words.next() else { throw UsageError("--socket-group takes a group name, e.g. www-data") }

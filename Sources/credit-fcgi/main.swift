@@ -2,6 +2,7 @@ import CreditAPI
 import CreditLog
 import CreditSystem
 import FastCGI
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,26 +37,32 @@ do {
     // A sign-in holds its serving thread while it waits for a hashing slot: past half the
     // threads, a burst of sign-ins can leave submissions without one.
     if configuration.maxSignInsInFlight > threads / 2 {
-        warn("CREDIT_SIGNIN_CONCURRENCY=\(configuration.maxSignInsInFlight) lets sign-ins hold more than half of the \(threads) threads; "
-             + "a burst of sign-ins will slow submissions (keep it at most \(threads / 2), or raise --threads)")
+        warn(
+            "CREDIT_SIGNIN_CONCURRENCY=\(configuration.maxSignInsInFlight) lets sign-ins hold more than half of the \(threads) threads; "
+                + "a burst of sign-ins will slow submissions (keep it at most \(threads / 2), or raise --threads)")
     }
     service = try CreditService(configuration: configuration, logger: Logger(label: "credit-fcgi"))
 } catch {
     fail("cannot start: \(error)")
 }
-guard let mode = ListenMode.detect(socketPath: options.socketPath, socketMode: options.socketMode, socketGroup: options.socketGroup,
-                                   environment: environment) else {
+guard
+    let mode = ListenMode.detect(
+        socketPath: options.socketPath, socketMode: options.socketMode, socketGroup: options.socketGroup,
+        environment: environment)
+else {
     fail("\(FastCGIError.noListener)")
 }
 // Files of applications (POST …/api/batches) may be far larger than a single request, but only a
 // caller with a valid token gets them read: an anonymous client cannot make the responder hold
 // 64 MiB per thread (it gets its 401 after the first 64 KiB).
 let batchBytes = service.configuration.maxBatchBytes, bodyBytes = service.configuration.maxBodyBytes
-let server = FastCGIServer(mode: mode, threads: threads, maxBodyBytes: bodyBytes, readTimeout: options.readTimeout, bodyLimit: { params in
-    let path = (params["DOCUMENT_URI"] ?? params["REQUEST_URI"] ?? "").split(separator: "?", maxSplits: 1).first ?? ""
-    guard params["REQUEST_METHOD"] == "POST", path.hasSuffix("/api/batches") || path.hasSuffix("/api/batches/") else { return bodyBytes }
-    return service.carriesValidToken(HTTPHeaders(cgi: params)["authorization"]) ? batchBytes : bodyBytes
-})
+let server = FastCGIServer(
+    mode: mode, threads: threads, maxBodyBytes: bodyBytes, readTimeout: options.readTimeout,
+    bodyLimit: { params in
+        let path = (params["DOCUMENT_URI"] ?? params["REQUEST_URI"] ?? "").split(separator: "?", maxSplits: 1).first ?? ""
+        guard params["REQUEST_METHOD"] == "POST", path.hasSuffix("/api/batches") || path.hasSuffix("/api/batches/") else { return bodyBytes }
+        return service.carriesValidToken(HTTPHeaders(cgi: params)["authorization"]) ? batchBytes : bodyBytes
+    })
 do {
     let basePath = service.configuration.basePath
     try server.run { request in service.handle(request.mounted(at: basePath)) }

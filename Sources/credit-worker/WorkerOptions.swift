@@ -18,6 +18,8 @@ struct WorkerOptions: ParsableCommand {
     @Option(help: ArgumentHelp("The worker's name in leases and heartbeats (default: host-pid).", valueName: "name"))
     var name: String?
 
-    @Option(name: .customLong("config"), help: ArgumentHelp("A file of CREDIT_NAME=value lines (else CREDIT_CONFIG); the environment wins over it.", valueName: "file"))
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp("A file of CREDIT_NAME=value lines (else CREDIT_CONFIG); the environment wins over it.", valueName: "file"))
     var configFile: String?
 }

@@ -1,8 +1,8 @@
 import CreditConfig
 import CreditLog
-import CreditWorker
 import CreditStore
 import CreditSystem
+import CreditWorker
 import Foundation
 
 // credit-worker: scores queued applications. Configuration comes from the CREDIT_* environment
@@ -36,7 +36,9 @@ let listener = drain ? nil : configuration.store.wakeupListener(socket: configur
 if !drain {
     if listener == nil { logLine("no wake-up channel (\(configuration.wakeSocket) or LISTEN); polling every second") }
     logLine("serving with model \(worker.modelId), database \(configuration.store)")
-    logLine(configuration.retentionDays.map { "purging applications \($0) days after they finish (tombstones stay)" } ?? "keeping every application (CREDIT_RETENTION_DAYS is not set)")
+    logLine(
+        configuration.retentionDays.map { "purging applications \($0) days after they finish (tombstones stay)" }
+            ?? "keeping every application (CREDIT_RETENTION_DAYS is not set)")
     if let warning = configuration.shortRetentionWarning { logLine("warning: " + warning) }
 }
 
@@ -69,8 +71,12 @@ while true {
     scored += processed
     if processed > 0 {
         batches += 1
-        workerLogger.info("batch", metadata: ["jobs": .stringConvertible(processed), "model": .string(worker.modelId),
-                                               "scoring_ms": .stringConvertible((worker.lastScoringSeconds * 1e6).rounded() / 1e3)])
+        workerLogger.info(
+            "batch",
+            metadata: [
+                "jobs": .stringConvertible(processed), "model": .string(worker.modelId),
+                "scoring_ms": .stringConvertible((worker.lastScoringSeconds * 1e6).rounded() / 1e3),
+            ])
     }
     if let listener {
         do { try worker.gather(claimed: processed, claimStarted: claimStarted, arrivals: listener) } catch {

@@ -1,17 +1,18 @@
 import ArgumentParser
 import CreditAPI
 import CreditAuth
-import CreditStore
-import Foundation
 import CreditGovernance
+import CreditStore
 import CreditSystem
+import Foundation
 
 /// `credit apikey`: keys for machine clients (a loan system that submits applications), sent as
 /// `Authorization: Bearer ck_…` instead of a person's password. A key is shown once; only its
 /// SHA-256 is stored. Each acts as an account of its own, with the key's role.
 struct APIKeyCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "apikey", abstract: "API keys for machine clients.",
-                                                    subcommands: [Create.self, List.self, Revoke.self])
+    static let configuration = CommandConfiguration(
+        commandName: "apikey", abstract: "API keys for machine clients.",
+        subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key and print it once (it cannot be shown again).")
@@ -30,8 +31,9 @@ struct APIKeyCommand: ParsableCommand {
             let store = try openStore(try config.load())
             let audit = AuditEntry(actor: nil, actorName: "cli:" + NSUserName(), action: .apiKeyCreated, object: name, detail: role.rawValue)
             do {
-                _ = try store.createAPIKey(name: name, role: role, digest: APIKey.digest(key), hint: String(key.prefix(8)),
-                                           audit: audit, now: Date().timeIntervalSince1970)
+                _ = try store.createAPIKey(
+                    name: name, role: role, digest: APIKey.digest(key), hint: String(key.prefix(8)),
+                    audit: audit, now: Date().timeIntervalSince1970)
             } catch { throw CommandError(error.description) }
             print(key)
             printError("API key \(name) (\(role.rawValue)) created. Keep it secret; it is not stored and cannot be shown again.")
@@ -45,8 +47,9 @@ struct APIKeyCommand: ParsableCommand {
         func run() throws {
             func when(_ seconds: Double?) -> String { seconds.map { String(Timestamp.rfc3339($0).prefix(19)) + "Z" } ?? "never" }
             for key in try openStore(try config.load()).apiKeys() {
-                print("\(key.name)\t\(key.role.rawValue)\t\(key.hint)…\tcreated \(when(key.createdAt))\tlast used \(when(key.lastUsedAt))"
-                      + (key.revokedAt.map { "\trevoked \(when($0))" } ?? ""))
+                print(
+                    "\(key.name)\t\(key.role.rawValue)\t\(key.hint)…\tcreated \(when(key.createdAt))\tlast used \(when(key.lastUsedAt))"
+                        + (key.revokedAt.map { "\trevoked \(when($0))" } ?? ""))
             }
         }
     }
@@ -58,8 +61,9 @@ struct APIKeyCommand: ParsableCommand {
 
         func run() throws {
             let audit = AuditEntry(actor: nil, actorName: "cli:" + NSUserName(), action: .apiKeyRevoked, object: name)
-            do { try openStore(try config.load()).revokeAPIKey(name: name, audit: audit, now: Date().timeIntervalSince1970) }
-            catch { throw CommandError("no unrevoked API key named \(name)") }
+            do { try openStore(try config.load()).revokeAPIKey(name: name, audit: audit, now: Date().timeIntervalSince1970) } catch {
+                throw CommandError("no unrevoked API key named \(name)")
+            }
             print("API key \(name) revoked")
         }
     }

@@ -1,13 +1,15 @@
 import ArgumentParser
 import CreditAPI
 import CreditAuth
+import CreditGovernance
 import CreditStore
 import Foundation
-import CreditGovernance
 
 /// `--config FILE`, shared by every command that uses the service's settings.
 struct ConfigOption: ParsableArguments {
-    @Option(name: .customLong("config"), help: ArgumentHelp("A file of CREDIT_NAME=value lines (else CREDIT_CONFIG); the environment wins over it.", valueName: "file"))
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp("A file of CREDIT_NAME=value lines (else CREDIT_CONFIG); the environment wins over it.", valueName: "file"))
     var path: String?
 
     /// The shared CREDIT_* settings, a bad one turned into a clean error.
@@ -45,8 +47,9 @@ func initialiseState(_ settings: ServiceConfiguration) throws -> [String] {
     let store = try openStore(settings)
     report.append("database \(store.location) at schema version \(try store.schemaVersion())")
     if getuid() == 0 {
-        report.append("warning: these files belong to root; the responder and the worker must run as the account that owns them "
-                      + "(run `credit init` as that account, e.g. `sudo -u credit credit init --config …`)")
+        report.append(
+            "warning: these files belong to root; the responder and the worker must run as the account that owns them "
+                + "(run `credit init` as that account, e.g. `sudo -u credit credit init --config …`)")
     }
     return report
 }
@@ -57,17 +60,20 @@ let commandLineActor = Actor.commandLine(NSUserName())
 
 /// Checks a new user's name and password and creates the account.
 func addUser(name: String, password: String, role: Role = .officer, settings: ServiceConfiguration) throws {
-    do { _ = try accounts.addUser(name: name, password: password, role: role, oneTimePassword: false, by: commandLineActor,
-                                  in: try openStore(settings), now: Date().timeIntervalSince1970) }
-    catch let refusal as AccountAdministration.Refusal { throw CommandError(refusal.description) }
-    catch let error as StoreError { throw CommandError(error.description) }
+    do {
+        _ = try accounts.addUser(
+            name: name, password: password, role: role, oneTimePassword: false, by: commandLineActor,
+            in: try openStore(settings), now: Date().timeIntervalSince1970)
+    } catch let refusal as AccountAdministration.Refusal { throw CommandError(refusal.description) } catch let error as StoreError {
+        throw CommandError(error.description)
+    }
 }
 
 /// Changes an account from the command line, with its audit row.
 func changeAccount(_ name: String, _ edit: AccountAdministration.Edit, settings: ServiceConfiguration) throws {
-    do { _ = try accounts.change(name, [edit], by: commandLineActor, in: try openStore(settings), now: Date().timeIntervalSince1970) }
-    catch let refusal as AccountAdministration.Refusal { throw CommandError(refusal.description) }
-    catch let error as StoreError { throw CommandError(error.description) }
+    do { _ = try accounts.change(name, [edit], by: commandLineActor, in: try openStore(settings), now: Date().timeIntervalSince1970) } catch let
+        refusal as AccountAdministration.Refusal
+    { throw CommandError(refusal.description) } catch let error as StoreError { throw CommandError(error.description) }
 }
 
 /// Reads a password: one line from standard input with `--password-stdin`, else asked twice on the terminal.
@@ -93,8 +99,9 @@ struct InitCommand: ParsableCommand {
 
 /// `credit db`: database maintenance.
 struct DatabaseCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "db", abstract: "Database maintenance.",
-                                                    subcommands: [Migrate.self, Prune.self])
+    static let configuration = CommandConfiguration(
+        commandName: "db", abstract: "Database maintenance.",
+        subcommands: [Migrate.self, Prune.self])
 
     struct Migrate: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Apply pending schema migrations (also done at every start).")
@@ -107,7 +114,8 @@ struct DatabaseCommand: ParsableCommand {
     }
 
     struct Prune: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Purge the data of applications finished more than CREDIT_RETENTION_DAYS ago (a tombstone stays).")
+        static let configuration = CommandConfiguration(
+            abstract: "Purge the data of applications finished more than CREDIT_RETENTION_DAYS ago (a tombstone stays).")
         @OptionGroup var config: ConfigOption
         func run() throws {
             let settings = try config.load()
@@ -123,15 +131,18 @@ struct DatabaseCommand: ParsableCommand {
 
 /// `credit user`: accounts of loan officers.
 struct UserCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage user accounts.",
-                                                    subcommands: [Add.self, List.self, SetRole.self, Disable.self, Enable.self, Passwd.self])
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manage user accounts.",
+        subcommands: [Add.self, List.self, SetRole.self, Disable.self, Enable.self, Passwd.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user.")
         @OptionGroup var config: ConfigOption
         @Argument(help: "User name (letters, digits, . _ -).") var name: String
-        @Option(help: ArgumentHelp("The account's role: an officer submits applications and sees their own, a reviewer also decides referred applications, an admin also manages accounts and reads the audit trail.",
-                                   discussion: "Without --role, the first account is an admin and later ones are officers."))
+        @Option(
+            help: ArgumentHelp(
+                "The account's role: an officer submits applications and sees their own, a reviewer also decides referred applications, an admin also manages accounts and reads the audit trail.",
+                discussion: "Without --role, the first account is an admin and later ones are officers."))
         var role: Role?
         @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
         func run() throws {
@@ -148,7 +159,9 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var config: ConfigOption
         func run() throws {
             for user in try openStore(try config.load()).users() {
-                print("\(user.name)\t\(user.role.rawValue)\t\(user.disabled ? "disabled" : "active")\tcreated \(Date(timeIntervalSince1970: user.createdAt))")
+                print(
+                    "\(user.name)\t\(user.role.rawValue)\t\(user.disabled ? "disabled" : "active")\tcreated \(Date(timeIntervalSince1970: user.createdAt))"
+                )
             }
         }
     }
@@ -174,7 +187,8 @@ struct UserCommand: ParsableCommand {
     }
 
     struct SetRole: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "role", abstract: "Set a user's role (officer, reviewer or admin); it counts at once.")
+        static let configuration = CommandConfiguration(
+            commandName: "role", abstract: "Set a user's role (officer, reviewer or admin); it counts at once.")
         @OptionGroup var config: ConfigOption
         @Argument var name: String
         @Argument(help: "The new role.") var role: Role

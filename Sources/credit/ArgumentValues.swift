@@ -1,7 +1,7 @@
 import ArgumentParser
+import CreditGovernance
 import CreditModel
 import CreditStore
-import CreditGovernance
 
 // The values options and arguments take from a fixed set. ArgumentParser rejects anything else
 // ("Please provide one of …") and lists the allowed values in the help, so no command checks

@@ -1,16 +1,17 @@
 import ArgumentParser
 import CreditAPI
+import CreditGovernance
 import CreditJSON
 import CreditSchema
 import CreditStore
-import Foundation
-import CreditGovernance
 import CreditSystem
+import Foundation
 
 /// `credit audit`: check and export the audit trail.
 struct AuditCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Verify or export the audit trail.",
-                                                    subcommands: [Verify.self, Export.self])
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Verify or export the audit trail.",
+        subcommands: [Verify.self, Export.self])
 
     /// Rows read at a time.
     static let page = 5_000
@@ -39,7 +40,9 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "CSV with a header line, or JSON lines.") var format: ExportFormat = .csv
 
         func validate() throws {
-            if let since, Self.seconds(since) == nil { throw ValidationError("--since must be a date YYYY-MM-DD or seconds since 1970, not \(since)") }
+            if let since, Self.seconds(since) == nil {
+                throw ValidationError("--since must be a date YYYY-MM-DD or seconds since 1970, not \(since)")
+            }
         }
 
         static func seconds(_ text: String) -> Double? {
@@ -61,8 +64,11 @@ struct AuditCommand: ParsableCommand {
                 let records = try store.auditChain(after: after, limit: AuditCommand.page)
                 if records.isEmpty { break }
                 for record in records where record.at >= from {
-                    let values = [String(record.seq), Timestamp.rfc3339(record.at), record.entry.actor.map(String.init) ?? "", record.entry.actorName,
-                                  record.entry.action.rawValue, record.entry.object, record.entry.detail, record.entry.address, record.previousHash, record.hash]
+                    let values = [
+                        String(record.seq), Timestamp.rfc3339(record.at), record.entry.actor.map(String.init) ?? "", record.entry.actorName,
+                        record.entry.action.rawValue, record.entry.object, record.entry.detail, record.entry.address, record.previousHash,
+                        record.hash,
+                    ]
                     if format == .csv {
                         print(ResultTable.line(values))
                     } else {

@@ -1,9 +1,9 @@
 import CreditAPI
+import CreditGovernance
 import CreditModel
 import CreditStore
-import Foundation
-import CreditGovernance
 import CreditSystem
+import Foundation
 
 /// How well the models ranked and calibrated the applicants whose outcomes are known: AUC, KS,
 /// bad rate against mean PD, and the reliability table, for each cohort (the month of
@@ -36,10 +36,11 @@ struct BackTest {
             let scores = rows.map(\.probabilityOfDefault), labels = rows.map { $0.defaulted ? 1 : 0 }
             let bad = labels.reduce(0, +)
             let ranked = bad > 0 && bad < rows.count
-            return Cohort(month: String(key.prefix(7)), model: String(key.dropFirst(8)), applications: rows.count,
-                          badRate: Double(bad) / Double(rows.count), meanPD: scores.reduce(0, +) / Double(rows.count),
-                          auc: ranked ? Metrics.auc(scores, labels) : nil, ks: ranked ? Metrics.ks(scores, labels) : nil,
-                          calibration: Metrics.calibrationTable(scores, labels))
+            return Cohort(
+                month: String(key.prefix(7)), model: String(key.dropFirst(8)), applications: rows.count,
+                badRate: Double(bad) / Double(rows.count), meanPD: scores.reduce(0, +) / Double(rows.count),
+                auc: ranked ? Metrics.auc(scores, labels) : nil, ks: ranked ? Metrics.ks(scores, labels) : nil,
+                calibration: Metrics.calibrationTable(scores, labels))
         }
     }
 }

@@ -4,8 +4,9 @@ import Foundation
 
 /// `credit benchmark`: scoring throughput on one thread and the latency of one explained prediction.
 struct BenchmarkCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "benchmark",
-                                                    abstract: "Measure scoring rows/s (one thread) and one explained prediction's latency.")
+    static let configuration = CommandConfiguration(
+        commandName: "benchmark",
+        abstract: "Measure scoring rows/s (one thread) and one explained prediction's latency.")
 
     @Option(help: "Model file.") var model: String
     @Option(help: "A challenger's model file: also time one applicant scored by both, as a worker does in the shadow.") var challenger: String?
@@ -53,8 +54,11 @@ struct BenchmarkCommand: ParsableCommand {
                 var model: String, rows_per_second: Double, explain_microseconds: Double, checksum: Double
                 var champion_and_challenger_microseconds: Double?
             }
-            print(try jsonLine(Output(model: scorer.modelId, rows_per_second: rowsPerSecond, explain_microseconds: explainMicroseconds,
-                                      checksum: checksum, champion_and_challenger_microseconds: shadowMicroseconds)))
+            print(
+                try jsonLine(
+                    Output(
+                        model: scorer.modelId, rows_per_second: rowsPerSecond, explain_microseconds: explainMicroseconds,
+                        checksum: checksum, champion_and_challenger_microseconds: shadowMicroseconds)))
         } else {
             print("model                 \(scorer.modelId)")
             print("scoring (one thread)  \(Int(rowsPerSecond)) rows/s")

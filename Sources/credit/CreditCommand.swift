@@ -9,8 +9,11 @@ struct CreditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "credit",
         abstract: "Train, evaluate and apply credit-risk models on PAKDD 2010 style data.",
-        subcommands: [TrainCommand.self, EvaluateCommand.self, ScoreCommand.self, ReportCommand.self,
-                      BenchmarkCommand.self, SchemaCommand.self, InitCommand.self, UserCommand.self, AuditCommand.self, ExportCommand.self, ImportCommand.self, MonitorCommand.self, OutcomesCommand.self, ModelCommand.self, APIKeyCommand.self, DatabaseCommand.self, SetupCommand.self]
+        subcommands: [
+            TrainCommand.self, EvaluateCommand.self, ScoreCommand.self, ReportCommand.self,
+            BenchmarkCommand.self, SchemaCommand.self, InitCommand.self, UserCommand.self, AuditCommand.self, ExportCommand.self, ImportCommand.self,
+            MonitorCommand.self, OutcomesCommand.self, ModelCommand.self, APIKeyCommand.self, DatabaseCommand.self, SetupCommand.self,
+        ]
     )
 }
 

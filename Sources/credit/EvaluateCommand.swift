@@ -15,19 +15,23 @@ struct EvaluateCommand: ParsableCommand {
         let dataset = try readDataset(data)
         guard let labels = dataset.labels else { throw CommandError("\(data) has no target column; evaluate needs labelled data") }
         let pds = scorer.probabilities(dataset.applicants)
-        let report = EvaluationReport(probabilities: pds, labels: labels, applicants: dataset.applicants, schema: scorer.schema,
-                                      policy: scorer.document.policy,
-                                      groups: scorer.document.modelPolicy?.fairnessGroups ?? ModelPolicy.defaultFairnessGroups)
+        let report = EvaluationReport(
+            probabilities: pds, labels: labels, applicants: dataset.applicants, schema: scorer.schema,
+            policy: scorer.document.policy,
+            groups: scorer.document.modelPolicy?.fairnessGroups ?? ModelPolicy.defaultFairnessGroups)
         let summary = report.summary
         if json {
             struct Output: Encodable {
                 var model: String, rows: Int, auc: Double, ks: Double, gini: Double, brier: Double, logloss: Double
                 var bad_rate: Double, approval_rate: Double, calibration: [CalibrationBin], policy: PolicyOutcome, fairness: [GroupMetrics]
             }
-            print(try jsonLine(Output(model: scorer.modelId, rows: summary.rows, auc: summary.auc, ks: summary.ks, gini: summary.gini,
-                                      brier: summary.brier, logloss: summary.logloss, bad_rate: summary.badRate,
-                                      approval_rate: report.policy.approvalRate, calibration: report.calibration,
-                                      policy: report.policy, fairness: report.fairness)))
+            print(
+                try jsonLine(
+                    Output(
+                        model: scorer.modelId, rows: summary.rows, auc: summary.auc, ks: summary.ks, gini: summary.gini,
+                        brier: summary.brier, logloss: summary.logloss, bad_rate: summary.badRate,
+                        approval_rate: report.policy.approvalRate, calibration: report.calibration,
+                        policy: report.policy, fairness: report.fairness)))
             return
         }
         print("model     \(scorer.modelId)")
@@ -41,6 +45,8 @@ struct EvaluateCommand: ParsableCommand {
             print("  \(band.decision.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(band.rows) rows, bad rate \(fixed(band.badRate))")
         }
         let matrix = report.policy.confusionAtReject
-        print("  at reject cut-off \(fixed(matrix.threshold)): TP \(matrix.truePositives) FP \(matrix.falsePositives) TN \(matrix.trueNegatives) FN \(matrix.falseNegatives)")
+        print(
+            "  at reject cut-off \(fixed(matrix.threshold)): TP \(matrix.truePositives) FP \(matrix.falsePositives) TN \(matrix.trueNegatives) FN \(matrix.falseNegatives)"
+        )
     }
 }

@@ -1,11 +1,11 @@
 import ArgumentParser
 import CreditAPI
+import CreditGovernance
 import CreditJSON
 import CreditSchema
 import CreditStore
-import Foundation
-import CreditGovernance
 import CreditSystem
+import Foundation
 
 /// `credit export`: every application with its outcome and final decision, for archiving
 /// (before a retention purge, or for a regulator).
@@ -18,11 +18,15 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "CSV with a header line, or JSON lines.") var format: ExportFormat = .csv
 
     func validate() throws {
-        if let since, AuditCommand.Export.seconds(since) == nil { throw ValidationError("--since must be a date YYYY-MM-DD or seconds since 1970, not \(since)") }
+        if let since, AuditCommand.Export.seconds(since) == nil {
+            throw ValidationError("--since must be a date YYYY-MM-DD or seconds since 1970, not \(since)")
+        }
     }
 
-    static let columns = ["id", "officer", "status", "submitted_at", "completed_at", "model", "probability_of_default", "score", "model_decision",
-                          "final_decision", "reason_code", "decided_by", "decided_at", "error", "application"]
+    static let columns = [
+        "id", "officer", "status", "submitted_at", "completed_at", "model", "probability_of_default", "score", "model_decision",
+        "final_decision", "reason_code", "decided_by", "decided_at", "error", "application",
+    ]
 
     func run() throws {
         let settings = try config.load()
@@ -44,15 +48,18 @@ struct ExportCommand: ParsableCommand {
                     var object: [String: JSONOutput] = [:]
                     for (name, value) in zip(Self.columns, values) { object[name] = .string(value) }
                     object["result"] = job.result.map { .raw($0) } ?? .null
-                    object["application"] = ApplicantSchema.pakdd.storedApplication(payload: job.payload, record: job.record).map(JSONOutput.raw) ?? .null
+                    object["application"] =
+                        ApplicantSchema.pakdd.storedApplication(payload: job.payload, record: job.record).map(JSONOutput.raw) ?? .null
                     print(JSONOutput.object(object).text)
                 }
                 count += 1
             }
             after = last.id
         }
-        try store.appendAudit(AuditEntry(actor: nil, actorName: "cli:" + NSUserName(), action: .export, object: "applications",
-                                         detail: "\(count) applications as \(format.rawValue)"), now: Date().timeIntervalSince1970)
+        try store.appendAudit(
+            AuditEntry(
+                actor: nil, actorName: "cli:" + NSUserName(), action: .export, object: "applications",
+                detail: "\(count) applications as \(format.rawValue)"), now: Date().timeIntervalSince1970)
     }
 
     static func values(_ job: Job, officer: String, review: Review?) -> [String] {
@@ -64,8 +71,10 @@ struct ExportCommand: ParsableCommand {
             if case .string(let text)? = members["decision"] { decision = text }
         }
         let time = { (value: Double?) in value.map(Timestamp.rfc3339) ?? "" }
-        return [job.id, officer, job.status.rawValue, time(job.submittedAt), time(job.completedAt), model, pd, score, decision,
-                review?.decision?.rawValue ?? "", review?.reasonCode ?? "", review?.decidedBy ?? "", time(review?.decidedAt), job.error ?? "",
-                ApplicantSchema.pakdd.storedApplication(payload: job.payload, record: job.record) ?? ""]
+        return [
+            job.id, officer, job.status.rawValue, time(job.submittedAt), time(job.completedAt), model, pd, score, decision,
+            review?.decision?.rawValue ?? "", review?.reasonCode ?? "", review?.decidedBy ?? "", time(review?.decidedAt), job.error ?? "",
+            ApplicantSchema.pakdd.storedApplication(payload: job.payload, record: job.record) ?? "",
+        ]
     }
 }

@@ -23,12 +23,17 @@ struct ImportCommand: ParsableCommand {
         if file.hasSuffix(".csv") || file.hasSuffix(".jsonl") || file.hasSuffix(".ndjson") {
             let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: file)))
             let parsed: ApplicationFile
-            do { parsed = try ApplicationFile(bytes: bytes, format: file.hasSuffix(".csv") ? .csv : .jsonl) } catch { throw CommandError("\(file): \(error)") }
+            do { parsed = try ApplicationFile(bytes: bytes, format: file.hasSuffix(".csv") ? .csv : .jsonl) } catch {
+                throw CommandError("\(file): \(error)")
+            }
             var problems: [String] = []
             parsed.forEachRow { row in
                 switch row {
-                case .success(let valid): rows.append(BatchRow(line: valid.line, clientID: valid.clientID, record: ApplicantRecord.encode(valid.applicant),
-                                                                applicantName: valid.applicant.name(in: .pakdd)))
+                case .success(let valid):
+                    rows.append(
+                        BatchRow(
+                            line: valid.line, clientID: valid.clientID, record: ApplicantRecord.encode(valid.applicant),
+                            applicantName: valid.applicant.name(in: .pakdd)))
                 case .failure(let bad): problems.append("line \(bad.line): \(bad.errors)")
                 }
                 return problems.count < 20
@@ -36,8 +41,10 @@ struct ImportCommand: ParsableCommand {
             if !problems.isEmpty { throw CommandError("\(file) has invalid rows; nothing was queued:\n" + problems.joined(separator: "\n")) }
         } else {
             try PAKDDReader(path: file).forEachRecord { record in
-                rows.append(BatchRow(line: record.line, clientID: String(record.id),
-                                     record: ApplicantRecord.encode(record.applicant)))
+                rows.append(
+                    BatchRow(
+                        line: record.line, clientID: String(record.id),
+                        record: ApplicantRecord.encode(record.applicant)))
             }
         }
         guard !rows.isEmpty else { throw CommandError("\(file) holds no application") }

@@ -1,9 +1,9 @@
 import ArgumentParser
 import CreditAPI
+import CreditGovernance
 import CreditModel
 import CreditStore
 import Foundation
-import CreditGovernance
 
 /// `credit model`: the model versions in the models folder, and which of them is the champion
 /// (whose results officers see) and the challenger (scored in its shadow). Workers follow a
@@ -43,13 +43,16 @@ struct ModelCommand: ParsableCommand {
     }
 
     /// Appends a register row with its audit row; a concurrent change is a clean error.
-    static func assign(_ action: ModelAssignmentAction, _ version: ModelVersion?, register: ModelRegister, store: any StoreConnection,
-                       auditAction: AuditAction, object: String, detail: String) throws {
+    static func assign(
+        _ action: ModelAssignmentAction, _ version: ModelVersion?, register: ModelRegister, store: any StoreConnection,
+        auditAction: AuditAction, object: String, detail: String
+    ) throws {
         let actor = "cli:" + NSUserName()
         do {
-            try store.assignModel(action: action, version: version, actorName: actor, expectedLastSeq: register.lastSeq,
-                                  audit: AuditEntry(actor: nil, actorName: actor, action: auditAction, object: object, detail: detail),
-                                  now: Date().timeIntervalSince1970)
+            try store.assignModel(
+                action: action, version: version, actorName: actor, expectedLastSeq: register.lastSeq,
+                audit: AuditEntry(actor: nil, actorName: actor, action: auditAction, object: object, detail: detail),
+                now: Date().timeIntervalSince1970)
         } catch { throw CommandError(error.description) }
     }
 
@@ -74,19 +77,25 @@ struct ModelCommand: ParsableCommand {
                 let role = document.modelId == championId ? "champion" : document.modelId == register.challenger?.id ? "challenger" : ""
                 let duplicate = !seen.insert(document.modelId).inserted
                 if json {
-                    print(try jsonLine(["id": document.modelId, "kind": document.kind.rawValue, "file": version.file, "role": role,
-                                        "valid_auc": String(format: "%.4f", document.metrics.valid.summary.auc), "trained_at": document.createdAt]))
+                    print(
+                        try jsonLine([
+                            "id": document.modelId, "kind": document.kind.rawValue, "file": version.file, "role": role,
+                            "valid_auc": String(format: "%.4f", document.metrics.valid.summary.auc), "trained_at": document.createdAt,
+                        ]))
                 } else {
                     let mark = role == "champion" ? "* " : role == "challenger" ? "~ " : "  "
-                    print(mark + document.modelId.padding(toLength: 34, withPad: " ", startingAt: 0)
-                          + document.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
-                          + String(format: "%.4f     ", document.metrics.valid.summary.auc)
-                          + document.createdAt.padding(toLength: 22, withPad: " ", startingAt: 0) + version.file + (duplicate ? " (same model)" : ""))
+                    print(
+                        mark + document.modelId.padding(toLength: 34, withPad: " ", startingAt: 0)
+                            + document.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+                            + String(format: "%.4f     ", document.metrics.valid.summary.auc)
+                            + document.createdAt.padding(toLength: 22, withPad: " ", startingAt: 0) + version.file
+                            + (duplicate ? " (same model)" : ""))
                 }
             }
             if !json {
-                print("* champion\(register.champion == nil ? " (the configured CREDIT_MODEL; nothing promoted)" : "")"
-                      + (register.challenger.map { ", ~ challenger \($0.id), scored in the shadow" } ?? ", no challenger"))
+                print(
+                    "* champion\(register.champion == nil ? " (the configured CREDIT_MODEL; nothing promoted)" : "")"
+                        + (register.challenger.map { ", ~ challenger \($0.id), scored in the shadow" } ?? ", no challenger"))
             }
         }
     }
@@ -104,8 +113,9 @@ struct ModelCommand: ParsableCommand {
             let register = try store.modelRegister()
             let current = register.champion?.id ?? configuredId(settings)
             guard current != id else { throw CommandError("\(id) is the champion already") }
-            try assign(.promote, version, register: register, store: store, auditAction: .modelPromoted, object: id,
-                       detail: "\(version.file); replaces \(current)")
+            try assign(
+                .promote, version, register: register, store: store, auditAction: .modelPromoted, object: id,
+                detail: "\(version.file); replaces \(current)")
             print("\(id) is the champion (was \(current))\(register.challenger?.id == id ? "; its challenge ends" : "")")
         }
     }
@@ -122,8 +132,9 @@ struct ModelCommand: ParsableCommand {
                 throw CommandError("nothing to roll back: no model was promoted, so the champion is the configured CREDIT_MODEL")
             }
             let targetId = target?.id ?? configuredId(settings)
-            try assign(.rollback, nil, register: register, store: store, auditAction: .modelRolledBack, object: targetId,
-                       detail: "from \(current.id)")
+            try assign(
+                .rollback, nil, register: register, store: store, auditAction: .modelRolledBack, object: targetId,
+                detail: "from \(current.id)")
             print("\(targetId) is the champion again (was \(current.id))")
         }
     }
@@ -151,7 +162,9 @@ struct ModelCommand: ParsableCommand {
             }
             let version = try ModelCommand.version(id, in: try versions(settings), settings: settings)
             _ = try loadScorer(settings.modelFile(version.file))
-            guard id != (register.champion?.id ?? configuredId(settings)) else { throw CommandError("\(id) is the champion; a challenger must be another model") }
+            guard id != (register.champion?.id ?? configuredId(settings)) else {
+                throw CommandError("\(id) is the champion; a challenger must be another model")
+            }
             try assign(.challenge, version, register: register, store: store, auditAction: .modelChallenged, object: id, detail: version.file)
             print("\(id) is scored in the shadow of the champion from now on")
         }

@@ -3,8 +3,8 @@ import CreditAPI
 import CreditJSON
 import CreditModel
 import CreditStore
-import Foundation
 import CreditSystem
+import Foundation
 
 /// `credit monitor`: whether the applicants scored lately still look like the ones the model was
 /// validated on: the PD's population stability index (PSI), overall and by week, and each
@@ -20,7 +20,9 @@ struct MonitorCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func validate() throws {
-        if let since, AuditCommand.Export.seconds(since) == nil { throw ValidationError("--since must be a date YYYY-MM-DD or seconds since 1970, not \(since)") }
+        if let since, AuditCommand.Export.seconds(since) == nil {
+            throw ValidationError("--since must be a date YYYY-MM-DD or seconds since 1970, not \(since)")
+        }
     }
 
     static func band(_ index: Double) -> String { WeeklyStability.band(index) }
@@ -52,7 +54,8 @@ struct MonitorCommand: ParsableCommand {
             after = last.id
             for job in jobs where job.status == .done && job.submittedAt >= from {
                 guard let result = job.result, case .object(let members)? = try? JSONValue.parse(result),
-                      case .number(let pd)? = members["probability_of_default"] else { continue }
+                    case .number(let pd)? = members["probability_of_default"]
+                else { continue }
                 guard members["model"] == .string(scorer.modelId) else { otherModels += 1; continue }
                 scored.append((job.submittedAt, pd))
                 guard let applicant = Self.applicant(job) else { continue }
@@ -62,7 +65,8 @@ struct MonitorCommand: ParsableCommand {
             }
         }
         guard !scored.isEmpty else {
-            throw CommandError("no application scored by \(scorer.modelId)\(since.map { " since \($0)" } ?? "") is in the store (\(otherModels) by other models)")
+            throw CommandError(
+                "no application scored by \(scorer.modelId)\(since.map { " since \($0)" } ?? "") is in the store (\(otherModels) by other models)")
         }
         let stability = WeeklyStability(scored, reference: reference.probability)
         let psi = stability.psi
@@ -70,32 +74,51 @@ struct MonitorCommand: ParsableCommand {
             week.psi.map { (start: Timestamp.rfc3339(week.start).prefix(10), jobs: week.applications, psi: $0) }
         }
         let backTest = BackTest(try store.scoredOutcomes(since: from))
-        let inputs = fieldBins.map { field, bins in (field: field, csi: reference.fields[field]!.stability(of: reference.fields[field]!.shares(of: bins))) }
-            .sorted { $0.csi > $1.csi }
+        let inputs = fieldBins.map { field, bins in
+            (field: field, csi: reference.fields[field]!.stability(of: reference.fields[field]!.shares(of: bins)))
+        }
+        .sorted { $0.csi > $1.csi }
         if json {
-            print(JSONOutput.object([
-                "model": .string(scorer.modelId), "jobs": .number(Double(stability.applications)), "other_models": .number(Double(otherModels)),
-                "psi": .number(psi), "band": .string(Self.band(psi)),
-                "weeks": .array(weeks.map { .object(["week_of": .string(String($0.start)), "jobs": .number(Double($0.jobs)), "psi": .number($0.psi)]) }),
-                "inputs": .array(inputs.map { .object(["field": .string($0.field), "csi": .number($0.csi), "band": .string(Self.band($0.csi))]) }),
-                "backtest": .array(backTest.cohorts.map { cohort in
-                    .object(["month": .string(cohort.month), "model": .string(cohort.model), "applications": .number(Double(cohort.applications)),
-                             "bad_rate": .number(cohort.badRate), "mean_pd": .number(cohort.meanPD),
-                             "auc": cohort.auc.map(JSONOutput.number) ?? .null, "ks": cohort.ks.map(JSONOutput.number) ?? .null,
-                             "calibration": .array(cohort.calibration.map { .object(["mean_predicted": .number($0.meanPredicted),
-                                                                                     "observed_rate": .number($0.observedRate), "count": .number(Double($0.count))]) })])
-                }),
-            ]).text)
+            print(
+                JSONOutput.object([
+                    "model": .string(scorer.modelId), "jobs": .number(Double(stability.applications)), "other_models": .number(Double(otherModels)),
+                    "psi": .number(psi), "band": .string(Self.band(psi)),
+                    "weeks": .array(
+                        weeks.map { .object(["week_of": .string(String($0.start)), "jobs": .number(Double($0.jobs)), "psi": .number($0.psi)]) }),
+                    "inputs": .array(
+                        inputs.map { .object(["field": .string($0.field), "csi": .number($0.csi), "band": .string(Self.band($0.csi))]) }),
+                    "backtest": .array(
+                        backTest.cohorts.map { cohort in
+                            .object([
+                                "month": .string(cohort.month), "model": .string(cohort.model), "applications": .number(Double(cohort.applications)),
+                                "bad_rate": .number(cohort.badRate), "mean_pd": .number(cohort.meanPD),
+                                "auc": cohort.auc.map(JSONOutput.number) ?? .null, "ks": cohort.ks.map(JSONOutput.number) ?? .null,
+                                "calibration": .array(
+                                    cohort.calibration.map {
+                                        .object([
+                                            "mean_predicted": .number($0.meanPredicted),
+                                            "observed_rate": .number($0.observedRate), "count": .number(Double($0.count)),
+                                        ])
+                                    }),
+                            ])
+                        }),
+                ]).text)
             return
         }
-        print("\(stability.applications) applications scored by \(scorer.modelId)\(otherModels > 0 ? " (\(otherModels) by other models left out)" : "")")
+        print(
+            "\(stability.applications) applications scored by \(scorer.modelId)\(otherModels > 0 ? " (\(otherModels) by other models left out)" : "")"
+        )
         print("PD stability (PSI) against validation: \(String(format: "%.4f", psi)), \(Self.band(psi))")
         if !weeks.isEmpty {
             print("\nweek of        jobs      PSI")
-            for week in weeks { print("\(week.start)  \(String(format: "%6d", week.jobs))  \(String(format: "%.4f", week.psi))  \(Self.band(week.psi))") }
+            for week in weeks {
+                print("\(week.start)  \(String(format: "%6d", week.jobs))  \(String(format: "%.4f", week.psi))  \(Self.band(week.psi))")
+            }
         }
         print("\ninput stability (CSI), most shifted first:")
-        for input in inputs { print("\(input.field.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%.4f", input.csi))  \(Self.band(input.csi))") }
+        for input in inputs {
+            print("\(input.field.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%.4f", input.csi))  \(Self.band(input.csi))")
+        }
         guard !backTest.cohorts.isEmpty else {
             print("\nno outcomes recorded yet: `credit outcomes import FILE` enables the back-test")
             return
@@ -103,9 +126,10 @@ struct MonitorCommand: ParsableCommand {
         print("\nback-test on recorded outcomes (cohort: month of submission)")
         print("month    model                               applications  bad rate  mean PD     AUC      KS")
         for cohort in backTest.cohorts {
-            print("\(cohort.month)  \(cohort.model.padding(toLength: 34, withPad: " ", startingAt: 0))  \(String(format: "%12d", cohort.applications))"
-                  + String(format: "  %7.1f%%  %6.1f%%  ", cohort.badRate * 100, cohort.meanPD * 100)
-                  + (cohort.auc.map { String(format: "%.4f", $0) } ?? "     —") + "  " + (cohort.ks.map { String(format: "%.4f", $0) } ?? "     —"))
+            print(
+                "\(cohort.month)  \(cohort.model.padding(toLength: 34, withPad: " ", startingAt: 0))  \(String(format: "%12d", cohort.applications))"
+                    + String(format: "  %7.1f%%  %6.1f%%  ", cohort.badRate * 100, cohort.meanPD * 100)
+                    + (cohort.auc.map { String(format: "%.4f", $0) } ?? "     —") + "  " + (cohort.ks.map { String(format: "%.4f", $0) } ?? "     —"))
         }
     }
 }

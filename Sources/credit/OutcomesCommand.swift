@@ -1,9 +1,9 @@
 import ArgumentParser
 import CreditAPI
+import CreditGovernance
 import CreditModel
 import CreditStore
 import Foundation
-import CreditGovernance
 
 /// `credit outcomes import`: records what happened to applicants (whether the credit defaulted),
 /// so that `credit monitor` can back-test the models that scored them.
@@ -29,11 +29,13 @@ struct OutcomesCommand: ParsableCommand {
             let outcomes = try Self.read(file)
             guard !outcomes.isEmpty else { throw CommandError("\(file) holds no outcome") }
             let store = try openStore(settings)
-            let audit = AuditEntry(actor: nil, actorName: "cli:" + NSUserName(), action: .outcomesImported,
-                                   object: URL(fileURLWithPath: file).lastPathComponent, detail: "\(outcomes.count) outcomes")
+            let audit = AuditEntry(
+                actor: nil, actorName: "cli:" + NSUserName(), action: .outcomesImported,
+                object: URL(fileURLWithPath: file).lastPathComponent, detail: "\(outcomes.count) outcomes")
             let matched: [Int]
-            do { matched = try store.recordOutcomes(outcomes.map(\.outcome), audit: audit, now: Date().timeIntervalSince1970) }
-            catch { throw CommandError(error.description) }
+            do { matched = try store.recordOutcomes(outcomes.map(\.outcome), audit: audit, now: Date().timeIntervalSince1970) } catch {
+                throw CommandError(error.description)
+            }
             let unmatched = zip(outcomes, matched).filter { $0.1 == 0 }.map(\.0)
             print("recorded \(matched.reduce(0, +)) outcomes of scored applications from \(outcomes.count) lines")
             if !unmatched.isEmpty {
@@ -58,7 +60,8 @@ struct OutcomesCommand: ParsableCommand {
             let job = header.firstIndex { ["id", "job_id", "application_id"].contains($0) }
             let client = header.firstIndex { ["client_id", "id_client"].contains($0) }
             guard let flag = header.firstIndex(where: { ["default", "defaulted", "bad", "target", "target_label_bad=1"].contains($0) }),
-                  job != nil || client != nil else {
+                job != nil || client != nil
+            else {
                 throw CommandError("\(path): the header must name `id` or `client_id`, and `default` (found: \(header.joined(separator: ", ")))")
             }
             let date = header.firstIndex { ["date", "observed_at", "observed_on"].contains($0) }
@@ -68,22 +71,28 @@ struct OutcomesCommand: ParsableCommand {
                 let cells = line.split(separator: separator, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
                 func cell(_ index: Int?) -> String? { index.flatMap { $0 < cells.count && !cells[$0].isEmpty ? cells[$0] : nil } }
                 let key: Outcome.Key? = cell(job).map { .job($0.lowercased()) } ?? cell(client).map { .client($0) }
-                let defaulted: Bool? = switch cell(flag)?.lowercased() {
-                case "1", "yes", "y", "true": true
-                case "0", "no", "n", "false": false
-                default: nil
-                }
+                let defaulted: Bool? =
+                    switch cell(flag)?.lowercased() {
+                    case "1", "yes", "y", "true": true
+                    case "0", "no", "n", "false": false
+                    default: nil
+                    }
                 let observed = cell(date).map { AuditCommand.Export.seconds($0) }
                 guard let key, let defaulted, observed != .some(nil) else {
-                    problems.append("line \(number): " + (key == nil ? "no id or client_id" : defaulted == nil
-                        ? "default must be 1 or 0, not \(cell(flag) ?? "empty")" : "date must be YYYY-MM-DD, not \(cell(date) ?? "")"))
+                    problems.append(
+                        "line \(number): "
+                            + (key == nil
+                                ? "no id or client_id"
+                                : defaulted == nil
+                                    ? "default must be 1 or 0, not \(cell(flag) ?? "empty")" : "date must be YYYY-MM-DD, not \(cell(date) ?? "")"))
                     continue
                 }
                 outcomes.append((number, Outcome(key: key, defaulted: defaulted, observedAt: observed ?? nil)))
             }
             if !problems.isEmpty {
-                throw CommandError("\(path) has invalid lines; nothing was recorded:\n" + problems.prefix(20).joined(separator: "\n")
-                                   + (problems.count > 20 ? "\n… \(problems.count - 20) more" : ""))
+                throw CommandError(
+                    "\(path) has invalid lines; nothing was recorded:\n" + problems.prefix(20).joined(separator: "\n")
+                        + (problems.count > 20 ? "\n… \(problems.count - 20) more" : ""))
             }
             return outcomes
         }

@@ -24,7 +24,8 @@ struct ScoreCommand: ParsableCommand {
     }
 
     @Option(help: "Model file.") var model: String
-    @Option(help: "Data file: PAKDD (tab-separated, the target column optional), or CSV / JSON lines with the fields of /api/schema.") var data: String
+    @Option(help: "Data file: PAKDD (tab-separated, the target column optional), or CSV / JSON lines with the fields of /api/schema.") var data:
+        String
     @Option(help: "The data file's format (default: from its name: .csv, .jsonl or .ndjson, else pakdd).") var input: InputFormat?
     @Option(help: "Output: tsv (ID<TAB>PD), csv or jsonl (with score, decision and reasons).") var format: Format = .tsv
 
@@ -58,10 +59,12 @@ struct ScoreCommand: ParsableCommand {
                 output += "\(row.id.isEmpty ? String(row.line) : row.id)\t\(row.prediction.map { fixed($0.probabilityOfDefault, 6) } ?? "")\n"
             case .csv:
                 let prediction = row.prediction
-                output += ResultTable.line(ResultTable.row(
-                    line: row.line, id: row.id, clientID: row.clientID, status: prediction == nil ? "invalid" : "done",
-                    probabilityOfDefault: prediction?.probabilityOfDefault, score: prediction?.score, decision: prediction?.decision.rawValue,
-                    reasons: prediction?.reasons.map { ($0.code, $0.text) } ?? [], error: row.error)) + "\n"
+                output +=
+                    ResultTable.line(
+                        ResultTable.row(
+                            line: row.line, id: row.id, clientID: row.clientID, status: prediction == nil ? "invalid" : "done",
+                            probabilityOfDefault: prediction?.probabilityOfDefault, score: prediction?.score, decision: prediction?.decision.rawValue,
+                            reasons: prediction?.reasons.map { ($0.code, $0.text) } ?? [], error: row.error)) + "\n"
             case .jsonl:
                 output += String(decoding: try encoder.encode(Line(row)), as: UTF8.self) + "\n"
             }
@@ -92,14 +95,17 @@ struct ScoreCommand: ParsableCommand {
                         try emit(Scored(line: valid.line, id: "", clientID: valid.clientID, prediction: scorer.predict(valid.applicant)))
                     case .failure(let bad):
                         invalid += 1
-                        let text = bad.errors.keys.sorted().map { "\($0.isEmpty ? "row" : $0): \(bad.errors[$0]!.joined(separator: " "))" }.joined(separator: "; ")
+                        let text = bad.errors.keys.sorted().map { "\($0.isEmpty ? "row" : $0): \(bad.errors[$0]!.joined(separator: " "))" }.joined(
+                            separator: "; ")
                         try emit(Scored(line: bad.line, id: "", clientID: nil, prediction: nil, error: text))
                     }
                 } catch { failure = error }
                 return failure == nil
             }
             if let failure { throw failure }
-            if invalid > 0 { FileHandle.standardError.write(Data("credit score: \(invalid) rows of \(data) are invalid (status invalid, with the reason)\n".utf8)) }
+            if invalid > 0 {
+                FileHandle.standardError.write(Data("credit score: \(invalid) rows of \(data) are invalid (status invalid, with the reason)\n".utf8))
+            }
         }
     }
 
@@ -124,7 +130,10 @@ struct ScoreCommand: ParsableCommand {
             probabilityOfDefault = prediction.map { ($0.probabilityOfDefault * 1e6).rounded() / 1e6 }
             score = prediction?.score
             decision = prediction?.decision.rawValue
-            reasons = prediction?.reasons.map { Reason(code: $0.code, field: $0.field, text: $0.text, contribution: ($0.contribution * 1e6).rounded() / 1e6) } ?? []
+            reasons =
+                prediction?.reasons.map {
+                    Reason(code: $0.code, field: $0.field, text: $0.text, contribution: ($0.contribution * 1e6).rounded() / 1e6)
+                } ?? []
             model = prediction?.model
             error = row.error
         }

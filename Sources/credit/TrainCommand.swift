@@ -1,7 +1,7 @@
 import ArgumentParser
 import CreditModel
-import Foundation
 import CreditSystem
+import Foundation
 
 /// `credit train`: fits a model on a training file with tuning, early stopping and calibration on a validation file.
 struct TrainCommand: ParsableCommand {
@@ -28,8 +28,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Logistic: most bins per numeric field.") var maxNumericBins: Int?
     @Option(help: "Policy: share of validation applicants approved.") var approveShare: Double = 0.5
     @Option(help: "Policy: share of validation applicants rejected.") var rejectShare: Double = 0.15
-    @Option(help: ArgumentHelp("What the model may use and say: `standard` (the default), `none`, or a JSON file.",
-                               discussion: "A file holds excluded_inputs, monotone ({field: decreasing|increasing}), excluded_reasons and protected_age ({field, from})."))
+    @Option(
+        help: ArgumentHelp(
+            "What the model may use and say: `standard` (the default), `none`, or a JSON file.",
+            discussion: "A file holds excluded_inputs, monotone ({field: decreasing|increasing}), excluded_reasons and protected_age ({field, from})."
+        ))
     var policy: String = "standard"
     @Flag(help: "Also train without each policy item in turn and record what each costs in validation AUC (for the card).")
     var policyCosts = false
@@ -52,7 +55,9 @@ struct TrainCommand: ParsableCommand {
         if let earlyStoppingRounds { config.boosting.earlyStoppingRounds = earlyStoppingRounds }
         if let lambdas {
             let values = lambdas.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else { throw ValidationError("--lambdas takes positive numbers separated by commas") }
+            guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
+                throw ValidationError("--lambdas takes positive numbers separated by commas")
+            }
             config.logistic.lambdas = values.map { $0! }
         }
         if let minCategoryCount { config.pipeline.minCategoryCount = minCategoryCount }
@@ -62,8 +67,9 @@ struct TrainCommand: ParsableCommand {
         case "standard": config.modelPolicy = .standard
         case "none": config.modelPolicy = .unconstrained
         default:
-            do { config.modelPolicy = try JSONDecoder().decode(ModelPolicy.self, from: Data(contentsOf: URL(fileURLWithPath: policy))) }
-            catch { throw ValidationError("--policy \(policy) is not a readable policy file: \(error)") }
+            do { config.modelPolicy = try JSONDecoder().decode(ModelPolicy.self, from: Data(contentsOf: URL(fileURLWithPath: policy))) } catch {
+                throw ValidationError("--policy \(policy) is not a readable policy file: \(error)")
+            }
         }
         config.approveShare = approveShare
         config.rejectShare = rejectShare
@@ -85,14 +91,16 @@ struct TrainCommand: ParsableCommand {
             let trainer = ModelTrainer(configuration: config, log: log)
             document = try trainer.train(train: trainData, valid: validData, fingerprint: fingerprint)
             if policyCosts {
-                document.policyCosts = try trainer.policyCosts(train: trainData, valid: validData, fingerprint: fingerprint,
-                                                               auc: document.metrics.valid.summary.auc)
+                document.policyCosts = try trainer.policyCosts(
+                    train: trainData, valid: validData, fingerprint: fingerprint,
+                    auc: document.metrics.valid.summary.auc)
             }
         } catch let error as ModelError { throw CommandError(error.description) }
         try document.write(to: out)
         let summary = document.metrics.valid.summary
         let train = document.metrics.train
-        log("""
+        log(
+            """
             model \(document.modelId) written to \(out)
               training time   \(fixed(document.parameters.trainingSeconds, 2)) s\(document.parameters.trees.map { " (\($0) trees)" } ?? "")
               train           AUC \(fixed(train.auc))  log-loss \(fixed(train.logloss))
@@ -105,10 +113,13 @@ struct TrainCommand: ParsableCommand {
                 var auc_valid: Double, ks_valid: Double, brier_valid: Double, logloss_valid: Double, auc_train: Double
                 var train_seconds: Double, trees: Int?, lambda: Double?
             }
-            print(try jsonLine(Summary(model_id: document.modelId, kind: document.kind.rawValue, out: out, auc_valid: summary.auc,
-                                       ks_valid: summary.ks, brier_valid: summary.brier, logloss_valid: summary.logloss, auc_train: train.auc,
-                                       train_seconds: document.parameters.trainingSeconds, trees: document.parameters.trees,
-                                       lambda: document.parameters.chosenLambda)))
+            print(
+                try jsonLine(
+                    Summary(
+                        model_id: document.modelId, kind: document.kind.rawValue, out: out, auc_valid: summary.auc,
+                        ks_valid: summary.ks, brier_valid: summary.brier, logloss_valid: summary.logloss, auc_train: train.auc,
+                        train_seconds: document.parameters.trainingSeconds, trees: document.parameters.trees,
+                        lambda: document.parameters.chosenLambda)))
         }
     }
 }

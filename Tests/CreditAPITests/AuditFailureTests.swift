@@ -1,10 +1,11 @@
 import CreditAuth
 import CreditLog
 import CreditStore
+import CreditTestSupport
 import Foundation
 import XCTest
+
 @testable import CreditAPI
-import CreditTestSupport
 
 /// Failures that leave a trace: an audit row the database refuses is logged at error level with
 /// the request's id and counted in `credit_audit_write_failures_total`. A sign-in or a refused
@@ -16,20 +17,23 @@ final class AuditFailureTests: XCTestCase {
     private let lines = Locked<[CapturedLine]>([])
     private let password = "a long enough password"
 
-    private static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    private static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     override func setUpWithError() throws {
         directory = try TemporaryDirectory(prefix: "audit")
-        let configuration = ServiceConfiguration(databasePath: directory.url.appendingPathComponent("db.sqlite").path,
-                                                 modelPath: Self.repositoryRoot.appendingPathComponent("models/default.json").path,
-                                                 secretFile: directory.url.appendingPathComponent("secret.key").path, tokenTTL: 600)
+        let configuration = ServiceConfiguration(
+            databasePath: directory.url.appendingPathComponent("db.sqlite").path,
+            modelPath: Self.repositoryRoot.appendingPathComponent("models/default.json").path,
+            secretFile: directory.url.appendingPathComponent("secret.key").path, tokenTTL: 600)
         try SecretKeyFile.create(path: configuration.secretFile)
         let hasher = PasswordHasher(parameters: .fastForTests)
         let now = 1_800_000_000.0
         _ = try SQLiteStore(path: configuration.databasePath).createUser(name: "alice", passwordHash: hasher.hash(password), now: now)
         let lines = self.lines
-        service = try CreditService(configuration: configuration, hasher: hasher, clock: { now },
-                                    logger: Logger(label: "credit-fcgi", factory: { _ in CapturingLogHandler(lines: lines) }))
+        service = try CreditService(
+            configuration: configuration, hasher: hasher, clock: { now },
+            logger: Logger(label: "credit-fcgi", factory: { _ in CapturingLogHandler(lines: lines) }))
     }
 
     override func tearDownWithError() throws {
@@ -44,9 +48,11 @@ final class AuditFailureTests: XCTestCase {
     }
 
     private func login(_ secret: String, requestID: String) -> HTTPResponse {
-        service.handle(HTTPRequest(method: "POST", path: "/api/token", headers: ["Content-Type": "application/x-www-form-urlencoded"],
-                                   body: Array("username=alice&password=\(secret.replacingOccurrences(of: " ", with: "+"))".utf8),
-                                   remoteAddress: "10.0.0.1", requestID: requestID))
+        service.handle(
+            HTTPRequest(
+                method: "POST", path: "/api/token", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                body: Array("username=alice&password=\(secret.replacingOccurrences(of: " ", with: "+"))".utf8),
+                remoteAddress: "10.0.0.1", requestID: requestID))
     }
 
     private func json(_ response: HTTPResponse) -> [String: Any] {
@@ -104,8 +110,10 @@ final class AuditFailureTests: XCTestCase {
         let token = try XCTUnwrap(json(login(password, requestID: "req-sign-in-0003"))["access_token"] as? String)
         try SQLiteStore(path: service.configuration.databasePath).setDisabled(name: "alice", disabled: true)
         try refuseAuditRows()
-        let response = service.handle(HTTPRequest(method: "GET", path: "/api/predictions", headers: ["Authorization": "Bearer \(token)"],
-                                                  requestID: "req-refused-0001"))
+        let response = service.handle(
+            HTTPRequest(
+                method: "GET", path: "/api/predictions", headers: ["Authorization": "Bearer \(token)"],
+                requestID: "req-refused-0001"))
         XCTAssertEqual(response.status, 401)
         XCTAssertTrue((json(response)["detail"] as? String)?.contains("disabled") ?? false, text(response))
         let line = try XCTUnwrap(errors("audit write failed").first)
@@ -124,9 +132,11 @@ final class AuditFailureTests: XCTestCase {
              "product": 1, "age": 29, "residencial_zip_3": "123", "applicant_name": "Ana"}
             """
         func submit(_ requestID: String) -> HTTPResponse {
-            service.handle(HTTPRequest(method: "POST", path: "/api/predictions",
-                                       headers: ["Content-Type": "application/json", "Authorization": "Bearer \(token)"],
-                                       body: Array(application.utf8), requestID: requestID))
+            service.handle(
+                HTTPRequest(
+                    method: "POST", path: "/api/predictions",
+                    headers: ["Content-Type": "application/json", "Authorization": "Bearer \(token)"],
+                    body: Array(application.utf8), requestID: requestID))
         }
         let response = submit("req-submit-0001")
         XCTAssertEqual(response.status, 503, text(response))
@@ -147,7 +157,8 @@ final class AuditFailureTests: XCTestCase {
     }
 
     func testHealthAndReadinessLogTheDatabaseErrorTheyHide() throws {
-        try SQLiteDatabase(path: service.configuration.databasePath).executeScript("""
+        try SQLiteDatabase(path: service.configuration.databasePath).executeScript(
+            """
             CREATE TRIGGER readiness_refuse_insert BEFORE INSERT ON readiness BEGIN SELECT RAISE(ABORT, 'probe refused'); END;
             CREATE TRIGGER readiness_refuse_update BEFORE UPDATE ON readiness BEGIN SELECT RAISE(ABORT, 'probe refused'); END;
             """)

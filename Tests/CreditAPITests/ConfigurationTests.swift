@@ -1,7 +1,8 @@
 import CreditStore
-import Foundation
 import CreditTestSupport
+import Foundation
 import XCTest
+
 @testable import CreditAPI
 
 /// Settings from the environment, Apache's renamed variables and the configuration file.
@@ -24,7 +25,8 @@ final class ConfigurationTests: XCTestCase {
     }
 
     func testFileValuesWithCommentsQuotesAndPathsRelativeToTheFile() throws {
-        let path = try writeConfig("""
+        let path = try writeConfig(
+            """
             # a comment
 
               CREDIT_DB = data/credit.sqlite
@@ -52,7 +54,8 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertThrowsError(try ConfigFile(path: malformed)) { error in
             XCTAssertTrue("\(error)".contains(":1: expected NAME=value"), "\(error)")
         }
-        XCTAssertThrowsError(try ServiceConfiguration.load(configFile: directory.appendingPathComponent("missing.conf").path, environment: [:])) { error in
+        XCTAssertThrowsError(try ServiceConfiguration.load(configFile: directory.appendingPathComponent("missing.conf").path, environment: [:])) {
+            error in
             XCTAssertTrue("\(error)".contains("cannot read the configuration file"), "\(error)")
         }
         let badValue = try writeConfig("CREDIT_TOKEN_TTL=soon\n")
@@ -79,8 +82,10 @@ final class ConfigurationTests: XCTestCase {
     func testApacheRedirectPrefixedVariablesAndTheConfigFileFromTheEnvironment() throws {
         let path = try writeConfig("CREDIT_DB=db.sqlite\n")
         // What a CGI program sees after a RewriteRule when the .htaccess says SetEnv.
-        let environment = ["REDIRECT_CREDIT_CONFIG": path, "REDIRECT_REDIRECT_CREDIT_TOKEN_TTL": "300",
-                           "REDIRECT_CREDIT_ISSUER": "ignored", "CREDIT_ISSUER": "plain wins", "REDIRECT_STATUS": "200"]
+        let environment = [
+            "REDIRECT_CREDIT_CONFIG": path, "REDIRECT_REDIRECT_CREDIT_TOKEN_TTL": "300",
+            "REDIRECT_CREDIT_ISSUER": "ignored", "CREDIT_ISSUER": "plain wins", "REDIRECT_STATUS": "200",
+        ]
         let configuration = try ServiceConfiguration.load(environment: environment)
         XCTAssertEqual(configuration.databasePath, directory.path + "/db.sqlite")
         XCTAssertEqual(configuration.tokenTTL, 300)
@@ -116,8 +121,10 @@ final class ConfigurationTests: XCTestCase {
         let defaults = try ServiceConfiguration.fromEnvironment([:])
         XCTAssertEqual(defaults.reviewReasons.last?.code, "other")
         XCTAssertTrue(defaults.auditSubmissions)
-        let own = try ServiceConfiguration.fromEnvironment(["CREDIT_REVIEW_REASONS": "dti=Debt to income; kyc = Identity not verified",
-                                                            "CREDIT_AUDIT_SUBMISSIONS": "0"])
+        let own = try ServiceConfiguration.fromEnvironment([
+            "CREDIT_REVIEW_REASONS": "dti=Debt to income; kyc = Identity not verified",
+            "CREDIT_AUDIT_SUBMISSIONS": "0",
+        ])
         XCTAssertEqual(own.reviewReasons.map(\.code), ["dti", "kyc"])
         XCTAssertEqual(own.reviewReasons.map(\.label), ["Debt to income", "Identity not verified"])
         XCTAssertFalse(own.auditSubmissions)
@@ -136,15 +143,17 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertTrue(MountPath.split("/y/api/predictions", configured: "/x") == ("/x", "/y/api/predictions"), "outside the base: routes nowhere")
         XCTAssertTrue(MountPath.split("/api/health", configured: "") == ("", "/api/health"))
         // A prefix goes back to the client in links: nothing but plain segments.
-        XCTAssertTrue(MountPath.split("//evil.example/../credit/api/predictions", configured: nil) == ("", "//evil.example/../credit/api/predictions"))
+        XCTAssertTrue(
+            MountPath.split("//evil.example/../credit/api/predictions", configured: nil) == ("", "//evil.example/../credit/api/predictions"))
         XCTAssertTrue(MountPath.split("/a/../api/token", configured: nil).base == "")
         XCTAssertTrue(MountPath.split("/a b/api/token", configured: nil).base == "")
         XCTAssertTrue(MountPath.split("/cr.edit-1_~/api/token", configured: nil) == ("/cr.edit-1_~", "/api/token"))
     }
 
     func testARequestFromTheServerIsMountedBeforeRouting() {
-        let request = HTTPRequest(cgi: CGIParameters(["REQUEST_URI": "/credit/api/predictions?limit=2", "HTTP_AUTHORIZATION": "Bearer t"]),
-                                  body: [], bodyTooLarge: false)
+        let request = HTTPRequest(
+            cgi: CGIParameters(["REQUEST_URI": "/credit/api/predictions?limit=2", "HTTP_AUTHORIZATION": "Bearer t"]),
+            body: [], bodyTooLarge: false)
         let mounted = request.mounted(at: nil)
         XCTAssertEqual(mounted.basePath, "/credit")
         XCTAssertEqual(mounted.path, "/api/predictions")

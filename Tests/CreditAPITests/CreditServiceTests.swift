@@ -1,13 +1,14 @@
 import CreditAuth
+import CreditJSON
 import CreditModel
 import CreditStore
+import CreditSystem
+import CreditTestSupport
 import Foundation
 import XCTest
+
 @testable import CreditAPI
 @testable import CreditWorker
-import CreditJSON
-import CreditTestSupport
-import CreditSystem
 
 /// The API's handlers called directly: request in, response out, on a real SQLite file.
 final class CreditServiceTests: XCTestCase {
@@ -16,13 +17,15 @@ final class CreditServiceTests: XCTestCase {
     private var now = 1_800_000_000.0
     private let password = "a long enough password"
 
-    private static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    private static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     override func setUpWithError() throws {
         directory = try TemporaryDirectory(prefix: "api")
-        let configuration = ServiceConfiguration(databasePath: directory.url.appendingPathComponent("db.sqlite").path,
-                                                 modelPath: Self.repositoryRoot.appendingPathComponent("models/default.json").path,
-                                                 secretFile: directory.url.appendingPathComponent("secret.key").path, tokenTTL: 600)
+        let configuration = ServiceConfiguration(
+            databasePath: directory.url.appendingPathComponent("db.sqlite").path,
+            modelPath: Self.repositoryRoot.appendingPathComponent("models/default.json").path,
+            secretFile: directory.url.appendingPathComponent("secret.key").path, tokenTTL: 600)
         try SecretKeyFile.create(path: configuration.secretFile)
         let hasher = PasswordHasher(parameters: .fastForTests)
         let store = try SQLiteStore(path: configuration.databasePath)
@@ -45,8 +48,10 @@ final class CreditServiceTests: XCTestCase {
 
     private func login(_ user: String, _ secret: String? = nil, address: String = "10.0.0.1") -> HTTPResponse {
         let body = "username=\(user)&password=\((secret ?? password).replacingOccurrences(of: " ", with: "+"))"
-        return service.handle(HTTPRequest(method: "POST", path: "/api/token", headers: ["Content-Type": "application/x-www-form-urlencoded"],
-                                          body: Array(body.utf8), remoteAddress: address))
+        return service.handle(
+            HTTPRequest(
+                method: "POST", path: "/api/token", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                body: Array(body.utf8), remoteAddress: address))
     }
 
     private func token(_ user: String = "alice") throws -> String {
@@ -121,8 +126,9 @@ final class CreditServiceTests: XCTestCase {
         XCTAssertEqual(replay.status, 202)
         XCTAssertEqual(replay.header("Idempotent-Replayed"), "true")
         XCTAssertEqual(json(replay)["id"] as? String, json(first)["id"] as? String)
-        let changed = submit(validApplication.replacingOccurrences(of: "\"age\": 29", with: "\"age\": 30"), token: token,
-                             headers: ["idempotency-key": "k-1"])
+        let changed = submit(
+            validApplication.replacingOccurrences(of: "\"age\": 29", with: "\"age\": 30"), token: token,
+            headers: ["idempotency-key": "k-1"])
         XCTAssertEqual(changed.status, 422, String(decoding: changed.body, as: UTF8.self))
         XCTAssertEqual(json(changed)["type"] as? String, "/problems/idempotency-key-reuse")
     }
@@ -188,8 +194,9 @@ final class CreditServiceTests: XCTestCase {
         XCTAssertNotNil(errors["age"])
         XCTAssertNotNil(errors["sex"])
         XCTAssertNotNil(errors["payment_day"], "missing required fields are listed too")
-        var big = HTTPRequest(method: "POST", path: "/api/predictions", headers: ["Content-Type": "application/json", "Authorization": "Bearer \(token)"],
-                              body: Array(repeating: 32, count: 70_000))
+        var big = HTTPRequest(
+            method: "POST", path: "/api/predictions", headers: ["Content-Type": "application/json", "Authorization": "Bearer \(token)"],
+            body: Array(repeating: 32, count: 70_000))
         XCTAssertEqual(service.handle(big).status, 413)
         big.body = []
         big.bodyTooLarge = true
@@ -208,7 +215,8 @@ final class CreditServiceTests: XCTestCase {
     func testExpiredTokensAndOtherUsersJobs() throws {
         let alice = try token("alice"), bob = try token("bob")
         let id = try XCTUnwrap(json(submit(validApplication, token: alice))["id"] as? String)
-        XCTAssertEqual(service.handle(HTTPRequest(method: "GET", path: "/api/predictions/\(id)", headers: ["Authorization": "Bearer \(bob)"])).status, 404)
+        XCTAssertEqual(
+            service.handle(HTTPRequest(method: "GET", path: "/api/predictions/\(id)", headers: ["Authorization": "Bearer \(bob)"])).status, 404)
         clock.now += 601 + 30
         let expired = service.handle(HTTPRequest(method: "GET", path: "/api/predictions/\(id)", headers: ["Authorization": "Bearer \(alice)"]))
         XCTAssertEqual(expired.status, 401)
@@ -219,8 +227,10 @@ final class CreditServiceTests: XCTestCase {
         let alice = try token("alice")
         XCTAssertEqual(submit(validApplication, token: alice).status, 202)
         try SQLiteStore(path: service.configuration.databasePath).setDisabled(name: "alice", disabled: true)
-        for response in [submit(validApplication, token: alice),
-                         service.handle(HTTPRequest(method: "GET", path: "/api/predictions", headers: ["Authorization": "Bearer \(alice)"]))] {
+        for response in [
+            submit(validApplication, token: alice),
+            service.handle(HTTPRequest(method: "GET", path: "/api/predictions", headers: ["Authorization": "Bearer \(alice)"])),
+        ] {
             XCTAssertEqual(response.status, 401)
             XCTAssertTrue((json(response)["detail"] as? String)?.contains("disabled") ?? false)
         }
@@ -230,7 +240,8 @@ final class CreditServiceTests: XCTestCase {
         let token = try token()
         var ids: [String] = []
         for _ in 0..<3 { ids.append(try XCTUnwrap(json(submit(validApplication, token: token))["id"] as? String)) }
-        let page = service.handle(HTTPRequest(method: "GET", path: "/api/predictions", query: "limit=2", headers: ["Authorization": "Bearer \(token)"]))
+        let page = service.handle(
+            HTTPRequest(method: "GET", path: "/api/predictions", query: "limit=2", headers: ["Authorization": "Bearer \(token)"]))
         let body = json(page)
         XCTAssertEqual((body["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String }, [ids[2], ids[1]])
         XCTAssertEqual(body["next"] as? String, "/api/predictions?limit=2&before=\(ids[1])")
@@ -290,14 +301,20 @@ final class CreditServiceTests: XCTestCase {
 
     func testLinksCarryTheMountPrefix() throws {
         let token = try self.token("alice")
-        let body = Array(#"{"payment_day":10,"marital_status":2,"quant_dependants":0,"residencial_state":"SP","flag_residencial_phone":"Y","flag_email":1,"personal_monthly_income":900,"quant_banking_accounts":0,"company":"N","flag_professional_phone":"N","product":1,"age":29,"residencial_zip_3":"123"}"#.utf8)
-        let submitted = service.handle(HTTPRequest(method: "POST", path: "/api/predictions", basePath: "/credit",
-                                                   headers: ["authorization": "Bearer \(token)", "content-type": "application/json"], body: body))
+        let body = Array(
+            #"{"payment_day":10,"marital_status":2,"quant_dependants":0,"residencial_state":"SP","flag_residencial_phone":"Y","flag_email":1,"personal_monthly_income":900,"quant_banking_accounts":0,"company":"N","flag_professional_phone":"N","product":1,"age":29,"residencial_zip_3":"123"}"#
+                .utf8)
+        let submitted = service.handle(
+            HTTPRequest(
+                method: "POST", path: "/api/predictions", basePath: "/credit",
+                headers: ["authorization": "Bearer \(token)", "content-type": "application/json"], body: body))
         XCTAssertEqual(submitted.status, 202, String(decoding: submitted.body, as: UTF8.self))
         let location = try XCTUnwrap(submitted.header("Location"))
         XCTAssertTrue(location.hasPrefix("/credit/api/predictions/"), location)
-        let history = service.handle(HTTPRequest(method: "GET", path: "/api/predictions", basePath: "/credit", query: "limit=1",
-                                                 headers: ["authorization": "Bearer \(token)"]))
+        let history = service.handle(
+            HTTPRequest(
+                method: "GET", path: "/api/predictions", basePath: "/credit", query: "limit=1",
+                headers: ["authorization": "Bearer \(token)"]))
         XCTAssertTrue(String(decoding: history.body, as: UTF8.self).contains(#""next":"/credit/api/predictions?limit=1&before="#))
         let missing = service.handle(HTTPRequest(method: "GET", path: "/api/nowhere", basePath: "/credit"))
         XCTAssertTrue(String(decoding: missing.body, as: UTF8.self).contains("/credit/api/nowhere"))
@@ -310,7 +327,8 @@ final class CreditServiceTests: XCTestCase {
     }
 
     func testJSONOutputEscapes() {
-        XCTAssertEqual(JSONOutput.object(["b": .string("a\"b\\c\n<"), "a": .number(1.5), "c": .null]).text,
-                       #"{"a":1.5,"b":"a\"b\\c\n\u003c","c":null}"#)
+        XCTAssertEqual(
+            JSONOutput.object(["b": .string("a\"b\\c\n<"), "a": .number(1.5), "c": .null]).text,
+            #"{"a":1.5,"b":"a\"b\\c\n\u003c","c":null}"#)
     }
 }

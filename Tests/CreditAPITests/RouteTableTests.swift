@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import CreditAPI
 
 /// The route table is the one list of routes: the OpenAPI file documents exactly its routes and
@@ -11,9 +12,10 @@ final class RouteTableTests: XCTestCase {
     func testTheOpenAPIFileDocumentsExactlyTheRoutesServed() throws {
         let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: Self.openAPI)) as? [String: Any])
         let paths = try XCTUnwrap(document["paths"] as? [String: [String: Any]])
-        let documented = Set(paths.flatMap { path, operations in
-            operations.keys.filter { ["get", "post", "patch", "put", "delete"].contains($0) }.map { "\($0.uppercased()) \(path)" }
-        })
+        let documented = Set(
+            paths.flatMap { path, operations in
+                operations.keys.filter { ["get", "post", "patch", "put", "delete"].contains($0) }.map { "\($0.uppercased()) \(path)" }
+            })
         let served = Set(RouteTable.routes.flatMap { route in route.methods.map { "\($0) \(route.template)" } })
         XCTAssertEqual(served.subtracting(documented).sorted(), [], "served but not in site/openapi.json")
         XCTAssertEqual(documented.subtracting(served).sorted(), [], "in site/openapi.json but not served")

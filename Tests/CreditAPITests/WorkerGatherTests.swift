@@ -4,6 +4,7 @@ import CreditSystem
 import CreditTestSupport
 import Foundation
 import XCTest
+
 @testable import CreditWorker
 
 /// When the worker waits for its next batch to fill: only while jobs keep arriving whatever it
@@ -27,8 +28,9 @@ final class WorkerGatherTests: XCTestCase {
     override func setUpWithError() throws {
         directory = try TemporaryDirectory(prefix: "gather")
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let configuration = ServiceConfiguration(databasePath: directory.file("db.sqlite"), modelPath: root.appendingPathComponent("models/default.json").path,
-                                                 secretFile: directory.file("secret.key"), tokenTTL: 600)
+        let configuration = ServiceConfiguration(
+            databasePath: directory.file("db.sqlite"), modelPath: root.appendingPathComponent("models/default.json").path,
+            secretFile: directory.file("secret.key"), tokenTTL: 600)
         worker = try ScoringWorker(configuration: configuration, name: "gather-test")
         worker.gatherDelay = 0.2
         worker.arrivalGap = 0.001

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import CreditAuth
 
 /// HS256 tokens: round trip and every rejection the responder relies on.
@@ -14,7 +15,9 @@ final class JWTTests: XCTestCase {
         return input + "." + signature
     }
 
-    private func payload(sub: String = "1", iat: Int? = nil, nbf: Int? = nil, exp: Int? = nil, iss: String = "credit-scoring", aud: String = "credit-api") -> String {
+    private func payload(
+        sub: String = "1", iat: Int? = nil, nbf: Int? = nil, exp: Int? = nil, iss: String = "credit-scoring", aud: String = "credit-api"
+    ) -> String {
         #"{"sub":"\#(sub)","iat":\#(iat ?? now),"nbf":\#(nbf ?? now),"exp":\#(exp ?? now + 600),"iss":"\#(iss)","aud":"\#(aud)","jti":"x"}"#
     }
 
@@ -27,8 +30,10 @@ final class JWTTests: XCTestCase {
     }
 
     func testRejectsOtherAlgorithms() {
-        for header in [#"{"alg":"none"}"#, #"{"alg":"None","typ":"JWT"}"#, #"{"alg":"HS512"}"#, #"{"alg":"RS256"}"#, #"{"typ":"JWT"}"#,
-                       #"{"alg":"HS256","crit":["exp"]}"#, #"{"alg":"HS256","typ":"at+jwt"}"#] {
+        for header in [
+            #"{"alg":"none"}"#, #"{"alg":"None","typ":"JWT"}"#, #"{"alg":"HS512"}"#, #"{"alg":"RS256"}"#, #"{"typ":"JWT"}"#,
+            #"{"alg":"HS256","crit":["exp"]}"#, #"{"alg":"HS256","typ":"at+jwt"}"#,
+        ] {
             for signingKey in [key, nil] as [[UInt8]?] {
                 XCTAssertThrowsError(try signer.verify(forge(header: header, payload: payload(), key: signingKey), now: now), header) { error in
                     guard case .unsupportedAlgorithm = error as? JWTError else { return XCTFail("\(header): \(error)") }
@@ -61,12 +66,14 @@ final class JWTTests: XCTestCase {
     func testRejectsMalformedTokens() {
         let (token, _) = signer.sign(subject: "1", ttl: 600, now: now)
         let parts = token.split(separator: ".").map(String.init)
-        let malformed = ["", "a.b", parts.joined(separator: ".") + ".d", "%%%." + parts[1] + "." + parts[2], parts[0] + ".@@@." + parts[2],
-                         parts[0] + "." + parts[1] + ".===", forge(header: #"{"alg":"HS256"}"#, payload: "[]", key: key),
-                         forge(header: #"{"alg":"HS256"}"#, payload: #"{"sub":"1","iat":"now","nbf":1,"exp":2,"iss":"a","aud":"b","jti":"c"}"#, key: key),
-                         forge(header: #"{"alg":"HS256"}"#, payload: #"{"sub":1}"#, key: key),
-                         forge(header: "not json", payload: payload(), key: key),
-                         String(repeating: "a", count: 9000)]
+        let malformed = [
+            "", "a.b", parts.joined(separator: ".") + ".d", "%%%." + parts[1] + "." + parts[2], parts[0] + ".@@@." + parts[2],
+            parts[0] + "." + parts[1] + ".===", forge(header: #"{"alg":"HS256"}"#, payload: "[]", key: key),
+            forge(header: #"{"alg":"HS256"}"#, payload: #"{"sub":"1","iat":"now","nbf":1,"exp":2,"iss":"a","aud":"b","jti":"c"}"#, key: key),
+            forge(header: #"{"alg":"HS256"}"#, payload: #"{"sub":1}"#, key: key),
+            forge(header: "not json", payload: payload(), key: key),
+            String(repeating: "a", count: 9000),
+        ]
         for text in malformed {
             XCTAssertEqual(verifyError(text), .malformed, text.prefix(80).description)
         }
@@ -112,13 +119,18 @@ final class CryptoTests: XCTestCase {
 
     func testHMACMatchesRFC4231() {
         func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
-        XCTAssertEqual(hex(hmacSHA256(key: Array(repeating: 0x0b, count: 20), message: Array("Hi There".utf8))),
-                       "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
-        XCTAssertEqual(hex(hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))),
-                       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
-        XCTAssertEqual(hex(hmacSHA256(key: Array(repeating: 0xaa, count: 131),
-                                      message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8))),
-                       "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        XCTAssertEqual(
+            hex(hmacSHA256(key: Array(repeating: 0x0b, count: 20), message: Array("Hi There".utf8))),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        XCTAssertEqual(
+            hex(hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        XCTAssertEqual(
+            hex(
+                hmacSHA256(
+                    key: Array(repeating: 0xaa, count: 131),
+                    message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8))),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
     }
 
     func testConstantTimeEquals() {

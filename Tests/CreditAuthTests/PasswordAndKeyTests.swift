@@ -1,6 +1,7 @@
-import Foundation
 import CreditTestSupport
+import Foundation
 import XCTest
+
 @testable import CreditAuth
 
 /// scrypt password hashes and the signing key file.
@@ -16,9 +17,11 @@ final class PasswordAndKeyTests: XCTestCase {
     }
 
     func testMalformedStoredHashesNeverVerify() {
-        for stored in ["", "plain", "$scrypt$ln=10,r=8,p=1$", "$bcrypt$ln=10,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
-                       "$scrypt$ln=99,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-                       "$scrypt$ln=10,r=8,p=1$%%%$AAAA", "$scrypt$ln=10,r=999,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA"] {
+        for stored in [
+            "", "plain", "$scrypt$ln=10,r=8,p=1$", "$bcrypt$ln=10,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+            "$scrypt$ln=99,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "$scrypt$ln=10,r=8,p=1$%%%$AAAA", "$scrypt$ln=10,r=999,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+        ] {
             XCTAssertFalse(hasher.verify("anything", against: stored), stored)
         }
     }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import CreditHTTP
 
 /// Requests read from CGI parameters, headers looked up on demand, and the CGI response format.
@@ -16,8 +17,12 @@ final class CreditHTTPTests: XCTestCase {
     }
 
     func testResponseSerialisationDropsInjectedHeaders() {
-        let response = HTTPResponse(status: 422, headers: [("Content-Type", "application/json"), ("X-Evil", "a\r\nSet-Cookie: x=1"),
-                                                              ("Bad Name", "v"), ("Content-Length", "999")], body: Array("{}".utf8))
+        let response = HTTPResponse(
+            status: 422,
+            headers: [
+                ("Content-Type", "application/json"), ("X-Evil", "a\r\nSet-Cookie: x=1"),
+                ("Bad Name", "v"), ("Content-Length", "999"),
+            ], body: Array("{}".utf8))
         let text = String(decoding: response.cgiSerialized(), as: UTF8.self)
         XCTAssertTrue(text.hasPrefix("Status: 422 Unprocessable Content\r\n"))
         XCTAssertTrue(text.contains("Content-Type: application/json\r\n"))
@@ -27,8 +32,10 @@ final class CreditHTTPTests: XCTestCase {
     }
 
     func testHeadersAreReadFromTheirCGINames() {
-        let params = CGIParameters(["HTTP_IDEMPOTENCY_KEY": "k-1", "CONTENT_TYPE": "application/json", "HTTP_X_EMPTY": "",
-                                    "REQUEST_METHOD": "POST"])
+        let params = CGIParameters([
+            "HTTP_IDEMPOTENCY_KEY": "k-1", "CONTENT_TYPE": "application/json", "HTTP_X_EMPTY": "",
+            "REQUEST_METHOD": "POST",
+        ])
         let headers = HTTPHeaders(cgi: params)
         XCTAssertEqual(headers["Idempotency-Key"], "k-1")
         XCTAssertEqual(headers["idempotency-key"], "k-1", "names are case-insensitive")
@@ -41,8 +48,9 @@ final class CreditHTTPTests: XCTestCase {
     func testContentTypeFallsBackToTheHeaderVariable() {
         XCTAssertEqual(HTTPHeaders(cgi: CGIParameters(["HTTP_CONTENT_TYPE": "text/csv"]))["Content-Type"], "text/csv")
         XCTAssertEqual(HTTPHeaders(cgi: CGIParameters(["CONTENT_TYPE": "", "HTTP_CONTENT_TYPE": "text/csv"]))["content-type"], "text/csv")
-        XCTAssertEqual(HTTPHeaders(cgi: CGIParameters(["CONTENT_TYPE": "application/json", "HTTP_CONTENT_TYPE": "text/csv"]))["content-type"],
-                       "application/json", "the CGI variable wins")
+        XCTAssertEqual(
+            HTTPHeaders(cgi: CGIParameters(["CONTENT_TYPE": "application/json", "HTTP_CONTENT_TYPE": "text/csv"]))["content-type"],
+            "application/json", "the CGI variable wins")
     }
 
     func testAuthorizationRenamedByApacheIsFound() {
@@ -61,17 +69,23 @@ final class CreditHTTPTests: XCTestCase {
     }
 
     func testRequestFromCGIPrefersTheNormalisedPath() {
-        let nginx = HTTPRequest(cgi: CGIParameters(["REQUEST_METHOD": "GET", "REQUEST_URI": "/credit//api/../api/predictions?limit=5",
-                                                    "DOCUMENT_URI": "/credit/api/predictions", "REMOTE_ADDR": "10.0.0.7",
-                                                    "REQUEST_ID": "0123456789abcdef0123456789abcdef"]), body: [], bodyTooLarge: false)
+        let nginx = HTTPRequest(
+            cgi: CGIParameters([
+                "REQUEST_METHOD": "GET", "REQUEST_URI": "/credit//api/../api/predictions?limit=5",
+                "DOCUMENT_URI": "/credit/api/predictions", "REMOTE_ADDR": "10.0.0.7",
+                "REQUEST_ID": "0123456789abcdef0123456789abcdef",
+            ]), body: [], bodyTooLarge: false)
         XCTAssertEqual(nginx.method, "GET")
         XCTAssertEqual(nginx.path, "/credit/api/predictions")
         XCTAssertEqual(nginx.query, "limit=5")
         XCTAssertEqual(nginx.queryItems, ["limit": "5"])
         XCTAssertEqual(nginx.remoteAddress, "10.0.0.7")
         XCTAssertEqual(nginx.requestID, "0123456789abcdef0123456789abcdef")
-        let apache = HTTPRequest(cgi: CGIParameters(["SCRIPT_NAME": "/credit/api", "PATH_INFO": "/health", "QUERY_STRING": "a=b",
-                                                     "UNIQUE_ID": "bad id with spaces"]), body: Array("x".utf8), bodyTooLarge: true)
+        let apache = HTTPRequest(
+            cgi: CGIParameters([
+                "SCRIPT_NAME": "/credit/api", "PATH_INFO": "/health", "QUERY_STRING": "a=b",
+                "UNIQUE_ID": "bad id with spaces",
+            ]), body: Array("x".utf8), bodyTooLarge: true)
         XCTAssertEqual(apache.method, "GET", "GET when the server names no method")
         XCTAssertEqual(apache.path, "/credit/api/health")
         XCTAssertEqual(apache.query, "a=b")

@@ -1,6 +1,6 @@
+import CreditJSON
 import Foundation
 import XCTest
-import CreditJSON
 
 /// The Foundation-free encoder used by the responder: same output as Foundation's JSONEncoder.
 final class JSONOutputEncoderTests: XCTestCase {
@@ -25,9 +25,10 @@ final class JSONOutputEncoderTests: XCTestCase {
         }
     }
 
-    private let sample = Sample(id: 7, label: "x \"quoted\" <tag>", missing: nil, flag: true, inner: Inner(name: "a", weights: [0.5, -2, 1e-7]),
-                                list: [Inner(name: "b", weights: [])], nested: [[1, 2], []], map: ["k": 1, "j": 2],
-                                value: .object(["n": .null, "a": .array([.bool(false), .string("s")])]))
+    private let sample = Sample(
+        id: 7, label: "x \"quoted\" <tag>", missing: nil, flag: true, inner: Inner(name: "a", weights: [0.5, -2, 1e-7]),
+        list: [Inner(name: "b", weights: [])], nested: [[1, 2], []], map: ["k": 1, "j": 2],
+        value: .object(["n": .null, "a": .array([.bool(false), .string("s")])]))
 
     func testMatchesFoundationsEncoder() throws {
         let ours = try JSONValue.parse(try JSONOutputEncoder.encode(sample).bytes)

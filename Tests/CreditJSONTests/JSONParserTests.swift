@@ -1,23 +1,27 @@
+import CreditJSON
 import Foundation
 import XCTest
-import CreditJSON
 
 /// The request-body parser: strict RFC 8259, safe against hostile input, and agreeing with Foundation.
 final class JSONParserTests: XCTestCase {
     func testParsesEveryKindOfValue() throws {
         let value = try JSONValue.parse(#" {"a": [1, -2.5e3, 0.125, true, false, null], "b": {"c": "x\"y\\z\/\n\u00e9\ud83d\ude00"}, "": 0} "#)
-        XCTAssertEqual(value, .object([
-            "a": .array([.number(1), .number(-2500), .number(0.125), .bool(true), .bool(false), .null]),
-            "b": .object(["c": .string("x\"y\\z/\né😀")]), "": .number(0),
-        ]))
+        XCTAssertEqual(
+            value,
+            .object([
+                "a": .array([.number(1), .number(-2500), .number(0.125), .bool(true), .bool(false), .null]),
+                "b": .object(["c": .string("x\"y\\z/\né😀")]), "": .number(0),
+            ]))
         XCTAssertEqual(try JSONValue.parse("\"plain\""), .string("plain"))
         XCTAssertEqual(try JSONValue.parse("[]"), .array([]))
         XCTAssertEqual(try JSONValue.parse("{\"k\":1,\"k\":2}"), .object(["k": .number(2)]), "the last duplicate wins")
     }
 
     func testRejectsInvalidJSON() {
-        let invalid = ["", "{", "}", "[1,]", "{\"a\":1,}", "{a:1}", "'x'", "01", "1.", ".5", "-", "1e", "+1", "NaN", "Infinity", "tru", "nul",
-                       "\"unterminated", "\"bad \\x escape\"", "\"\u{01}\"", "[1 2]", "{\"a\" 1}", "1 2", "\"\\ud800\"", "\"\\udc00\"", "// c\n1"]
+        let invalid = [
+            "", "{", "}", "[1,]", "{\"a\":1,}", "{a:1}", "'x'", "01", "1.", ".5", "-", "1e", "+1", "NaN", "Infinity", "tru", "nul",
+            "\"unterminated", "\"bad \\x escape\"", "\"\u{01}\"", "[1 2]", "{\"a\" 1}", "1 2", "\"\\ud800\"", "\"\\udc00\"", "// c\n1",
+        ]
         for text in invalid {
             XCTAssertThrowsError(try JSONValue.parse(text), "accepted \(text.debugDescription)")
         }
@@ -68,7 +72,8 @@ final class JSONParserTests: XCTestCase {
         _ = try JSONValue.parseMembers(ofObject: Array(#"{"k":1,"j":2,"k":3}"#.utf8)) { key, _ in keys.append(String(decoding: key, as: UTF8.self)) }
         XCTAssertEqual(keys, ["k", "j", "k"], "in order, a repeated key each time")
         for notAnObject in ["[1]", "\"x\"", "3", "", "  ", "x{"] {
-            XCTAssertFalse(try JSONValue.parseMembers(ofObject: Array(notAnObject.utf8)) { _, _ in XCTFail("a member of \(notAnObject)") }, notAnObject)
+            XCTAssertFalse(
+                try JSONValue.parseMembers(ofObject: Array(notAnObject.utf8)) { _, _ in XCTFail("a member of \(notAnObject)") }, notAnObject)
         }
         XCTAssertThrowsError(try JSONValue.parseMembers(ofObject: [0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D]) { _, _ in }, "invalid UTF-8 in a key")
     }
@@ -84,7 +89,10 @@ final class JSONParserTests: XCTestCase {
         for _ in 0..<200 {
             let object: [String: Any] = [
                 "n": Double(Int.random(in: -1_000_000...1_000_000, using: &generator)) / 7,
-                "s": String((0..<Int.random(in: 0...20, using: &generator)).map { _ in Character(Unicode.Scalar(UInt8.random(in: 32...126, using: &generator))) }),
+                "s": String(
+                    (0..<Int.random(in: 0...20, using: &generator)).map { _ in
+                        Character(Unicode.Scalar(UInt8.random(in: 32...126, using: &generator)))
+                    }),
                 "b": Bool.random(using: &generator), "a": [1, 2, 3],
             ]
             let data = try JSONSerialization.data(withJSONObject: object)
@@ -96,10 +104,16 @@ final class JSONParserTests: XCTestCase {
     }
 
     func testOutputRoundTrips() throws {
-        let output = JSONOutput.object(["text": .string("quote \" backslash \\ newline \n tab \t <tag> é"), "list": .array([.number(1.5), .null, .bool(true)])])
+        let output = JSONOutput.object([
+            "text": .string("quote \" backslash \\ newline \n tab \t <tag> é"), "list": .array([.number(1.5), .null, .bool(true)]),
+        ])
         let parsed = try JSONValue.parse(output.bytes)
-        XCTAssertEqual(parsed, .object(["text": .string("quote \" backslash \\ newline \n tab \t <tag> é"),
-                                        "list": .array([.number(1.5), .null, .bool(true)])]))
+        XCTAssertEqual(
+            parsed,
+            .object([
+                "text": .string("quote \" backslash \\ newline \n tab \t <tag> é"),
+                "list": .array([.number(1.5), .null, .bool(true)]),
+            ]))
         XCTAssertFalse(output.text.contains("<"), "< is escaped")
     }
 }

@@ -1,5 +1,6 @@
 import CreditJSON
 import XCTest
+
 @testable import CreditLog
 
 /// The log line's values: numbers stay numbers only when JSON can read them back.

@@ -1,6 +1,7 @@
 import CreditJSON
 import Foundation
 import XCTest
+
 @testable import CreditModel
 @testable import CreditScoring
 
@@ -10,10 +11,12 @@ final class ApplicantSchemaTests: XCTestCase {
 
     /// A complete valid application: every required field.
     private var valid: [String: JSONValue] {
-        ["payment_day": .number(10), "marital_status": .number(2), "quant_dependants": .number(0), "residencial_state": .string("SP"),
-         "flag_residencial_phone": .string("Y"), "flag_email": .number(1), "personal_monthly_income": .number(900),
-         "quant_banking_accounts": .number(0), "company": .bool(false), "flag_professional_phone": .string("N"), "product": .number(1),
-         "age": .number(29)]
+        [
+            "payment_day": .number(10), "marital_status": .number(2), "quant_dependants": .number(0), "residencial_state": .string("SP"),
+            "flag_residencial_phone": .string("Y"), "flag_email": .number(1), "personal_monthly_income": .number(900),
+            "quant_banking_accounts": .number(0), "company": .bool(false), "flag_professional_phone": .string("N"), "product": .number(1),
+            "age": .number(29),
+        ]
     }
 
     private func errors(_ object: [String: JSONValue]) -> [String: [String]] {
@@ -66,7 +69,8 @@ final class ApplicantSchemaTests: XCTestCase {
         object["bogus"] = .number(1)
         object.removeValue(forKey: "product")
         let found = errors(object)
-        XCTAssertEqual(Set(found.keys), ["age", "personal_monthly_income", "quant_dependants", "sex", "flag_email", "city_of_birth", "bogus", "product"])
+        XCTAssertEqual(
+            Set(found.keys), ["age", "personal_monthly_income", "quant_dependants", "sex", "flag_email", "city_of_birth", "bogus", "product"])
         XCTAssertEqual(found["age"], ["Age must be between 0 and 120 years."])
         XCTAssertEqual(found["product"], ["Product is required."])
         XCTAssertEqual(found["sex"], ["Sex must be one of: F, M, N."])
@@ -116,9 +120,15 @@ final class ApplicantSchemaTests: XCTestCase {
     }
 
     func testLimitsCountScalarsAndRefuseHiddenCharacters() {
-        func nameError(_ text: String) -> String? { var object = valid; object["applicant_name"] = .string(text); return errors(object)["applicant_name"]?.first }
-        func cityError(_ text: String) -> String? { var object = valid; object["residencial_city"] = .string(text); return errors(object)["residencial_city"]?.first }
-        func codeError(_ text: String) -> String? { var object = valid; object["residencial_zip_3"] = .string(text); return errors(object)["residencial_zip_3"]?.first }
+        func nameError(_ text: String) -> String? {
+            var object = valid; object["applicant_name"] = .string(text); return errors(object)["applicant_name"]?.first
+        }
+        func cityError(_ text: String) -> String? {
+            var object = valid; object["residencial_city"] = .string(text); return errors(object)["residencial_city"]?.first
+        }
+        func codeError(_ text: String) -> String? {
+            var object = valid; object["residencial_zip_3"] = .string(text); return errors(object)["residencial_zip_3"]?.first
+        }
         // One grapheme cluster of 32,001 scalars (64 KB): no longer one character.
         let stacked = "Z" + String(repeating: "\u{0301}", count: 32_000)
         XCTAssertNotNil(nameError(stacked))
@@ -163,7 +173,10 @@ final class ApplicantRecordTests: XCTestCase {
                 switch generator.next() % 4 {
                 case 0: .missing
                 case 1: .number(Double(Int64(generator.next() % 2_000_001) - 1_000_000) / 64)
-                case 2: .number([0, 1, -0.0, 1e-7, 123_456.789, 0.1 + 0.2, -42, 999_999_999_999_999, 1_234_567_890_123_456, -1e300][Int(generator.next() % 10)])
+                case 2:
+                    .number(
+                        [0, 1, -0.0, 1e-7, 123_456.789, 0.1 + 0.2, -42, 999_999_999_999_999, 1_234_567_890_123_456, -1e300][
+                            Int(generator.next() % 10)])
                 default: .text(["RJ", "São Paulo", "Zoë \"Zé\"", "n1", "t", " x ", "a\u{20}b", "😀"][Int(generator.next() % 8)])
                 }
             }
@@ -212,7 +225,8 @@ final class ApplicantRecordTests: XCTestCase {
             }
             XCTAssertEqual(stored, JSONOutput.object(members).text)
         }
-        XCTAssertEqual(schema.storedApplication(payload: #"{"age":30}"#, record: nil), #"{"age":30}"#, "JSON stored as it came is given back as it is")
+        XCTAssertEqual(
+            schema.storedApplication(payload: #"{"age":30}"#, record: nil), #"{"age":30}"#, "JSON stored as it came is given back as it is")
         XCTAssertNil(schema.storedApplication(payload: "", record: nil), "nothing is left after a retention purge")
     }
 

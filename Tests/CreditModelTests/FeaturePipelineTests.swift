@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import CreditModel
 @testable import CreditScoring
 
@@ -23,7 +24,8 @@ final class FeaturePipelineTests: XCTestCase {
             applicant[schema.index(of: "residencial_state")!] = .text(state)
             applicant[schema.index(of: "residencial_zip_3")!] = .number(Double(Int.random(in: 100...140, using: &generator)))
             applicant[schema.index(of: "residencial_city")!] = .text(cities.randomElement(using: &generator)!)
-            applicant[schema.index(of: "months_in_residence")!] = Double.random(in: 0..<1, using: &generator) < 0.2
+            applicant[schema.index(of: "months_in_residence")!] =
+                Double.random(in: 0..<1, using: &generator) < 0.2
                 ? .missing : .number(Double(Int.random(in: 0...200, using: &generator)))
             // Same values as residencial_zip_3: must be dropped as a duplicate.
             applicant[schema.index(of: "professional_zip_3")!] = applicant[schema.index(of: "residencial_zip_3")!]
@@ -42,7 +44,8 @@ final class FeaturePipelineTests: XCTestCase {
         XCTAssertEqual(pipeline.droppedFields["sex"], "excluded by policy")
         XCTAssertEqual(pipeline.droppedFields["clerk_type"], "constant in the training data")
         XCTAssertEqual(pipeline.droppedFields["professional_zip_3"], "identical to residencial_zip_3 in the training data")
-        XCTAssertEqual(inputs, ["age", "personal_monthly_income", "residencial_state", "residencial_zip_3", "residencial_city", "months_in_residence"])
+        XCTAssertEqual(
+            inputs, ["age", "personal_monthly_income", "residencial_state", "residencial_zip_3", "residencial_city", "months_in_residence"])
         XCTAssertFalse(inputs.contains("id_client"))
         XCTAssertFalse(inputs.contains("applicant_name"))
     }
@@ -53,8 +56,10 @@ final class FeaturePipelineTests: XCTestCase {
         options.minCategoryCount = 60  // some ZIPs fall into "other"
         let pipeline = try FeaturePipeline.fit(data, labels: labels, options: options)
         let compiled = pipeline.compiled
-        let probes: [FieldValue] = [.missing, .number(-1), .number(3.5), .number(999_999), .number(120), .text("ZZ"), .text("SP"),
-                                    .text("SAO PAULO"), .text(""), .number(.infinity)]
+        let probes: [FieldValue] = [
+            .missing, .number(-1), .number(3.5), .number(999_999), .number(120), .text("ZZ"), .text("SP"),
+            .text("SAO PAULO"), .text(""), .number(.infinity),
+        ]
         for (position, encoder) in pipeline.encoders.enumerated() {
             let values = data.applicants.map { $0.values[encoder.fieldIndex] } + probes
             for value in values {
@@ -98,8 +103,9 @@ final class FeaturePipelineTests: XCTestCase {
         let changed = (0..<rows).filter { full[position * rows + $0] != outOfFold[position * rows + $0] }.count
         XCTAssertGreaterThan(changed, rows * 9 / 10, "categorical inputs of training rows are re-encoded")
         let agePosition = pipeline.encoders.firstIndex { $0.field == "age" }!
-        XCTAssertEqual(Array(full[(agePosition * rows)..<((agePosition + 1) * rows)]),
-                       Array(outOfFold[(agePosition * rows)..<((agePosition + 1) * rows)]), "numeric inputs are untouched")
+        XCTAssertEqual(
+            Array(full[(agePosition * rows)..<((agePosition + 1) * rows)]),
+            Array(outOfFold[(agePosition * rows)..<((agePosition + 1) * rows)]), "numeric inputs are untouched")
     }
 
     func testRefusesDegenerateTrainingData() {

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import CreditModel
 @testable import CreditScoring
 
@@ -87,7 +88,8 @@ final class LogisticRegressionTests: XCTestCase {
         let (beta, _) = try trainer.solveMonotone(lambda: 1, options: LogisticOptions(), constraints: [0, -1, 0, 0], binCounts: [0, 4, 0, 0])
         let weights = (0..<5).map { beta[trainer.offsets[1] + $0] }
         let freeWeights = (0..<5).map { free[trainer.offsets[1] + $0] }
-        XCTAssertTrue(zip(freeWeights.dropLast(2), freeWeights.dropFirst().dropLast()).contains { $1 > $0 }, "unconstrained, the risk rises somewhere")
+        XCTAssertTrue(
+            zip(freeWeights.dropLast(2), freeWeights.dropFirst().dropLast()).contains { $1 > $0 }, "unconstrained, the risk rises somewhere")
         for level in 1..<4 { XCTAssertLessThanOrEqual(weights[level], weights[level - 1] + 1e-12, "level \(level): \(weights)") }
         XCTAssertLessThan(weights[4], weights[3], "the free level keeps its own weight (truth −1)")
         // Input 3 is free: its level 2 (truth 1.2) stays the largest.

@@ -1,8 +1,9 @@
+import CreditSystem
 import Foundation
 import XCTest
+
 @testable import CreditModel
 @testable import CreditScoring
-import CreditSystem
 
 /// Metrics against hand-computed values; calibration, policy and score scale.
 final class MetricsTests: XCTestCase {
@@ -61,7 +62,8 @@ final class MetricsTests: XCTestCase {
     func testSHA256KnownVectors() {
         XCTAssertEqual(SHA256Digest.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         XCTAssertEqual(SHA256Digest.hex([UInt8]()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(SHA256Digest.hex(Array(repeating: UInt8(ascii: "a"), count: 1_000_000)),
-                       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        XCTAssertEqual(
+            SHA256Digest.hex(Array(repeating: UInt8(ascii: "a"), count: 1_000_000)),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 }

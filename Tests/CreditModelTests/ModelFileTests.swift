@@ -1,6 +1,7 @@
 import CreditJSON
 import Foundation
 import XCTest
+
 @testable import CreditModel
 @testable import CreditScoring
 
@@ -28,8 +29,9 @@ final class ModelFileTests: XCTestCase {
         return Dataset(schema: schema, applicants: applicants, ids: Array(1...rows), labels: labels)
     }
 
-    private static let fingerprint = DataFingerprint(trainFile: "train", trainSHA256: "abc", trainRows: 1500, validFile: "valid",
-                                                     validSHA256: "def", validRows: 800)
+    private static let fingerprint = DataFingerprint(
+        trainFile: "train", trainSHA256: "abc", trainRows: 1500, validFile: "valid",
+        validSHA256: "def", validRows: 800)
 
     private static func train(_ kind: ModelKind) throws -> ModelDocument {
         var configuration = TrainingConfiguration(kind: kind)
@@ -37,8 +39,9 @@ final class ModelFileTests: XCTestCase {
         configuration.boosting.minRowsInLeaf = 20
         configuration.boosting.earlyStoppingRounds = 20
         configuration.logistic.lambdas = [1, 10]
-        return try ModelTrainer(configuration: configuration).train(train: dataset(rows: 1500, seed: 1), valid: dataset(rows: 800, seed: 2),
-                                                                   fingerprint: fingerprint)
+        return try ModelTrainer(configuration: configuration).train(
+            train: dataset(rows: 1500, seed: 1), valid: dataset(rows: 800, seed: 2),
+            fingerprint: fingerprint)
     }
 
     func testRoundTripScoresIdenticallyAndExplainsExactly() throws {

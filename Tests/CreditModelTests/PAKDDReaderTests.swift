@@ -1,6 +1,7 @@
-import Foundation
 import CreditTestSupport
+import Foundation
 import XCTest
+
 @testable import CreditModel
 @testable import CreditScoring
 
@@ -16,7 +17,8 @@ final class PAKDDReaderTests: XCTestCase {
     override func tearDownWithError() throws { temporary.remove() }
 
     /// A real line from train.tsv (ID 2), as bytes, without its line ending.
-    static let sampleFields = "2\tC\t15\tCarga\t0\t1\tF\t2\t0\t0\tRJ\trio de janeiro\t1\tRJ\tRIO DE JANEIRO\tCAMPO GRANDE\tY\t20\t1\t1\tN\t1\t750\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\tY\t \tNULL\tNULL\tN\t \t0\t11\t4\t11\tNULL\t0\t0\t0\t0\t1\tN\t34\t230\t230\t1"
+    static let sampleFields =
+        "2\tC\t15\tCarga\t0\t1\tF\t2\t0\t0\tRJ\trio de janeiro\t1\tRJ\tRIO DE JANEIRO\tCAMPO GRANDE\tY\t20\t1\t1\tN\t1\t750\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\tY\t \tNULL\tNULL\tN\t \t0\t11\t4\t11\tNULL\t0\t0\t0\t0\t1\tN\t34\t230\t230\t1"
         .split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
 
     private func write(_ lines: [[String]], ending: String = "\r\n", finalEnding: Bool = true, latin1Borough: Bool = false) throws -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import CreditModel
 @testable import CreditScoring
 
@@ -7,7 +8,8 @@ import XCTest
 /// They skip, saying why, when the data folder is absent (a fresh clone without `../shared`).
 final class RealDataTests: XCTestCase {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let dataDirectory = ProcessInfo.processInfo.environment["CREDIT_DATA_DIR"]
+    static let dataDirectory =
+        ProcessInfo.processInfo.environment["CREDIT_DATA_DIR"]
         ?? repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data/pakdd2010").path
 
     private func dataFile(_ name: String) throws -> String {
@@ -120,7 +122,8 @@ final class RealDataTests: XCTestCase {
                 if case .category(let options, _) = field.kind, let value = reason.value {
                     let option = options.first { $0.code == value }
                     if let option, option.label != option.code { XCTAssertTrue(reason.text.contains(option.label), "\(reason)") }
-                    XCTAssertTrue(reason.text.hasPrefix(field.label + ": ") && reason.text.contains(value), "the value, once, after the factor: \(reason)")
+                    XCTAssertTrue(
+                        reason.text.hasPrefix(field.label + ": ") && reason.text.contains(value), "the value, once, after the factor: \(reason)")
                 }
                 guard case .number = field.kind, reason.value != nil else { continue }
                 if let direction = monotone[reason.field] {
@@ -144,7 +147,8 @@ final class RealDataTests: XCTestCase {
     func testGradientBoostingReachesTheTarget() throws {
         try requireOptimizedBuild()
         let train = try read("train.tsv"), valid = try read("valid.tsv")
-        let document = try ModelTrainer(configuration: TrainingConfiguration(kind: .gbdt)).train(train: train, valid: valid, fingerprint: fingerprint())
+        let document = try ModelTrainer(configuration: TrainingConfiguration(kind: .gbdt)).train(
+            train: train, valid: valid, fingerprint: fingerprint())
         XCTAssertGreaterThanOrEqual(document.metrics.valid.summary.auc, 0.640, "under the standard policy")
         XCTAssertEqual(document.modelPolicy, .standard)
         XCTAssertGreaterThan(document.parameters.trees ?? 0, 50)
@@ -153,7 +157,8 @@ final class RealDataTests: XCTestCase {
     func testLogisticRegressionReachesTheTarget() throws {
         try requireOptimizedBuild()
         let train = try read("train.tsv"), valid = try read("valid.tsv")
-        let document = try ModelTrainer(configuration: TrainingConfiguration(kind: .logistic)).train(train: train, valid: valid, fingerprint: fingerprint())
+        let document = try ModelTrainer(configuration: TrainingConfiguration(kind: .logistic)).train(
+            train: train, valid: valid, fingerprint: fingerprint())
         XCTAssertGreaterThanOrEqual(document.metrics.valid.summary.auc, 0.637)
         // The fairness report covers both sexes and every age band present.
         let groups = document.metrics.valid.fairness
@@ -175,6 +180,7 @@ final class RealDataTests: XCTestCase {
     }
 
     private func fingerprint() -> DataFingerprint {
-        DataFingerprint(trainFile: "train.tsv", trainSHA256: "test", trainRows: 30_000, validFile: "valid.tsv", validSHA256: "test", validRows: 10_000)
+        DataFingerprint(
+            trainFile: "train.tsv", trainSHA256: "test", trainRows: 30_000, validFile: "valid.tsv", validSHA256: "test", validRows: 10_000)
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import CreditModel
 @testable import CreditScoring
 

@@ -1,10 +1,12 @@
 import Foundation
+import XCTest
+
+@testable import CreditModel
+@testable import CreditScoring
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import XCTest
-@testable import CreditModel
-@testable import CreditScoring
 
 /// The model card's SVG plots are well-formed, accessible and CSP-safe.
 final class SVGChartTests: XCTestCase {

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import CreditModel
 @testable import CreditScoring
 
@@ -28,8 +29,9 @@ final class TreeSHAPTests: XCTestCase {
         options.earlyStoppingRounds = 100
         options.learningRate = 0.3
         options.seed = seed
-        let result = try BoostingTrainer(options: options).train(train: matrix, trainLabels: labels, valid: matrix, validLabels: labels,
-                                                                inputCount: features)
+        let result = try BoostingTrainer(options: options).train(
+            train: matrix, trainLabels: labels, valid: matrix, validLabels: labels,
+            inputCount: features)
         return (result.ensemble, points)
     }
 
@@ -42,7 +44,8 @@ final class TreeSHAPTests: XCTestCase {
             let goLeft = x[feature].isNaN ? tree.defaultLeft[node] : x[feature] <= tree.cut[node]
             return conditionalExpectation(tree, goLeft ? left : right, x, known)
         }
-        return (tree.cover[left] * conditionalExpectation(tree, left, x, known)
+        return
+            (tree.cover[left] * conditionalExpectation(tree, left, x, known)
             + tree.cover[right] * conditionalExpectation(tree, right, x, known)) / tree.cover[node]
     }
 
@@ -107,7 +110,8 @@ final class TreeSHAPTests: XCTestCase {
         options.featureSubsample = 1
         options.maxTrees = 5
         options.minRowsInLeaf = 10
-        let ensemble = try BoostingTrainer(options: options).train(train: x, trainLabels: labels, valid: x, validLabels: labels, inputCount: 1).ensemble
+        let ensemble = try BoostingTrainer(options: options).train(train: x, trainLabels: labels, valid: x, validLabels: labels, inputCount: 1)
+            .ensemble
         let mean = x.map { value in [value].withUnsafeBufferPointer { ensemble.rawScore($0) } }.reduce(0, +) / Double(rows)
         XCTAssertEqual(TreeExplainer(ensemble: ensemble).expectedValue, mean, accuracy: 1e-9)
     }
@@ -124,10 +128,14 @@ final class ReasonOrderTests: XCTestCase {
             let order = contributions.indices.sorted { contributions[$0] > contributions[$1] }
             let raising = Array(order.prefix(count).filter { contributions[$0] > 1e-9 })
             let lowering = Array(order.reversed().prefix(count).filter { contributions[$0] < -1e-9 })
-            XCTAssertEqual(ReasonWriter.first(count, of: contributions.indices, where: { contributions[$0] > 1e-9 },
-                                              precedes: { contributions[$0] > contributions[$1] }), raising, "\(contributions)")
-            XCTAssertEqual(ReasonWriter.first(count, of: contributions.indices, where: { contributions[$0] < -1e-9 },
-                                              precedes: { contributions[$0] <= contributions[$1] }), lowering, "\(contributions)")
+            XCTAssertEqual(
+                ReasonWriter.first(
+                    count, of: contributions.indices, where: { contributions[$0] > 1e-9 },
+                    precedes: { contributions[$0] > contributions[$1] }), raising, "\(contributions)")
+            XCTAssertEqual(
+                ReasonWriter.first(
+                    count, of: contributions.indices, where: { contributions[$0] < -1e-9 },
+                    precedes: { contributions[$0] <= contributions[$1] }), lowering, "\(contributions)")
         }
     }
 }

@@ -1,8 +1,9 @@
-import Foundation
-import CreditTestSupport
-import XCTest
-@testable import CreditStore
 import CreditGovernance
+import CreditTestSupport
+import Foundation
+import XCTest
+
+@testable import CreditStore
 
 /// What only the SQLite store does: file permissions, reopening, migrating old files. The
 /// behaviour both backends share is in ``StoreContractTests``.
@@ -65,7 +66,8 @@ final class SQLiteStoreTests: XCTestCase {
     func testMigratesAVersion1FileKeepingEveryJob() throws {
         let raw = try SQLiteDatabase(path: path)
         try raw.executeScript(SQLiteMigrations.steps[0] + "; PRAGMA user_version = 1")
-        try raw.executeScript("""
+        try raw.executeScript(
+            """
             INSERT INTO users (id, name, password_hash, created_at) VALUES (1, 'alice', 'h', 1);
             INSERT INTO jobs (seq, id, owner, status, payload, result, error, attempts, idempotency_key, submitted_at, completed_at)
             VALUES (1, 'a', 1, 'done', '{"x":1}', '{"pd":0.1}', NULL, 1, 'k1', 10, 12),
@@ -86,8 +88,11 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(alice.role, .officer)
         XCTAssertEqual(alice.tokenGeneration, 0)
         XCTAssertFalse(alice.mustChangePassword)
-        XCTAssertEqual(try store.decide(jobID: "a", decision: ReviewDecision(decision: .approve, reasonCode: "other", note: "old job", modelDecision: "approve"),
-                                        reviewer: alice, address: "", now: 22).origin, .override)
+        XCTAssertEqual(
+            try store.decide(
+                jobID: "a", decision: ReviewDecision(decision: .approve, reasonCode: "other", note: "old job", modelDecision: "approve"),
+                reviewer: alice, address: "", now: 22
+            ).origin, .override)
         XCTAssertEqual(try store.auditChain(after: 0, limit: 10).map(\.entry.action), [.override])
     }
 
@@ -105,4 +110,3 @@ final class SQLiteStoreTests: XCTestCase {
 private extension String {
     func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
-

@@ -1,8 +1,9 @@
+import CreditConfig
 import CreditTestSupport
 import Foundation
 import Testing
+
 @testable import CreditStore
-import CreditConfig
 
 /// A backend the store contract runs on, with a fresh, empty database for each test.
 enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {

@@ -1,8 +1,9 @@
-import Foundation
-import CreditTestSupport
-import Testing
-@testable import CreditStore
 import CreditGovernance
+import CreditTestSupport
+import Foundation
+import Testing
+
+@testable import CreditStore
 
 /// The store contract: what every backend must do, run on SQLite and on PostgreSQL (when
 /// `CREDIT_TEST_DATABASE_URL` names a server, as `make test` does) with the same assertions.
@@ -30,11 +31,14 @@ import CreditGovernance
     /// Skipped (and said so) when no server is configured, unless one is required: then it fails,
     /// since the PostgreSQL cases would otherwise vanish from the run without a word. A configured
     /// server that cannot be reached fails here once and in every PostgreSQL case (`makeDatabase`).
-    @Test(.enabled(if: StoreBackend.postgresURL != nil || StoreBackend.postgresRequired,
-                   "CREDIT_TEST_DATABASE_URL is not set, so the contract runs on SQLite only; `make test` starts a PostgreSQL cluster for it"))
+    @Test(
+        .enabled(
+            if: StoreBackend.postgresURL != nil || StoreBackend.postgresRequired,
+            "CREDIT_TEST_DATABASE_URL is not set, so the contract runs on SQLite only; `make test` starts a PostgreSQL cluster for it"))
     func postgresIsPartOfTheRun() {
         guard let url = StoreBackend.postgresURL else {
-            Issue.record("""
+            Issue.record(
+                """
                 PostgreSQL was required (CREDIT_REQUIRE_POSTGRES=1) but no server was configured: CREDIT_TEST_DATABASE_URL is empty, \
                 so the store contract would run on SQLite only. Fix: run the tests through `scripts/postgres.sh run swift test ...` \
                 (as `make test` does; it needs the postgresql package: `make test-deps` or apt-get install postgresql), \
@@ -108,7 +112,8 @@ import CreditGovernance
         let other = try store.enqueue(owner: bob.id, payload: "{}", idempotencyKey: "k1", now: 3)
         #expect(other.created, "keys are per user")
         #expect(other.job.id != first.job.id)
-        #expect(try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 4).job.id
+        #expect(
+            try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 4).job.id
                 != store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 5).job.id)
     }
 
@@ -166,7 +171,9 @@ import CreditGovernance
         let (_, store, alice, _) = try storeWithUsers(backend)
         let ids = try (0..<5).map { try store.enqueue(owner: alice.id, payload: "{\"n\":\($0)}", idempotencyKey: nil, now: Double($0)).job.id }
         let first = try store.claim(worker: "w", limit: 3, lease: 30, maxAttempts: 3, now: 10)
-        let outcomes: [(job: ClaimedJob, outcome: JobOutcome)] = first.map { ($0, $0.id == ids[1] ? .failed(error: "bad \"row\"") : .done(result: "ok-\($0.id)")) }
+        let outcomes: [(job: ClaimedJob, outcome: JobOutcome)] = first.map {
+            ($0, $0.id == ids[1] ? .failed(error: "bad \"row\"") : .done(result: "ok-\($0.id)"))
+        }
         let next = try store.finishAndClaim(worker: "w", outcomes: outcomes, limit: 3, lease: 30, maxAttempts: 3, now: 11)
         #expect(next.map(\.id) == Array(ids.suffix(2)))
         let jobs = try store.jobs(owner: alice.id, limit: 10, before: nil).reversed().map { $0 }
@@ -213,7 +220,9 @@ import CreditGovernance
             do {
                 let store = try database.open()
                 let limits = [(key: "user:alice", limit: 5), (key: "ip:10.0.0.\(index % 3)", limit: 20)]
-                if case .reserved = try store.reserveLoginAttempt(limits: limits, window: 900, budget: nil, knownUser: true, now: 1000) { granted.withLock { $0 += 1 } }
+                if case .reserved = try store.reserveLoginAttempt(limits: limits, window: 900, budget: nil, knownUser: true, now: 1000) {
+                    granted.withLock { $0 += 1 }
+                }
             } catch { failures.withLock { $0.append("\(error)") } }
         }
         #expect(failures.value == [])
@@ -222,8 +231,11 @@ import CreditGovernance
         #expect(try store.loginFailures(key: "user:alice", since: 0).count == 5)
         let sixth = try store.reserveLoginAttempt(limits: [(key: "user:alice", limit: 5)], window: 900, budget: nil, knownUser: true, now: 1100)
         #expect(sixth == .throttled(retryAfter: 800))
-        guard case .reserved(let rows) = try store.reserveLoginAttempt(limits: [(key: "user:bob", limit: 5), (key: "ip:x", limit: 20)], window: 900,
-                                                                        budget: nil, knownUser: true, now: 1100) else {
+        guard
+            case .reserved(let rows) = try store.reserveLoginAttempt(
+                limits: [(key: "user:bob", limit: 5), (key: "ip:x", limit: 20)], window: 900,
+                budget: nil, knownUser: true, now: 1100)
+        else {
             Issue.record("bob has no failures")
             return
         }
@@ -261,7 +273,9 @@ import CreditGovernance
     @Test(arguments: StoreBackend.available)
     func healthHeartbeatAndPruning(_ backend: StoreBackend) throws {
         let (_, store, alice, _) = try storeWithUsers(backend)
-        #expect(try store.health(now: 50) == QueueHealth(queued: 0, running: 0, oldestQueuedAge: nil, lastHeartbeatAge: nil, workerModel: nil, workerMode: nil))
+        #expect(
+            try store.health(now: 50)
+                == QueueHealth(queued: 0, running: 0, oldestQueuedAge: nil, lastHeartbeatAge: nil, workerModel: nil, workerMode: nil))
         let old = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 10).job
         _ = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 20)
         try store.heartbeat(worker: "w", model: "gbdt-x", mode: .drain, now: 45)
@@ -298,8 +312,9 @@ import CreditGovernance
         #expect(throws: StoreError.userExists("RITA")) {
             try store.createUser(name: "RITA", passwordHash: "h", role: .admin, mustChangePassword: false, audit: admin, now: 6)
         }
-        let changed = try store.updateUser(name: "rita", change: .password(hash: "h2", mustChange: false),
-                                           audit: AuditEntry(actor: rita.id, actorName: "rita", action: .passwordChanged, object: "rita"), now: 7)
+        let changed = try store.updateUser(
+            name: "rita", change: .password(hash: "h2", mustChange: false),
+            audit: AuditEntry(actor: rita.id, actorName: "rita", action: .passwordChanged, object: "rita"), now: 7)
         #expect(changed.tokenGeneration == 1, "a password change revokes earlier tokens")
         #expect(!changed.mustChangePassword)
         #expect(try store.updateUser(name: "rita", change: .role(.admin), audit: nil, now: 8).role == .admin)
@@ -308,8 +323,11 @@ import CreditGovernance
         // A token of an earlier generation cannot queue a job.
         let stale = try store.enqueue(batch: [Submission(owner: alice.id, payload: "{}", idempotencyKey: nil, tokenGeneration: 3, now: 11)])
         #expect(throws: StoreError.ownerInactive(alice.id)) { try stale[0].get() }
-        let current = try store.enqueue(batch: [Submission(owner: alice.id, payload: "{}", idempotencyKey: nil, tokenGeneration: 0,
-                                                           audit: AuditEntry(actor: alice.id, actorName: "alice", action: .submission), now: 12)])
+        let current = try store.enqueue(batch: [
+            Submission(
+                owner: alice.id, payload: "{}", idempotencyKey: nil, tokenGeneration: 0,
+                audit: AuditEntry(actor: alice.id, actorName: "alice", action: .submission), now: 12)
+        ])
         let job = try current[0].get().job
         let trail = try store.auditChain(after: 0, limit: 100)
         // Only changes that came with an audit entry wrote one, in order; the failed ones wrote none.
@@ -335,10 +353,14 @@ import CreditGovernance
         let ids = try (0..<4).map { index in try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: Double(10 + index)).job.id }
         let claimed = try store.claim(worker: "w", limit: 10, lease: 30, maxAttempts: 3, now: 20)
         #expect(claimed.map(\.id) == ids)
-        try store.finish(worker: "w", outcomes: [(claimed[0], .done(result: #"{"decision":"review"}"#, referred: true)),
-                                                  (claimed[1], .done(result: #"{"decision":"approve"}"#)),
-                                                  (claimed[2], .done(result: #"{"decision":"reject"}"#)),
-                                                  (claimed[3], .failed(error: "bad"))], now: 21)
+        try store.finish(
+            worker: "w",
+            outcomes: [
+                (claimed[0], .done(result: #"{"decision":"review"}"#, referred: true)),
+                (claimed[1], .done(result: #"{"decision":"approve"}"#)),
+                (claimed[2], .done(result: #"{"decision":"reject"}"#)),
+                (claimed[3], .failed(error: "bad")),
+            ], now: 21)
         #expect(try store.reviews(open: true, limit: 10, after: nil).map(\.jobID) == [ids[0]], "a referral enters the queue as it is recorded")
         #expect(try store.review(jobID: ids[1]) == nil)
         // The officer sends an approved one to review; not another's, not a failed one, not twice.
@@ -354,22 +376,30 @@ import CreditGovernance
         #expect(open.map(\.jobID) == [ids[0], ids[1]], "oldest first")
         #expect(try store.reviews(open: true, limit: 10, after: ids[0]).map(\.jobID) == [ids[1]])
         #expect(open.first?.ownerName == "alice")
-        let decided = try store.decide(jobID: ids[0], decision: ReviewDecision(decision: .approve, reasonCode: "income_verified", note: "ok",
-                                                                                 modelDecision: "review"), reviewer: reviewer, address: "10.0.0.3", now: 30)
+        let decided = try store.decide(
+            jobID: ids[0],
+            decision: ReviewDecision(
+                decision: .approve, reasonCode: "income_verified", note: "ok",
+                modelDecision: "review"), reviewer: reviewer, address: "10.0.0.3", now: 30)
         #expect(decided.decision == .approve)
         #expect(decided.decidedBy == "rita")
         #expect(decided.decidedAt == 30)
         #expect(throws: StoreError.conflict("This application was decided already (approve).")) {
-            try store.decide(jobID: ids[0], decision: ReviewDecision(decision: .decline, reasonCode: "other", note: "x", modelDecision: "review"),
-                             reviewer: reviewer, address: "", now: 31)
+            try store.decide(
+                jobID: ids[0], decision: ReviewDecision(decision: .decline, reasonCode: "other", note: "x", modelDecision: "review"),
+                reviewer: reviewer, address: "", now: 31)
         }
         // Deciding what the model rejected, without a referral, is an override.
-        let override = try store.decide(jobID: ids[2], decision: ReviewDecision(decision: .approve, reasonCode: "collateral", note: "guarantor",
-                                                                                  modelDecision: "reject"), reviewer: reviewer, address: "", now: 32)
+        let override = try store.decide(
+            jobID: ids[2],
+            decision: ReviewDecision(
+                decision: .approve, reasonCode: "collateral", note: "guarantor",
+                modelDecision: "reject"), reviewer: reviewer, address: "", now: 32)
         #expect(override.origin == .override)
         #expect(throws: StoreError.noSuchJob(ids[3])) {
-            try store.decide(jobID: ids[3], decision: ReviewDecision(decision: .approve, reasonCode: "other", note: "x", modelDecision: "review"),
-                             reviewer: reviewer, address: "", now: 33)
+            try store.decide(
+                jobID: ids[3], decision: ReviewDecision(decision: .approve, reasonCode: "other", note: "x", modelDecision: "review"),
+                reviewer: reviewer, address: "", now: 33)
         }
         #expect(try store.reviews(open: true, limit: 10, after: nil).map(\.jobID) == [ids[1]])
         #expect(try store.reviews(open: false, limit: 10, after: nil).map(\.jobID) == [ids[2], ids[0]], "decided ones newest first")
@@ -418,7 +448,9 @@ import CreditGovernance
         let claimed = try store.claim(worker: "w", limit: 10, lease: 30, maxAttempts: 3, now: 4)
         #expect(claimed.count == 6, "the single application and the five rows")
         #expect(claimed.compactMap(\.record).sorted() == rows.map(\.record).sorted())
-        let outcomes: [(job: ClaimedJob, outcome: JobOutcome)] = claimed.map { ($0, $0.id == single ? .done(result: "S") : .done(result: "R\($0.record ?? "")")) }
+        let outcomes: [(job: ClaimedJob, outcome: JobOutcome)] = claimed.map {
+            ($0, $0.id == single ? .done(result: "S") : .done(result: "R\($0.record ?? "")"))
+        }
         try store.finish(worker: "w", outcomes: Array(outcomes.prefix(4)), now: 5)
         progress = try #require(try store.batch(id: batch.id, owner: alice.id))
         #expect(progress.loaded && progress.done + progress.running == 5 && progress.name == "março.csv")
@@ -441,24 +473,30 @@ import CreditGovernance
         let (_, store, _, _) = try storeWithUsers(backend)
         #expect(try store.modelRegister() == ModelRegister(), "nothing promoted: the configured model")
         let a = ModelVersion(id: "gbdt-a", file: "a.json"), b = ModelVersion(id: "logistic-b", file: "b.json")
-        func audit(_ action: AuditAction, _ object: String) -> AuditEntry { AuditEntry(actor: nil, actorName: "cli:test", action: action, object: object) }
+        func audit(_ action: AuditAction, _ object: String) -> AuditEntry {
+            AuditEntry(actor: nil, actorName: "cli:test", action: action, object: object)
+        }
         try store.assignModel(action: .promote, version: a, actorName: "cli:test", expectedLastSeq: 0, audit: audit(.modelPromoted, a.id), now: 1)
         var register = try store.modelRegister()
-        try store.assignModel(action: .challenge, version: b, actorName: "cli:test", expectedLastSeq: register.lastSeq,
-                              audit: audit(.modelChallenged, b.id), now: 2)
+        try store.assignModel(
+            action: .challenge, version: b, actorName: "cli:test", expectedLastSeq: register.lastSeq,
+            audit: audit(.modelChallenged, b.id), now: 2)
         #expect(throws: StoreError.self, "a change made against an old view of the register is refused") {
-            try store.assignModel(action: .rollback, version: nil, actorName: "cli:test", expectedLastSeq: register.lastSeq,
-                                  audit: audit(.modelRolledBack, ""), now: 3)
+            try store.assignModel(
+                action: .rollback, version: nil, actorName: "cli:test", expectedLastSeq: register.lastSeq,
+                audit: audit(.modelRolledBack, ""), now: 3)
         }
         register = try store.modelRegister()
         #expect(register.champion == a && register.challenger == b)
-        try store.assignModel(action: .promote, version: b, actorName: "cli:test", expectedLastSeq: register.lastSeq,
-                              audit: audit(.modelPromoted, b.id), now: 4)
+        try store.assignModel(
+            action: .promote, version: b, actorName: "cli:test", expectedLastSeq: register.lastSeq,
+            audit: audit(.modelPromoted, b.id), now: 4)
         register = try store.modelRegister()
         #expect(register.champion == b && register.challenger == nil, "promoting the challenger ends its challenge")
         #expect(register.rollbackTarget == .some(a))
-        try store.assignModel(action: .rollback, version: nil, actorName: "cli:test", expectedLastSeq: register.lastSeq,
-                              audit: audit(.modelRolledBack, a.id), now: 5)
+        try store.assignModel(
+            action: .rollback, version: nil, actorName: "cli:test", expectedLastSeq: register.lastSeq,
+            audit: audit(.modelRolledBack, a.id), now: 5)
         register = try store.modelRegister()
         #expect(register.champion == a && register.rollbackTarget == .some(nil), "one more rollback returns to the configured model")
         #expect(try store.modelAssignments().map(\.action) == [.promote, .challenge, .promote, .rollback])
@@ -468,15 +506,23 @@ import CreditGovernance
     @Test(arguments: StoreBackend.available)
     func shadowResultsAreStoredWithTheJobComparedAndPurgedWithIt(_ backend: StoreBackend) throws {
         let (_, store, alice, _) = try storeWithUsers(backend)
-        let pairs: [(Double, String, Double, String)] = [(0.10, "approve", 0.12, "approve"), (0.30, "review", 0.20, "approve"),
-                                                        (0.50, "decline", 0.45, "decline"), (0.05, "approve", 0.09, "approve")]
+        let pairs: [(Double, String, Double, String)] = [
+            (0.10, "approve", 0.12, "approve"), (0.30, "review", 0.20, "approve"),
+            (0.50, "decline", 0.45, "decline"), (0.05, "approve", 0.09, "approve"),
+        ]
         var ids: [String] = []
         for _ in pairs { ids.append(try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 1).job.id) }
         let claimed = try store.claim(worker: "w", limit: 10, lease: 30, maxAttempts: 3, now: 2)
         let outcomes = zip(claimed, pairs).map { job, pair in
-            (job, JobOutcome.done(result: "R", shadow: ShadowResult(championModel: "A", championPD: pair.0, championDecision: pair.1,
-                                                                      challengerModel: "B", challengerPD: pair.2, challengerDecision: pair.3,
-                                                                      challengerResult: "B-result")))
+            (
+                job,
+                JobOutcome.done(
+                    result: "R",
+                    shadow: ShadowResult(
+                        championModel: "A", championPD: pair.0, championDecision: pair.1,
+                        challengerModel: "B", challengerPD: pair.2, challengerDecision: pair.3,
+                        challengerResult: "B-result"))
+            )
         }
         #expect(try store.finish(worker: "w", outcomes: outcomes, now: 3) == 4)
         let comparison = try store.shadowComparison(champion: "A", challenger: "B")
@@ -485,12 +531,17 @@ import CreditGovernance
         #expect(abs(comparison.meanPDDifference - (0.02 - 0.10 - 0.05 + 0.04) / 4) < 1e-12)
         #expect(abs(comparison.meanAbsolutePDDifference - (0.02 + 0.10 + 0.05 + 0.04) / 4) < 1e-12)
         #expect(abs(comparison.maxAbsolutePDDifference - 0.10) < 1e-12)
-        #expect(comparison.decisions.map { "\($0.champion)>\($0.challenger):\($0.count)" } == ["approve>approve:2", "decline>decline:1", "review>approve:1"])
+        #expect(
+            comparison.decisions.map { "\($0.champion)>\($0.challenger):\($0.count)" } == [
+                "approve>approve:2", "decline>decline:1", "review>approve:1",
+            ])
         #expect(try store.shadowComparison(champion: "B", challenger: "A").count == 0, "pairs count the right way round")
         #expect(try store.shadowResult(jobID: ids[1])?.challengerResult == "B-result")
         #expect(try store.job(id: ids[1], owner: alice.id)?.result == "R", "the job's own result is the champion's")
         try store.pruneFinished(before: 10)
-        #expect(try store.shadowResult(jobID: ids[1])?.challengerResult == "", "a purge blanks the challenger's result (it holds the application's values)")
+        #expect(
+            try store.shadowResult(jobID: ids[1])?.challengerResult == "",
+            "a purge blanks the challenger's result (it holds the application's values)")
         #expect(try store.shadowComparison(champion: "A", challenger: "B").count == 4, "the figures stay")
     }
 
@@ -499,27 +550,35 @@ import CreditGovernance
         let (_, store, alice, _) = try storeWithUsers(backend)
         let single = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 1).job.id
         let batch = try store.createBatch(owner: alice.id, name: "book.csv", rows: 3, now: 2)
-        try store.addBatchRows(batch: batch.id, owner: alice.id, rows: ["c-1", "c-2", "c-2"].enumerated().map { line, client in
-            BatchRow(line: line + 2, clientID: client, record: "r\(line)")
-        }, now: 3)
+        try store.addBatchRows(
+            batch: batch.id, owner: alice.id,
+            rows: ["c-1", "c-2", "c-2"].enumerated().map { line, client in
+                BatchRow(line: line + 2, clientID: client, record: "r\(line)")
+            }, now: 3)
         try store.markBatchLoaded(batch: batch.id, owner: alice.id)
         let unscored = try store.enqueue(owner: alice.id, payload: "{}", idempotencyKey: nil, now: 4).job.id
         let claimed = try store.claim(worker: "w", limit: 4, lease: 30, maxAttempts: 3, now: 5)
         #expect(claimed.count == 4)
-        try store.finish(worker: "w", outcomes: claimed.enumerated().map { index, job in
-            (job, .done(result: #"{"model":"m-\#(index % 2)","probability_of_default":0.\#(index + 1)}"#))
-        }, now: 6)
-        let outcomes = [Outcome(key: .job(single), defaulted: true, observedAt: 100), Outcome(key: .client("c-2"), defaulted: false, observedAt: nil),
-                        Outcome(key: .client("nobody"), defaulted: true, observedAt: nil), Outcome(key: .job(unscored), defaulted: true, observedAt: nil)]
-        let matched = try store.recordOutcomes(outcomes, audit: AuditEntry(actor: nil, actorName: "cli:test", action: .outcomesImported, detail: "4 lines"), now: 7)
+        try store.finish(
+            worker: "w",
+            outcomes: claimed.enumerated().map { index, job in
+                (job, .done(result: #"{"model":"m-\#(index % 2)","probability_of_default":0.\#(index + 1)}"#))
+            }, now: 6)
+        let outcomes = [
+            Outcome(key: .job(single), defaulted: true, observedAt: 100), Outcome(key: .client("c-2"), defaulted: false, observedAt: nil),
+            Outcome(key: .client("nobody"), defaulted: true, observedAt: nil), Outcome(key: .job(unscored), defaulted: true, observedAt: nil),
+        ]
+        let matched = try store.recordOutcomes(
+            outcomes, audit: AuditEntry(actor: nil, actorName: "cli:test", action: .outcomesImported, detail: "4 lines"), now: 7)
         #expect(matched == [1, 2, 0, 0], "a client id matches each of its applications; an unscored one none")
         let scored = try store.scoredOutcomes(since: 0)
         #expect(scored.count == 3)
         #expect(scored.map(\.defaulted) == [true, false, false])
         #expect(scored.first?.probabilityOfDefault == 0.1 && scored.first?.model == "m-0")
         // A later file corrects an outcome rather than adding a second one.
-        _ = try store.recordOutcomes([Outcome(key: .job(single), defaulted: false, observedAt: nil)],
-                                     audit: AuditEntry(actor: nil, actorName: "cli:test", action: .outcomesImported), now: 8)
+        _ = try store.recordOutcomes(
+            [Outcome(key: .job(single), defaulted: false, observedAt: nil)],
+            audit: AuditEntry(actor: nil, actorName: "cli:test", action: .outcomesImported), now: 8)
         #expect(try store.scoredOutcomes(since: 0).map(\.defaulted) == [false, false, false])
         #expect(try store.scoredOutcomes(since: 2).count == 2, "since filters by submission time")
         #expect(try store.auditRecords(AuditFilter(action: .outcomesImported), limit: 10).count == 2)
@@ -554,14 +613,18 @@ import CreditGovernance
     @Test(arguments: StoreBackend.available)
     func theApplicantsNameAndClientIdAreKeptBesideTheJobUntilAPurge(_ backend: StoreBackend) throws {
         let (_, store, alice, _) = try storeWithUsers(backend)
-        let named = try store.enqueue(batch: [Submission(owner: alice.id, payload: "{}", idempotencyKey: nil, applicantName: "Maria Souza",
-                                                         clientID: "70001", now: 1)])[0].get().job
+        let named = try store.enqueue(batch: [
+            Submission(
+                owner: alice.id, payload: "{}", idempotencyKey: nil, applicantName: "Maria Souza",
+                clientID: "70001", now: 1)
+        ])[0].get().job
         #expect(named.applicantName == "Maria Souza" && named.clientID == "70001")
         let listed = try #require(try store.jobs(owner: alice.id, limit: 1, before: nil).first)
         #expect(listed.applicantName == "Maria Souza" && listed.clientID == "70001", "a history reads them without the application")
         let batch = try store.createBatch(owner: alice.id, name: "b.csv", rows: 1, now: 2)
-        try store.addBatchRows(batch: batch.id, owner: alice.id, rows: [BatchRow(line: 2, clientID: "c-9", record: "r", applicantName: "Ana")],
-                               now: 2)
+        try store.addBatchRows(
+            batch: batch.id, owner: alice.id, rows: [BatchRow(line: 2, clientID: "c-9", record: "r", applicantName: "Ana")],
+            now: 2)
         let claimed = try store.claim(worker: "w", limit: 10, lease: 30, maxAttempts: 3, now: 3)
         let row = try #require(try store.job(id: claimed[1].id))
         #expect(row.applicantName == "Ana" && row.clientID == "c-9")
@@ -577,7 +640,9 @@ import CreditGovernance
         let database = try makeDatabase(backend)
         let versions = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
-            do { let version = try database.open().schemaVersion(); versions.withLock { $0.append("\(version)") } } catch { versions.withLock { $0.append("\(error)") } }
+            do { let version = try database.open().schemaVersion(); versions.withLock { $0.append("\(version)") } } catch {
+                versions.withLock { $0.append("\(error)") }
+            }
         }
         let latest = try database.open().latestSchemaVersion
         #expect(versions.value == Array(repeating: "\(latest)", count: 4))
@@ -590,8 +655,9 @@ import CreditGovernance
         let failures = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 8) { thread in
             for index in 0..<25 {
-                do { _ = try pool.enqueue(Submission(owner: alice.id, payload: "\(thread)-\(index)", idempotencyKey: "\(thread)-\(index)", now: 1)) }
-                catch { failures.withLock { $0.append("\(error)") } }
+                do {
+                    _ = try pool.enqueue(Submission(owner: alice.id, payload: "\(thread)-\(index)", idempotencyKey: "\(thread)-\(index)", now: 1))
+                } catch { failures.withLock { $0.append("\(error)") } }
             }
         }
         #expect(failures.value == [])

@@ -1,6 +1,7 @@
-import Foundation
 import CreditTestSupport
+import Foundation
 import XCTest
+
 @testable import CreditStore
 
 /// Group commit: many threads submitting at once, each answered with its own job.

@@ -1,26 +1,33 @@
-import Foundation
-import CreditTestSupport
-import XCTest
 import CreditHTTP
+import CreditTestSupport
+import Foundation
+import XCTest
+
 @testable import FastCGI
 
 /// The libfcgi binding through the real protocol (cgi-fcgi from libfcgi-bin as the client),
 /// plus the CGI exchange and the mode detection.
 final class FastCGITests: XCTestCase {
     func testCGIExchangeCapsTheBody() {
-        let output = CGIExchange.respond(environment: ["REQUEST_METHOD": "POST", "CONTENT_LENGTH": "10"], input: Array("0123456789".utf8),
-                                         maxBodyBytes: 4) { request in
+        let output = CGIExchange.respond(
+            environment: ["REQUEST_METHOD": "POST", "CONTENT_LENGTH": "10"], input: Array("0123456789".utf8),
+            maxBodyBytes: 4
+        ) { request in
             HTTPResponse(status: 200, body: Array("\(request.bodyTooLarge) \(request.body.count) \(request.method)".utf8))
         }
         XCTAssertTrue(String(decoding: output, as: UTF8.self).hasSuffix("true 4 POST"))
     }
 
     func testModeDetection() {
-        XCTAssertEqual(ListenMode.detect(socketPath: "/run/x.sock", socketMode: 0o660, environment: [:]), .unixSocket(path: "/run/x.sock", mode: 0o660))
+        XCTAssertEqual(
+            ListenMode.detect(socketPath: "/run/x.sock", socketMode: 0o660, environment: [:]), .unixSocket(path: "/run/x.sock", mode: 0o660))
         XCTAssertEqual(ListenMode.detect(socketPath: "127.0.0.1:9000", socketMode: nil, environment: [:]), .tcp("127.0.0.1:9000"))
-        XCTAssertEqual(ListenMode.detect(socketPath: nil, socketMode: nil, environment: ["GATEWAY_INTERFACE": "CGI/1.1"]), .cgi(environment: ["GATEWAY_INTERFACE": "CGI/1.1"]))
-        XCTAssertEqual(ListenMode.detect(socketPath: "/run/x.sock", socketMode: 0o660, socketGroup: 33, environment: [:]),
-                       .unixSocket(path: "/run/x.sock", mode: 0o660, group: 33))
+        XCTAssertEqual(
+            ListenMode.detect(socketPath: nil, socketMode: nil, environment: ["GATEWAY_INTERFACE": "CGI/1.1"]),
+            .cgi(environment: ["GATEWAY_INTERFACE": "CGI/1.1"]))
+        XCTAssertEqual(
+            ListenMode.detect(socketPath: "/run/x.sock", socketMode: 0o660, socketGroup: 33, environment: [:]),
+            .unixSocket(path: "/run/x.sock", mode: 0o660, group: 33))
     }
 
     func testSystemdSocketActivationNeedsFd3AndThisProcess() throws {
@@ -33,7 +40,9 @@ final class FastCGITests: XCTestCase {
         withUnsafeMutableBytes(of: &address.sun_path) { target in
             path.utf8CString.withUnsafeBytes { source in target.copyMemory(from: source) }
         }
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
         XCTAssertEqual(bound, 0)
         XCTAssertEqual(listen(listener, 8), 0)
         let saved = dup(3)
@@ -41,10 +50,12 @@ final class FastCGITests: XCTestCase {
         defer { if saved >= 0 { dup2(saved, 3); close(saved) } else { close(3) }; close(listener); unlink(path) }
         let mine = ["LISTEN_FDS": "1", "LISTEN_PID": String(getpid())]
         XCTAssertEqual(ListenMode.detect(socketPath: nil, socketMode: nil, environment: mine), .inheritedSocket(descriptor: 3))
-        XCTAssertNotEqual(ListenMode.detect(socketPath: nil, socketMode: nil, environment: ["LISTEN_FDS": "1", "LISTEN_PID": "1"]),
-                          .inheritedSocket(descriptor: 3), "sockets passed to another process are not ours")
-        XCTAssertEqual(ListenMode.detect(socketPath: "/tmp/explicit.sock", socketMode: nil, environment: mine),
-                       .unixSocket(path: "/tmp/explicit.sock", mode: nil), "an explicit socket wins")
+        XCTAssertNotEqual(
+            ListenMode.detect(socketPath: nil, socketMode: nil, environment: ["LISTEN_FDS": "1", "LISTEN_PID": "1"]),
+            .inheritedSocket(descriptor: 3), "sockets passed to another process are not ours")
+        XCTAssertEqual(
+            ListenMode.detect(socketPath: "/tmp/explicit.sock", socketMode: nil, environment: mine),
+            .unixSocket(path: "/tmp/explicit.sock", mode: nil), "an explicit socket wins")
     }
 
     func testSocketGroupIsGivenToTheSocket() throws {
@@ -152,7 +163,8 @@ final class FastCGITests: XCTestCase {
             XCTAssertTrue(answer.hasPrefix("Status: 201 Created\r\n"), answer)
             XCTAssertTrue(answer.contains("X-Echo: yes\r\n"))
             XCTAssertTrue(answer.hasSuffix("POST hello false"), answer)
-            XCTAssertTrue(try Self.call(socket, method: "POST", body: String(repeating: "x", count: 100)).hasSuffix("true"), "oversized body is flagged")
+            XCTAssertTrue(
+                try Self.call(socket, method: "POST", body: String(repeating: "x", count: 100)).hasSuffix("true"), "oversized body is flagged")
         }
     }
 
@@ -162,7 +174,9 @@ final class FastCGITests: XCTestCase {
             let slowDone = DispatchSemaphore(value: 0)
             let slowAnswer = Locked<String?>(nil), slowFailure = Locked<(any Error)?>(nil)
             DispatchQueue.global().async {
-                do { let answer = try Self.call(socket, method: "GET", path: "/slow"); slowAnswer.withLock { $0 = answer } } catch { slowFailure.withLock { $0 = error } }
+                do { let answer = try Self.call(socket, method: "GET", path: "/slow"); slowAnswer.withLock { $0 = answer } } catch {
+                    slowFailure.withLock { $0 = error }
+                }
                 slowDone.signal()
             }
             XCTAssertEqual(slowStarted.wait(timeout: .now() + 5), .success, "the slow request is being answered")
@@ -171,8 +185,8 @@ final class FastCGITests: XCTestCase {
             XCTAssertLessThan(Date().timeIntervalSince(started), 1.0, "answered while the slow request is still running")
             XCTAssertEqual(slowDone.wait(timeout: .now() + 5), .success)
             XCTAssertNil(slowFailure.value, "the slow client ran without an error")
-            XCTAssertTrue(slowAnswer.value?.hasPrefix("Status: 201") == true, "the slow request is answered too: \(String(describing: slowAnswer.value))")
+            XCTAssertTrue(
+                slowAnswer.value?.hasPrefix("Status: 201") == true, "the slow request is answered too: \(String(describing: slowAnswer.value))")
         }
     }
 }
-

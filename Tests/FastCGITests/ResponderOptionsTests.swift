@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import FastCGI
 
 /// The responder's hand-written command line (ResponderOptions): typed values, the same messages
@@ -23,8 +24,10 @@ final class ResponderOptionsTests: XCTestCase {
     }
 
     func testEveryOptionIsTyped() throws {
-        let options = try parsed(["--config", "/etc/credit.conf", "--socket", "/run/credit.sock", "--socket-mode", "0660",
-                                  "--socket-group", "root", "--threads", "32", "--read-timeout", "2.5"])
+        let options = try parsed([
+            "--config", "/etc/credit.conf", "--socket", "/run/credit.sock", "--socket-mode", "0660",
+            "--socket-group", "root", "--threads", "32", "--read-timeout", "2.5",
+        ])
         XCTAssertEqual(options.configFile, "/etc/credit.conf")
         XCTAssertEqual(options.socketPath, "/run/credit.sock")
         XCTAssertEqual(options.socketMode, 0o660)

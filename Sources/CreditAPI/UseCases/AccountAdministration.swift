@@ -60,13 +60,16 @@ public struct AccountAdministration: Sendable {
     }
 
     /// Creates an account with `role` and `password` (for one use when `oneTimePassword`).
-    public func addUser(name: String, password: String, role: Role, oneTimePassword: Bool, by actor: Actor, in store: any GovernanceStore,
-                        now: Double) throws -> User {
+    public func addUser(
+        name: String, password: String, role: Role, oneTimePassword: Bool, by actor: Actor, in store: any GovernanceStore,
+        now: Double
+    ) throws -> User {
         let errors = Self.problems(name: name, password: password)
         if !errors.isEmpty { throw Refusal.invalid(errors) }
         let created: Result<User, StoreError> = Result { () throws(StoreError) in
-            try store.createUser(name: name, passwordHash: hash(password), role: role, mustChangePassword: oneTimePassword,
-                                 audit: actor.audit(.accountCreated, object: name, detail: role.rawValue), now: now)
+            try store.createUser(
+                name: name, passwordHash: hash(password), role: role, mustChangePassword: oneTimePassword,
+                audit: actor.audit(.accountCreated, object: name, detail: role.rawValue), now: now)
         }
         if case .failure(.userExists) = created { throw Refusal.userExists(name) }
         return try created.get()
@@ -80,13 +83,19 @@ public struct AccountAdministration: Sendable {
         var user: User?
         for edit in edits {
             // The slow hash only once everything is known to be valid.
-            let (change, audit): (AccountChange, AuditEntry) = switch edit {
-            case .role(let role): (.role(role), actor.audit(.roleChanged, object: name, detail: role.rawValue))
-            case .disabled(let disabled): (.disabled(disabled), actor.audit(disabled ? .accountDisabled : .accountEnabled, object: name))
-            case .password(let password, let oneTime):
-                (.password(hash: hash(password), mustChange: oneTime), actor.audit(.passwordReset, object: name, detail: oneTime ? "one-time password" : ""))
+            let (change, audit): (AccountChange, AuditEntry) =
+                switch edit {
+                case .role(let role): (.role(role), actor.audit(.roleChanged, object: name, detail: role.rawValue))
+                case .disabled(let disabled): (.disabled(disabled), actor.audit(disabled ? .accountDisabled : .accountEnabled, object: name))
+                case .password(let password, let oneTime):
+                    (
+                        .password(hash: hash(password), mustChange: oneTime),
+                        actor.audit(.passwordReset, object: name, detail: oneTime ? "one-time password" : "")
+                    )
+                }
+            let changed: Result<User, StoreError> = Result { () throws(StoreError) in
+                try store.updateUser(name: name, change: change, audit: audit, now: now)
             }
-            let changed: Result<User, StoreError> = Result { () throws(StoreError) in try store.updateUser(name: name, change: change, audit: audit, now: now) }
             if case .failure(.noSuchUser) = changed { throw Refusal.noSuchUser(name) }
             user = try changed.get()
         }

@@ -135,8 +135,9 @@ struct LineParser {
             guard let index = fieldForColumn[column] else { return }
             let schemaField = schema.fields[index]
             guard let value = ApplicantSchema.parseFileValue(text, for: schemaField) else {
-                throw .malformedLine(path: path, line: line,
-                                     reason: "field \(column + 1) (\(schemaField.name)) has \"\(text)\", which is not a valid \(kindName(schemaField.kind))")
+                throw .malformedLine(
+                    path: path, line: line,
+                    reason: "field \(column + 1) (\(schemaField.name)) has \"\(text)\", which is not a valid \(kindName(schemaField.kind))")
             }
             if column == 0 {
                 guard case .number(let number) = value, let whole = Int(exactly: number) else {
@@ -155,8 +156,9 @@ struct LineParser {
         }
         try field(bytes[start..<bytes.endIndex])
         guard column == fileColumns || column == fileColumns + 1 else {
-            throw .malformedLine(path: path, line: line,
-                                 reason: "expected \(fileColumns) or \(fileColumns + 1) tab-separated fields, found \(column)")
+            throw .malformedLine(
+                path: path, line: line,
+                reason: "expected \(fileColumns) or \(fileColumns + 1) tab-separated fields, found \(column)")
         }
         return PAKDDRecord(line: line, id: id, applicant: Applicant(values: values), target: target)
     }

@@ -27,9 +27,10 @@ extension FeaturePipeline {
             case .category, .text: isCategorical = true  // names of places are high-cardinality codes
             case .number, .flag: isCategorical = false
             }
-            encoders.append(isCategorical
-                ? fitCategorical(field.name, index, values, labels, prior, options)
-                : fitNumeric(field.name, index, values, labels, prior, options))
+            encoders.append(
+                isCategorical
+                    ? fitCategorical(field.name, index, values, labels, prior, options)
+                    : fitNumeric(field.name, index, values, labels, prior, options))
         }
         for extra in options.excludedFields where schema.index(of: extra) == nil {
             throw .invalidOption("excluded field \(extra) is not in the schema")
@@ -42,7 +43,9 @@ extension FeaturePipeline {
         return log(rate / (1 - rate))
     }
 
-    private static func levelStatistics(_ levels: [Int], _ labels: [Int], levelCount: Int, prior: Double, smoothing: Double) -> (logOdds: [Double], counts: [Int]) {
+    private static func levelStatistics(
+        _ levels: [Int], _ labels: [Int], levelCount: Int, prior: Double, smoothing: Double
+    ) -> (logOdds: [Double], counts: [Int]) {
         var counts = [Int](repeating: 0, count: levelCount)
         var bads = [Int](repeating: 0, count: levelCount)
         for (level, label) in zip(levels, labels) { counts[level] += 1; bads[level] += label }
@@ -50,8 +53,10 @@ extension FeaturePipeline {
         return (logOdds, counts)
     }
 
-    private static func fitNumeric(_ name: String, _ index: Int, _ values: [FieldValue], _ labels: [Int], _ prior: Double,
-                                   _ options: PipelineOptions) -> FieldEncoder {
+    private static func fitNumeric(
+        _ name: String, _ index: Int, _ values: [FieldValue], _ labels: [Int], _ prior: Double,
+        _ options: PipelineOptions
+    ) -> FieldEncoder {
         let numbers = values.compactMap(\.number).sorted()
         var distinct: [Double] = []
         for number in numbers where distinct.last != number { distinct.append(number) }
@@ -69,28 +74,34 @@ extension FeaturePipeline {
             }
         }
         let median = numbers.isEmpty ? 0 : numbers[numbers.count / 2]
-        var encoder = FieldEncoder(field: name, fieldIndex: index, kind: .numeric, edges: edges, median: median, codes: [],
-                                   levelLogOdds: [], levelCounts: [])
+        var encoder = FieldEncoder(
+            field: name, fieldIndex: index, kind: .numeric, edges: edges, median: median, codes: [],
+            levelLogOdds: [], levelCounts: [])
         let levels = values.map { encoder.level(of: $0) }
         let stats = levelStatistics(levels, labels, levelCount: encoder.levelCount, prior: prior, smoothing: options.smoothing)
-        encoder = FieldEncoder(field: name, fieldIndex: index, kind: .numeric, edges: edges, median: median, codes: [],
-                               levelLogOdds: stats.logOdds, levelCounts: stats.counts)
+        encoder = FieldEncoder(
+            field: name, fieldIndex: index, kind: .numeric, edges: edges, median: median, codes: [],
+            levelLogOdds: stats.logOdds, levelCounts: stats.counts)
         return encoder
     }
 
-    private static func fitCategorical(_ name: String, _ index: Int, _ values: [FieldValue], _ labels: [Int], _ prior: Double,
-                                       _ options: PipelineOptions) -> FieldEncoder {
+    private static func fitCategorical(
+        _ name: String, _ index: Int, _ values: [FieldValue], _ labels: [Int], _ prior: Double,
+        _ options: PipelineOptions
+    ) -> FieldEncoder {
         var counts: [FieldValue: Int] = [:]
         for value in values where value != .missing { counts[value, default: 0] += 1 }
         let codes = counts.filter { $0.value >= options.minCategoryCount }
             .sorted { $0.value != $1.value ? $0.value > $1.value : ($0.key.display ?? "") < ($1.key.display ?? "") }
             .map(\.key)
-        let skeleton = FieldEncoder(field: name, fieldIndex: index, kind: .categorical, edges: [], median: 0, codes: codes,
-                                    levelLogOdds: [], levelCounts: [])
+        let skeleton = FieldEncoder(
+            field: name, fieldIndex: index, kind: .categorical, edges: [], median: 0, codes: codes,
+            levelLogOdds: [], levelCounts: [])
         let levels = values.map { skeleton.level(of: $0) }
         let stats = levelStatistics(levels, labels, levelCount: skeleton.levelCount, prior: prior, smoothing: options.smoothing)
-        return FieldEncoder(field: name, fieldIndex: index, kind: .categorical, edges: [], median: 0, codes: codes,
-                            levelLogOdds: stats.logOdds, levelCounts: stats.counts)
+        return FieldEncoder(
+            field: name, fieldIndex: index, kind: .categorical, edges: [], median: 0, codes: codes,
+            levelLogOdds: stats.logOdds, levelCounts: stats.counts)
     }
 
     /// Tree inputs for the training rows, with each category encoded from the other folds only

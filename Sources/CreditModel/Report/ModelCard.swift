@@ -21,8 +21,9 @@ public struct ModelCard {
     public func files() -> [(String, String)] {
         let pds = scorer.probabilities(dataset.applicants)
         let document = scorer.document
-        let report = EvaluationReport(probabilities: pds, labels: labels, applicants: dataset.applicants, schema: scorer.schema,
-                                      policy: document.policy, groups: document.modelPolicy?.fairnessGroups ?? ModelPolicy.defaultFairnessGroups)
+        let report = EvaluationReport(
+            probabilities: pds, labels: labels, applicants: dataset.applicants, schema: scorer.schema,
+            policy: document.policy, groups: document.modelPolicy?.fairnessGroups ?? ModelPolicy.defaultFairnessGroups)
         let roc = SVGChart.roc(points: Metrics.rocCurve(pds, labels), auc: report.summary.auc, title: "ROC on \(dataName)")
         let calibration = SVGChart.calibration(
             bins: report.calibration.map { ($0.meanPredicted, $0.observedRate, $0.count) }, title: "Calibration on \(dataName)")
@@ -46,25 +47,43 @@ public struct ModelCard {
         lines.append("# Model card: \(document.modelId)")
         lines.append("")
         lines.append("| | |\n|---|---|")
-        lines.append("| Family | \(document.kind == .gbdt ? "gradient-boosted decision trees (histogram, leaf-wise)" : "L2-regularised logistic regression on binned and coded fields (scorecard)") |")
+        lines.append(
+            "| Family | \(document.kind == .gbdt ? "gradient-boosted decision trees (histogram, leaf-wise)" : "L2-regularised logistic regression on binned and coded fields (scorecard)") |"
+        )
         lines.append("| Created | \(document.createdAt) |")
         lines.append("| Format version | \(document.formatVersion) |")
-        lines.append("| Training data | `\(document.trainingData.trainFile)`, \(document.trainingData.trainRows) rows, sha256 `\(document.trainingData.trainSHA256)` |")
-        lines.append("| Validation data | `\(document.trainingData.validFile)`, \(document.trainingData.validRows) rows, sha256 `\(document.trainingData.validSHA256)` |")
-        lines.append("| Training time | \(fixed(document.parameters.trainingSeconds, 2)) s\(document.parameters.trees.map { ", \($0) trees kept by early stopping" } ?? "")\(document.parameters.chosenLambda.map { ", L2 strength \($0.compactDescription) chosen on validation" } ?? "") |")
-        lines.append("| Inputs | \(document.pipeline.inputCount) fields: \(document.pipeline.encoders.map { "`\($0.field)`" }.joined(separator: ", ")) |")
-        lines.append("| Calibration | Platt scaling on the validation file: PD = σ(\(fixed(document.calibration.slope)) × raw + \(fixed(document.calibration.intercept))) |")
+        lines.append(
+            "| Training data | `\(document.trainingData.trainFile)`, \(document.trainingData.trainRows) rows, sha256 `\(document.trainingData.trainSHA256)` |"
+        )
+        lines.append(
+            "| Validation data | `\(document.trainingData.validFile)`, \(document.trainingData.validRows) rows, sha256 `\(document.trainingData.validSHA256)` |"
+        )
+        lines.append(
+            "| Training time | \(fixed(document.parameters.trainingSeconds, 2)) s\(document.parameters.trees.map { ", \($0) trees kept by early stopping" } ?? "")\(document.parameters.chosenLambda.map { ", L2 strength \($0.compactDescription) chosen on validation" } ?? "") |"
+        )
+        lines.append(
+            "| Inputs | \(document.pipeline.inputCount) fields: \(document.pipeline.encoders.map { "`\($0.field)`" }.joined(separator: ", ")) |")
+        lines.append(
+            "| Calibration | Platt scaling on the validation file: PD = σ(\(fixed(document.calibration.slope)) × raw + \(fixed(document.calibration.intercept))) |"
+        )
         lines.append("")
         lines.append("## Intended use")
         lines.append("")
-        lines.append("Estimates the probability that an applicant for a private-label credit card defaults (PAKDD 2010 definition of *bad*), to support a loan officer's decision. It is trained on one Brazilian retailer's 2000s applicants; scores for other populations need revalidation. The decision is a recommendation: applications in *review* go to a person, and every decision comes with its reasons.")
+        lines.append(
+            "Estimates the probability that an applicant for a private-label credit card defaults (PAKDD 2010 definition of *bad*), to support a loan officer's decision. It is trained on one Brazilian retailer's 2000s applicants; scores for other populations need revalidation. The decision is a recommendation: applications in *review* go to a person, and every decision comes with its reasons."
+        )
         lines.append("")
-        lines.append("Fields left out: " + document.pipeline.droppedFields.keys.sorted().map { "`\($0)` (\(document.pipeline.droppedFields[$0]!))" }.joined(separator: ", ") + ". Identifiers (`id_client`, `applicant_name`) are never inputs. City and borough names are folded to upper case and encoded like codes: their smoothed default rates (out-of-fold on the training rows), with rare and unseen names sharing one level.")
+        lines.append(
+            "Fields left out: "
+                + document.pipeline.droppedFields.keys.sorted().map { "`\($0)` (\(document.pipeline.droppedFields[$0]!))" }.joined(separator: ", ")
+                + ". Identifiers (`id_client`, `applicant_name`) are never inputs. City and borough names are folded to upper case and encoded like codes: their smoothed default rates (out-of-fold on the training rows), with rare and unseen names sharing one level."
+        )
         lines.append("")
         lines.append("## Performance on `\(dataName)` (\(summary.rows) rows, bad rate \(percent(summary.badRate, digits: 1)))")
         lines.append("")
         lines.append("| AUC | Gini | KS | Brier | log-loss |\n|---|---|---|---|---|")
-        lines.append("| \(fixed(summary.auc)) | \(fixed(summary.gini)) | \(fixed(summary.ks)) | \(fixed(summary.brier)) | \(fixed(summary.logloss)) |")
+        lines.append(
+            "| \(fixed(summary.auc)) | \(fixed(summary.gini)) | \(fixed(summary.ks)) | \(fixed(summary.brier)) | \(fixed(summary.logloss)) |")
         lines.append("")
         lines.append("At training time: validation AUC \(fixed(trained.auc)), training AUC \(fixed(document.metrics.train.auc)).")
         lines.append("")
@@ -74,7 +93,8 @@ public struct ModelCard {
         lines.append("")
         lines.append("| PD range | rows | mean PD | observed default rate |\n|---|---|---|---|")
         for bin in report.calibration {
-            lines.append("| \(fixed(bin.lower, 3))–\(fixed(bin.upper, 3)) | \(bin.count) | \(fixed(bin.meanPredicted)) | \(fixed(bin.observedRate)) |")
+            lines.append(
+                "| \(fixed(bin.lower, 3))–\(fixed(bin.upper, 3)) | \(bin.count) | \(fixed(bin.meanPredicted)) | \(fixed(bin.observedRate)) |")
         }
         lines.append("")
         lines.append("## Decision policy and score")
@@ -87,11 +107,17 @@ public struct ModelCard {
         }
         let reject = report.policy.confusionAtReject, approve = report.policy.confusionAtApprove
         lines.append("")
-        lines.append("Confusion at the reject cut-off (PD ≥ \(fixed(reject.threshold))): \(reject.truePositives) bads and \(reject.falsePositives) goods rejected; \(reject.falseNegatives) bads and \(reject.trueNegatives) goods not rejected.  ")
-        lines.append("Confusion at the approve cut-off (PD ≥ \(fixed(approve.threshold)) not approved): \(approve.truePositives) bads and \(approve.falsePositives) goods not approved; \(approve.falseNegatives) bads and \(approve.trueNegatives) goods approved.")
+        lines.append(
+            "Confusion at the reject cut-off (PD ≥ \(fixed(reject.threshold))): \(reject.truePositives) bads and \(reject.falsePositives) goods rejected; \(reject.falseNegatives) bads and \(reject.trueNegatives) goods not rejected.  "
+        )
+        lines.append(
+            "Confusion at the approve cut-off (PD ≥ \(fixed(approve.threshold)) not approved): \(approve.truePositives) bads and \(approve.falsePositives) goods not approved; \(approve.falseNegatives) bads and \(approve.trueNegatives) goods approved."
+        )
         lines.append("")
         let scale = document.scoreScale
-        lines.append("Score: \(scale.baseScore.compactDescription) points at good:bad odds of \(scale.baseOdds.compactDescription):1, \(scale.pointsToDoubleOdds.compactDescription) points to double the odds (higher is safer).")
+        lines.append(
+            "Score: \(scale.baseScore.compactDescription) points at good:bad odds of \(scale.baseOdds.compactDescription):1, \(scale.pointsToDoubleOdds.compactDescription) points to double the odds (higher is safer)."
+        )
         lines.append("")
         lines.append("![Score distribution](\(baseName)-scores.svg)")
         lines.append("")
@@ -100,15 +126,28 @@ public struct ModelCard {
             lines.append("")
             lines.append("- Never inputs: \(policy.excludedInputs.map { "`\($0)`" }.joined(separator: ", ")).")
             let monotone = scorer.monotoneFields
-            lines.append("- Risk never rises as these grow: \(policy.monotone.filter { $0.value == .decreasing }.keys.sorted().map { "`\($0)`" }.joined(separator: ", "))"
-                         + (monotone.isEmpty ? " (asked; this model family does not enforce it, so its reasons about them claim no direction)." : " (enforced in every tree, as LightGBM's monotone constraints)."))
-            if !policy.excludedReasons.isEmpty { lines.append("- Never given as reasons: \(policy.excludedReasons.map { "`\($0)`" }.joined(separator: ", ")).") }
-            if let age = policy.protectedAge { lines.append("- `\(age.field)` is never an adverse reason from \(age.from.compactDescription) (Regulation B §1002.6(b)(2)).") }
-            lines.append("- Fairness reported by: \((policy.fairnessGroups ?? ModelPolicy.defaultFairnessGroups).map { "`\($0)`" }.joined(separator: ", ")) (below).")
-            lines.append("- A number is called low or high in a reason only where the effect is monotone by construction; elsewhere the reason names the factor and value.")
+            lines.append(
+                "- Risk never rises as these grow: \(policy.monotone.filter { $0.value == .decreasing }.keys.sorted().map { "`\($0)`" }.joined(separator: ", "))"
+                    + (monotone.isEmpty
+                        ? " (asked; this model family does not enforce it, so its reasons about them claim no direction)."
+                        : " (enforced in every tree, as LightGBM's monotone constraints)."))
+            if !policy.excludedReasons.isEmpty {
+                lines.append("- Never given as reasons: \(policy.excludedReasons.map { "`\($0)`" }.joined(separator: ", ")).")
+            }
+            if let age = policy.protectedAge {
+                lines.append("- `\(age.field)` is never an adverse reason from \(age.from.compactDescription) (Regulation B §1002.6(b)(2)).")
+            }
+            lines.append(
+                "- Fairness reported by: \((policy.fairnessGroups ?? ModelPolicy.defaultFairnessGroups).map { "`\($0)`" }.joined(separator: ", ")) (below)."
+            )
+            lines.append(
+                "- A number is called low or high in a reason only where the effect is monotone by construction; elsewhere the reason names the factor and value."
+            )
             if let costs = document.policyCosts {
                 lines.append("")
-                lines.append("What each item costs in validation AUC (this model: \(fixed(trained.auc))), from the same training without it. A negative cost means the model did worse without the item; differences of a few ten-thousandths are within the noise of row and feature sampling.")
+                lines.append(
+                    "What each item costs in validation AUC (this model: \(fixed(trained.auc))), from the same training without it. A negative cost means the model did worse without the item; differences of a few ten-thousandths are within the noise of row and feature sampling."
+                )
                 lines.append("")
                 lines.append("| trained without | valid AUC | cost |\n|---|---|---|")
                 for cost in costs { lines.append("| \(cost.item) | \(fixed(cost.aucWithout)) | \(String(format: "%+.4f", cost.cost)) |") }
@@ -121,14 +160,18 @@ public struct ModelCard {
         lines.append("")
         lines.append("| attribute | group | rows | bad rate | mean PD | approval rate | AUC |\n|---|---|---|---|---|---|---|")
         for group in report.fairness {
-            lines.append("| \(group.attribute) | \(group.group) | \(group.rows) | \(percent(group.badRate, digits: 1)) | \(percent(group.meanProbability, digits: 1)) | \(percent(group.approvalRate, digits: 1)) | \(group.auc.map { fixed($0) } ?? "–") |")
+            lines.append(
+                "| \(group.attribute) | \(group.group) | \(group.rows) | \(percent(group.badRate, digits: 1)) | \(percent(group.meanProbability, digits: 1)) | \(percent(group.approvalRate, digits: 1)) | \(group.auc.map { fixed($0) } ?? "–") |"
+            )
         }
         lines.append("")
         lines.append("## Explanations")
         lines.append("")
-        lines.append(document.kind == .gbdt
-            ? "Each prediction's reasons come from exact TreeSHAP contributions of every input to the log-odds; they sum to the prediction minus the average applicant's."
-            : "Each prediction's reasons come from the exact contributions of the scorecard: each field's weight minus its average weight over the training data.")
+        lines.append(
+            document.kind == .gbdt
+                ? "Each prediction's reasons come from exact TreeSHAP contributions of every input to the log-odds; they sum to the prediction minus the average applicant's."
+                : "Each prediction's reasons come from the exact contributions of the scorecard: each field's weight minus its average weight over the training data."
+        )
         lines.append("")
         return lines.joined(separator: "\n")
     }

@@ -30,11 +30,13 @@ public enum SVGChart {
         let maxCount = Double(clean.map(\.count).max() ?? 1)
         var body = axes(xLabel: "Mean predicted PD", yLabel: "Observed default rate", xMax: axisMax, yMax: axisMax)
         body += diagonal(axisMax)
-        body += "<polyline fill=\"none\" stroke=\"#c0392b\" stroke-width=\"1.5\" points=\"\(polyline(clean.map { ($0.meanPredicted, $0.observedRate) }, xMax: axisMax, yMax: axisMax))\"/>\n"
+        body +=
+            "<polyline fill=\"none\" stroke=\"#c0392b\" stroke-width=\"1.5\" points=\"\(polyline(clean.map { ($0.meanPredicted, $0.observedRate) }, xMax: axisMax, yMax: axisMax))\"/>\n"
         for bin in clean {
             let (x, y) = position(bin.meanPredicted, bin.observedRate, xMax: axisMax, yMax: axisMax)
             let radius = 3 + 5 * (Double(bin.count) / max(maxCount, 1)).squareRoot()
-            body += "<circle cx=\"\(format4(x))\" cy=\"\(format4(y))\" r=\"\(format4(radius))\" fill=\"#c0392b\" fill-opacity=\"0.7\"><title>predicted \(format4(bin.meanPredicted)), observed \(format4(bin.observedRate)), \(bin.count) rows</title></circle>\n"
+            body +=
+                "<circle cx=\"\(format4(x))\" cy=\"\(format4(y))\" r=\"\(format4(radius))\" fill=\"#c0392b\" fill-opacity=\"0.7\"><title>predicted \(format4(bin.meanPredicted)), observed \(format4(bin.observedRate)), \(bin.count) rows</title></circle>\n"
         }
         body += legend([("#c0392b", "Model"), ("#999999", "Perfect calibration")])
         return document(title: title, description: "Mean predicted probability of default against the observed default rate, by bin.", body: body)
@@ -59,7 +61,8 @@ public enum SVGChart {
         for (shares, color) in [(goodShares, "#2e8b57"), (badShares, "#c0392b")] {
             for (index, share) in shares.enumerated() where share > 0 {
                 let barHeight = share / yMax * plotHeight
-                body += "<rect x=\"\(format4(left + Double(index) * barWidth))\" y=\"\(format4(top + plotHeight - barHeight))\" width=\"\(format4(barWidth))\" height=\"\(format4(barHeight))\" fill=\"\(color)\" fill-opacity=\"0.45\"/>\n"
+                body +=
+                    "<rect x=\"\(format4(left + Double(index) * barWidth))\" y=\"\(format4(top + plotHeight - barHeight))\" width=\"\(format4(barWidth))\" height=\"\(format4(barHeight))\" fill=\"\(color)\" fill-opacity=\"0.45\"/>\n"
             }
         }
         body += legend([("#2e8b57", "Good (n=\(goods.count))"), ("#c0392b", "Bad (n=\(bads.count))")])
@@ -81,22 +84,29 @@ public enum SVGChart {
 
     static func diagonal(_ maximum: Double) -> String {
         let (x0, y0) = position(0, 0, xMax: maximum, yMax: maximum), (x1, y1) = position(maximum, maximum, xMax: maximum, yMax: maximum)
-        return "<line x1=\"\(format4(x0))\" y1=\"\(format4(y0))\" x2=\"\(format4(x1))\" y2=\"\(format4(y1))\" stroke=\"#999999\" stroke-dasharray=\"4 4\"/>\n"
+        return
+            "<line x1=\"\(format4(x0))\" y1=\"\(format4(y0))\" x2=\"\(format4(x1))\" y2=\"\(format4(y1))\" stroke=\"#999999\" stroke-dasharray=\"4 4\"/>\n"
     }
 
     static func axes(xLabel: String, yLabel: String, xMax: Double, yMax: Double, xTicks: (Double, Double)? = nil) -> String {
-        var svg = "<rect x=\"\(format4(left))\" y=\"\(format4(top))\" width=\"\(format4(plotWidth))\" height=\"\(format4(plotHeight))\" fill=\"#ffffff\" stroke=\"#333333\"/>\n"
+        var svg =
+            "<rect x=\"\(format4(left))\" y=\"\(format4(top))\" width=\"\(format4(plotWidth))\" height=\"\(format4(plotHeight))\" fill=\"#ffffff\" stroke=\"#333333\"/>\n"
         for tick in 0...5 {
             let fraction = Double(tick) / 5
             let x = left + fraction * plotWidth, y = top + plotHeight - fraction * plotHeight
             let xValue = xTicks.map { $0.0 + fraction * ($0.1 - $0.0) } ?? fraction * xMax
-            svg += "<line x1=\"\(format4(x))\" y1=\"\(format4(top + plotHeight))\" x2=\"\(format4(x))\" y2=\"\(format4(top + plotHeight + 5))\" stroke=\"#333333\"/>"
-            svg += "<text x=\"\(format4(x))\" y=\"\(format4(top + plotHeight + 18))\" font-family=\"sans-serif\" font-size=\"11\" text-anchor=\"middle\" fill=\"#333333\">\(tickLabel(xValue, integer: xTicks != nil))</text>\n"
+            svg +=
+                "<line x1=\"\(format4(x))\" y1=\"\(format4(top + plotHeight))\" x2=\"\(format4(x))\" y2=\"\(format4(top + plotHeight + 5))\" stroke=\"#333333\"/>"
+            svg +=
+                "<text x=\"\(format4(x))\" y=\"\(format4(top + plotHeight + 18))\" font-family=\"sans-serif\" font-size=\"11\" text-anchor=\"middle\" fill=\"#333333\">\(tickLabel(xValue, integer: xTicks != nil))</text>\n"
             svg += "<line x1=\"\(format4(left - 5))\" y1=\"\(format4(y))\" x2=\"\(format4(left))\" y2=\"\(format4(y))\" stroke=\"#333333\"/>"
-            svg += "<text x=\"\(format4(left - 8))\" y=\"\(format4(y + 4))\" font-family=\"sans-serif\" font-size=\"11\" text-anchor=\"end\" fill=\"#333333\">\(tickLabel(fraction * yMax, integer: false))</text>\n"
+            svg +=
+                "<text x=\"\(format4(left - 8))\" y=\"\(format4(y + 4))\" font-family=\"sans-serif\" font-size=\"11\" text-anchor=\"end\" fill=\"#333333\">\(tickLabel(fraction * yMax, integer: false))</text>\n"
         }
-        svg += "<text x=\"\(format4(left + plotWidth / 2))\" y=\"\(format4(height - 12))\" font-family=\"sans-serif\" font-size=\"12\" text-anchor=\"middle\" fill=\"#111111\">\(escape(xLabel))</text>\n"
-        svg += "<text x=\"16\" y=\"\(format4(top + plotHeight / 2))\" font-family=\"sans-serif\" font-size=\"12\" text-anchor=\"middle\" fill=\"#111111\" transform=\"rotate(-90 16 \(format4(top + plotHeight / 2)))\">\(escape(yLabel))</text>\n"
+        svg +=
+            "<text x=\"\(format4(left + plotWidth / 2))\" y=\"\(format4(height - 12))\" font-family=\"sans-serif\" font-size=\"12\" text-anchor=\"middle\" fill=\"#111111\">\(escape(xLabel))</text>\n"
+        svg +=
+            "<text x=\"16\" y=\"\(format4(top + plotHeight / 2))\" font-family=\"sans-serif\" font-size=\"12\" text-anchor=\"middle\" fill=\"#111111\" transform=\"rotate(-90 16 \(format4(top + plotHeight / 2)))\">\(escape(yLabel))</text>\n"
         return svg
     }
 
@@ -105,7 +115,8 @@ public enum SVGChart {
         for (index, entry) in entries.enumerated() {
             let y = top + 14 + Double(index) * 16
             svg += "<rect x=\"\(format4(left + 10))\" y=\"\(format4(y - 9))\" width=\"12\" height=\"10\" fill=\"\(entry.color)\"/>"
-            svg += "<text x=\"\(format4(left + 28))\" y=\"\(format4(y))\" font-family=\"sans-serif\" font-size=\"11\" fill=\"#111111\">\(escape(entry.label))</text>\n"
+            svg +=
+                "<text x=\"\(format4(left + 28))\" y=\"\(format4(y))\" font-family=\"sans-serif\" font-size=\"11\" fill=\"#111111\">\(escape(entry.label))</text>\n"
         }
         return svg
     }

@@ -1,6 +1,6 @@
+import CreditScoring
 import Dispatch
 import Foundation
-import CreditScoring
 
 /// One line of training progress.
 public struct BoostingProgress: Sendable {
@@ -18,8 +18,10 @@ public struct BoostingTrainer {
     }
 
     /// Trains on column-major `train` inputs and stops early on `valid`; `progress` is called every few trees.
-    public func train(train: [Double], trainLabels: [Int], valid: [Double], validLabels: [Int], inputCount: Int,
-                      progress: ((BoostingProgress) -> Void)? = nil) throws(ModelError) -> (ensemble: TreeEnsemble, bestIteration: Int) {
+    public func train(
+        train: [Double], trainLabels: [Int], valid: [Double], validLabels: [Int], inputCount: Int,
+        progress: ((BoostingProgress) -> Void)? = nil
+    ) throws(ModelError) -> (ensemble: TreeEnsemble, bestIteration: Int) {
         try options.validate()
         let rows = trainLabels.count
         let validRows = validLabels.count
@@ -189,8 +191,9 @@ struct TreeGrower {
             let lower = start + thread * chunk
             let upper = min(start + (thread + 1) * chunk, rows.endIndex)
             if lower < upper {
-                Self.accumulate(rows[lower..<upper], gradients, hessians, data.bins, offsets, columns,
-                                into: shared.base + thread * size, size: size)
+                Self.accumulate(
+                    rows[lower..<upper], gradients, hessians, data.bins, offsets, columns,
+                    into: shared.base + thread * size, size: size)
             }
         }
         withExtendedLifetime(parts) {}
@@ -205,8 +208,10 @@ struct TreeGrower {
         }
     }
 
-    static func accumulate(_ rows: ArraySlice<Int32>, _ gradients: [Double], _ hessians: [Double], _ bins: [UInt8],
-                           _ offsets: [Int], _ columns: Int, into out: UnsafeMutablePointer<Double>, size: Int) {
+    static func accumulate(
+        _ rows: ArraySlice<Int32>, _ gradients: [Double], _ hessians: [Double], _ bins: [UInt8],
+        _ offsets: [Int], _ columns: Int, into out: UnsafeMutablePointer<Double>, size: Int
+    ) {
         out.initialize(repeating: 0, count: size)
         gradients.withUnsafeBufferPointer { g in
             hessians.withUnsafeBufferPointer { h in
@@ -232,8 +237,10 @@ struct TreeGrower {
     /// The best split of a leaf over the allowed columns. With monotone constraints, a split of a
     /// constrained column whose outputs would go the wrong way is not taken, and outputs stay
     /// within the leaf's bounds.
-    func bestSplit(_ histogram: [Double], sumG: Double, sumH: Double, count: Double, mask: [Bool],
-                   lower: Double = -.infinity, upper: Double = .infinity) -> Split {
+    func bestSplit(
+        _ histogram: [Double], sumG: Double, sumH: Double, count: Double, mask: [Bool],
+        lower: Double = -.infinity, upper: Double = .infinity
+    ) -> Split {
         let constraints = self.constraints
         let parentScore = score(sumG, sumH, output(sumG, sumH, lower: lower, upper: upper))
         let minRows = Double(options.minRowsInLeaf)
@@ -262,13 +269,17 @@ struct TreeGrower {
                         let rightOutput = output(rightG, rightH, lower: lower, upper: upper)
                         // Left holds the smaller values: an increasing input needs left ≤ right.
                         if column < constraints.count, constraints[column] != 0,
-                           Double(constraints[column]) * (rightOutput - leftOutput) < 0 { continue }
+                            Double(constraints[column]) * (rightOutput - leftOutput) < 0
+                        {
+                            continue
+                        }
                         let gain = score(leftG, leftH, leftOutput) + score(rightG, rightH, rightOutput) - parentScore
                         if gain > best.gain {
                             // With no missing rows here, send future missing values to the larger child.
                             let defaultLeft = missingCount == 0 ? leftCount >= rightCount : missingLeft
-                            best = Split(gain: gain, feature: column, bin: bin, defaultLeft: defaultLeft,
-                                         leftG: leftG, leftH: leftH, leftCount: leftCount, leftOutput: leftOutput, rightOutput: rightOutput)
+                            best = Split(
+                                gain: gain, feature: column, bin: bin, defaultLeft: defaultLeft,
+                                leftG: leftG, leftH: leftH, leftCount: leftCount, leftOutput: leftOutput, rightOutput: rightOutput)
                         }
                     }
                 }
@@ -292,7 +303,8 @@ struct TreeGrower {
 
         while leaves.count < options.maxLeaves {
             var chosen = -1
-            for (index, leaf) in leaves.enumerated() where leaf.split.feature >= 0 && leaf.split.gain > options.minGain && leaf.depth < options.maxDepth {
+            for (index, leaf) in leaves.enumerated()
+            where leaf.split.feature >= 0 && leaf.split.gain > options.minGain && leaf.depth < options.maxDepth {
                 if chosen < 0 || leaf.split.gain > leaves[chosen].split.gain { chosen = index }
             }
             if chosen < 0 { break }
@@ -321,15 +333,20 @@ struct TreeGrower {
             tree.left[parent.node] = Int32(leftNode)
             tree.right[parent.node] = Int32(rightNode)
 
-            var left = Leaf(begin: parent.begin, end: leftEnd, sumG: split.leftG, sumH: split.leftH, depth: parent.depth + 1,
-                            node: leftNode, histogram: [], lower: parent.lower, upper: parent.upper)
-            var right = Leaf(begin: leftEnd, end: parent.end, sumG: parent.sumG - split.leftG, sumH: parent.sumH - split.leftH,
-                             depth: parent.depth + 1, node: rightNode, histogram: [], lower: parent.lower, upper: parent.upper)
+            var left = Leaf(
+                begin: parent.begin, end: leftEnd, sumG: split.leftG, sumH: split.leftH, depth: parent.depth + 1,
+                node: leftNode, histogram: [], lower: parent.lower, upper: parent.upper)
+            var right = Leaf(
+                begin: leftEnd, end: parent.end, sumG: parent.sumG - split.leftG, sumH: parent.sumH - split.leftH,
+                depth: parent.depth + 1, node: rightNode, histogram: [], lower: parent.lower, upper: parent.upper)
             // Below a split of a constrained input, every later output stays on its side of the midpoint.
             if column < constraints.count, constraints[column] != 0 {
                 let middle = (split.leftOutput + split.rightOutput) / 2
-                if constraints[column] > 0 { left.upper = min(left.upper, middle); right.lower = max(right.lower, middle) }
-                else { left.lower = max(left.lower, middle); right.upper = min(right.upper, middle) }
+                if constraints[column] > 0 {
+                    left.upper = min(left.upper, middle); right.lower = max(right.lower, middle)
+                } else {
+                    left.lower = max(left.lower, middle); right.upper = min(right.upper, middle)
+                }
             }
             // Build the smaller child's histogram; the larger one is the parent's minus it.
             var small = takeHistogram()
@@ -340,10 +357,12 @@ struct TreeGrower {
             parent.histogram = []
             for index in large.indices { large[index] -= small[index] }
             if leftIsSmaller { left.histogram = small; right.histogram = large } else { left.histogram = large; right.histogram = small }
-            left.split = bestSplit(left.histogram, sumG: left.sumG, sumH: left.sumH, count: Double(left.end - left.begin), mask: featureMask,
-                                   lower: left.lower, upper: left.upper)
-            right.split = bestSplit(right.histogram, sumG: right.sumG, sumH: right.sumH, count: Double(right.end - right.begin), mask: featureMask,
-                                    lower: right.lower, upper: right.upper)
+            left.split = bestSplit(
+                left.histogram, sumG: left.sumG, sumH: left.sumH, count: Double(left.end - left.begin), mask: featureMask,
+                lower: left.lower, upper: left.upper)
+            right.split = bestSplit(
+                right.histogram, sumG: right.sumG, sumH: right.sumH, count: Double(right.end - right.begin), mask: featureMask,
+                lower: right.lower, upper: right.upper)
             leaves[chosen] = left
             leaves.append(right)
         }

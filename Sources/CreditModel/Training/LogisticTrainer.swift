@@ -1,5 +1,5 @@
-import Foundation
 import CreditScoring
+import Foundation
 
 /// Fits ``LogisticModel``s by Newton's method on one-hot level indicators.
 public struct LogisticTrainer {
@@ -123,7 +123,6 @@ public struct LogisticTrainer {
     }
 }
 
-
 /// Solves `a x = b` for a symmetric positive-definite `a` (row-major, n×n); nil if it is not positive definite.
 func choleskySolve(_ a: [Double], _ b: [Double], _ n: Int) -> [Double]? {
     var l = [Double](repeating: 0, count: n * n)
@@ -165,7 +164,8 @@ func choleskySolve(_ a: [Double], _ b: [Double], _ n: Int) -> [Double]? {
     var k = 0
     while k + 8 <= count {
         first += UnsafeRawPointer(a + k).loadUnaligned(as: SIMD4<Double>.self) * UnsafeRawPointer(b + k).loadUnaligned(as: SIMD4<Double>.self)
-        second += UnsafeRawPointer(a + k + 4).loadUnaligned(as: SIMD4<Double>.self) * UnsafeRawPointer(b + k + 4).loadUnaligned(as: SIMD4<Double>.self)
+        second +=
+            UnsafeRawPointer(a + k + 4).loadUnaligned(as: SIMD4<Double>.self) * UnsafeRawPointer(b + k + 4).loadUnaligned(as: SIMD4<Double>.self)
         k += 8
     }
     var sum = (first + second).sum()

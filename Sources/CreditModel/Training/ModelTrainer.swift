@@ -38,7 +38,9 @@ public struct ModelTrainer {
         var pipelineOptions = configuration.pipeline
         pipelineOptions.excludedFields = configuration.modelPolicy.excludedInputs
         let pipeline = try FeaturePipeline.fit(train, labels: trainLabels, options: pipelineOptions)
-        log("features fitted in \(String(format: "%.2f", Date().timeIntervalSince(started))) s: \(pipeline.inputCount) inputs; dropped \(pipeline.droppedFields.keys.sorted().joined(separator: ", "))")
+        log(
+            "features fitted in \(String(format: "%.2f", Date().timeIntervalSince(started))) s: \(pipeline.inputCount) inputs; dropped \(pipeline.droppedFields.keys.sorted().joined(separator: ", "))"
+        )
 
         var parameters = TrainingParameters(pipeline: pipelineOptions, trainingSeconds: 0)
         var logistic: LogisticModel?
@@ -63,9 +65,13 @@ public struct ModelTrainer {
             var boosting = configuration.boosting
             boosting.monotoneConstraints = Self.monotoneConstraints(pipeline, configuration.modelPolicy)
             let trainer = BoostingTrainer(options: boosting)
-            let result = try trainer.train(train: trainMatrix, trainLabels: trainLabels, valid: validMatrix, validLabels: validLabels,
-                                           inputCount: pipeline.inputCount) { [log] step in
-                log("trees \(step.trees): valid log-loss \(String(format: "%.5f", step.validLogLoss)), AUC \(String(format: "%.4f", step.validAUC ?? 0))")
+            let result = try trainer.train(
+                train: trainMatrix, trainLabels: trainLabels, valid: validMatrix, validLabels: validLabels,
+                inputCount: pipeline.inputCount
+            ) { [log] step in
+                log(
+                    "trees \(step.trees): valid log-loss \(String(format: "%.5f", step.validLogLoss)), AUC \(String(format: "%.4f", step.validAUC ?? 0))"
+                )
             }
             ensemble = result.ensemble
             parameters.boosting = boosting
@@ -80,11 +86,13 @@ public struct ModelTrainer {
         let calibration = PlattCalibration.fit(raw: validRaw, labels: validLabels)
         let validPD = validRaw.map(calibration.probability(raw:))
         let trainPD = trainRaw.map(calibration.probability(raw:))
-        let policy = try DecisionPolicy.fromShares(validationProbabilities: validPD, approveShare: configuration.approveShare,
-                                                   rejectShare: configuration.rejectShare)
-        let report = EvaluationReport(probabilities: validPD, labels: validLabels, applicants: valid.applicants,
-                                      schema: valid.schema, policy: policy,
-                                      groups: configuration.modelPolicy.fairnessGroups ?? ModelPolicy.defaultFairnessGroups)
+        let policy = try DecisionPolicy.fromShares(
+            validationProbabilities: validPD, approveShare: configuration.approveShare,
+            rejectShare: configuration.rejectShare)
+        let report = EvaluationReport(
+            probabilities: validPD, labels: validLabels, applicants: valid.applicants,
+            schema: valid.schema, policy: policy,
+            groups: configuration.modelPolicy.fairnessGroups ?? ModelPolicy.defaultFairnessGroups)
         let createdAt = ISO8601DateFormatter().string(from: Date())
         let modelId = "\(configuration.kind.rawValue)-\(createdAt.prefix(10))-\(fingerprint.trainSHA256.prefix(8))"
         return ModelDocument(
@@ -136,8 +144,10 @@ public struct ModelTrainer {
         return levels
     }
 
-    private func trainLogistic(_ pipeline: FeaturePipeline, _ train: Dataset, _ trainLabels: [Int], _ valid: Dataset, _ validLabels: [Int],
-                               options: LogisticOptions) throws -> (model: LogisticModel, validRaw: [Double], trainRaw: [Double]) {
+    private func trainLogistic(
+        _ pipeline: FeaturePipeline, _ train: Dataset, _ trainLabels: [Int], _ valid: Dataset, _ validLabels: [Int],
+        options: LogisticOptions
+    ) throws -> (model: LogisticModel, validRaw: [Double], trainRaw: [Double]) {
         let levelCounts = pipeline.encoders.map(\.levelCount)
         let trainer = LogisticTrainer(levelCounts: levelCounts, levels: levelMatrix(pipeline, train), labels: trainLabels)
         let validLevels = levelMatrix(pipeline, valid)
@@ -149,11 +159,12 @@ public struct ModelTrainer {
         // A numeric field's value bins come before its missing level.
         let binCounts = pipeline.encoders.map { $0.kind == .numeric ? $0.edges.count + 1 : 0 }
         for lambda in options.lambdas.sorted(by: >) {
-            let solution = if let constraints = options.monotoneConstraints {
-                try trainer.solveMonotone(lambda: lambda, options: options, constraints: constraints, binCounts: binCounts, start: start)
-            } else {
-                try trainer.solve(lambda: lambda, options: options, start: start)
-            }
+            let solution =
+                if let constraints = options.monotoneConstraints {
+                    try trainer.solveMonotone(lambda: lambda, options: options, constraints: constraints, binCounts: binCounts, start: start)
+                } else {
+                    try trainer.solve(lambda: lambda, options: options, start: start)
+                }
             start = solution.beta
             let model = trainer.model(from: solution.beta, lambda: lambda)
             let raw = Self.logisticRaw(model, validLevels, inputs: pipeline.inputCount, rows: valid.count)
@@ -162,8 +173,10 @@ public struct ModelTrainer {
             if best == nil || auc > best!.auc { best = (model, auc) }
         }
         let model = best!.model
-        return (model, Self.logisticRaw(model, validLevels, inputs: pipeline.inputCount, rows: valid.count),
-                Self.logisticRaw(model, trainer.levels, inputs: pipeline.inputCount, rows: train.count))
+        return (
+            model, Self.logisticRaw(model, validLevels, inputs: pipeline.inputCount, rows: valid.count),
+            Self.logisticRaw(model, trainer.levels, inputs: pipeline.inputCount, rows: train.count)
+        )
     }
 
     static func logisticRaw(_ model: LogisticModel, _ levels: [Int32], inputs: Int, rows: Int) -> [Double] {

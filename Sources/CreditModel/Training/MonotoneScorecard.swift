@@ -10,15 +10,18 @@ extension LogisticTrainer {
     /// free). Returns the coefficients laid out as for this trainer, and the Newton steps taken.
     /// `start`: coefficients to begin from (a neighbouring λ's); each refit then begins from the
     /// last fit, its tied bins at their mean, so that it takes a few Newton steps, not twenty.
-    func solveMonotone(lambda: Double, options: LogisticOptions, constraints: [Int], binCounts: [Int],
-                       start: [Double]? = nil) throws(ModelError) -> (beta: [Double], iterations: Int) {
+    func solveMonotone(
+        lambda: Double, options: LogisticOptions, constraints: [Int], binCounts: [Int],
+        start: [Double]? = nil
+    ) throws(ModelError) -> (beta: [Double], iterations: Int) {
         // groups[input][level]: the column a level shares (identity at first).
         var groups = levelCounts.map { Array(0..<$0) }
         var steps = 0
         var previous = start
         while true {
-            let pooled = LogisticTrainer(levelCounts: groups.map { ($0.max() ?? -1) + 1 },
-                                         levels: levels.enumerated().map { index, level in Int32(groups[index % inputs][Int(level)]) }, labels: labels)
+            let pooled = LogisticTrainer(
+                levelCounts: groups.map { ($0.max() ?? -1) + 1 },
+                levels: levels.enumerated().map { index, level in Int32(groups[index % inputs][Int(level)]) }, labels: labels)
             let warm = previous.map { beta -> [Double] in
                 var pooledStart = [Double](repeating: 0, count: pooled.dimension), tied = [Double](repeating: 0, count: pooled.dimension)
                 pooledStart[0] = beta[0]

@@ -59,8 +59,9 @@ public struct ApplicationFile {
             columns.append(field)
         }
         if !unknown.isEmpty {
-            throw .header("Unknown columns: \(unknown.prefix(10).map { "\"\($0.prefix(40))\"" }.joined(separator: ", ")). "
-                          + "The header row must name fields of /api/schema.")
+            throw .header(
+                "Unknown columns: \(unknown.prefix(10).map { "\"\($0.prefix(40))\"" }.joined(separator: ", ")). "
+                    + "The header row must name fields of /api/schema.")
         }
         rowsStart = scanner.position
         rowsLine = scanner.line
@@ -100,8 +101,9 @@ public struct ApplicationFile {
             if trimmed.isEmpty { continue }
             if case .number = field.kind, let number = Self.number(trimmed, brazilian: delimiter == UInt8(ascii: ";")) {
                 object[field.name] = .number(number)
+            } else {
+                object[field.name] = .string(trimmed)
             }
-            else { object[field.name] = .string(trimmed) }
         }
         return validated(object, line: record.line)
     }

@@ -11,10 +11,14 @@ public enum ResultTable {
     }
 
     /// One row's cells. `reasons` are (code, text) pairs, most important first.
-    public static func row(line: Int, id: String, clientID: String?, status: String, probabilityOfDefault: Double?, score: Int?,
-                           decision: String?, reasons: [(code: String, text: String)], error: String?) -> [String] {
-        var cells = [String(line), id, clientID ?? "", status, probabilityOfDefault.map { fixed($0, 6) } ?? "", score.map(String.init) ?? "",
-                     decision ?? ""]
+    public static func row(
+        line: Int, id: String, clientID: String?, status: String, probabilityOfDefault: Double?, score: Int?,
+        decision: String?, reasons: [(code: String, text: String)], error: String?
+    ) -> [String] {
+        var cells = [
+            String(line), id, clientID ?? "", status, probabilityOfDefault.map { fixed($0, 6) } ?? "", score.map(String.init) ?? "",
+            decision ?? "",
+        ]
         for index in 0..<reasonCount {
             cells += index < reasons.count ? [reasons[index].code, reasons[index].text] : ["", ""]
         }

@@ -168,57 +168,72 @@ struct LeafPatternTables: Sendable {
         var wentRight = [UInt8](repeating: 0, count: max(largestTree, 1))
         var rows = [Int32](repeating: -1, count: max(treeCount, 1))
         splitFeature.withUnsafeBufferPointer { splitFeature in
-        splitCut.withUnsafeBufferPointer { splitCut in
-        splitMissingRight.withUnsafeBufferPointer { splitMissingRight in
-        treeFeatures.withUnsafeBufferPointer { treeFeatures in
-        treeFeatureStart.withUnsafeBufferPointer { treeFeatureStart in
-        treeTable.withUnsafeBufferPointer { treeTable in
-        rows.withUnsafeMutableBufferPointer { rows in
-        wentRight.withUnsafeMutableBufferPointer { wentRight in
-            for tree in 0..<treeCount {
-                let first = Int(treeSplitStart[tree])
-                let tableStart = Int(treeTableStart[tree])
-                if tableStart >= 0 {
-                    var pattern = 0
-                    for split in first..<Int(treeSplitStart[tree + 1]) {
-                        pattern |= Int(goesRight(x[Int(splitFeature[split])], splitCut[split], splitMissingRight[split])) << (split - first)
+            splitCut.withUnsafeBufferPointer { splitCut in
+                splitMissingRight.withUnsafeBufferPointer { splitMissingRight in
+                    treeFeatures.withUnsafeBufferPointer { treeFeatures in
+                        treeFeatureStart.withUnsafeBufferPointer { treeFeatureStart in
+                            treeTable.withUnsafeBufferPointer { treeTable in
+                                rows.withUnsafeMutableBufferPointer { rows in
+                                    wentRight.withUnsafeMutableBufferPointer { wentRight in
+                                        for tree in 0..<treeCount {
+                                            let first = Int(treeSplitStart[tree])
+                                            let tableStart = Int(treeTableStart[tree])
+                                            if tableStart >= 0 {
+                                                var pattern = 0
+                                                for split in first..<Int(treeSplitStart[tree + 1]) {
+                                                    pattern |=
+                                                        Int(goesRight(x[Int(splitFeature[split])], splitCut[split], splitMissingRight[split]))
+                                                        << (split - first)
+                                                }
+                                                rows[tree] = Int32(
+                                                    tableStart + pattern * (Int(treeFeatureStart[tree + 1]) - Int(treeFeatureStart[tree])))
+                                                continue
+                                            }
+                                            for split in first..<Int(treeSplitStart[tree + 1]) {
+                                                wentRight[split - first] = goesRight(
+                                                    x[Int(splitFeature[split])], splitCut[split], splitMissingRight[split])
+                                            }
+                                            accumulateLeaves(ofTree: tree, wentRight: UnsafeBufferPointer(wentRight), into: phi)
+                                        }
+                                        for tree in 0..<treeCount where rows[tree] >= 0 {
+                                            let row = Int(rows[tree]), featureStart = Int(treeFeatureStart[tree])
+                                            for slot in 0..<(Int(treeFeatureStart[tree + 1]) - featureStart) {
+                                                phi[Int(treeFeatures[featureStart + slot])] += treeTable[row + slot]
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
-                    rows[tree] = Int32(tableStart + pattern * (Int(treeFeatureStart[tree + 1]) - Int(treeFeatureStart[tree])))
-                    continue
-                }
-                for split in first..<Int(treeSplitStart[tree + 1]) {
-                    wentRight[split - first] = goesRight(x[Int(splitFeature[split])], splitCut[split], splitMissingRight[split])
-                }
-                accumulateLeaves(ofTree: tree, wentRight: UnsafeBufferPointer(wentRight), into: phi)
-            }
-            for tree in 0..<treeCount where rows[tree] >= 0 {
-                let row = Int(rows[tree]), featureStart = Int(treeFeatureStart[tree])
-                for slot in 0..<(Int(treeFeatureStart[tree + 1]) - featureStart) {
-                    phi[Int(treeFeatures[featureStart + slot])] += treeTable[row + slot]
                 }
             }
-        }}}}}}}}
+        }
     }
 
     /// Adds the contributions of `tree`'s leaves, given the direction taken at each of its splits.
     private func accumulateLeaves(ofTree tree: Int, wentRight: UnsafeBufferPointer<UInt8>, into phi: UnsafeMutableBufferPointer<Double>) {
         conditionSplit.withUnsafeBufferPointer { conditionSplit in
-        conditionGoesRight.withUnsafeBufferPointer { conditionGoesRight in
-        conditionSlot.withUnsafeBufferPointer { conditionSlot in
-        features.withUnsafeBufferPointer { features in
-        table.withUnsafeBufferPointer { table in
-            for leaf in Int(treeLeafStart[tree])..<Int(treeLeafStart[tree + 1]) {
-                let count = Int(leafFeatureCount[leaf])
-                if count == 0 { continue }
-                var pattern = (1 << count) - 1
-                for condition in Int(leafConditionStart[leaf])..<Int(leafConditionStart[leaf + 1]) {
-                    let mismatch = wentRight[Int(conditionSplit[condition])] ^ conditionGoesRight[condition]
-                    pattern &= ~(Int(mismatch) << Int(conditionSlot[condition]))
+            conditionGoesRight.withUnsafeBufferPointer { conditionGoesRight in
+                conditionSlot.withUnsafeBufferPointer { conditionSlot in
+                    features.withUnsafeBufferPointer { features in
+                        table.withUnsafeBufferPointer { table in
+                            for leaf in Int(treeLeafStart[tree])..<Int(treeLeafStart[tree + 1]) {
+                                let count = Int(leafFeatureCount[leaf])
+                                if count == 0 { continue }
+                                var pattern = (1 << count) - 1
+                                for condition in Int(leafConditionStart[leaf])..<Int(leafConditionStart[leaf + 1]) {
+                                    let mismatch = wentRight[Int(conditionSplit[condition])] ^ conditionGoesRight[condition]
+                                    pattern &= ~(Int(mismatch) << Int(conditionSlot[condition]))
+                                }
+                                let featureStart = Int(leafFeatureStart[leaf])
+                                let row = Int(leafTableStart[leaf]) + pattern * count
+                                for slot in 0..<count { phi[Int(features[featureStart + slot])] += table[row + slot] }
+                            }
+                        }
+                    }
                 }
-                let featureStart = Int(leafFeatureStart[leaf])
-                let row = Int(leafTableStart[leaf]) + pattern * count
-                for slot in 0..<count { phi[Int(features[featureStart + slot])] += table[row + slot] }
             }
-        }}}}}
+        }
     }
 }

@@ -53,8 +53,10 @@ struct ReasonWriter: Sendable {
     /// Per schema field: its wording, worked out once per model rather than for every reason.
     private let wordings: [FieldWording]
 
-    init(schema: ApplicantSchema, pipeline: FeaturePipeline, policy: ModelPolicy? = nil, monotone: [String: RiskDirection] = [:],
-         codes: [String: String] = [:]) {
+    init(
+        schema: ApplicantSchema, pipeline: FeaturePipeline, policy: ModelPolicy? = nil, monotone: [String: RiskDirection] = [:],
+        codes: [String: String] = [:]
+    ) {
         self.schema = schema
         self.pipeline = pipeline
         self.policy = policy
@@ -103,12 +105,16 @@ struct ReasonWriter: Sendable {
     /// The `count` strongest risk-raising and risk-lowering reasons. Equal contributions keep the
     /// order of a stable sort: raising by input order, lowering in reverse.
     func reasons(contributions: [Double], applicant: Applicant, count: Int) -> (raising: [Reason], lowering: [Reason]) {
-        let raising = Self.first(count, of: contributions.indices, where: { contributions[$0] > 1e-9 && mayBeAdverse($0, applicant) },
-                                 precedes: { contributions[$0] > contributions[$1] })
-        let lowering = Self.first(count, of: contributions.indices, where: { contributions[$0] < -1e-9 && mayBeGiven($0) },
-                                  precedes: { contributions[$0] <= contributions[$1] })
-        return (raising.map { reason(input: $0, contribution: contributions[$0], applicant: applicant) },
-                lowering.map { reason(input: $0, contribution: contributions[$0], applicant: applicant) })
+        let raising = Self.first(
+            count, of: contributions.indices, where: { contributions[$0] > 1e-9 && mayBeAdverse($0, applicant) },
+            precedes: { contributions[$0] > contributions[$1] })
+        let lowering = Self.first(
+            count, of: contributions.indices, where: { contributions[$0] < -1e-9 && mayBeGiven($0) },
+            precedes: { contributions[$0] <= contributions[$1] })
+        return (
+            raising.map { reason(input: $0, contribution: contributions[$0], applicant: applicant) },
+            lowering.map { reason(input: $0, contribution: contributions[$0], applicant: applicant) }
+        )
     }
 
     /// False for a field the policy never gives as a reason.

@@ -82,8 +82,10 @@ struct Walker {
     let phi: UnsafeMutableBufferPointer<Double>
 
     /// `parent` holds `depth + 1` elements; this node's path is written right after them.
-    func recurse(node: Int, depth uniqueDepth: Int, path parent: UnsafeMutablePointer<PathElement>,
-                 zeroFraction: Double, oneFraction: Double, feature: Int) {
+    func recurse(
+        node: Int, depth uniqueDepth: Int, path parent: UnsafeMutablePointer<PathElement>,
+        zeroFraction: Double, oneFraction: Double, feature: Int
+    ) {
         var depth = uniqueDepth
         let path = parent + depth + 1
         path.update(from: parent, count: depth + 1)

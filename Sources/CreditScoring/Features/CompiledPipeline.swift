@@ -24,10 +24,11 @@ final class CompiledPipeline: @unchecked Sendable {
         var inputs: [Input] = []
         var edges: [Double] = [], dense: [Int32] = [], codes: [FieldValue?] = [], levels: [Int32] = [], logOdds: [Double] = []
         for encoder in encoders {
-            var input = Input(fieldIndex: encoder.fieldIndex, isNumeric: encoder.kind == .numeric, edgesStart: edges.count,
-                              edgesCount: encoder.edges.count, denseStart: dense.count, denseCount: 0, tableStart: codes.count,
-                              tableMask: 0, otherLevel: Int32(encoder.otherLevel), missingLevel: Int32(encoder.missingLevel),
-                              logOddsStart: logOdds.count)
+            var input = Input(
+                fieldIndex: encoder.fieldIndex, isNumeric: encoder.kind == .numeric, edgesStart: edges.count,
+                edgesCount: encoder.edges.count, denseStart: dense.count, denseCount: 0, tableStart: codes.count,
+                tableMask: 0, otherLevel: Int32(encoder.otherLevel), missingLevel: Int32(encoder.missingLevel),
+                logOddsStart: logOdds.count)
             edges += encoder.edges
             logOdds += encoder.levelLogOdds
             if encoder.kind == .categorical {

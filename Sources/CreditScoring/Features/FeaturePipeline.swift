@@ -45,10 +45,11 @@ public struct FeaturePipeline: Codable, Sendable {
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(encoders: try container.decode([FieldEncoder].self, forKey: .encoders),
-                  droppedFields: try container.decode([String: String].self, forKey: .droppedFields),
-                  prior: try container.decode(Double.self, forKey: .prior),
-                  options: try container.decode(PipelineOptions.self, forKey: .options))
+        self.init(
+            encoders: try container.decode([FieldEncoder].self, forKey: .encoders),
+            droppedFields: try container.decode([String: String].self, forKey: .droppedFields),
+            prior: try container.decode(Double.self, forKey: .prior),
+            options: try container.decode(PipelineOptions.self, forKey: .options))
     }
 
     enum CodingKeys: String, CodingKey {

@@ -45,8 +45,10 @@ public struct FieldEncoder: Codable, Sendable {
     /// Level of a rare or unseen code (categorical only).
     public var otherLevel: Int { levelCount - 2 }
 
-    package init(field: String, fieldIndex: Int, kind: Kind, edges: [Double], median: Double, codes: [FieldValue],
-         levelLogOdds: [Double], levelCounts: [Int]) {
+    package init(
+        field: String, fieldIndex: Int, kind: Kind, edges: [Double], median: Double, codes: [FieldValue],
+        levelLogOdds: [Double], levelCounts: [Int]
+    ) {
         self.field = field
         self.fieldIndex = fieldIndex
         self.kind = kind
@@ -69,7 +71,8 @@ public struct FieldEncoder: Codable, Sendable {
         levelCounts = try container.decode([Int].self, forKey: .levelCounts)
         fieldIndex = -1
         guard levelLogOdds.count == levelCount, levelCounts.count == levelCount,
-              zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 })
+        else {
             throw ModelError.modelFile("encoder for \(field) is inconsistent (levels or bin edges)")
         }
         buildLookup()

@@ -86,8 +86,9 @@ public struct PolicyOutcome: Codable, Sendable, Equatable {
         bands = Decision.allCases.map { decision in
             let count = rows[decision] ?? 0
             let bad = bads[decision] ?? 0
-            return DecisionBand(decision: decision, rows: count, share: Double(count) / Double(total), bads: bad,
-                                badRate: count == 0 ? 0 : Double(bad) / Double(count))
+            return DecisionBand(
+                decision: decision, rows: count, share: Double(count) / Double(total), bads: bad,
+                badRate: count == 0 ? 0 : Double(bad) / Double(count))
         }
         approvalRate = Double(rows[.approve] ?? 0) / Double(total)
         confusionAtApprove = ConfusionMatrix(probabilities: probabilities, labels: labels, threshold: policy.approveBelow)
@@ -108,8 +109,10 @@ public struct EvaluationReport: Codable, Sendable {
     ]
 
     /// `groups`: the fields to report fairness by (`age` in ``ageBands``), from the model policy.
-    public init(probabilities: [Double], labels: [Int], applicants: [Applicant], schema: ApplicantSchema, policy: DecisionPolicy,
-                groups fairnessFields: [String] = ModelPolicy.defaultFairnessGroups) {
+    public init(
+        probabilities: [Double], labels: [Int], applicants: [Applicant], schema: ApplicantSchema, policy: DecisionPolicy,
+        groups fairnessFields: [String] = ModelPolicy.defaultFairnessGroups
+    ) {
         summary = MetricSummary(probabilities: probabilities, labels: labels)
         calibration = Metrics.calibrationTable(probabilities, labels)
         self.policy = PolicyOutcome(policy: policy, probabilities: probabilities, labels: labels)
@@ -118,11 +121,12 @@ public struct EvaluationReport: Codable, Sendable {
             guard !rows.isEmpty else { return }
             let pds = rows.map { probabilities[$0] }, ys = rows.map { labels[$0] }
             let bad = ys.reduce(0, +)
-            groups.append(GroupMetrics(
-                attribute: attribute, group: name, rows: rows.count, badRate: Double(bad) / Double(rows.count),
-                meanProbability: pds.reduce(0, +) / Double(rows.count),
-                approvalRate: Double(pds.filter { policy.decision(probability: $0) == .approve }.count) / Double(rows.count),
-                auc: bad > 0 && bad < rows.count ? Metrics.auc(pds, ys) : nil))
+            groups.append(
+                GroupMetrics(
+                    attribute: attribute, group: name, rows: rows.count, badRate: Double(bad) / Double(rows.count),
+                    meanProbability: pds.reduce(0, +) / Double(rows.count),
+                    approvalRate: Double(pds.filter { policy.decision(probability: $0) == .approve }.count) / Double(rows.count),
+                    auc: bad > 0 && bad < rows.count ? Metrics.auc(pds, ys) : nil))
         }
         for field in fairnessFields {
             guard let index = schema.index(of: field) else { continue }

@@ -81,8 +81,9 @@ public enum Metrics {
             let rows = order[start..<end]
             let predicted = rows.reduce(0.0) { $0 + probabilities[$1] } / Double(rows.count)
             let observed = Double(rows.reduce(0) { $0 + labels[$1] }) / Double(rows.count)
-            return CalibrationBin(lower: probabilities[rows.first!], upper: probabilities[rows.last!],
-                                  count: rows.count, meanPredicted: predicted, observedRate: observed)
+            return CalibrationBin(
+                lower: probabilities[rows.first!], upper: probabilities[rows.last!],
+                count: rows.count, meanPredicted: predicted, observedRate: observed)
         }
     }
 }

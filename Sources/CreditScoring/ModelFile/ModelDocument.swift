@@ -41,8 +41,10 @@ public struct TrainingParameters: Codable, Sendable {
     public var trees: Int?
     public var trainingSeconds: Double
 
-    package init(pipeline: PipelineOptions, logistic: LogisticOptions? = nil, boosting: BoostingOptions? = nil, chosenLambda: Double? = nil,
-                 trees: Int? = nil, trainingSeconds: Double) {
+    package init(
+        pipeline: PipelineOptions, logistic: LogisticOptions? = nil, boosting: BoostingOptions? = nil, chosenLambda: Double? = nil,
+        trees: Int? = nil, trainingSeconds: Double
+    ) {
         self.pipeline = pipeline
         self.logistic = logistic
         self.boosting = boosting
@@ -97,11 +99,13 @@ public struct ModelDocument: Codable, Sendable {
     /// older files: the same table is derived from the schema when they load).
     public var reasonCodes: [ReasonCode]? = nil
 
-    package init(formatVersion: Int, modelId: String, kind: ModelKind, createdAt: String, trainingData: DataFingerprint, schema: SchemaDocument,
-                 pipeline: FeaturePipeline, parameters: TrainingParameters, logistic: LogisticModel?, ensemble: TreeEnsemble?,
-                 calibration: PlattCalibration, policy: DecisionPolicy, scoreScale: ScoreScale, metrics: TrainingMetrics,
-                 modelPolicy: ModelPolicy? = nil, policyCosts: [PolicyCost]? = nil, reference: ReferenceDistribution? = nil,
-                 reasonCodes: [ReasonCode]? = nil) {
+    package init(
+        formatVersion: Int, modelId: String, kind: ModelKind, createdAt: String, trainingData: DataFingerprint, schema: SchemaDocument,
+        pipeline: FeaturePipeline, parameters: TrainingParameters, logistic: LogisticModel?, ensemble: TreeEnsemble?,
+        calibration: PlattCalibration, policy: DecisionPolicy, scoreScale: ScoreScale, metrics: TrainingMetrics,
+        modelPolicy: ModelPolicy? = nil, policyCosts: [PolicyCost]? = nil, reference: ReferenceDistribution? = nil,
+        reasonCodes: [ReasonCode]? = nil
+    ) {
         self.formatVersion = formatVersion
         self.modelId = modelId
         self.kind = kind
@@ -185,7 +189,8 @@ public struct ModelDocument: Codable, Sendable {
         case .logistic:
             guard let logistic else { throw .modelFile("a logistic model has no coefficients") }
             guard logistic.weights.count == pipeline.inputCount, logistic.meanWeights.count == pipeline.inputCount,
-                  zip(logistic.weights, pipeline.encoders).allSatisfy({ $0.count == $1.levelCount }) else {
+                zip(logistic.weights, pipeline.encoders).allSatisfy({ $0.count == $1.levelCount })
+            else {
                 throw .modelFile("the logistic coefficients do not match the feature pipeline")
             }
         case .gbdt:

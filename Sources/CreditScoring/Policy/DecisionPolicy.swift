@@ -35,7 +35,9 @@ public struct DecisionPolicy: Codable, Sendable, Equatable {
     }
 
     /// Chooses cut-offs from validation PDs.
-    public static func fromShares(validationProbabilities pds: [Double], approveShare: Double, rejectShare: Double) throws(ModelError) -> DecisionPolicy {
+    public static func fromShares(
+        validationProbabilities pds: [Double], approveShare: Double, rejectShare: Double
+    ) throws(ModelError) -> DecisionPolicy {
         guard approveShare >= 0, rejectShare >= 0, approveShare + rejectShare <= 1, !pds.isEmpty else {
             throw .invalidOption("approve and reject shares must be between 0 and 1 and add up to at most 1")
         }
@@ -48,11 +50,13 @@ public struct DecisionPolicy: Codable, Sendable, Equatable {
         }
         let approveBelow = approveShare == 0 ? 0 : quantile(approveShare)
         let rejectFrom = rejectShare == 0 ? 1.0.nextUp : quantile(1 - rejectShare)
-        let rule = "Approve the \(percent(approveShare)) of applicants with the lowest PD (PD < \(percent(approveBelow, digits: 1))), "
+        let rule =
+            "Approve the \(percent(approveShare)) of applicants with the lowest PD (PD < \(percent(approveBelow, digits: 1))), "
             + "reject the \(percent(rejectShare)) with the highest (PD ≥ \(percent(rejectFrom, digits: 1))), "
             + "and refer the rest to a loan officer; shares measured on the validation set."
-        return DecisionPolicy(approveBelow: approveBelow, rejectFrom: max(rejectFrom, approveBelow), approveShare: approveShare,
-                              rejectShare: rejectShare, rule: rule)
+        return DecisionPolicy(
+            approveBelow: approveBelow, rejectFrom: max(rejectFrom, approveBelow), approveShare: approveShare,
+            rejectShare: rejectShare, rule: rule)
     }
 }
 

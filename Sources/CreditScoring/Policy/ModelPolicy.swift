@@ -14,8 +14,10 @@ public struct ModelPolicy: Codable, Sendable, Equatable {
     /// (`age` in bands), whether or not the model uses them. Nil: sex and age.
     public var fairnessGroups: [String]?
 
-    public init(excludedInputs: [String], monotone: [String: RiskDirection], excludedReasons: [String] = [], protectedAge: ProtectedValue? = nil,
-                fairnessGroups: [String]? = nil) {
+    public init(
+        excludedInputs: [String], monotone: [String: RiskDirection], excludedReasons: [String] = [], protectedAge: ProtectedValue? = nil,
+        fairnessGroups: [String]? = nil
+    ) {
         self.excludedInputs = excludedInputs
         self.monotone = monotone
         self.excludedReasons = excludedReasons
@@ -35,8 +37,10 @@ public struct ModelPolicy: Codable, Sendable, Equatable {
     /// income, assets or months in the job and at the residence; no age reason from 62.
     public static let standard = ModelPolicy(
         excludedInputs: ["sex", "nacionality", "state_of_birth", "city_of_birth"],
-        monotone: ["age": .decreasing, "personal_monthly_income": .decreasing, "other_incomes": .decreasing,
-                   "personal_assets_value": .decreasing, "months_in_the_job": .decreasing, "months_in_residence": .decreasing],
+        monotone: [
+            "age": .decreasing, "personal_monthly_income": .decreasing, "other_incomes": .decreasing,
+            "personal_assets_value": .decreasing, "months_in_the_job": .decreasing, "months_in_residence": .decreasing,
+        ],
         protectedAge: ProtectedValue(field: "age", from: 62),
         fairnessGroups: ["sex", "age", "nacionality", "marital_status"])
 

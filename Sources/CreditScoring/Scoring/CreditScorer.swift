@@ -28,15 +28,17 @@ public final class CreditScorer: Sendable {
         flatWeights = weights
         weightOffsets = offsets
         let codes = document.reasonCodes ?? ReasonCode.table(schema: schema, pipeline: document.pipeline)
-        reasonWriter = ReasonWriter(schema: schema, pipeline: document.pipeline, policy: document.modelPolicy, monotone: Self.monotoneFields(document),
-                                    codes: Dictionary(codes.map { ($0.field, $0.code) }, uniquingKeysWith: { first, _ in first }))
+        reasonWriter = ReasonWriter(
+            schema: schema, pipeline: document.pipeline, policy: document.modelPolicy, monotone: Self.monotoneFields(document),
+            codes: Dictionary(codes.map { ($0.field, $0.code) }, uniquingKeysWith: { first, _ in first }))
     }
 
     /// Fields the model's effect is monotone in by construction (a GBDT trained with constraints).
     public var monotoneFields: [String: RiskDirection] { reasonWriter.monotone }
 
     static func monotoneFields(_ document: ModelDocument) -> [String: RiskDirection] {
-        let constraints = document.kind == .gbdt ? document.parameters.boosting?.monotoneConstraints : document.parameters.logistic?.monotoneConstraints
+        let constraints =
+            document.kind == .gbdt ? document.parameters.boosting?.monotoneConstraints : document.parameters.logistic?.monotoneConstraints
         guard let constraints else { return [:] }
         var fields: [String: RiskDirection] = [:]
         for (encoder, sign) in zip(document.pipeline.encoders, constraints) where sign != 0 {
@@ -145,8 +147,9 @@ public final class CreditScorer: Sendable {
         let pd = PlattCalibration.identity.probability(raw: logOdds)
         let writer = reasonWriter
         let reasons = writer.reasons(contributions: explanation.contributions, applicant: applicant, count: reasonCount)
-        return Prediction(probabilityOfDefault: pd, score: document.scoreScale.score(probability: pd),
-                          decision: document.policy.decision(probability: pd), reasons: reasons.raising,
-                          strengths: reasons.lowering, model: document.modelId)
+        return Prediction(
+            probabilityOfDefault: pd, score: document.scoreScale.score(probability: pd),
+            decision: document.policy.decision(probability: pd), reasons: reasons.raising,
+            strengths: reasons.lowering, model: document.modelId)
     }
 }

@@ -1,9 +1,12 @@
 import CreditGovernance
+
 /// Roles, reviews and the audit trail: what a lender needs to run its decisions on the service.
 /// Every change here writes its audit row in the same transaction as the change.
 public protocol GovernanceStore: AnyObject {
     /// Creates an account with a role; `audit` (account creation) is written with it.
-    func createUser(name: String, passwordHash: String, role: Role, mustChangePassword: Bool, audit: AuditEntry?, now: Double) throws(StoreError) -> User
+    func createUser(
+        name: String, passwordHash: String, role: Role, mustChangePassword: Bool, audit: AuditEntry?, now: Double
+    ) throws(StoreError) -> User
     /// Changes an account and writes `audit` with it. Throws ``StoreError/noSuchUser(_:)``.
     @discardableResult
     func updateUser(name: String, change: AccountChange, audit: AuditEntry?, now: Double) throws(StoreError) -> User

@@ -1,4 +1,5 @@
 import CreditGovernance
+
 /// The model register (champion and challenger), the challenger's shadow results, and what
 /// monitoring reads: the scored PDs, and the outcomes recorded against them for back-tests.
 public protocol ModelRegisterStore: AnyObject {
@@ -7,8 +8,10 @@ public protocol ModelRegisterStore: AnyObject {
     /// Appends a row and its audit row in one transaction, provided the register's last row is
     /// still `expectedLastSeq` (else ``StoreError/conflict(_:)``: someone moved a model meanwhile).
     @discardableResult
-    func assignModel(action: ModelAssignmentAction, version: ModelVersion?, actorName: String, expectedLastSeq: Int64,
-                     audit: AuditEntry, now: Double) throws(StoreError) -> ModelAssignment
+    func assignModel(
+        action: ModelAssignmentAction, version: ModelVersion?, actorName: String, expectedLastSeq: Int64,
+        audit: AuditEntry, now: Double
+    ) throws(StoreError) -> ModelAssignment
     /// The challenger's results against the champion's, over every application both scored.
     func shadowComparison(champion: String, challenger: String) throws(StoreError) -> ShadowComparison
     /// The challenger's result for one application, if it was scored in the shadow.

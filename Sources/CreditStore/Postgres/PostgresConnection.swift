@@ -1,5 +1,6 @@
 import CLibPQ
 import CreditConfig
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -83,8 +84,9 @@ public final class PostgresConnection: SQLConnection {
     public func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws(StoreError) {
         guard let first = rows.first else { return }
         let arrays = columns.indices.map { column in "$\(column + 1)::\(PostgresText.arrayType(first[column]))" }
-        try query("INSERT INTO \(table) (\(columns.joined(separator: ", "))) SELECT * FROM unnest(\(arrays.joined(separator: ", ")))",
-                  columns.indices.map { column in PostgresText.array(rows.map { PostgresText.value($0[column]) }) })
+        try query(
+            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) SELECT * FROM unnest(\(arrays.joined(separator: ", ")))",
+            columns.indices.map { column in PostgresText.array(rows.map { PostgresText.value($0[column]) }) })
     }
 
     public func lock(_ lock: SQLLock) throws(StoreError) {

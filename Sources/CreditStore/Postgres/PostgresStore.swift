@@ -48,7 +48,8 @@ public final class PostgresStore: SQLStore {
     /// owner is disabled or gone, or whose token generation is stale, is not stored, nor is one
     /// whose idempotency key the owner used before. Returns the ids of the rows stored.
     private func insertJobs(_ batch: [Submission], ids: [String]) throws(StoreError) -> Set<String> {
-        let inserted = try connection.query("""
+        let inserted = try connection.query(
+            """
             WITH input AS (
               SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::double precision[], $5::text[], $6::text[], $7::text[],
                                    $8::text[], $9::integer[], $10::text[], $11::text[])
@@ -64,11 +65,15 @@ public final class PostgresStore: SQLStore {
             application AS (
               INSERT INTO job_payloads (seq, payload, record) SELECT job.seq, i.payload, i.record FROM job JOIN input i ON i.id = job.id)
             SELECT id FROM job
-            """, [PostgresText.array(ids), PostgresText.array(batch.map { PostgresText.number($0.owner) }), PostgresText.array(batch.map(\.idempotencyKey)),
-                  PostgresText.array(batch.map { PostgresText.number($0.now) }), PostgresText.array(batch.map(\.requestHash)),
-                  PostgresText.array(batch.map(\.rescoreOf)), PostgresText.array(batch.map(\.storedPayload)), PostgresText.array(batch.map(\.record)),
-                  PostgresText.array(batch.map { $0.tokenGeneration.map { String($0) } }), PostgresText.array(batch.map(\.applicantName)),
-                  PostgresText.array(batch.map(\.clientID))])
+            """,
+            [
+                PostgresText.array(ids), PostgresText.array(batch.map { PostgresText.number($0.owner) }),
+                PostgresText.array(batch.map(\.idempotencyKey)),
+                PostgresText.array(batch.map { PostgresText.number($0.now) }), PostgresText.array(batch.map(\.requestHash)),
+                PostgresText.array(batch.map(\.rescoreOf)), PostgresText.array(batch.map(\.storedPayload)), PostgresText.array(batch.map(\.record)),
+                PostgresText.array(batch.map { $0.tokenGeneration.map { String($0) } }), PostgresText.array(batch.map(\.applicantName)),
+                PostgresText.array(batch.map(\.clientID)),
+            ])
         return Set(try inserted.map { row throws(StoreError) in try row.string(0) })
     }
 
@@ -89,7 +94,8 @@ public final class PostgresStore: SQLStore {
             }
         }
         // Only the current claim may record: the lease may have run out and the job gone to another worker.
-        let recorded = try connection.query("""
+        let recorded = try connection.query(
+            """
             WITH outcome AS (
               SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $8::boolean[])
                 AS o(id, attempt, status, result, error, referred)),
@@ -104,8 +110,11 @@ public final class PostgresStore: SQLStore {
               ON CONFLICT (seq) DO NOTHING)
             INSERT INTO job_results (seq, result, error) SELECT u.seq, o.result, o.error FROM updated u JOIN outcome o ON o.id = u.id
             ON CONFLICT (seq) DO UPDATE SET result = excluded.result, error = excluded.error
-            """, [PostgresText.array(ids), PostgresText.array(attempts), PostgresText.array(statuses), PostgresText.array(results),
-                  PostgresText.array(errors), PostgresText.number(now), worker, PostgresText.array(referrals)])
+            """,
+            [
+                PostgresText.array(ids), PostgresText.array(attempts), PostgresText.array(statuses), PostgresText.array(results),
+                PostgresText.array(errors), PostgresText.number(now), worker, PostgresText.array(referrals),
+            ])
         if !shadows.isEmpty { try recordShadows(shadows, worker: worker) }
         return recorded.changed
     }
@@ -113,7 +122,8 @@ public final class PostgresStore: SQLStore {
     /// Writes the challengers' results of jobs just recorded by `worker` (inside the caller's transaction).
     private func recordShadows(_ shadows: [(id: String, result: ShadowResult)], worker: String) throws(StoreError) {
         func column(_ value: (ShadowResult) -> String) -> String? { PostgresText.array(shadows.map { value($0.result) }) }
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO shadow_results (seq, champion_model, champion_pd, champion_decision, challenger_model, challenger_pd, challenger_decision, challenger_result)
             SELECT j.seq, s.champion_model, s.champion_pd, s.champion_decision, s.challenger_model, s.challenger_pd, s.challenger_decision, s.challenger_result
             FROM unnest($1::text[], $2::text[], $3::double precision[], $4::text[], $5::text[], $6::double precision[], $7::text[], $8::text[])
@@ -122,16 +132,20 @@ public final class PostgresStore: SQLStore {
             ON CONFLICT (seq) DO UPDATE SET champion_model = excluded.champion_model, champion_pd = excluded.champion_pd,
               champion_decision = excluded.champion_decision, challenger_model = excluded.challenger_model, challenger_pd = excluded.challenger_pd,
               challenger_decision = excluded.challenger_decision, challenger_result = excluded.challenger_result
-            """, [PostgresText.array(shadows.map { $0.id }), column { $0.championModel }, column { PostgresText.number($0.championPD) },
-                  column { $0.championDecision }, column { $0.challengerModel }, column { PostgresText.number($0.challengerPD) },
-                  column { $0.challengerDecision }, column { $0.challengerResult }, worker])
+            """,
+            [
+                PostgresText.array(shadows.map { $0.id }), column { $0.championModel }, column { PostgresText.number($0.championPD) },
+                column { $0.championDecision }, column { $0.challengerModel }, column { PostgresText.number($0.challengerPD) },
+                column { $0.challengerDecision }, column { $0.challengerResult }, worker,
+            ])
     }
 
     /// The chunk in one statement: arrays of the rows' columns, unnested into jobs and applications.
     public override func addBatchRows(batch id: String, owner: Int64, rows: [BatchRow], now: Double) throws(StoreError) {
         guard !rows.isEmpty else { return }
         try connection.transaction { () throws(StoreError) in
-            let inserted = try connection.query("""
+            let inserted = try connection.query(
+                """
                 WITH input AS (
                   SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $8::text[])
                     AS i(id, line, client_id, record, applicant_name)),
@@ -141,9 +155,12 @@ public final class PostgresStore: SQLStore {
                   FROM input i JOIN batches b ON b.id = $7 AND b.owner = $5::bigint ORDER BY i.line
                   RETURNING seq, id)
                 INSERT INTO job_payloads (seq, payload, record) SELECT job.seq, '', i.record FROM job JOIN input i ON i.id = job.id
-                """, [PostgresText.array(rows.map { _ in JobID.new(now: now) }), PostgresText.array(rows.map { String($0.line) }),
-                      PostgresText.array(rows.map(\.clientID)), PostgresText.array(rows.map(\.record)),
-                      PostgresText.number(owner), PostgresText.number(now), id, PostgresText.array(rows.map(\.applicantName))])
+                """,
+                [
+                    PostgresText.array(rows.map { _ in JobID.new(now: now) }), PostgresText.array(rows.map { String($0.line) }),
+                    PostgresText.array(rows.map(\.clientID)), PostgresText.array(rows.map(\.record)),
+                    PostgresText.number(owner), PostgresText.number(now), id, PostgresText.array(rows.map(\.applicantName)),
+                ])
             guard inserted.changed == rows.count else { throw .invalid("no batch \(id)") }
             try notifyWorkers()
         }

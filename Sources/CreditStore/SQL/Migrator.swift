@@ -24,16 +24,18 @@ enum Migrator {
     static func script(_ index: Int, _ dialect: SQLDialect) -> String {
         switch dialect {
         case .sqlite: SQLiteMigrations.steps[index]
-        case .postgres: index == 0 ? PostgresMigrations.steps[0] : index < postgresFirstStep ? "" : PostgresMigrations.steps[index - postgresFirstStep + 1]
+        case .postgres:
+            index == 0 ? PostgresMigrations.steps[0] : index < postgresFirstStep ? "" : PostgresMigrations.steps[index - postgresFirstStep + 1]
         }
     }
 
     /// The migrations a database numbered before names existed has applied.
     static func legacyNames(version: Int, _ dialect: SQLDialect) -> ArraySlice<String> {
-        let count = switch dialect {
-        case .sqlite: version
-        case .postgres: version == 0 ? 0 : version + postgresFirstStep - 1
-        }
+        let count =
+            switch dialect {
+            case .sqlite: version
+            case .postgres: version == 0 ? 0 : version + postgresFirstStep - 1
+            }
         return names.prefix(count)
     }
 
@@ -79,10 +81,11 @@ enum Migrator {
 
     /// The names in `schema_migrations`, or nil when the table does not exist yet.
     private static func appliedNames(_ sql: any SQLConnection) throws(StoreError) -> Set<String>? {
-        let exists = switch sql.dialect {
-        case .sqlite: "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
-        case .postgres: "SELECT count(*) FROM pg_tables WHERE tablename = 'schema_migrations' AND schemaname = current_schema()"
-        }
+        let exists =
+            switch sql.dialect {
+            case .sqlite: "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+            case .postgres: "SELECT count(*) FROM pg_tables WHERE tablename = 'schema_migrations' AND schemaname = current_schema()"
+            }
         guard try sql.query(exists, { row throws(StoreError) in try row.int(0) }).first == 1 else { return nil }
         return Set(try sql.query("SELECT name FROM schema_migrations", { row throws(StoreError) in try row.string(0) }))
     }
@@ -98,8 +101,11 @@ enum Migrator {
         case .sqlite:
             return try sql.query("PRAGMA user_version", { row throws(StoreError) in try row.int(0) }).first ?? 0
         case .postgres:
-            let table = try sql.query("SELECT count(*) FROM pg_tables WHERE tablename = 'credit_schema' AND schemaname = current_schema()",
-                                      { row throws(StoreError) in try row.int(0) }).first ?? 0
+            let table =
+                try sql.query(
+                    "SELECT count(*) FROM pg_tables WHERE tablename = 'credit_schema' AND schemaname = current_schema()",
+                    { row throws(StoreError) in try row.int(0) }
+                ).first ?? 0
             guard table == 1 else { return 0 }
             return try sql.query("SELECT coalesce(max(version), 0) FROM credit_schema", { row throws(StoreError) in try row.int(0) }).first ?? 0
         }
@@ -111,7 +117,8 @@ enum Migrator {
         case .sqlite:
             try sql.executeScript("PRAGMA user_version = \(names.count)")
         case .postgres:
-            try sql.executeScript("""
+            try sql.executeScript(
+                """
                 CREATE TABLE IF NOT EXISTS credit_schema (version integer NOT NULL);
                 DELETE FROM credit_schema; INSERT INTO credit_schema (version) VALUES (\(names.count - postgresFirstStep + 1))
                 """)

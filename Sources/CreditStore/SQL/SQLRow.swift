@@ -20,7 +20,9 @@ extension SQLRow {
     /// A column holding one of an enumeration's raw values; any other text is an error.
     public func decode<Value: RawRepresentable>(_ type: Value.Type, _ column: Int) throws(StoreError) -> Value where Value.RawValue == String {
         let text = try string(column)
-        guard let value = Value(rawValue: text) else { throw .decoding(column: column, value: String(text.prefix(64)), expected: "\(Value.self)", query: "") }
+        guard let value = Value(rawValue: text) else {
+            throw .decoding(column: column, value: String(text.prefix(64)), expected: "\(Value.self)", query: "")
+        }
         return value
     }
 

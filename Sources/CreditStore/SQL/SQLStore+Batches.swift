@@ -10,15 +10,17 @@ extension SQLStore: BatchStore {
         """
 
     private static func readBatch(_ row: any SQLRow) throws(StoreError) -> Batch {
-        var batch = Batch(id: try row.string(0), owner: try row.int64(1), name: try row.string(2), rows: try row.int(3), createdAt: try row.double(4),
-                          loaded: try row.bool(5))
+        var batch = Batch(
+            id: try row.string(0), owner: try row.int64(1), name: try row.string(2), rows: try row.int(3), createdAt: try row.double(4),
+            loaded: try row.bool(5))
         (batch.queued, batch.running, batch.done, batch.failed) = (try row.int(6), try row.int(7), try row.int(8), try row.int(9))
         return batch
     }
 
     public func createBatch(owner: Int64, name: String, rows: Int, now: Double) throws(StoreError) -> Batch {
         let id = JobID.new(now: now)
-        let created = try sql.execute("""
+        let created = try sql.execute(
+            """
             INSERT INTO batches (id, owner, name, rows, created_at) SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2 AND NOT disabled)
             """, [.text(id), .integer(owner), .text(name), .int(rows), .real(now)])
         guard created == 1 else { throw .ownerInactive(owner) }
@@ -30,21 +32,26 @@ extension SQLStore: BatchStore {
     }
 
     public func batch(id: String, owner: Int64) throws(StoreError) -> Batch? {
-        try sql.query("SELECT \(Self.batchColumns) FROM batches b WHERE b.id = ?1 AND b.owner = ?2", [.text(id), .integer(owner)], Self.readBatch).first
+        try sql.query("SELECT \(Self.batchColumns) FROM batches b WHERE b.id = ?1 AND b.owner = ?2", [.text(id), .integer(owner)], Self.readBatch)
+            .first
     }
 
     public func batches(owner: Int64, limit: Int) throws(StoreError) -> [Batch] {
-        try sql.query("SELECT \(Self.batchColumns) FROM batches b WHERE b.owner = ?1 ORDER BY b.seq DESC LIMIT ?2", [.integer(owner), .int(limit)],
-                      Self.readBatch)
+        try sql.query(
+            "SELECT \(Self.batchColumns) FROM batches b WHERE b.owner = ?1 ORDER BY b.seq DESC LIMIT ?2", [.integer(owner), .int(limit)],
+            Self.readBatch)
     }
 
     public func batchResults(batch id: String, owner: Int64, afterLine: Int, limit: Int) throws(StoreError) -> [BatchResult] {
-        try sql.query("""
+        try sql.query(
+            """
             SELECT j.batch_line, j.id, j.client_id, j.status, r.result, r.error FROM jobs j LEFT JOIN job_results r ON r.seq = j.seq
             WHERE j.batch_seq = (SELECT seq FROM batches WHERE id = ?1 AND owner = ?2) AND j.batch_line > ?3 ORDER BY j.batch_line LIMIT ?4
-            """, [.text(id), .integer(owner), .int(afterLine), .int(limit)]) { row throws(StoreError) in
-            BatchResult(line: try row.int(0), jobID: try row.string(1), clientID: try row.optionalString(2), status: try row.decode(JobStatus.self, 3),
-                        result: try row.optionalString(4), error: try row.optionalString(5))
+            """, [.text(id), .integer(owner), .int(afterLine), .int(limit)]
+        ) { row throws(StoreError) in
+            BatchResult(
+                line: try row.int(0), jobID: try row.string(1), clientID: try row.optionalString(2), status: try row.decode(JobStatus.self, 3),
+                result: try row.optionalString(4), error: try row.optionalString(5))
         }
     }
 }

@@ -1,16 +1,22 @@
 import CreditGovernance
+
 /// Accounts, the audit trail and reviews. Each change and its audit row share a transaction;
 /// appends to the chain take ``SQLLock/audit``, so that writers on every host queue.
 extension SQLStore: GovernanceStore {
     // MARK: Accounts
 
-    public func createUser(name: String, passwordHash: String, role: Role, mustChangePassword: Bool, audit: AuditEntry?,
-                           now: Double) throws(StoreError) -> User {
+    public func createUser(
+        name: String, passwordHash: String, role: Role, mustChangePassword: Bool, audit: AuditEntry?,
+        now: Double
+    ) throws(StoreError) -> User {
         try sql.transaction { () throws(StoreError) -> User in
-            guard let user = try sql.query("""
-                INSERT INTO users (name, password_hash, created_at, role, must_change_password) VALUES (?1, ?2, ?3, ?4, ?5)
-                ON CONFLICT DO NOTHING RETURNING \(Self.userColumns)
-                """, [.text(name), .text(passwordHash), .real(now), .text(role.rawValue), .boolean(mustChangePassword)], Self.readUser).first
+            guard
+                let user = try sql.query(
+                    """
+                    INSERT INTO users (name, password_hash, created_at, role, must_change_password) VALUES (?1, ?2, ?3, ?4, ?5)
+                    ON CONFLICT DO NOTHING RETURNING \(Self.userColumns)
+                    """, [.text(name), .text(passwordHash), .real(now), .text(role.rawValue), .boolean(mustChangePassword)], Self.readUser
+                ).first
             else { throw .userExists(name) }
             if let audit { try appendAuditInTransaction([(audit, now)]) }
             return user
@@ -20,14 +26,19 @@ extension SQLStore: GovernanceStore {
     @discardableResult
     public func updateUser(name: String, change: AccountChange, audit: AuditEntry?, now: Double) throws(StoreError) -> User {
         try sql.transaction { () throws(StoreError) -> User in
-            let (assignments, values): (String, [SQLValue]) = switch change {
-            case .role(let role): ("role = ?2", [.text(role.rawValue)])
-            case .disabled(let disabled): ("disabled = ?2", [.boolean(disabled)])
-            case .password(let hash, let mustChange):
-                ("password_hash = ?2, must_change_password = ?3, token_generation = token_generation + 1", [.text(hash), .boolean(mustChange)])
-            }
-            guard let user = try sql.query("UPDATE users SET \(assignments) WHERE \(Self.sameName) RETURNING \(Self.userColumns)",
-                                           [.text(name)] + values, Self.readUser).first else { throw .noSuchUser(name) }
+            let (assignments, values): (String, [SQLValue]) =
+                switch change {
+                case .role(let role): ("role = ?2", [.text(role.rawValue)])
+                case .disabled(let disabled): ("disabled = ?2", [.boolean(disabled)])
+                case .password(let hash, let mustChange):
+                    ("password_hash = ?2, must_change_password = ?3, token_generation = token_generation + 1", [.text(hash), .boolean(mustChange)])
+                }
+            guard
+                let user = try sql.query(
+                    "UPDATE users SET \(assignments) WHERE \(Self.sameName) RETURNING \(Self.userColumns)",
+                    [.text(name)] + values, Self.readUser
+                ).first
+            else { throw .noSuchUser(name) }
             if let audit { try appendAuditInTransaction([(audit, now)]) }
             return user
         }
@@ -54,8 +65,10 @@ extension SQLStore: GovernanceStore {
         for (entry, at) in entries {
             seq += 1
             let hash = AuditChain.hash(seq: seq, at: at, entry: entry, previousHash: previous)
-            rows.append([.integer(seq), .real(at), .integer(entry.actor), .text(entry.actorName), .text(entry.action.rawValue), .text(entry.object),
-                         .text(entry.detail), .text(entry.address), .text(previous), .text(hash)])
+            rows.append([
+                .integer(seq), .real(at), .integer(entry.actor), .text(entry.actorName), .text(entry.action.rawValue), .text(entry.object),
+                .text(entry.detail), .text(entry.address), .text(previous), .text(hash),
+            ])
             previous = hash
         }
         try sql.insert(into: "audit", columns: Self.auditColumnNames, rows: rows)
@@ -65,8 +78,9 @@ extension SQLStore: GovernanceStore {
     private static let auditColumns = auditColumnNames.joined(separator: ", ")
 
     private static func readAudit(_ row: any SQLRow) throws(StoreError) -> AuditRecord {
-        let entry = AuditEntry(actor: try row.optionalInt64(2), actorName: try row.string(3), action: try row.decode(AuditAction.self, 4),
-                               object: try row.string(5), detail: try row.string(6), address: try row.string(7))
+        let entry = AuditEntry(
+            actor: try row.optionalInt64(2), actorName: try row.string(3), action: try row.decode(AuditAction.self, 4),
+            object: try row.string(5), detail: try row.string(6), address: try row.string(7))
         return AuditRecord(seq: try row.int64(0), at: try row.double(1), entry: entry, previousHash: try row.string(8), hash: try row.string(9))
     }
 
@@ -74,7 +88,8 @@ extension SQLStore: GovernanceStore {
         // The action is written into the statement (it is one of a fixed set of names), so that
         // the planner sees it is not a submission and reads the partial indexes.
         let action = filter.action.map { "action = '\($0.rawValue)'" } ?? "1 = 1"
-        return try sql.query("""
+        return try sql.query(
+            """
             SELECT \(Self.auditColumns) FROM audit
             WHERE \(action) AND (?1 IS NULL OR actor_name = ?1) AND (?2 IS NULL OR at >= ?2) AND (?3 IS NULL OR at < ?3) AND (?4 IS NULL OR seq < ?4)
             ORDER BY seq DESC LIMIT ?5
@@ -93,10 +108,11 @@ extension SQLStore: GovernanceStore {
         """
 
     private static func readReview(_ row: any SQLRow) throws(StoreError) -> Review {
-        Review(jobID: try row.string(0), owner: try row.int64(1), ownerName: try row.string(2), origin: try row.decode(ReviewOrigin.self, 3),
-               requestNote: try row.optionalString(4), openedAt: try row.double(5), decision: try row.optionalDecode(FinalDecision.self, 6),
-               reasonCode: try row.optionalString(7), note: try row.optionalString(8), decidedBy: try row.optionalString(9),
-               decidedAt: try row.optionalDouble(10))
+        Review(
+            jobID: try row.string(0), owner: try row.int64(1), ownerName: try row.string(2), origin: try row.decode(ReviewOrigin.self, 3),
+            requestNote: try row.optionalString(4), openedAt: try row.double(5), decision: try row.optionalDecode(FinalDecision.self, 6),
+            reasonCode: try row.optionalString(7), note: try row.optionalString(8), decidedBy: try row.optionalString(9),
+            decidedAt: try row.optionalDouble(10))
     }
 
     public func review(jobID: String) throws(StoreError) -> Review? {
@@ -104,20 +120,24 @@ extension SQLStore: GovernanceStore {
     }
 
     public func reviews(open: Bool, limit: Int, after: String?) throws(StoreError) -> [Review] {
-        let page = open
+        let page =
+            open
             ? "v.decision IS NULL AND (?1 IS NULL OR v.seq > (SELECT seq FROM jobs WHERE id = ?1)) ORDER BY v.seq"
             : """
-              v.decision IS NOT NULL AND (?1 IS NULL OR v.decided_at < (SELECT decided_at FROM reviews WHERE seq = (SELECT seq FROM jobs WHERE id = ?1)))
-              ORDER BY v.decided_at DESC
-              """
+            v.decision IS NOT NULL AND (?1 IS NULL OR v.decided_at < (SELECT decided_at FROM reviews WHERE seq = (SELECT seq FROM jobs WHERE id = ?1)))
+            ORDER BY v.decided_at DESC
+            """
         return try sql.query("\(Self.reviewSelect) WHERE \(page) LIMIT ?2", [.text(after), .int(limit)], Self.readReview)
     }
 
     /// The row number of a finished application (of `owner`, when given), locked for this
     /// transaction: two reviewers deciding at once take turns, and the second finds it decided.
     private func finishedJob(_ jobID: String, owner: Int64?) throws(StoreError) -> Int64 {
-        guard let seq = try sql.query("SELECT seq FROM jobs WHERE id = ?1 AND (?2 IS NULL OR owner = ?2) AND status = 'done'\(dialect.forUpdate)",
-                                      [.text(jobID), .integer(owner)], { row throws(StoreError) in try row.int64(0) }).first
+        guard
+            let seq = try sql.query(
+                "SELECT seq FROM jobs WHERE id = ?1 AND (?2 IS NULL OR owner = ?2) AND status = 'done'\(dialect.forUpdate)",
+                [.text(jobID), .integer(owner)], { row throws(StoreError) in try row.int64(0) }
+            ).first
         else { throw .noSuchJob(jobID) }
         return seq
     }
@@ -126,12 +146,19 @@ extension SQLStore: GovernanceStore {
         try sql.transaction { () throws(StoreError) -> Review in
             let seq = try finishedJob(jobID, owner: requester.id)
             if let existing = try review(jobID: jobID) {
-                throw .conflict(existing.isOpen ? "This application is in the review queue already." : "This application has a final decision already.")
+                throw .conflict(
+                    existing.isOpen ? "This application is in the review queue already." : "This application has a final decision already.")
             }
-            try sql.execute("INSERT INTO reviews (seq, origin, request_note, opened_at) VALUES (?1, 'officer', ?2, ?3)",
-                            [.integer(seq), .text(note), .real(now)])
-            try appendAuditInTransaction([(AuditEntry(actor: requester.id, actorName: requester.name, action: .reviewRequested, object: jobID,
-                                                      address: address), now)])
+            try sql.execute(
+                "INSERT INTO reviews (seq, origin, request_note, opened_at) VALUES (?1, 'officer', ?2, ?3)",
+                [.integer(seq), .text(note), .real(now)])
+            try appendAuditInTransaction([
+                (
+                    AuditEntry(
+                        actor: requester.id, actorName: requester.name, action: .reviewRequested, object: jobID,
+                        address: address), now
+                )
+            ])
             guard let review = try review(jobID: jobID) else { throw .noSuchJob(jobID) }
             return review
         }
@@ -146,15 +173,24 @@ extension SQLStore: GovernanceStore {
                 // Not referred and not sent to review: deciding it overrides the model.
                 try sql.execute("INSERT INTO reviews (seq, origin, opened_at) VALUES (?1, 'override', ?2)", [.integer(seq), .real(now)])
             }
-            try sql.execute("""
+            try sql.execute(
+                """
                 UPDATE reviews SET decision = ?1, reason_code = ?2, note = ?3, decided_by = ?4, decided_at = ?5 WHERE seq = ?6 AND decision IS NULL
-                """, [.text(decision.decision.rawValue), .text(decision.reasonCode), .text(decision.note), .integer(reviewer.id), .real(now),
-                      .integer(seq)])
+                """,
+                [
+                    .text(decision.decision.rawValue), .text(decision.reasonCode), .text(decision.note), .integer(reviewer.id), .real(now),
+                    .integer(seq),
+                ])
             let overrides = decision.modelDecision != "review" && existing?.origin != .officer
-            try appendAuditInTransaction([(AuditEntry(actor: reviewer.id, actorName: reviewer.name, action: overrides ? .override : .decision,
-                                                      object: jobID,
-                                                      detail: "\(decision.decision.rawValue) \(decision.reasonCode) (model: \(decision.modelDecision))",
-                                                      address: address), now)])
+            try appendAuditInTransaction([
+                (
+                    AuditEntry(
+                        actor: reviewer.id, actorName: reviewer.name, action: overrides ? .override : .decision,
+                        object: jobID,
+                        detail: "\(decision.decision.rawValue) \(decision.reasonCode) (model: \(decision.modelDecision))",
+                        address: address), now
+                )
+            ])
             guard let review = try review(jobID: jobID) else { throw .noSuchJob(jobID) }
             return review
         }
@@ -165,7 +201,8 @@ extension SQLStore: GovernanceStore {
     }
 
     public func allJobs(after: String?, limit: Int) throws(StoreError) -> [Job] {
-        try sql.query("""
+        try sql.query(
+            """
             SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE (?1 IS NULL OR j.seq > (SELECT seq FROM jobs WHERE id = ?1)) ORDER BY j.seq LIMIT ?2
             """, [.text(after), .int(limit)], Self.readJob)
     }

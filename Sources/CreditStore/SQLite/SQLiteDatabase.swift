@@ -1,6 +1,7 @@
 import CSQLite
 import CreditSystem
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,7 +33,9 @@ public final class SQLiteDatabase: SQLConnection {
     /// process holding the write lock waits at most `busyTimeout` seconds, then fails with
     /// SQLITE_BUSY (``StoreError/isBusy``). `autoCheckpointPages` is the WAL size at which a commit
     /// through this connection copies the log back into the database (SQLite's default is 1000 pages).
-    public init(path: String, autoCheckpointPages: Int = 1000, cacheKiB: Int = 512, busyTimeout: Double = SQLiteDatabase.defaultBusyTimeout) throws(StoreError) {
+    public init(
+        path: String, autoCheckpointPages: Int = 1000, cacheKiB: Int = 512, busyTimeout: Double = SQLiteDatabase.defaultBusyTimeout
+    ) throws(StoreError) {
         self.path = path
         // A new database is readable by its owner only (0600): it holds applications and password
         // hashes. SQLite gives the -wal and -shm files it creates the database file's mode.
@@ -59,10 +62,12 @@ public final class SQLiteDatabase: SQLConnection {
         // retries, which caps a busy queue at a few thousand commits per second, and the other
         // process's transactions take well under a millisecond. Retry after 20, 40, 80, 160 µs,
         // then every 250 µs, until the busy timeout has passed since the first retry.
-        sqlite3_busy_handler(connection, { context, attempt in
-            let wait = Unmanaged<BusyWait>.fromOpaque(context!).takeUnretainedValue()
-            return wait.shouldRetry(attempt: attempt) ? 1 : 0
-        }, Unmanaged.passUnretained(busyWait).toOpaque())
+        sqlite3_busy_handler(
+            connection,
+            { context, attempt in
+                let wait = Unmanaged<BusyWait>.fromOpaque(context!).takeUnretainedValue()
+                return wait.shouldRetry(attempt: attempt) ? 1 : 0
+            }, Unmanaged.passUnretained(busyWait).toOpaque())
         // Switching to WAL takes the write lock; asking does not. A new connection (the pool
         // opens them as load grows) must not wait behind another process's write lock.
         if try query("PRAGMA journal_mode", { row throws(StoreError) in try row.string(0) }).first?.lowercased() != "wal" {

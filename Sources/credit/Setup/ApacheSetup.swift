@@ -69,17 +69,20 @@ struct ApacheSetup: ParsableCommand {
         try DeploymentFiles.copyTree(from: installed.models, to: target + "/models") { $0.hasSuffix(".svg") || $0.hasSuffix(".md") }
         try DeploymentFiles.makeDirectory(target + "/errors", mode: 0o755)
         for problem in Self.errorDocuments {
-            try DeploymentFiles.write(String(decoding: problem.response.body, as: UTF8.self), to: target + "/errors/\(problem.status).json", mode: 0o644)
+            try DeploymentFiles.write(
+                String(decoding: problem.response.body, as: UTF8.self), to: target + "/errors/\(problem.status).json", mode: 0o644)
         }
         try DeploymentFiles.write(wrapper(installed: installed, configPath: configPath), to: target + "/" + mode.wrapperName, mode: 0o755)
         try DeploymentFiles.write(htaccessText(), to: htaccess, mode: 0o644)
         for stale in Mode.allCases where stale != mode { try? FileManager.default.removeItem(atPath: target + "/" + stale.wrapperName) }
 
         // cron reads % as a line break: escape it in the paths.
-        let command = "\(DeploymentFiles.shellQuoted(installed.executable("credit-worker"))) --drain --config "
+        let command =
+            "\(DeploymentFiles.shellQuoted(installed.executable("credit-worker"))) --drain --config "
             + "\(DeploymentFiles.shellQuoted(configPath)) >> \(DeploymentFiles.shellQuoted(dataFolder + "/worker.log")) 2>&1"
         let cron = "\(cronMinutes == 1 ? "*" : "*/\(cronMinutes)") * * * * " + command.replacingOccurrences(of: "%", with: "\\%")
-        print("""
+        print(
+            """
             site and API in \(target) (\(mode.rawValue)), served at \(prefix) and \(prefix)api/
             data in \(dataFolder) (configuration \(configPath))
             Add this line to your crontab (crontab -e) so that queued applications are scored:
@@ -92,9 +95,11 @@ struct ApacheSetup: ParsableCommand {
 
     /// The JSON problems Apache serves for its own errors (the responder missing or failing).
     static let errorDocuments = [
-        Problem(type: "internal", title: "Internal error", status: 500,
-                detail: "The scoring service failed to start; its configuration or files may be unreadable. The host's error log says why."),
-        Problem(type: "unavailable", title: "Service unavailable", status: 503, detail: "The scoring service is not answering; retry in a few seconds."),
+        Problem(
+            type: "internal", title: "Internal error", status: 500,
+            detail: "The scoring service failed to start; its configuration or files may be unreadable. The host's error log says why."),
+        Problem(
+            type: "unavailable", title: "Service unavailable", status: 503, detail: "The scoring service is not answering; retry in a few seconds."),
     ]
 
     func configFile(installed: InstalledBundle) -> String {
@@ -124,45 +129,45 @@ struct ApacheSetup: ParsableCommand {
     func htaccessText() -> String {
         let headers = SecurityHeaders.all.map { "Header always set \($0.name) \"\($0.value)\"" }.joined(separator: "\n")
         return """
-        \(Self.marker) (\(mode.rawValue)): the credit-scoring site and its API at \(prefix)api/.
-        # Needs only AllowOverride All, mod_rewrite, mod_headers and Apache 2.4.13 or later (CGIPassAuth).
-        Options -Indexes +ExecCGI +SymLinksIfOwnerMatch
-        DirectoryIndex index.html
-        \(mode.handler)
-        # Apache withholds the Authorization header from programs unless told to pass it on.
-        CGIPassAuth On
-        AddType text/javascript .js .mjs
-        AddType application/json .json
-        AddType image/svg+xml .svg
-        AddType text/markdown .md
-        AddDefaultCharset utf-8
+            \(Self.marker) (\(mode.rawValue)): the credit-scoring site and its API at \(prefix)api/.
+            # Needs only AllowOverride All, mod_rewrite, mod_headers and Apache 2.4.13 or later (CGIPassAuth).
+            Options -Indexes +ExecCGI +SymLinksIfOwnerMatch
+            DirectoryIndex index.html
+            \(mode.handler)
+            # Apache withholds the Authorization header from programs unless told to pass it on.
+            CGIPassAuth On
+            AddType text/javascript .js .mjs
+            AddType application/json .json
+            AddType image/svg+xml .svg
+            AddType text/markdown .md
+            AddDefaultCharset utf-8
 
-        RewriteEngine On
-        RewriteRule ^api(/.*)?$ \(mode.wrapperName) [L]
+            RewriteEngine On
+            RewriteRule ^api(/.*)?$ \(mode.wrapperName) [L]
 
-        # Nothing but the site: no hidden files, configuration, keys, databases or logs, even if copied here.
-        <FilesMatch "(?i)(^\\.|\\.(conf|key|pem|bak|db|log|sh|env)$|\\.sqlite)">
-            Require all denied
-        </FilesMatch>
+            # Nothing but the site: no hidden files, configuration, keys, databases or logs, even if copied here.
+            <FilesMatch "(?i)(^\\.|\\.(conf|key|pem|bak|db|log|sh|env)$|\\.sqlite)">
+                Require all denied
+            </FilesMatch>
 
-        # Compressed where the host has mod_deflate; the site's files are revalidated (no build step
-        # versions their names).
-        <IfModule mod_deflate.c>
-            AddOutputFilterByType DEFLATE text/html text/css text/javascript application/json application/problem+json image/svg+xml
-        </IfModule>
-        <FilesMatch "\\.(html|css|js|json|svg|md)$">
-            Header set Cache-Control "no-cache"
-        </FilesMatch>
+            # Compressed where the host has mod_deflate; the site's files are revalidated (no build step
+            # versions their names).
+            <IfModule mod_deflate.c>
+                AddOutputFilterByType DEFLATE text/html text/css text/javascript application/json application/problem+json image/svg+xml
+            </IfModule>
+            <FilesMatch "\\.(html|css|js|json|svg|md)$">
+                Header set Cache-Control "no-cache"
+            </FilesMatch>
 
-        # Apache's own failures (the responder cannot start) as JSON problems, like the API's.
-        ErrorDocument 500 \(prefix)errors/500.json
-        ErrorDocument 503 \(prefix)errors/503.json
-        <FilesMatch "^[0-9]{3}\\.json$">
-            ForceType application/problem+json
-        </FilesMatch>
+            # Apache's own failures (the responder cannot start) as JSON problems, like the API's.
+            ErrorDocument 500 \(prefix)errors/500.json
+            ErrorDocument 503 \(prefix)errors/503.json
+            <FilesMatch "^[0-9]{3}\\.json$">
+                ForceType application/problem+json
+            </FilesMatch>
 
-        \(headers)
+            \(headers)
 
-        """
+            """
     }
 }

@@ -25,7 +25,9 @@ enum DeploymentFiles {
         let manager = FileManager.default
         try makeDirectory(destination, mode: 0o755)
         let names: [String]
-        do { names = try manager.contentsOfDirectory(atPath: source).sorted() } catch { throw CommandError("cannot read \(source): \(error.localizedDescription)") }
+        do { names = try manager.contentsOfDirectory(atPath: source).sorted() } catch {
+            throw CommandError("cannot read \(source): \(error.localizedDescription)")
+        }
         for name in names where !name.hasPrefix(".") {
             let from = source + "/" + name, to = destination + "/" + name
             var isFolder: ObjCBool = false
@@ -66,7 +68,8 @@ enum DeploymentFiles {
     /// letters, digits and `-._/`.
     static func checkPrefix(_ prefix: String) throws {
         guard prefix.hasPrefix("/"), prefix.hasSuffix("/"), !prefix.contains("//"), !prefix.contains("/../"), !prefix.contains("/./"),
-              prefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-._/".contains($0)) }) else {
+            prefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-._/".contains($0)) })
+        else {
             throw CommandError("--prefix must be a URL path that starts and ends with /, such as / or /credit/, using letters, digits and - . _")
         }
     }

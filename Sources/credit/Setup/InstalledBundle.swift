@@ -14,8 +14,10 @@ struct InstalledBundle {
 
     /// The bundle this `credit` belongs to, or the one at `override`.
     static func locate(override: String?) throws -> InstalledBundle {
-        let binaries = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                           ?? CommandLine.arguments[0]).deletingLastPathComponent().standardizedFileURL.path
+        let binaries = URL(
+            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0]
+        ).deletingLastPathComponent().standardizedFileURL.path
         if let override {
             let root = URL(fileURLWithPath: override).standardizedFileURL.path
             guard isBundle(root) else { throw CommandError("\(root) holds no site/index.html and models/default.json") }

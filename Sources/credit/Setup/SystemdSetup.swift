@@ -35,13 +35,16 @@ struct SystemdSetup: ParsableCommand {
     func run() throws {
         let installed = try InstalledBundle.locate(override: bundle)
         guard !installed.root.contains(where: { $0.isWhitespace || "%\"'\\$;".contains($0) }) else {
-            throw CommandError("the bundle's path \(installed.root) holds a space or one of % \" ' \\ $ ;, which unit files would misread; unpack it elsewhere, e.g. /opt/credit-scoring")
+            throw CommandError(
+                "the bundle's path \(installed.root) holds a space or one of % \" ' \\ $ ;, which unit files would misread; unpack it elsewhere, e.g. /opt/credit-scoring"
+            )
         }
         try DeploymentFiles.makeDirectory(out, mode: 0o755)
         for (name, text) in units(installed) {
             try DeploymentFiles.write(text, to: out + "/" + name, mode: name.hasSuffix(".conf") ? 0o640 : 0o644)
         }
-        print("""
+        print(
+            """
             wrote credit-fcgi.socket, credit-fcgi.service, credit-worker.service and credit.conf to \(out). As root:
               useradd --system --home-dir /var/lib/credit-scoring --shell /usr/sbin/nologin \(user)
               install -D -m 0640 -g \(user) \(out)/credit.conf \(config)
@@ -138,6 +141,8 @@ struct SystemdSetup: ParsableCommand {
             CREDIT_WAKE_SOCKET=/run/credit-scoring-worker/wake.sock
 
             """
-        return [("credit-fcgi.socket", socket), ("credit-fcgi.service", responder), ("credit-worker.service", worker), ("credit.conf", configuration)]
+        return [
+            ("credit-fcgi.socket", socket), ("credit-fcgi.service", responder), ("credit-worker.service", worker), ("credit.conf", configuration),
+        ]
     }
 }
