@@ -54,11 +54,22 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
         try withConnection(body)
     }
 
-    /// Each thread keeps the connection it first used: a request takes no lock to find one (a
-    /// shared list behind a lock cost a responder under 16 threads a third of its CPU on a
-    /// status poll, in contention). A thread already using its own (a nested call) borrows one
-    /// from the shared list of idle connections.
+    /// The first ``maxOwners`` threads keep the connection they first used: their requests take
+    /// no lock to find one (a shared list behind a lock cost a responder under 16 threads a third
+    /// of its CPU on a status poll, in contention). Other threads, and a thread already using its
+    /// own (a nested call), borrow one from the shared list of idle connections.
     private let ownConnection = ThreadLocal<ConnectionSlot>()
+    /// Threads that keep a connection of their own; past ``maxOwners``, threads share the idle
+    /// list (each connection holds its page cache and statements: a responder stays within 20 MB).
+    private let owners = Mutex(0)
+    static let maxOwners = 4
+
+    /// Counts one more owner if there is room for it.
+    private static func take(_ owners: inout Int) -> Bool {
+        guard owners < maxOwners else { return false }
+        owners += 1
+        return true
+    }
 
     private func withConnection<T>(_ body: (any StoreConnection) throws -> T) throws -> T {
         if let own = ownConnection.value, !own.inUse {
@@ -68,7 +79,7 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
         }
         let store = idle.withLock { $0.popLast() }
         let connection = try store?.connection ?? open()
-        if ownConnection.value == nil {
+        if ownConnection.value == nil, owners.withLock({ count in Self.take(&count) }) {
             let own = ConnectionSlot(connection)
             ownConnection.value = own
             own.inUse = true

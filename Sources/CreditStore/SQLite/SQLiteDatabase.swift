@@ -57,6 +57,9 @@ public final class SQLiteDatabase: SQLConnection {
             throw .cannotOpen(path: path, reason: message)
         }
         handle = connection
+        // SQLite's lookaside allocator takes 120 KiB a connection by default; a responder keeps a
+        // connection a thread, and 32 KiB each serves its short statements as well.
+        _ = csqlite_set_lookaside(connection, 256, 128)
         busyWait = BusyWait(timeout: busyTimeout)
         // SQLite's own busy handler sleeps whole milliseconds (1, 2, 5, 10, ... ms) between
         // retries, which caps a busy queue at a few thousand commits per second, and the other
