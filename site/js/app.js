@@ -2,7 +2,7 @@
 import { can, session, whenUnauthorized } from "./api.js";
 import { signInView } from "./signin.js";
 import { applicationView, clearDraft } from "./application.js";
-import { resultView } from "./result.js";
+import { prefetchResultData, resultView } from "./result.js";
 import { historyView } from "./history.js";
 import { modelView } from "./model.js";
 import { batchView } from "./batch.js";
@@ -61,6 +61,7 @@ async function route() {
   if (page === "batch") { const built = await batchView(); if (generation !== routeGeneration || !session.token) { built.stop(); return; } stopCurrent = built.stop; render(built.element); return; }
   const views = { history: historyView, model: modelView, reviews: reviewsView, accounts: accountsView, audit: auditView,
                   account: () => accountView(route) };
+  if (!views[page]) prefetchResultData();  // the form: the result card's data comes while it is filled in
   const element = await (views[page] || applicationView)();
   if (generation === routeGeneration && session.token) render(element);
 }

@@ -152,16 +152,28 @@ async function decisionPanel(job, reload) {
 }
 
 /**
+ * Asks for what a result card needs besides the result (each is fetched once a session): the
+ * decision cut-offs, the schema's labels and the review reasons. Called while the officer fills in
+ * the form, and again as the result is polled, so that the card does not wait for them.
+ */
+export function prefetchResultData() {
+  policy();
+  schema().catch(() => null);
+  reviewReasons();
+}
+
+/**
  * Polls one prediction and shows its result card when it arrives. A result usually comes within
- * a few milliseconds of the submission (the worker is woken by it), so the first polls come while
- * it is likely near: at 5 ms and then every 5 to 20 ms for the first 100 ms; after that the wait
- * grows by half each time, to one poll every 30 s, for as long as the page is open.
+ * a few milliseconds of the submission (the worker is woken by it), so the polls come while it is
+ * likely near: at once, then every 5 to 25 ms for the first 100 ms; after that the wait grows by
+ * half each time, to one poll every 30 s, for as long as the page is open. The cut-offs, labels
+ * and review reasons the card needs are fetched meanwhile.
  */
 export function resultView(id) {
   const status = h("p", { class: "status", id: "status", role: "status", "aria-live": "polite" }, statusText.queued);
   const slot = h("div");
   const element = h("div", {}, h("h1", {}, "Application result"), status, slot);
-  const early = [5, 5, 5, 10, 10, 20, 20, 25];  // ms: the first 100 ms
+  const early = [5, 5, 5, 10, 10, 20, 20, 25];  // ms after the first poll: the first 100 ms
   let polls = 0, delay = 50, stopped = false, timer, saidBusy = false;
   const next = () => (polls < early.length ? early[polls++] : (delay = Math.min(30000, delay * 1.5)));
   const started = Date.now();
@@ -207,6 +219,7 @@ export function resultView(id) {
     }
     timer = setTimeout(poll, next());
   }
-  timer = setTimeout(poll, next());
+  prefetchResultData();
+  poll();
   return { element, stop: () => { stopped = true; clearTimeout(timer); } };
 }
