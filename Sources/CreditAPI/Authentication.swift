@@ -6,7 +6,12 @@ extension CreditService {
     /// The signed-in user from the bearer token, or 401: the account must exist, be enabled and
     /// have the token's generation (a password change revokes older tokens). With `minimum`, a
     /// weaker role gets 403. An account with a one-time password may only change it (403).
-    func authenticate(_ request: HTTPRequest, minimum: Role = .officer, allowingPasswordChange: Bool = false) throws -> User {
+    /// `auditingRefusal: false` answers a refused token without its audit row (a submission the
+    /// store refused: its row would add a write for every retry of a client that keeps an old token).
+    func authenticate(
+        _ request: HTTPRequest, minimum: Role = .officer, allowingPasswordChange: Bool = false,
+        auditingRefusal: Bool = true
+    ) throws -> User {
         let caller = try caller(request)
         let user: User
         if let account = caller.account {
@@ -16,6 +21,9 @@ extension CreditService {
             user = account
         }
         guard !user.disabled, user.tokenGeneration == caller.generation else {
+            if !auditingRefusal {
+                throw user.disabled ? Self.inactiveAccount : Problem.unauthorized("This token was revoked by a password change; sign in again.")
+            }
             // Audited: a real token of a real account, refused (disabled, or revoked by a password
             // change). A row that cannot be written is logged and counted; the answer stays the same.
             appendAuditReportingFailure(

@@ -54,7 +54,7 @@ extension CreditService {
             // The account cannot submit: the one authentication path says why (disabled, token
             // revoked, or a one-time password to change first).
             if case .ownerInactive = error {
-                _ = try authenticate(request)
+                _ = try authenticate(request, auditingRefusal: false)
                 throw Self.inactiveAccount
             }
             if case .idempotencyKeyReused = error { throw Problem.idempotencyKeyReuse() }

@@ -45,6 +45,9 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
         idle.withLock { $0.append(IdleConnection(connection: first)) }
     }
 
+    /// Closes the threads' own connections: no thread can be using the pool now.
+    deinit { ownedSlots.withLock { slots in for slot in slots { slot.connection = nil } } }
+
     public func notifyWorkers() { afterCommit() }
 
     /// Runs `body` with a connection no other thread is using.
@@ -62,6 +65,9 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
     /// Threads that keep a connection of their own; past ``maxOwners``, threads share the idle
     /// list (each connection holds its page cache and statements: a responder stays within 20 MB).
     private let owners = Mutex(0)
+    /// Every thread's own connection, so that they are closed when the pool goes (a thread's
+    /// slot outlives the pool until that thread exits).
+    private let ownedSlots = Mutex<[ConnectionSlot]>([])
     static let maxOwners = 4
 
     /// Counts one more owner if there is room for it.
@@ -82,6 +88,7 @@ public final class StorePool: StoreProvider, @unchecked Sendable {
         if ownConnection.value == nil, owners.withLock({ count in Self.take(&count) }) {
             let own = ConnectionSlot(connection)
             ownConnection.value = own
+            ownedSlots.withLock { $0.append(own) }
             own.inUse = true
             defer { own.inUse = false }
             return try body(connection)
@@ -174,8 +181,9 @@ private struct CommitQueue {
 /// A connection in the pool, between two uses. A connection is used by one thread at a time,
 /// and only the pool's lock hands it from one to the next.
 /// A thread's own connection, and whether that thread is using it now (read and written by that thread only).
-private final class ConnectionSlot {
-    let connection: any StoreConnection
+private final class ConnectionSlot: @unchecked Sendable {
+    /// Nil once the pool has gone (the connection is closed then).
+    var connection: (any StoreConnection)!
     var inUse = false
     init(_ connection: any StoreConnection) { self.connection = connection }
 }

@@ -1,4 +1,5 @@
 import CreditAuth
+import CreditGovernance
 import CreditJSON
 import CreditModel
 import CreditStore
@@ -227,13 +228,18 @@ final class CreditServiceTests: XCTestCase {
         let alice = try token("alice")
         XCTAssertEqual(submit(validApplication, token: alice).status, 202)
         try SQLiteStore(path: service.configuration.databasePath).setDisabled(name: "alice", disabled: true)
-        for response in [
-            submit(validApplication, token: alice),
-            service.handle(HTTPRequest(method: "GET", path: "/api/predictions", headers: ["Authorization": "Bearer \(alice)"])),
-        ] {
-            XCTAssertEqual(response.status, 401)
-            XCTAssertTrue((json(response)["detail"] as? String)?.contains("disabled") ?? false)
+        let store = try SQLiteStore(path: service.configuration.databasePath)
+        func refusals() throws -> Int { try store.auditRecords(AuditFilter(action: .tokenRefused), limit: 100).count }
+        for _ in 0..<3 {
+            let refused = submit(validApplication, token: alice)
+            XCTAssertEqual(refused.status, 401)
+            XCTAssertTrue((json(refused)["detail"] as? String)?.contains("disabled") ?? false)
         }
+        XCTAssertEqual(try refusals(), 0, "a refused submission adds no audit row: a client retrying an old token cannot flood the trail")
+        let read = service.handle(HTTPRequest(method: "GET", path: "/api/predictions", headers: ["Authorization": "Bearer \(alice)"]))
+        XCTAssertEqual(read.status, 401)
+        XCTAssertTrue((json(read)["detail"] as? String)?.contains("disabled") ?? false)
+        XCTAssertEqual(try refusals(), 1, "a refused read is audited")
     }
 
     func testHistoryPagesNewestFirst() throws {

@@ -4,9 +4,10 @@ import CreditGovernance
 #endif
 
 /// The store on a PostgreSQL server, for deployments on more than one host: every behaviour is
-/// ``SQLStore``'s, shared with SQLite, except three that PostgreSQL does in one statement where
+/// ``SQLStore``'s, shared with SQLite, except four that PostgreSQL does in one statement where
 /// SQLite takes one a row (each a round trip here): storing a group commit's submissions,
-/// recording a batch of outcomes, and queueing a chunk of a batch. Workers claim with
+/// recording a batch of outcomes, queueing a chunk of a batch, and recording a file of loan
+/// outcomes. Workers claim with
 /// `FOR UPDATE SKIP LOCKED` (``SQLDialect/skipLocked``), so they never wait for or share a job.
 ///
 /// Each commit that queues jobs sends `NOTIFY credit_jobs`, which wakes listening workers
@@ -138,6 +139,38 @@ public final class PostgresStore: SQLStore {
                 column { $0.championDecision }, column { $0.challengerModel }, column { PostgresText.number($0.challengerPD) },
                 column { $0.challengerDecision }, column { $0.challengerResult }, worker,
             ])
+    }
+
+    /// Every outcome of a file in one statement; `ord` keeps the file's order for the counts.
+    public override func recordOutcomes(_ outcomes: [Outcome], audit: AuditEntry, now: Double) throws(StoreError) -> [Int] {
+        try connection.transaction { () throws(StoreError) -> [Int] in
+            var kinds: [String?] = [], keys: [String?] = [], flags: [String?] = [], times: [String?] = []
+            for outcome in outcomes {
+                switch outcome.key {
+                case .job(let id): kinds.append("job"); keys.append(id)
+                case .client(let id): kinds.append("client"); keys.append(id)
+                }
+                flags.append(outcome.defaulted ? "true" : "false")
+                times.append(outcome.observedAt.map(PostgresText.number))
+            }
+            // Every outcome in one statement; `ord` keeps the file's order for the counts.
+            let rows = try connection.query(
+                """
+                WITH given AS (
+                  SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[], $4::double precision[]) WITH ORDINALITY AS g(kind, key, defaulted, observed_at, ord)),
+                matched AS (
+                  SELECT g.ord, j.seq, g.defaulted, g.observed_at FROM given g
+                  JOIN jobs j ON j.status = 'done' AND ((g.kind = 'job' AND j.id = g.key) OR (g.kind = 'client' AND j.client_id = g.key))),
+                latest AS (SELECT DISTINCT ON (seq) * FROM matched ORDER BY seq, ord DESC),
+                stored AS (
+                  INSERT INTO outcomes (seq, defaulted, observed_at, recorded_at) SELECT seq, defaulted, observed_at, $5::double precision FROM latest
+                  ON CONFLICT (seq) DO UPDATE SET defaulted = excluded.defaulted, observed_at = excluded.observed_at, recorded_at = excluded.recorded_at)
+                SELECT g.ord, count(m.seq) FROM given g LEFT JOIN matched m ON m.ord = g.ord GROUP BY g.ord ORDER BY g.ord
+                """,
+                [PostgresText.array(kinds), PostgresText.array(keys), PostgresText.array(flags), PostgresText.array(times), PostgresText.number(now)])
+            try appendAuditInTransaction([(audit, now)])
+            return try rows.map { row throws(StoreError) in try row.int(1) }
+        }
     }
 
     /// The chunk in one statement: arrays of the rows' columns, unnested into jobs and applications.

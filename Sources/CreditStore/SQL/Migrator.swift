@@ -44,7 +44,11 @@ enum Migrator {
     static func migrate(_ sql: any SQLConnection) throws(StoreError) -> [String] {
         // Current already: nothing to write, so a process still starts on a read-only database
         // (a PostgreSQL replica after a failover), where readiness then reports it cannot write.
-        if let applied = try appliedNames(sql), try check(applied) == names.count { return [] }
+        if let applied = try appliedNames(sql) {
+            if try check(applied) == names.count { return [] }
+        } else if legacyNames(version: try legacyVersion(sql), sql.dialect).count == names.count {
+            return []  // current by its old number: the names are recorded by the next migration
+        }
         return try sql.transaction { () throws(StoreError) -> [String] in
             try sql.lock(.migrations)
             try sql.executeScript("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)")

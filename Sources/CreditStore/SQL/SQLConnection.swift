@@ -84,6 +84,15 @@ public enum SQLDialect: Sendable {
         }
     }
 
+    /// A user name equal to the one at `placeholder`, ignoring case: SQLite's `name` column is
+    /// `NOCASE` (ASCII) and indexed so; PostgreSQL's unique index is on `lower(name)`.
+    public func sameName(_ placeholder: String) -> String {
+        switch self {
+        case .sqlite: "name = \(placeholder)"
+        case .postgres: "lower(name) = lower(\(placeholder))"
+        }
+    }
+
     /// The row id of a table without a key column of its own (`login_failures`).
     public var rowID: String {
         switch self {

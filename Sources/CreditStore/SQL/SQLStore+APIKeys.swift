@@ -57,7 +57,7 @@ extension SQLStore: APIKeyStore {
             guard
                 let id = try sql.query(
                     """
-                    UPDATE api_keys SET revoked_at = ?2 WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE \(Self.sameName)) RETURNING user_id
+                    UPDATE api_keys SET revoked_at = ?2 WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE \(sameName)) RETURNING user_id
                     """, [.text(name), .real(now)], { row throws(StoreError) in try row.int64(0) }
                 ).first
             else { throw .noSuchUser(name) }

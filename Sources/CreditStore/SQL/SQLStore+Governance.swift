@@ -35,7 +35,7 @@ extension SQLStore: GovernanceStore {
                 }
             guard
                 let user = try sql.query(
-                    "UPDATE users SET \(assignments) WHERE \(Self.sameName) RETURNING \(Self.userColumns)",
+                    "UPDATE users SET \(assignments) WHERE \(sameName) RETURNING \(Self.userColumns)",
                     [.text(name)] + values, Self.readUser
                 ).first
             else { throw .noSuchUser(name) }

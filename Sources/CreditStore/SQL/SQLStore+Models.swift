@@ -99,29 +99,6 @@ extension SQLStore: ModelRegisterStore {
         ) { row throws(StoreError) in (at: try row.double(0), pd: try row.double(1)) }
     }
 
-    public func recordOutcomes(_ outcomes: [Outcome], audit: AuditEntry, now: Double) throws(StoreError) -> [Int] {
-        try sql.transaction { () throws(StoreError) -> [Int] in
-            var matched: [Int] = []
-            matched.reserveCapacity(outcomes.count)
-            for outcome in outcomes {
-                // A later outcome for the same application replaces an earlier one.
-                let (column, key) =
-                    switch outcome.key {
-                    case .job(let id): ("id", id)
-                    case .client(let id): ("client_id", id)
-                    }
-                matched.append(
-                    try sql.execute(
-                        """
-                        INSERT INTO outcomes (seq, defaulted, observed_at, recorded_at) SELECT seq, ?1, ?2, ?3 FROM jobs WHERE \(column) = ?4 AND status = 'done'
-                        ON CONFLICT (seq) DO UPDATE SET defaulted = excluded.defaulted, observed_at = excluded.observed_at, recorded_at = excluded.recorded_at
-                        """, [.boolean(outcome.defaulted), .real(outcome.observedAt), .real(now), .text(key)]))
-            }
-            try appendAuditInTransaction([(audit, now)])
-            return matched
-        }
-    }
-
     public func scoredOutcomes(since: Double) throws(StoreError) -> [ScoredOutcome] {
         try sql.query(
             """

@@ -356,6 +356,33 @@ public class SQLStore: StoreConnection {
         }
     }
 
+    // MARK: Outcomes
+
+    /// Records outcomes one statement each (PostgreSQL overrides it with one statement for all).
+    /// Here, not with the other model-register methods, so that it can be overridden.
+    public func recordOutcomes(_ outcomes: [Outcome], audit: AuditEntry, now: Double) throws(StoreError) -> [Int] {
+        try sql.transaction { () throws(StoreError) -> [Int] in
+            var matched: [Int] = []
+            matched.reserveCapacity(outcomes.count)
+            for outcome in outcomes {
+                // A later outcome for the same application replaces an earlier one.
+                let (column, key) =
+                    switch outcome.key {
+                    case .job(let id): ("id", id)
+                    case .client(let id): ("client_id", id)
+                    }
+                matched.append(
+                    try sql.execute(
+                        """
+                        INSERT INTO outcomes (seq, defaulted, observed_at, recorded_at) SELECT seq, ?1, ?2, ?3 FROM jobs WHERE \(column) = ?4 AND status = 'done'
+                        ON CONFLICT (seq) DO UPDATE SET defaulted = excluded.defaulted, observed_at = excluded.observed_at, recorded_at = excluded.recorded_at
+                        """, [.boolean(outcome.defaulted), .real(outcome.observedAt), .real(now), .text(key)]))
+            }
+            try appendAuditInTransaction([(audit, now)])
+            return matched
+        }
+    }
+
     // MARK: Users
 
     static let userColumns = "id, name, password_hash, disabled, created_at, role, token_generation, must_change_password"
@@ -368,11 +395,11 @@ public class SQLStore: StoreConnection {
             role: try row.decode(Role.self, 5), tokenGeneration: try row.int(6), mustChangePassword: try row.bool(7))
     }
 
-    /// User names compare without case (ASCII on SQLite, as its `NOCASE` index does).
-    static let sameName = "lower(name) = lower(?1)"
+    /// User names compare without case, through each database's index.
+    var sameName: String { dialect.sameName("?1") }
 
     public func user(named name: String) throws(StoreError) -> User? {
-        try sql.query("SELECT \(Self.userColumns) FROM users WHERE \(Self.sameName)", [.text(name)], Self.readUser).first
+        try sql.query("SELECT \(Self.userColumns) FROM users WHERE \(sameName)", [.text(name)], Self.readUser).first
     }
 
     public func user(id: Int64) throws(StoreError) -> User? {
@@ -384,7 +411,7 @@ public class SQLStore: StoreConnection {
     }
 
     public func setPasswordHash(name: String, passwordHash: String) throws(StoreError) {
-        guard try sql.execute("UPDATE users SET password_hash = ?2 WHERE \(Self.sameName)", [.text(name), .text(passwordHash)]) > 0 else {
+        guard try sql.execute("UPDATE users SET password_hash = ?2 WHERE \(sameName)", [.text(name), .text(passwordHash)]) > 0 else {
             throw .noSuchUser(name)
         }
     }
