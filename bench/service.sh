@@ -116,7 +116,7 @@ wait "$poller" "$flood"
 sleep 1
 # Closed loop: each client (a wrk thread of its own: bench/closed_loop.lua) submits, polls until
 # done at once, submits again. The worker's CPU per job is taken over the same seconds.
-closed() {  # $1 = clients; prints the JSON of closed_loop.py with worker_us_per_job added
+closed() {  # $1 = clients; prints the JSON line of bench/closed_loop.lua with worker_us_per_job added
   local ticks jobs
   ticks=$(awk '{print $14 + $15}' "/proc/$worker/stat"); jobs=$(sqlite3 "$CREDIT_DB" "SELECT count(*) FROM jobs")
   TOKEN=$token BODY=$body wrk -t"$1" -c"$1" -d"${CLOSED_SECONDS:-5}s" -s bench/closed_loop.lua "http://127.0.0.1:$port/" | tail -1 > "$work/closed.json"

@@ -33,13 +33,13 @@ public enum SecretKeyFile {
         var info = stat()
         guard stat(path, &info) == 0 else {
             if errno == ENOENT { throw .missing(path: path) }
-            if errno == EACCES { throw .permissionDenied(path: path, runningAs: currentAccount()) }
+            if errno == EACCES { throw .permissionDenied(path: path, runningAs: SystemAccount.current()) }
             throw .unreadable(path: path, reason: String(cString: strerror(errno)))
         }
         guard info.st_mode & 0o077 == 0 else { throw .insecurePermissions(path: path, mode: String(info.st_mode & 0o777, radix: 8)) }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            if errno == EACCES { throw .permissionDenied(path: path, runningAs: currentAccount()) }
+            if errno == EACCES { throw .permissionDenied(path: path, runningAs: SystemAccount.current()) }
             throw .unreadable(path: path, reason: String(cString: strerror(errno)))
         }
         defer { close(descriptor) }
@@ -54,9 +54,6 @@ public enum SecretKeyFile {
         guard key.count >= 32 else { throw .tooShort(path: path, bytes: key.count) }
         return key
     }
-
-    /// The account this process runs as, by name when it has one (`www-data (uid 33)`).
-    public static func currentAccount() -> String { SystemAccount.current() }
 
     /// Writes 64 new random bytes with mode 0600; never replaces an existing file.
     public static func create(path: String) throws(SecretKeyError) {

@@ -17,16 +17,9 @@ final class AuditFailureTests: XCTestCase {
     private let lines = Locked<[CapturedLine]>([])
     private let password = "a long enough password"
 
-    private static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     override func setUpWithError() throws {
         directory = try TemporaryDirectory(prefix: "audit")
-        let configuration = ServiceConfiguration(
-            databasePath: directory.url.appendingPathComponent("db.sqlite").path,
-            modelPath: Self.repositoryRoot.appendingPathComponent("models/default.json").path,
-            secretFile: directory.url.appendingPathComponent("secret.key").path, tokenTTL: 600)
-        try SecretKeyFile.create(path: configuration.secretFile)
+        let configuration = try TestConfiguration.inDirectory(directory)
         let hasher = PasswordHasher(parameters: .fastForTests)
         let now = 1_800_000_000.0
         _ = try SQLiteStore(path: configuration.databasePath).createUser(name: "alice", passwordHash: hasher.hash(password), now: now)

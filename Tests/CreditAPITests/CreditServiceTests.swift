@@ -18,16 +18,9 @@ final class CreditServiceTests: XCTestCase {
     private var now = 1_800_000_000.0
     private let password = "a long enough password"
 
-    private static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     override func setUpWithError() throws {
         directory = try TemporaryDirectory(prefix: "api")
-        let configuration = ServiceConfiguration(
-            databasePath: directory.url.appendingPathComponent("db.sqlite").path,
-            modelPath: Self.repositoryRoot.appendingPathComponent("models/default.json").path,
-            secretFile: directory.url.appendingPathComponent("secret.key").path, tokenTTL: 600)
-        try SecretKeyFile.create(path: configuration.secretFile)
+        let configuration = try TestConfiguration.inDirectory(directory)
         let hasher = PasswordHasher(parameters: .fastForTests)
         let store = try SQLiteStore(path: configuration.databasePath)
         for name in ["alice", "bob"] { _ = try store.createUser(name: name, passwordHash: hasher.hash(password), now: now) }

@@ -27,10 +27,7 @@ final class WorkerGatherTests: XCTestCase {
 
     override func setUpWithError() throws {
         directory = try TemporaryDirectory(prefix: "gather")
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let configuration = ServiceConfiguration(
-            databasePath: directory.file("db.sqlite"), modelPath: root.appendingPathComponent("models/default.json").path,
-            secretFile: directory.file("secret.key"), tokenTTL: 600)
+        let configuration = try TestConfiguration.inDirectory(directory)
         worker = try ScoringWorker(configuration: configuration, name: "gather-test")
         worker.gatherDelay = 0.2
         worker.arrivalGap = 0.001

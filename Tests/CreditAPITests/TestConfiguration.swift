@@ -1,0 +1,21 @@
+import CreditAPI
+import CreditAuth
+import CreditTestSupport
+import Foundation
+
+/// What the API tests share: the repository's root, and a service configuration whose database
+/// and signing key live in a test's own temporary directory, scoring with the shipped model.
+enum TestConfiguration {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// A configuration in `directory`, with a new signing key there.
+    static func inDirectory(_ directory: TemporaryDirectory) throws -> ServiceConfiguration {
+        let configuration = ServiceConfiguration(
+            databasePath: directory.file("db.sqlite"),
+            modelPath: repositoryRoot.appendingPathComponent("models/default.json").path,
+            secretFile: directory.file("secret.key"), tokenTTL: 600)
+        try SecretKeyFile.create(path: configuration.secretFile)
+        return configuration
+    }
+}
