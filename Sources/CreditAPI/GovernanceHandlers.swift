@@ -285,9 +285,7 @@ extension CreditService {
         if records.count == limit, let last = records.last {
             var items = request.queryItems
             items["before"] = String(last.seq)
-            next = .string(
-                request.basePath + "/api/audit?"
-                    + items.sorted { $0.key < $1.key }.map { "\($0.key)=\(FormDecoding.percentEncoded($0.value))" }.joined(separator: "&"))
+            next = .string(Self.link(request, "/api/audit", items.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
         }
         return JSONOutput.object(["items": .array(items), "next": next]).response()
     }
@@ -295,16 +293,7 @@ extension CreditService {
     /// A day `YYYY-MM-DD` (UTC midnight) or seconds since 1970.
     static func dayOrSeconds(_ text: String) -> Double? {
         if let seconds = Double(text), seconds.isFinite { return seconds }
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-            (1970...9999).contains(year), (1...12).contains(month), (1...31).contains(day)
-        else { return nil }
-        // Days from the civil date (H. Hinnant's algorithm).
-        let y = month <= 2 ? year - 1 : year
-        let era = y / 400, yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return Double(era * 146_097 + dayOfEra - 719_468) * 86_400
+        return CalendarDay.days(text).map { Double($0) * 86_400 }
     }
 
     // MARK: Helpers

@@ -97,16 +97,20 @@ extension CreditService {
         return representation.response()
     }
 
-    /// `GET /api/predictions?limit=&before=`: the caller's history, newest first.
+    /// `GET /api/predictions?q=&decision=&from=&to=&tz_offset_minutes=&batch=&limit=&before=`: the
+    /// caller's own applications, a batch's rows too unless `batch=exclude`, newest first, searched
+    /// and filtered by the store (see ``historyQuery(_:errors:)``); `next` repeats the filters.
     func listPredictions(_ request: HTTPRequest) throws -> HTTPResponse {
         let user = try authenticate(request)
-        let query = request.queryItems
+        let items = request.queryItems
         var errors: [String: [String]] = [:]
-        let limit = Self.limit(query, default: 20, maximum: 100, errors: &errors)
-        let before = query["before"]
+        let limit = Self.limit(items, default: 20, maximum: 100, errors: &errors)
+        let before = items["before"]
         if let before, !Self.isJobID(before) { errors["before"] = ["before must be the id of one of your predictions."] }
+        let query = Self.historyQuery(items, errors: &errors)
         if !errors.isEmpty { throw Problem.badRequest("The query has invalid parameters.", errors: errors) }
-        var jobs = try stores.withStore { try $0.jobs(owner: user.id, limit: limit, before: before) }
+        let page = try stores.withStore { try $0.jobs(owner: user.id, matching: query, limit: limit, before: before) }
+        var jobs = page.jobs
         // A page stays within a byte budget whatever its jobs hold; the rest is on the next page.
         var bytes = 0, kept = 0
         while kept < jobs.count {
@@ -114,9 +118,11 @@ extension CreditService {
             if bytes > Self.historyPageBytes && kept > 0 { break }
             kept += 1
         }
-        let full = jobs.count == limit || kept < jobs.count
+        let cursor = kept < jobs.count ? jobs[kept - 1].id : page.next
         jobs.removeSubrange(kept...)
-        let next: JSONOutput = full ? .string(request.basePath + "/api/predictions?limit=\(limit)&before=\(jobs.last!.id)") : .null
+        let filters = Self.historyFilterKeys.compactMap { key in items[key].flatMap { $0.isEmpty ? nil : (key, $0) } }
+        let next: JSONOutput =
+            cursor.map { .string(Self.link(request, "/api/predictions", [("limit", String(limit)), ("before", $0)] + filters)) } ?? .null
         return JSONOutput.object(["items": .array(jobs.map { Self.representation(of: $0) }), "next": next]).response()
     }
 

@@ -215,8 +215,9 @@ public protocol JobQueue: AnyObject {
     ) throws(StoreError) -> [ClaimedJob]
     /// One of `owner`'s jobs, or nil (another user's job is nil too).
     func job(id: String, owner: Int64) throws(StoreError) -> Job?
-    /// `owner`'s jobs, newest first, older than the job `before` when given.
-    func jobs(owner: Int64, limit: Int, before: String?) throws(StoreError) -> [Job]
+    /// `owner`'s jobs that match `query`, newest first, older than the job `before` when given
+    /// (another owner's job as `before` gives an empty page). See ``HistoryPage`` for `next`.
+    func jobs(owner: Int64, matching query: HistoryQuery, limit: Int, before: String?) throws(StoreError) -> HistoryPage
     /// Queue depth, oldest job and worker heartbeat.
     func health(now: Double) throws(StoreError) -> QueueHealth
     /// Writes one row (to a table of its own) and commits it, so that a read-only or full

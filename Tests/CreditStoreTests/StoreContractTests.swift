@@ -663,4 +663,180 @@ import Testing
         #expect(failures.value == [])
         #expect(try store.health(now: 2).queued == 200)
     }
+
+    // MARK: The history search
+
+    /// Alice's applications: five single ones a day apart (day 100 on), a batch of three, and one
+    /// of Bob's; some scored (a decision each), the rest being scored. Names by job id.
+    private func searchableHistory(_ backend: StoreBackend, limits: HistoryLimits) throws -> (any StoreConnection, User, User, [String: String]) {
+        let (_, store, alice, bob) = try storeWithUsers(backend)
+        (store as! SQLStore).historyLimits = limits
+        let day = 86_400.0
+        let singles: [(String, String?)] = [
+            ("Maria da Conceição", "70001"), ("Luíza Gonçalves", "70002"), ("MARIA Souza", "80003"), ("João Conceicao", "12345"),
+            ("Ana Maria Silva", nil),
+        ]
+        var names: [String: String] = [:]
+        for (index, (name, client)) in singles.enumerated() {
+            let submission = Submission(
+                owner: alice.id, payload: "{}", idempotencyKey: nil, applicantName: name, clientID: client, now: (100 + Double(index)) * day + 1)
+            names[try store.enqueue(batch: [submission])[0].get().job.id] = name
+        }
+        let bobs = Submission(
+            owner: bob.id, payload: "{}", idempotencyKey: nil, applicantName: "Maria da Conceição", clientID: "70001", now: 100 * day)
+        names[try store.enqueue(batch: [bobs])[0].get().job.id] = "Bob's Maria"
+        let batch = try store.createBatch(owner: alice.id, name: "b.csv", rows: 3, now: 105 * day)
+        let rows = [("Maria Batista", "c-77"), ("Pedro Álvares", "AB-12/3"), ("Mariana Maria", nil)].enumerated().map { line, row in
+            BatchRow(line: line + 2, clientID: row.1, record: "r", applicantName: row.0)
+        }
+        try store.addBatchRows(batch: batch.id, owner: alice.id, rows: rows, now: 105 * day)
+        for job in try store.batchResults(batch: batch.id, owner: alice.id, afterLine: 0, limit: 10) {
+            names[job.jobID] = rows[job.line - 2].applicantName
+        }
+        let claimed = try store.claim(worker: "w", limit: 100, lease: 1e9, maxAttempts: 3, now: 106 * day)
+        let decisions = ["Maria da Conceição": "reject", "Luíza Gonçalves": "review", "MARIA Souza": "approve", "Maria Batista": "approve"]
+        let outcomes: [(job: ClaimedJob, outcome: JobOutcome)] = claimed.compactMap { job in
+            decisions[names[job.id]!].map { (job, .done(result: #"{"decision":"\#($0)","probability_of_default":0.1}"#)) }
+        }
+        #expect(try store.finish(worker: "w", outcomes: outcomes, now: 106 * day) == 4)
+        return (store, alice, bob, names)
+    }
+
+    /// Every page of a search, following `next` (a page may be short and still have one).
+    private func allPages(
+        _ store: any StoreConnection, _ owner: User, _ query: HistoryQuery, limit: Int = 100, names: [String: String]
+    ) throws -> [String] {
+        var found: [String] = [], before: String?
+        repeat {
+            let page = try store.jobs(owner: owner.id, matching: query, limit: limit, before: before)
+            #expect(page.jobs.count <= limit)
+            found += page.jobs.map { names[$0.id] ?? "?" }
+            before = page.next
+        } while before != nil
+        return found
+    }
+
+    /// The same answers through the word index and through the scan of the owner's history (with
+    /// limits so low that every word found is "frequent" and a page reads three applications).
+    @Test(arguments: StoreBackend.available, [HistoryLimits(), HistoryLimits(candidates: 1, scanBudget: 3)])
+    func theHistorySearchFindsNamesClientIdsAndIdsWithFilters(_ backend: StoreBackend, limits: HistoryLimits) throws {
+        let (store, alice, _, names) = try searchableHistory(backend, limits: limits)
+        func search(_ text: String, _ query: HistoryQuery = HistoryQuery()) throws -> [String] {
+            var query = query
+            query.text = try TextQuery(text)
+            return try allPages(store, alice, query, names: names)
+        }
+        let conceicao = ["João Conceicao", "Maria da Conceição"]
+        #expect(try search("conceicao") == conceicao, "accents, newest first, not Bob's")
+        #expect(try search("CONCEIÇÃO") == conceicao)
+        #expect(try search("Conceic\u{0327}a\u{0303}o") == conceicao, "decomposed accents")
+        #expect(try search("gonc") == ["Luíza Gonçalves"], "a word's start")
+        #expect(try search("luiza") == ["Luíza Gonçalves"])
+        let marias = ["Mariana Maria", "Maria Batista", "Ana Maria Silva", "MARIA Souza", "Maria da Conceição"]
+        #expect(try search("maria") == marias, "a batch's rows too")
+        #expect(try search("mari") == marias, "two words of one name that start alike: the job once")
+        #expect(try search("maria conc") == ["Maria da Conceição"], "every word must match")
+        #expect(try search("silva maria") == ["Ana Maria Silva"], "in any order")
+        #expect(try search("da") == ["Maria da Conceição"], "a particle, which the index leaves out")
+        #expect(try search("nobody") == [])
+        #expect(try search("7000") == ["Luíza Gonçalves", "Maria da Conceição"], "a client id's start")
+        #expect(try search("70001") == ["Maria da Conceição"])
+        #expect(try search("souza 80003") == ["MARIA Souza"], "a name and a client id")
+        #expect(try search("ab-12") == ["Pedro Álvares"], "a client id typed with its separators")
+        #expect(try search("AB12") == ["Pedro Álvares"])
+        #expect(try search("alvares") == ["Pedro Álvares"])
+        let souza = try #require(names.first { $0.value == "MARIA Souza" }?.key)
+        #expect(try search(souza.uppercased()) == ["MARIA Souza"], "an application id")
+        let prefix = String(souza.prefix(8))
+        let sameStart = names.filter { $0.key.hasPrefix(prefix) && $0.value != "Bob's Maria" }.sorted { $0.key > $1.key }.map(\.value)
+        #expect(try search(prefix) == sameStart && sameStart.contains("MARIA Souza"), "an id's first 8 digits")
+        // Filters, with and without a text.
+        #expect(try search("maria", HistoryQuery(batches: .exclude)) == ["Ana Maria Silva", "MARIA Souza", "Maria da Conceição"])
+        #expect(try search("maria", HistoryQuery(batches: .only)) == ["Mariana Maria", "Maria Batista"])
+        #expect(try search("maria", HistoryQuery(decision: .reject)) == ["Maria da Conceição"])
+        #expect(try search("maria", HistoryQuery(decision: .approve)) == ["Maria Batista", "MARIA Souza"])
+        #expect(try search("maria", HistoryQuery(decision: .pending)) == ["Mariana Maria", "Ana Maria Silva"])
+        #expect(try allPages(store, alice, HistoryQuery(decision: .review), names: names) == ["Luíza Gonçalves"])
+        #expect(try search("maria", HistoryQuery(submittedFrom: 101 * 86_400, submittedBefore: 103 * 86_400)) == ["MARIA Souza"])
+        #expect(try allPages(store, alice, HistoryQuery(batches: .only), names: names) == ["Mariana Maria", "Pedro Álvares", "Maria Batista"])
+        #expect(try allPages(store, alice, HistoryQuery(), names: names).count == 8)
+        // Pages of two follow on with the filters, each job once.
+        #expect(try allPages(store, alice, HistoryQuery(text: try TextQuery("maria")), limit: 2, names: names) == marias)
+        #expect(
+            try allPages(store, alice, HistoryQuery(text: try TextQuery("maria"), batches: .exclude), limit: 1, names: names)
+                == ["Ana Maria Silva", "MARIA Souza", "Maria da Conceição"])
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func theHistorySearchShowsNoOtherOwnersJobsAndForgetsPurgedNames(_ backend: StoreBackend) throws {
+        let (store, alice, bob, names) = try searchableHistory(backend, limits: HistoryLimits())
+        let bobsQuery = HistoryQuery(text: try TextQuery("conceicao"))
+        #expect(try allPages(store, bob, bobsQuery, names: names) == ["Bob's Maria"])
+        let alicesJob = try #require(names.first { $0.value == "Maria da Conceição" }?.key)
+        #expect(try store.jobs(owner: bob.id, matching: HistoryQuery(), limit: 10, before: alicesJob) == HistoryPage(jobs: [], next: nil))
+        #expect(try allPages(store, bob, HistoryQuery(text: try TextQuery(alicesJob)), names: names) == [], "another's id finds nothing")
+        // The retention purge takes the scored applications' names out of the search; their client id stays.
+        try store.pruneFinished(before: 107 * 86_400)
+        #expect(try allPages(store, alice, HistoryQuery(text: try TextQuery("conceicao")), names: names) == ["João Conceicao"])
+        #expect(try allPages(store, alice, HistoryQuery(text: try TextQuery("luiza")), names: names) == [])
+        #expect(try allPages(store, alice, HistoryQuery(text: try TextQuery("70001")), names: names) == ["Maria da Conceição"])
+        #expect(try allPages(store, bob, bobsQuery, names: names) == ["Bob's Maria"], "not scored, so not purged")
+        let sql = (store as! SQLStore).sql
+        let words = try sql.query("SELECT w.word FROM search_words w JOIN jobs j ON j.seq = w.seq WHERE j.id = ?1", [.text(alicesJob)]) {
+            row throws(StoreError) in try row.string(0)
+        }
+        #expect(words == ["70001"], "no word of the name is left in the index")
+        let stored = try sql.query("SELECT search_name, search_client FROM jobs WHERE id = ?1", [.text(alicesJob)]) {
+            row throws(StoreError) in [try row.optionalString(0), try row.optionalString(1)]
+        }
+        #expect(stored == [[nil, "70001"]])
+    }
+
+    @Test(arguments: StoreBackend.available)
+    func theSearchMigrationIndexesTheJobsStoredBefore(_ backend: StoreBackend) throws {
+        let (database, store, alice, _) = try storeWithUsers(backend)
+        let job = try store.enqueue(batch: [
+            Submission(owner: alice.id, payload: "{}", idempotencyKey: nil, applicantName: "Zé Ninguém", clientID: "5150", now: 1)
+        ])[0].get().job
+        // As a database before the migration: no key, no words, and the migration not applied.
+        let sql = (store as! SQLStore).sql
+        try sql.execute("UPDATE jobs SET search_name = NULL, search_client = NULL")
+        try sql.execute("DELETE FROM search_words")
+        try sql.execute("DELETE FROM schema_migrations WHERE name = 'history-search'")
+        try sql.executeScript(
+            "DROP TABLE search_words; DROP INDEX jobs_batch_by_owner; ALTER TABLE jobs DROP COLUMN search_name; ALTER TABLE jobs DROP COLUMN search_client"
+        )
+        let reopened = try database.open()
+        #expect(try reopened.schemaVersion() == reopened.latestSchemaVersion)
+        for text in ["ze", "ninguem", "515"] {
+            let page = try reopened.jobs(owner: alice.id, matching: HistoryQuery(text: try TextQuery(text)), limit: 10, before: nil)
+            #expect(page.jobs.map(\.id) == [job.id], "\(text)")
+        }
+    }
+}
+
+/// The folding both the stored names and the queries go through.
+@Suite struct SearchTextTests {
+    @Test func foldsCaseAccentsAndSeparators() throws {
+        #expect(SearchText.words("Maria da Conceição") == ["maria", "da", "conceicao"])
+        #expect(SearchText.words("LUÍZA  Gonçalves-Ávila") == ["luiza", "goncalves", "avila"])
+        #expect(SearchText.words("D'Ávila Straße Łukasz ØRSTED Æsir œuvre") == ["davila", "strasse", "lukasz", "orsted", "aesir", "oeuvre"])
+        #expect(SearchText.words("Conceic\u{0327}a\u{0303}o") == ["conceicao"], "decomposed")
+        #expect(SearchText.words("123.456-78 ×2") == ["123", "456", "78", "2"])
+        #expect(SearchText.words("ΩΜΈΓΑ") == ["ωμέγα"], "other scripts are lowercased")
+        #expect(SearchText.words(" -- ") == [])
+        #expect(SearchText.upperBound(prefix: "gonc") == "gond")
+        #expect(SearchText.indexCovers(prefix: "dan") && !SearchText.indexCovers(prefix: "d") && !SearchText.indexCovers(prefix: "e"))
+        #expect(SearchKey(name: "Maria da Maria Conceição", clientID: "AB-12/3").words == ["maria", "conceicao", "ab123"])
+        #expect(SearchKey(name: "Maria da Maria Conceição", clientID: "AB-12/3").name == " maria da maria conceicao")
+    }
+
+    @Test func refusesQueriesWithoutWordsOrTooLong() throws {
+        #expect(throws: TextQueryError.noWords) { try TextQuery(" ;-) ") }
+        #expect(throws: TextQueryError.tooManyWords(9)) { try TextQuery("a b c d e f g h i") }
+        #expect(throws: TextQueryError.tooLong(201)) { try TextQuery(String(repeating: "a", count: 201)) }
+        #expect(try TextQuery("Maria maria").words == ["maria"])
+        #expect(try TextQuery("123.456").compact == "123456")
+        #expect(try TextQuery("0123abcd").idPrefix == "0123abcd" && (try TextQuery("0123abc").idPrefix) == nil)
+    }
 }

@@ -16,4 +16,9 @@ extension StoreConnection {
     public func enqueue(owner: Int64, payload: String, idempotencyKey: String?, now: Double) throws(StoreError) -> EnqueueResult {
         try enqueue(batch: [Submission(owner: owner, payload: payload, idempotencyKey: idempotencyKey, now: now)])[0].get()
     }
+
+    /// The owner's single applications (not a batch's rows), newest first: the history before it had filters.
+    public func jobs(owner: Int64, limit: Int, before: String?) throws(StoreError) -> [Job] {
+        try jobs(owner: owner, matching: HistoryQuery(batches: .exclude), limit: limit, before: before).jobs
+    }
 }

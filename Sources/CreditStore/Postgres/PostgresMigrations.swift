@@ -158,5 +158,18 @@ enum PostgresMigrations {
         UPDATE jobs j SET applicant_name = p.payload::jsonb ->> 'applicant_name', client_id = coalesce(j.client_id, p.payload::jsonb ->> 'id_client')
         FROM job_payloads p WHERE p.seq = j.seq AND p.payload LIKE '{%';
         """,
+        // 11: the history search (SQLite version 16). Words compare byte by byte (C collation), so
+        // that a word's start is a range of the index whatever the database's locale.
+        """
+        ALTER TABLE jobs ADD COLUMN search_name text;
+        ALTER TABLE jobs ADD COLUMN search_client text;
+        CREATE TABLE search_words (
+            owner bigint NOT NULL,
+            word text COLLATE "C" NOT NULL,
+            seq bigint NOT NULL,
+            PRIMARY KEY (owner, word, seq)
+        );
+        CREATE INDEX jobs_batch_by_owner ON jobs(owner, seq) WHERE batch_seq IS NOT NULL;
+        """,
     ]
 }

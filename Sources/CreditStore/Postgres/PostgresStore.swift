@@ -49,22 +49,27 @@ public final class PostgresStore: SQLStore {
     /// owner is disabled or gone, or whose token generation is stale, is not stored, nor is one
     /// whose idempotency key the owner used before. Returns the ids of the rows stored.
     private func insertJobs(_ batch: [Submission], ids: [String]) throws(StoreError) -> Set<String> {
+        let keys = batch.map { SearchKey(name: $0.applicantName, clientID: $0.clientID) }
+        let words = SearchWordArrays(ids: ids, keys: keys)
         let inserted = try connection.query(
             """
             WITH input AS (
               SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::double precision[], $5::text[], $6::text[], $7::text[],
-                                   $8::text[], $9::integer[], $10::text[], $11::text[])
-                WITH ORDINALITY AS i(id, owner, key, at, hash, rescore, payload, record, generation, name, client, position)),
+                                   $8::text[], $9::integer[], $10::text[], $11::text[], $12::text[], $13::text[])
+                WITH ORDINALITY AS i(id, owner, key, at, hash, rescore, payload, record, generation, name, client, search_name, search_client,
+                                     position)),
             job AS (
-              INSERT INTO jobs (id, owner, status, idempotency_key, request_hash, rescore_of, submitted_at, applicant_name, client_id)
-              SELECT i.id, i.owner, 'queued', i.key, i.hash, i.rescore, i.at, i.name, i.client FROM input i
+              INSERT INTO jobs (id, owner, status, idempotency_key, request_hash, rescore_of, submitted_at, applicant_name, client_id, search_name,
+                                search_client)
+              SELECT i.id, i.owner, 'queued', i.key, i.hash, i.rescore, i.at, i.name, i.client, i.search_name, i.search_client FROM input i
               WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = i.owner AND NOT u.disabled AND NOT u.must_change_password
                             AND (i.generation IS NULL OR u.token_generation = i.generation))
               ORDER BY i.position
               ON CONFLICT (owner, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-              RETURNING seq, id),
+              RETURNING seq, id, owner),
             application AS (
-              INSERT INTO job_payloads (seq, payload, record) SELECT job.seq, i.payload, i.record FROM job JOIN input i ON i.id = job.id)
+              INSERT INTO job_payloads (seq, payload, record) SELECT job.seq, i.payload, i.record FROM job JOIN input i ON i.id = job.id),
+            words AS (\(SearchWordArrays.insert("$14", "$15")))
             SELECT id FROM job
             """,
             [
@@ -73,7 +78,8 @@ public final class PostgresStore: SQLStore {
                 PostgresText.array(batch.map { PostgresText.number($0.now) }), PostgresText.array(batch.map(\.requestHash)),
                 PostgresText.array(batch.map(\.rescoreOf)), PostgresText.array(batch.map(\.storedPayload)), PostgresText.array(batch.map(\.record)),
                 PostgresText.array(batch.map { $0.tokenGeneration.map { String($0) } }), PostgresText.array(batch.map(\.applicantName)),
-                PostgresText.array(batch.map(\.clientID)),
+                PostgresText.array(batch.map(\.clientID)), PostgresText.array(keys.map(\.name)), PostgresText.array(keys.map(\.client)),
+                words.ids, words.words,
             ])
         return Set(try inserted.map { row throws(StoreError) in try row.string(0) })
     }
@@ -177,26 +183,48 @@ public final class PostgresStore: SQLStore {
     public override func addBatchRows(batch id: String, owner: Int64, rows: [BatchRow], now: Double) throws(StoreError) {
         guard !rows.isEmpty else { return }
         try connection.transaction { () throws(StoreError) in
+            let ids = rows.map { _ in JobID.new(now: now) }
+            let keys = rows.map { SearchKey(name: $0.applicantName, clientID: $0.clientID) }
+            let words = SearchWordArrays(ids: ids, keys: keys)
             let inserted = try connection.query(
                 """
                 WITH input AS (
-                  SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $8::text[])
-                    AS i(id, line, client_id, record, applicant_name)),
+                  SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $8::text[], $9::text[], $10::text[])
+                    AS i(id, line, client_id, record, applicant_name, search_name, search_client)),
                 job AS (
-                  INSERT INTO jobs (id, owner, status, submitted_at, batch_seq, batch_line, client_id, applicant_name)
-                  SELECT i.id, $5::bigint, 'queued', $6::double precision, b.seq, i.line, i.client_id, i.applicant_name
+                  INSERT INTO jobs (id, owner, status, submitted_at, batch_seq, batch_line, client_id, applicant_name, search_name, search_client)
+                  SELECT i.id, $5::bigint, 'queued', $6::double precision, b.seq, i.line, i.client_id, i.applicant_name, i.search_name, i.search_client
                   FROM input i JOIN batches b ON b.id = $7 AND b.owner = $5::bigint ORDER BY i.line
-                  RETURNING seq, id)
+                  RETURNING seq, id, owner),
+                words AS (\(SearchWordArrays.insert("$11", "$12")))
                 INSERT INTO job_payloads (seq, payload, record) SELECT job.seq, '', i.record FROM job JOIN input i ON i.id = job.id
                 """,
                 [
-                    PostgresText.array(rows.map { _ in JobID.new(now: now) }), PostgresText.array(rows.map { String($0.line) }),
+                    PostgresText.array(ids), PostgresText.array(rows.map { String($0.line) }),
                     PostgresText.array(rows.map(\.clientID)), PostgresText.array(rows.map(\.record)),
                     PostgresText.number(owner), PostgresText.number(now), id, PostgresText.array(rows.map(\.applicantName)),
+                    PostgresText.array(keys.map(\.name)), PostgresText.array(keys.map(\.client)), words.ids, words.words,
                 ])
             guard inserted.changed == rows.count else { throw .invalid("no batch \(id)") }
             try notifyWorkers()
         }
+    }
+}
+
+/// The words of jobs stored in one statement, as two parallel arrays (each word beside its job's
+/// id), and the part of that statement that indexes them from the CTE `job` (`seq`, `id`, `owner`).
+private struct SearchWordArrays {
+    var ids: String
+    var words: String
+
+    init(ids: [String], keys: [SearchKey]) {
+        let pairs = zip(ids, keys).flatMap { id, key in key.words.map { (id, $0) } }
+        self.ids = PostgresText.array(pairs.map(\.0))
+        words = PostgresText.array(pairs.map(\.1))
+    }
+
+    static func insert(_ ids: String, _ words: String) -> String {
+        "INSERT INTO search_words (owner, word, seq) SELECT job.owner, w.word, job.seq FROM unnest(\(ids)::text[], \(words)::text[]) AS w(id, word) JOIN job ON job.id = w.id"
     }
 }
 

@@ -11,8 +11,17 @@ enum Migrator {
     static let names = [
         "users-and-jobs", "applications-and-results-apart", "worker-modes", "request-hashes", "sign-in-budget", "rescore-links",
         "compact-records", "batches", "history-indexes", "roles-reviews-and-audit", "model-register", "outcomes", "readiness-probe",
-        "api-keys", "applicant-columns",
+        "api-keys", "applicant-columns", "history-search",
     ]
+
+    /// Work a migration does in Swift after its DDL, in the same transaction: what SQL cannot
+    /// compute, such as ``SearchText``'s folding of the jobs stored before.
+    static func fill(_ name: String, _ sql: any SQLConnection) throws(StoreError) {
+        switch name {
+        case "history-search": try SearchIndex.fill(sql)
+        default: break
+        }
+    }
 
     /// How many of ``names`` PostgreSQL's first step holds.
     static let postgresFirstStep = 6
@@ -62,6 +71,7 @@ enum Migrator {
             for index in pending {
                 let script = Self.script(index, sql.dialect)
                 if !script.isEmpty { try sql.executeScript(script) }
+                try fill(names[index], sql)
             }
             try record(pending.map { names[$0] }, sql)
             try writeLegacyVersion(sql)

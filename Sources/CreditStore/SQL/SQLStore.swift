@@ -12,6 +12,8 @@ public class SQLStore: StoreConnection {
     var dialect: SQLDialect { sql.dialect }
     /// Expired leases are looked for at most once a second, not at every claim of a busy worker.
     let leaseRecovery = LeaseRecovery()
+    /// Where the history search changes ways.
+    var historyLimits = HistoryLimits()
 
     /// Applies pending migrations on `sql`.
     init(sql: any SQLConnection) throws(StoreError) {
@@ -58,23 +60,26 @@ public class SQLStore: StoreConnection {
         // The owner's account (and the token's generation, when given) is checked in the same
         // statement, so no job is ever stored for a disabled user or with a token revoked by a
         // password change. DO NOTHING applies only to a repeated idempotency key.
+        let key = SearchKey(name: submission.applicantName, clientID: submission.clientID)
         let stored = try sql.query(
             """
-            INSERT INTO jobs (id, owner, status, idempotency_key, request_hash, rescore_of, submitted_at, applicant_name, client_id)
-            SELECT ?1, ?2, 'queued', ?3, ?5, ?6, ?4, ?8, ?9
+            INSERT INTO jobs (id, owner, status, idempotency_key, request_hash, rescore_of, submitted_at, applicant_name, client_id, search_name,
+                              search_client)
+            SELECT ?1, ?2, 'queued', ?3, ?5, ?6, ?4, ?8, ?9, ?10, ?11
             WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2 AND NOT disabled AND NOT must_change_password AND (?7 IS NULL OR token_generation = ?7))
             ON CONFLICT (owner, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING seq
             """,
             [
                 .text(id), .integer(submission.owner), .text(submission.idempotencyKey), .real(submission.now), .text(submission.requestHash),
                 .text(submission.rescoreOf), .integer(submission.tokenGeneration.map(Int64.init)), .text(submission.applicantName),
-                .text(submission.clientID),
+                .text(submission.clientID), .text(key.name), .text(key.client),
             ]
         ) { row throws(StoreError) in try row.int64(0) }
         guard let seq = stored.first else { return try existingJob(submission) }
         try sql.execute(
             "INSERT INTO job_payloads (seq, payload, record) VALUES (?1, ?2, ?3)",
             [.integer(seq), .text(submission.storedPayload), .text(submission.record)])
+        try SearchIndex.add(key, owner: submission.owner, seq: seq, sql)
         return EnqueueResult(job: Self.newJob(id: id, submission), created: true)
     }
 
@@ -242,14 +247,6 @@ public class SQLStore: StoreConnection {
         ).first
     }
 
-    public func jobs(owner: Int64, limit: Int, before: String?) throws(StoreError) -> [Job] {
-        try sql.query(
-            """
-            SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.owner = ?1 AND j.batch_seq IS NULL
-              AND (?2 IS NULL OR j.seq < (SELECT seq FROM jobs WHERE id = ?2 AND owner = ?1)) ORDER BY j.seq DESC LIMIT ?3
-            """, [.integer(owner), .text(before), .int(limit)], Self.readJob)
-    }
-
     public func health(now: Double) throws(StoreError) -> QueueHealth {
         let counts = try sql.query(
             """
@@ -302,8 +299,10 @@ public class SQLStore: StoreConnection {
                 """
                 UPDATE job_payloads SET payload = '', record = NULL WHERE (payload <> '' OR record IS NOT NULL) AND seq IN (\(finished))
                 """, [.real(cutoff)])
-            // The name goes with the application; the client id stays, for outcomes to find the tombstone.
+            // The name goes with the application, from the search too; the client id stays, for
+            // outcomes to find the tombstone.
             try sql.execute("UPDATE jobs SET applicant_name = NULL WHERE applicant_name IS NOT NULL AND seq IN (\(finished))", [.real(cutoff)])
+            try SearchIndex.forgetNames(of: finished, cutoff: cutoff, sql)
             // A challenger's result holds the application's values in its reasons: it goes too.
             try sql.execute(
                 "UPDATE shadow_results SET challenger_result = NULL WHERE challenger_result IS NOT NULL AND seq IN (\(finished))",
@@ -341,17 +340,19 @@ public class SQLStore: StoreConnection {
                 ).first
             else { throw .invalid("no batch \(id)") }
             for row in rows {
+                let key = SearchKey(name: row.applicantName, clientID: row.clientID)
                 let job = try sql.query(
                     """
-                    INSERT INTO jobs (id, owner, status, submitted_at, batch_seq, batch_line, client_id, applicant_name)
-                    VALUES (?1, ?2, 'queued', ?3, ?4, ?5, ?6, ?7) RETURNING seq
+                    INSERT INTO jobs (id, owner, status, submitted_at, batch_seq, batch_line, client_id, applicant_name, search_name, search_client)
+                    VALUES (?1, ?2, 'queued', ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING seq
                     """,
                     [
                         .text(JobID.new(now: now)), .integer(owner), .real(now), .integer(seq), .int(row.line), .text(row.clientID),
-                        .text(row.applicantName),
+                        .text(row.applicantName), .text(key.name), .text(key.client),
                     ]
                 ) { row throws(StoreError) in try row.int64(0) }
                 try sql.execute("INSERT INTO job_payloads (seq, payload, record) VALUES (?1, '', ?2)", [.integer(job[0]), .text(row.record)])
+                try SearchIndex.add(key, owner: owner, seq: job[0], sql)
             }
         }
     }

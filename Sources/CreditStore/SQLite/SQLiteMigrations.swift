@@ -208,5 +208,20 @@ enum SQLiteMigrations {
           client_id = coalesce(client_id,
             (SELECT CAST(json_extract(p.payload, '$.id_client') AS TEXT) FROM job_payloads p WHERE p.seq = jobs.seq AND json_valid(p.payload)));
         """,
+        // 16: the history search. Each job's name folded (lowercase, no accents) as words, and its
+        // client id as one word, beside the job; the words in a table ordered by owner, word and job,
+        // so a word's start is a range scan; a batch's rows by owner, as single applications already
+        // are. Existing jobs are filled in by the migration (``SearchIndex/fill(_:)``).
+        """
+        ALTER TABLE jobs ADD COLUMN search_name TEXT;
+        ALTER TABLE jobs ADD COLUMN search_client TEXT;
+        CREATE TABLE search_words (
+            owner INTEGER NOT NULL,
+            word TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            PRIMARY KEY (owner, word, seq)
+        ) WITHOUT ROWID;
+        CREATE INDEX jobs_batch_by_owner ON jobs(owner, seq) WHERE batch_seq IS NOT NULL;
+        """,
     ]
 }
