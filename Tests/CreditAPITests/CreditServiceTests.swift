@@ -246,6 +246,54 @@ final class CreditServiceTests: XCTestCase {
         XCTAssertEqual(body["next"] as? String, "/api/predictions?limit=2&before=\(ids[1])")
     }
 
+    func testHistorySearchesAndFiltersOnTheServerAndItsNextLinkKeepsThem() throws {
+        let token = try token()
+        var ids: [String: String] = [:]
+        for (index, name) in ["Maria da Conceição", "Luíza Gonçalves", "Maria Souza"].enumerated() {
+            let application = validApplication.replacingOccurrences(
+                of: #""applicant_name": "Ana""#, with: #""applicant_name": "\#(name)", "id_client": \#(70001 + index)"#)
+            ids[name] = try XCTUnwrap(json(submit(application, token: token))["id"] as? String)
+            clock.advance(by: 1)
+        }
+        let worker = try ScoringWorker(configuration: service.configuration, name: "test")
+        XCTAssertEqual(try worker.processBatch(now: clock.now), 3)
+        _ = try worker.processBatch(now: clock.now)
+        func page(_ query: String, as user: String = token) -> (status: Int, body: [String: Any]) {
+            let response = service.handle(
+                HTTPRequest(method: "GET", path: "/api/predictions", query: query, headers: ["Authorization": "Bearer \(user)"]))
+            return (response.status, json(response))
+        }
+        func names(_ query: String) -> [String] {
+            (page(query).body["items"] as? [[String: Any]])?.compactMap { $0["applicant_name"] as? String } ?? ["(no items)"]
+        }
+        XCTAssertEqual(names("q=conceicao"), ["Maria da Conceição"])
+        XCTAssertEqual(names("q=Gon%C3%A7"), ["Luíza Gonçalves"])
+        XCTAssertEqual(names("q=7000"), ["Maria Souza", "Luíza Gonçalves", "Maria da Conceição"])
+        XCTAssertEqual(names("q=\(ids["Luíza Gonçalves"]!)"), ["Luíza Gonçalves"])
+        let souza = try XCTUnwrap(page("q=souza").body["items"] as? [[String: Any]]).first
+        let decision = try XCTUnwrap((souza?["result"] as? [String: Any])?["decision"] as? String)
+        XCTAssertTrue(names("q=maria&decision=\(decision)").contains("Maria Souza"))
+        XCTAssertEqual(names("decision=pending"), [], "all scored")
+        XCTAssertEqual(names("batch=only"), [], "no batch")
+        // Days: 1,800,000,000 is 08:00 on 2027-01-15 in UTC, 23:00 on 2027-01-14 nine hours west.
+        XCTAssertEqual(names("from=2027-01-15&to=2027-01-15").count, 3)
+        XCTAssertEqual(names("from=2027-01-15&tz_offset_minutes=-540"), [])
+        XCTAssertEqual(names("to=2027-01-14&tz_offset_minutes=-540").count, 3)
+        let bob = try self.token("bob")
+        XCTAssertEqual((page("q=conceicao", as: bob).body["items"] as? [Any])?.count, 0, "Bob sees none of Alice's")
+        let first = page("q=maria&limit=1&batch=exclude")
+        let next = try XCTUnwrap(first.body["next"] as? String)
+        XCTAssertEqual(next, "/api/predictions?limit=1&before=\(ids["Maria Souza"]!)&q=maria&batch=exclude")
+        XCTAssertEqual(names(String(next.split(separator: "?")[1])), ["Maria da Conceição"])
+        let bad = page("q=%3B%3B&decision=maybe&from=2027-02-30&to=yesterday&tz_offset_minutes=900&batch=all&limit=0")
+        XCTAssertEqual(bad.status, 400)
+        XCTAssertEqual(
+            (bad.body["errors"] as? [String: Any]).map { $0.keys.sorted() },
+            ["batch", "decision", "from", "limit", "q", "to", "tz_offset_minutes"])
+        XCTAssertEqual(
+            ((page("from=2027-01-16&to=2027-01-15").body["errors"] as? [String: Any])?["to"] as? [String])?.first, "to must be on or after from.")
+    }
+
     func testHealthSchemaAndModel() throws {
         let health = service.handle(HTTPRequest(method: "GET", path: "/api/health"))
         XCTAssertEqual(health.status, 200)

@@ -85,10 +85,13 @@ def test_a_csv_batch_is_scored_and_returned_in_file_order(stack, batcher):
     alone = stack.wait_done(token, single["id"])["result"]
     assert float(table[7]["probability_of_default"]) == round(alone["probability_of_default"], 6)
     assert table[7]["reason_1_code"] == alone["reasons"][0]["code"]
-    # Batch rows stay out of the officer's history, which holds only the single application.
+    # The history shows a batch's rows too, unless asked for single applications (batch=exclude).
     history = stack.json("GET", "/api/predictions?limit=100", token=token)[2]
-    assert body["id"] not in {item["id"] for item in history["items"]}
-    assert not any(item["id"] in {row["id"] for row in table} for item in history["items"])
+    assert history["items"][0]["id"] == single["id"], "newest first: the single application came after the file"
+    assert {item["id"] for item in history["items"][1:]} <= {row["id"] for row in table} and history["next"]
+    singles = stack.json("GET", "/api/predictions?limit=100&batch=exclude", token=token)[2]
+    assert single["id"] in {item["id"] for item in singles["items"]}
+    assert not any(item["id"] in {row["id"] for row in table} for item in singles["items"])
     listing = stack.json("GET", "/api/batches", token=token)[2]
     assert listing["items"][0]["id"] == body["id"]
 
