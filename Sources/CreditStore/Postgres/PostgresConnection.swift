@@ -89,6 +89,17 @@ public final class PostgresConnection: SQLConnection {
             columns.indices.map { column in PostgresText.array(rows.map { PostgresText.value($0[column]) }) })
     }
 
+    public func delete(from table: String, keys: [String], rows: [[SQLValue]]) throws(StoreError) {
+        guard let first = rows.first else { return }
+        let arrays = keys.indices.map { column in "$\(column + 1)::\(PostgresText.arrayType(first[column]))" }
+        try query(
+            """
+            DELETE FROM \(table) USING unnest(\(arrays.joined(separator: ", "))) AS k(\(keys.joined(separator: ", ")))
+            WHERE \(keys.map { "\(table).\($0) = k.\($0)" }.joined(separator: " AND "))
+            """,
+            keys.indices.map { column in PostgresText.array(rows.map { PostgresText.value($0[column]) }) })
+    }
+
     public func lock(_ lock: SQLLock) throws(StoreError) {
         try query("SELECT pg_advisory_xact_lock($1::bigint)", [String(lock.rawValue)])
     }

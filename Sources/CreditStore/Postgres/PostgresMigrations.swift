@@ -169,7 +169,9 @@ enum PostgresMigrations {
             seq bigint NOT NULL,
             PRIMARY KEY (owner, word, seq)
         );
-        CREATE INDEX jobs_batch_by_owner ON jobs(owner, seq) WHERE batch_seq IS NOT NULL;
+        DROP INDEX jobs_single_by_owner;
+        CREATE INDEX jobs_single_by_owner_time ON jobs(owner, submitted_at, seq) WHERE batch_seq IS NULL;
+        CREATE INDEX jobs_batch_by_owner_time ON jobs(owner, submitted_at, seq) WHERE batch_seq IS NOT NULL;
         """,
     ]
 }

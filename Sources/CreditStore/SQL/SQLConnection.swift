@@ -17,6 +17,10 @@ public protocol SQLConnection: AnyObject {
     /// SQLite, where a statement costs microseconds; one statement in all on PostgreSQL, where each
     /// costs a round trip.
     func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws(StoreError)
+    /// Deletes the rows of `table` whose `keys` columns hold one of `rows` (each row's values in
+    /// the order of `keys`, every row with the same kinds of value): one statement a row on
+    /// SQLite, each through the table's key; one statement in all on PostgreSQL.
+    func delete(from table: String, keys: [String], rows: [[SQLValue]]) throws(StoreError)
     /// Takes `lock` until the end of the transaction, so that writers on every host take turns
     /// (PostgreSQL's advisory locks). On SQLite a write transaction holds the only write lock
     /// already, and this does nothing.

@@ -1,22 +1,26 @@
-/// The history: an owner's applications newest first, filtered and searched, on both databases.
+/// The history: an owner's applications newest first (by submission time, then by row), filtered
+/// and searched, on both databases.
 ///
 /// A search's text is looked up in the word index when each of its ways to match (see
 /// ``TextQuery``) has a word that starts fewer than ``HistoryLimits/candidates`` of the owner's
 /// words (a rare name, a client id): those applications are read and the other filters checked.
 /// When a way has only frequent words (`maria`), and for filters without a text, the owner's
-/// applications are read newest first through the index by owner, where frequent matches come
-/// soon; such a page stops after ``HistoryLimits/scanBudget`` applications and says where to go on.
+/// applications are read newest first through the indexes by owner and submission time, from the
+/// end of the days asked for, where frequent matches come soon; such a page stops after
+/// ``HistoryLimits/scanBudget`` applications and says where to go on.
 extension SQLStore {
     public func jobs(owner: Int64, matching query: HistoryQuery, limit: Int, before: String?) throws(StoreError) -> HistoryPage {
-        var below = Int64.max
+        var end = HistoryPosition.end
         if let before {
-            let seq = try sql.query("SELECT seq FROM jobs WHERE id = ?1 AND owner = ?2", [.text(before), .integer(owner)]) {
-                row throws(StoreError) in try row.int64(0)
+            let cursor = try sql.query("SELECT submitted_at, seq FROM jobs WHERE id = ?1 AND owner = ?2", [.text(before), .integer(owner)]) {
+                row throws(StoreError) in HistoryPosition(at: try row.double(0), seq: try row.int64(1))
             }
-            guard let seq = seq.first else { return HistoryPage(jobs: [], next: nil) }  // another owner's cursor finds nothing
-            below = seq
+            guard let cursor = cursor.first else { return HistoryPage(jobs: [], next: nil) }  // another owner's cursor finds nothing
+            end = cursor
         }
-        let search = HistorySearch(owner: owner, query: query, below: below, limit: limit)
+        // The days asked for end the history as a cursor does: before their end, all of it.
+        if let until = query.submittedBefore { end = min(end, HistoryPosition(at: until, seq: .min)) }
+        let search = HistorySearch(owner: owner, query: query, end: end, limit: limit)
         let found: (rows: [HistoryRow], next: HistoryRow?)
         if let text = query.text, let candidates = try indexedCandidates(text, search) {
             let rows = try matchingCandidates(candidates, search)
@@ -28,8 +32,8 @@ extension SQLStore {
             found.rows.isEmpty
             ? []
             : try sql.query(
-                "SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.seq \(dialect.isIn("?1")) ORDER BY j.seq DESC",
-                [.integers(found.rows.map(\.seq))], Self.readJob)
+                "SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.seq \(dialect.isIn("?1")) ORDER BY j.submitted_at DESC, j.seq DESC",
+                [.integers(found.rows.map(\.position.seq))], Self.readJob)
         return HistoryPage(jobs: jobs, next: found.next?.id)
     }
 
@@ -43,52 +47,50 @@ extension SQLStore {
         var rarest: (range: WordRange, count: Int)?
         for word in text.words where SearchText.indexCovers(prefix: word) {
             let range = WordRange.words(startingWith: word)
-            let count = try count(range, search)
+            let count = try count(range, owner: search.owner)
             if count < (rarest?.count ?? historyLimits.candidates) { rarest = (range, count) }
         }
         guard let rarest else { return nil }
         ranges.append(rarest.range)
         for range in [text.compact.map(WordRange.words(startingWith:)), text.idPrefix.map(WordRange.ids(startingWith:))] {
             guard let range else { continue }
-            guard try count(range, search) < historyLimits.candidates else { return nil }
+            guard try count(range, owner: search.owner) < historyLimits.candidates else { return nil }
             ranges.append(range)
         }
         var statement = SQLBuilder()
-        let owner = statement.bind(.integer(search.owner)), below = statement.bind(.integer(search.below))
+        let owner = statement.bind(.integer(search.owner))
         // A job can hold two words of one range (`maria mariana`): each candidate once.
-        let selects = ranges.map { range in range.select(owner: owner, below: below, distinct: ranges.count == 1, &statement) }
+        let selects = ranges.map { range in range.select(owner: owner, distinct: ranges.count == 1, &statement) }
         return (selects.joined(separator: " UNION "), statement.values)
     }
 
-    /// How many of the owner's applications older than the cursor `range` holds, counted up to
-    /// the limit of candidates.
-    private func count(_ range: WordRange, _ search: HistorySearch) throws(StoreError) -> Int {
+    /// How many of the owner's applications `range` holds, counted up to the limit of candidates.
+    private func count(_ range: WordRange, owner: Int64) throws(StoreError) -> Int {
         var statement = SQLBuilder()
-        let select = range.select(
-            owner: statement.bind(.integer(search.owner)), below: statement.bind(.integer(search.below)), distinct: false, &statement)
+        let select = range.select(owner: statement.bind(.integer(owner)), distinct: false, &statement)
         let counted = try sql.query(
             "SELECT count(*) FROM (\(select) LIMIT \(statement.bind(.int(historyLimits.candidates)))) AS c", statement.values
         ) { row throws(StoreError) in try row.int(0) }
         return counted.first ?? 0
     }
 
-    /// The newest candidates that match every filter. (`CROSS JOIN` makes SQLite read the
-    /// candidates first; PostgreSQL plans it as any join.)
+    /// The newest candidates before the end that match every filter. (`CROSS JOIN` makes SQLite
+    /// read the candidates first; PostgreSQL plans it as any join.)
     private func matchingCandidates(_ candidates: (sql: String, values: [SQLValue]), _ search: HistorySearch) throws(StoreError) -> [HistoryRow] {
         var statement = SQLBuilder(values: candidates.values)
-        let filters = search.filters(&statement, dialect: dialect, batches: true)
+        let conditions = search.conditions(&statement, dialect: dialect, batches: true)
         return try sql.query(
             """
-            SELECT j.seq, j.id FROM (\(candidates.sql)) AS c CROSS JOIN jobs j
-            WHERE j.seq = c.seq AND j.owner = \(statement.bind(.integer(search.owner))) AND \(filters)
-            ORDER BY j.seq DESC LIMIT \(statement.bind(.int(search.limit)))
+            SELECT j.submitted_at, j.seq, j.id FROM (\(candidates.sql)) AS c CROSS JOIN jobs j
+            WHERE j.seq = c.seq AND j.owner = \(statement.bind(.integer(search.owner))) AND \(conditions)
+            ORDER BY j.submitted_at DESC, j.seq DESC LIMIT \(statement.bind(.int(search.limit)))
             """, statement.values, HistoryRow.read)
     }
 
-    // MARK: Through the index by owner
+    // MARK: Through the indexes by owner and time
 
-    /// Single applications and a batch's rows each have an index by owner; with both shown, each
-    /// is read as far as a page needs and the two merged, up to where both are complete.
+    /// Single applications and a batch's rows each have an index by owner and time; with both
+    /// shown, each is read as far as a page needs and the two merged, up to where both are complete.
     private func scan(_ search: HistorySearch) throws(StoreError) -> (rows: [HistoryRow], next: HistoryRow?) {
         let parts: [Bool] =
             switch search.query.batches {
@@ -97,32 +99,38 @@ extension SQLStore {
             case .only: [true]
             }
         let scanned = try parts.map { (batchRows) throws(StoreError) in try scan(search, batchRows: batchRows) }
-        // Below the highest point where a part stopped early, the parts are not known complete.
-        let stop = scanned.compactMap(\.stop).max { $0.seq < $1.seq }
-        let rows = Array(scanned.flatMap(\.rows).filter { $0.seq >= stop?.seq ?? 0 }.sorted { $0.seq > $1.seq }.prefix(search.limit))
-        return (rows, rows.count == search.limit ? rows.last : stop)
+        // Past the newest point where a part stopped early, the parts are not known complete.
+        let stop = scanned.compactMap(\.stop).max { $0.position < $1.position }
+        let rows = scanned.flatMap(\.rows).filter { row in stop.map { row.position >= $0.position } ?? true }
+        let page = Array(rows.sorted { $0.position > $1.position }.prefix(search.limit))
+        return (page, page.count == search.limit ? page.last : stop)
     }
 
-    /// One part's newest matches, and where it stopped short of its end: at its last row when
+    /// One part's newest matches, and where it stopped short of its start: at its last row when
     /// the page is full, or at the last application the budget let it read.
     private func scan(_ search: HistorySearch, batchRows: Bool) throws(StoreError) -> (rows: [HistoryRow], stop: HistoryRow?) {
         // The partial indexes' own conditions, written out so that each database uses them.
-        let part = batchRows ? "batch_seq IS NOT NULL" : "batch_seq IS NULL"
+        let part = batchRows ? "j.batch_seq IS NOT NULL" : "j.batch_seq IS NULL"
         var floor: HistoryRow?
-        if search.query.filtersRows {
+        if search.query.readsRows {
+            var statement = SQLBuilder()
+            let range = search.range(&statement)
             floor = try sql.query(
-                "SELECT seq, id FROM jobs WHERE owner = ?1 AND \(part) AND seq < ?2 ORDER BY seq DESC LIMIT 1 OFFSET ?3",
-                [.integer(search.owner), .integer(search.below), .int(historyLimits.scanBudget - 1)], HistoryRow.read
+                """
+                SELECT j.submitted_at, j.seq, j.id FROM jobs j WHERE \(range) AND \(part)
+                ORDER BY j.submitted_at DESC, j.seq DESC LIMIT 1 OFFSET \(statement.bind(.int(historyLimits.scanBudget - 1)))
+                """, statement.values, HistoryRow.read
             ).first
         }
         var statement = SQLBuilder()
-        let owner = statement.bind(.integer(search.owner)), below = statement.bind(.integer(search.below))
-        let lowest = statement.bind(.integer(floor?.seq ?? 0))
-        let filters = search.filters(&statement, dialect: dialect, batches: false)
+        let range = search.range(&statement)
+        let start = floor?.position ?? HistoryPosition.start
+        let after = "(j.submitted_at, j.seq) >= (\(statement.bind(.real(start.at))), \(statement.bind(.integer(start.seq))))"
+        let conditions = search.conditions(&statement, dialect: dialect, batches: false)
         let rows = try sql.query(
             """
-            SELECT j.seq, j.id FROM jobs j WHERE j.owner = \(owner) AND j.\(part) AND j.seq < \(below) AND j.seq >= \(lowest) AND \(filters)
-            ORDER BY j.seq DESC LIMIT \(statement.bind(.int(search.limit)))
+            SELECT j.submitted_at, j.seq, j.id FROM jobs j WHERE \(range) AND \(part) AND \(after) AND \(conditions)
+            ORDER BY j.submitted_at DESC, j.seq DESC LIMIT \(statement.bind(.int(search.limit)))
             """, statement.values, HistoryRow.read)
         return (rows, rows.count == search.limit ? rows.last : floor)
     }
@@ -133,45 +141,68 @@ extension SQLStore {
 struct HistoryLimits: Sendable {
     /// The most applications one word of a search may start for the word index to be used.
     var candidates = 5000
-    /// The most applications a page with filters reads through the index by owner.
+    /// The most applications a page with filters reads through the indexes by owner and time.
     var scanBudget = 20_000
 }
 
-/// A job of a history page before it is read: its row number and id.
-private struct HistoryRow {
+/// Where a job stands in a history: its submission time, then its row number.
+private struct HistoryPosition: Comparable {
+    var at: Double
     var seq: Int64
+
+    /// Before every job, and after every job.
+    static let start = HistoryPosition(at: -.greatestFiniteMagnitude, seq: .min)
+    static let end = HistoryPosition(at: .greatestFiniteMagnitude, seq: .max)
+
+    static func < (left: HistoryPosition, right: HistoryPosition) -> Bool { (left.at, left.seq) < (right.at, right.seq) }
+}
+
+/// A job of a history page before it is read: where it stands, and its id.
+private struct HistoryRow {
+    var position: HistoryPosition
     var id: String
 
-    static func read(_ row: any SQLRow) throws(StoreError) -> HistoryRow { HistoryRow(seq: try row.int64(0), id: try row.string(1)) }
+    static func read(_ row: any SQLRow) throws(StoreError) -> HistoryRow {
+        HistoryRow(position: HistoryPosition(at: try row.double(0), seq: try row.int64(1)), id: try row.string(2))
+    }
 }
 
 /// One page's request.
 private struct HistorySearch {
     var owner: Int64
     var query: HistoryQuery
-    /// The cursor's row number (the page holds older jobs only).
-    var below: Int64
+    /// The page holds jobs before this (the cursor, or the end of the last day asked for).
+    var end: HistoryPosition
     var limit: Int
 
-    /// The filters as one condition on the job `j`, binding their values; `batches` also checks
-    /// whether it is a batch's row (the scan reads one kind at a time and need not).
-    func filters(_ statement: inout SQLBuilder, dialect: SQLDialect, batches: Bool) -> String {
+    /// The owner's jobs from the first day asked for to the end, as one condition on the job `j`
+    /// that an index by owner and time reads as a range.
+    func range(_ statement: inout SQLBuilder) -> String {
+        let from = query.submittedFrom ?? -.greatestFiniteMagnitude
+        return """
+            j.owner = \(statement.bind(.integer(owner))) AND j.submitted_at >= \(statement.bind(.real(from))) \
+            AND (j.submitted_at, j.seq) < (\(statement.bind(.real(end.at))), \(statement.bind(.integer(end.seq))))
+            """
+    }
+
+    /// The filters as one condition on the job `j`, binding their values; with `batches`, also the
+    /// range and whether it is a batch's row (a scan reads these from its index).
+    func conditions(_ statement: inout SQLBuilder, dialect: SQLDialect, batches: Bool) -> String {
         var terms = ["1 = 1"]
-        if let from = query.submittedFrom { terms.append("j.submitted_at >= \(statement.bind(.real(from)))") }
-        if let until = query.submittedBefore { terms.append("j.submitted_at < \(statement.bind(.real(until)))") }
+        if batches {
+            terms.append(range(&statement))
+            if query.batches != .include { terms.append(query.batches == .only ? "j.batch_seq IS NOT NULL" : "j.batch_seq IS NULL") }
+        }
+        if let text = query.text { terms.append(Self.matches(text, &statement)) }
         switch query.decision {
         case nil: break
         case .pending: terms.append("j.status IN ('queued', 'running')")
         case let decision?:
-            // The result is read only for a scored job, and only when the cheaper terms held.
+            // Last: the result is read (and its JSON parsed) only for a scored job that matched the rest.
             terms.append(
                 "j.status = 'done' AND (SELECT \(dialect.jsonText("r.result", "decision")) FROM job_results r WHERE r.seq = j.seq) = "
                     + statement.bind(.text(decision.rawValue)))
         }
-        if batches, query.batches != .include {
-            terms.append(query.batches == .only ? "j.batch_seq IS NOT NULL" : "j.batch_seq IS NULL")
-        }
-        if let text = query.text { terms.append(Self.matches(text, &statement)) }
         return terms.joined(separator: " AND ")
     }
 
@@ -211,13 +242,13 @@ private struct WordRange {
             index: .ids, low: prefix + String(repeating: "0", count: rest), high: prefix + String(repeating: "f", count: rest))
     }
 
-    /// The owner's jobs in the range, older than the cursor (`distinct`: each once).
-    func select(owner: String, below: String, distinct: Bool, _ statement: inout SQLBuilder) -> String {
+    /// The owner's jobs in the range (`distinct`: each once).
+    func select(owner: String, distinct: Bool, _ statement: inout SQLBuilder) -> String {
         switch index {
         case .words:
-            "SELECT \(distinct ? "DISTINCT " : "")seq FROM search_words WHERE owner = \(owner) AND word >= \(statement.bind(.text(low))) AND word < \(statement.bind(.text(high))) AND seq < \(below)"
+            "SELECT \(distinct ? "DISTINCT " : "")seq FROM search_words WHERE owner = \(owner) AND word >= \(statement.bind(.text(low))) AND word < \(statement.bind(.text(high)))"
         case .ids:
-            "SELECT seq FROM jobs WHERE id BETWEEN \(statement.bind(.text(low))) AND \(statement.bind(.text(high))) AND owner = \(owner) AND seq < \(below)"
+            "SELECT seq FROM jobs WHERE id BETWEEN \(statement.bind(.text(low))) AND \(statement.bind(.text(high))) AND owner = \(owner)"
         }
     }
 }

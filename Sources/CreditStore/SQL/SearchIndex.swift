@@ -48,13 +48,10 @@ enum SearchIndex {
             (seq: try row.int64(0), owner: try row.int64(1), key: SearchKey(name: try row.optionalString(2), clientID: try row.optionalString(3)))
         }
         guard !named.isEmpty else { return }
-        // The exact keys, through a table of their own: a delete by job alone would read the whole index.
-        try sql.executeScript("CREATE TEMP TABLE search_forget (owner bigint, word text, seq bigint)")
-        try sql.insert(
-            into: "search_forget", columns: wordColumns,
+        // By their exact keys: a delete by job alone would read the whole index.
+        try sql.delete(
+            from: "search_words", keys: wordColumns,
             rows: named.flatMap { job in job.key.nameOnlyWords.map { [.integer(job.owner), .text($0), .integer(job.seq)] } })
-        try sql.execute("DELETE FROM search_words WHERE (owner, word, seq) IN (SELECT owner, word, seq FROM search_forget)")
-        try sql.executeScript("DROP TABLE search_forget")
         try sql.execute("UPDATE jobs SET search_name = NULL WHERE search_name IS NOT NULL AND seq IN (\(finished))", [.real(cutoff)])
     }
 }

@@ -182,6 +182,13 @@ public final class SQLiteDatabase: SQLConnection {
         for row in rows { try statement.run(row) }
     }
 
+    public func delete(from table: String, keys: [String], rows: [[SQLValue]]) throws(StoreError) {
+        guard !rows.isEmpty else { return }
+        let statement = try prepare(
+            "DELETE FROM \(table) WHERE \(keys.enumerated().map { "\($0.element) = ?\($0.offset + 1)" }.joined(separator: " AND "))")
+        for row in rows { try statement.run(row) }
+    }
+
     /// A write transaction holds SQLite's only write lock: nothing more to take.
     public func lock(_ lock: SQLLock) throws(StoreError) {}
 

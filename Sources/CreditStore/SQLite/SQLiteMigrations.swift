@@ -210,8 +210,9 @@ enum SQLiteMigrations {
         """,
         // 16: the history search. Each job's name folded (lowercase, no accents) as words, and its
         // client id as one word, beside the job; the words in a table ordered by owner, word and job,
-        // so a word's start is a range scan; a batch's rows by owner, as single applications already
-        // are. Existing jobs are filled in by the migration (``SearchIndex/fill(_:)``).
+        // so a word's start is a range scan. The history goes by submission time, so that days are
+        // a range too: single applications by owner and time instead of by owner alone, and a
+        // batch's rows likewise. Existing jobs are filled in by the migration (``SearchIndex/fill(_:)``).
         """
         ALTER TABLE jobs ADD COLUMN search_name TEXT;
         ALTER TABLE jobs ADD COLUMN search_client TEXT;
@@ -221,7 +222,9 @@ enum SQLiteMigrations {
             seq INTEGER NOT NULL,
             PRIMARY KEY (owner, word, seq)
         ) WITHOUT ROWID;
-        CREATE INDEX jobs_batch_by_owner ON jobs(owner, seq) WHERE batch_seq IS NOT NULL;
+        DROP INDEX jobs_single_by_owner;
+        CREATE INDEX jobs_single_by_owner_time ON jobs(owner, submitted_at, seq) WHERE batch_seq IS NULL;
+        CREATE INDEX jobs_batch_by_owner_time ON jobs(owner, submitted_at, seq) WHERE batch_seq IS NOT NULL;
         """,
     ]
 }

@@ -37,6 +37,7 @@ public struct HistoryQuery: Sendable, Equatable {
         self.batches = batches
     }
 
-    /// Whether a job must be read to know if it matches (any filter but `batches`, which an index answers).
-    var filtersRows: Bool { text != nil || decision != nil || submittedFrom != nil || submittedBefore != nil }
+    /// Whether a job must be read to know if it matches: the indexes by owner and time answer the
+    /// days and `batches`, not the text or the decision.
+    var readsRows: Bool { text != nil || decision != nil }
 }
