@@ -818,7 +818,7 @@ import Testing
         try sql.execute("DELETE FROM schema_migrations WHERE name = 'history-search'")
         try sql.executeScript(
             """
-            DROP TABLE search_words; DROP INDEX jobs_batch_by_owner_time; DROP INDEX jobs_single_by_owner_time;
+            DROP TABLE search_words; DROP INDEX jobs_by_owner_time;
             CREATE INDEX jobs_single_by_owner ON jobs(owner, seq) WHERE batch_seq IS NULL;
             ALTER TABLE jobs DROP COLUMN search_name; ALTER TABLE jobs DROP COLUMN search_client
             """)

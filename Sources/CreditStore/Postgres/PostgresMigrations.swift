@@ -170,8 +170,7 @@ enum PostgresMigrations {
             PRIMARY KEY (owner, word, seq)
         );
         DROP INDEX jobs_single_by_owner;
-        CREATE INDEX jobs_single_by_owner_time ON jobs(owner, submitted_at, seq) WHERE batch_seq IS NULL;
-        CREATE INDEX jobs_batch_by_owner_time ON jobs(owner, submitted_at, seq) WHERE batch_seq IS NOT NULL;
+        CREATE INDEX jobs_by_owner_time ON jobs(owner, submitted_at, seq, batch_seq);
         """,
     ]
 }

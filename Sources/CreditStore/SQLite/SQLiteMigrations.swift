@@ -210,9 +210,10 @@ enum SQLiteMigrations {
         """,
         // 16: the history search. Each job's name folded (lowercase, no accents) as words, and its
         // client id as one word, beside the job; the words in a table ordered by owner, word and job,
-        // so a word's start is a range scan. The history goes by submission time, so that days are
-        // a range too: single applications by owner and time instead of by owner alone, and a
-        // batch's rows likewise. Existing jobs are filled in by the migration (``SearchIndex/fill(_:)``).
+        // so a word's start is a range scan. The history goes by submission time and shows a
+        // batch's rows too: one index of every job by owner and time (days are a range of it), with
+        // whether it is a batch's row, instead of the single applications' by owner. Existing jobs
+        // are filled in by the migration (``SearchIndex/fill(_:)``).
         """
         ALTER TABLE jobs ADD COLUMN search_name TEXT;
         ALTER TABLE jobs ADD COLUMN search_client TEXT;
@@ -223,8 +224,7 @@ enum SQLiteMigrations {
             PRIMARY KEY (owner, word, seq)
         ) WITHOUT ROWID;
         DROP INDEX jobs_single_by_owner;
-        CREATE INDEX jobs_single_by_owner_time ON jobs(owner, submitted_at, seq) WHERE batch_seq IS NULL;
-        CREATE INDEX jobs_batch_by_owner_time ON jobs(owner, submitted_at, seq) WHERE batch_seq IS NOT NULL;
+        CREATE INDEX jobs_by_owner_time ON jobs(owner, submitted_at, seq, batch_seq);
         """,
     ]
 }
