@@ -74,17 +74,22 @@ enum SearchWay {
                 }.joined(separator: " AND ") + ")"
         case .client(let compact): "j.search_client LIKE \(statement.bind(.text("\(compact)%")))"
         case .id(let prefix):
-            "j.id BETWEEN \(statement.bind(.text(WordRange.ids(startingWith: prefix).low))) AND \(statement.bind(.text(WordRange.ids(startingWith: prefix).high)))"
+            "j.id BETWEEN \(statement.bind(.text(WordRange.ids(startingWith: prefix).low))) AND \(statement.bind(.text(WordRange.ids(startingWith: prefix).high ?? "")))"
         }
     }
 
-    /// Ranges of an index each of which holds every job of this way: one per word the word index
-    /// holds all of (none for a particle's start), the client id's, the id's.
-    var ranges: [WordRange] {
+    /// The ways to find every job of this way through indexes: each a set of ranges that holds
+    /// them all between them. One for each word the word index holds all of (none for `mar`,
+    /// which the commonest names start), with the range of client ids for digits; one for the
+    /// client id; one for the id.
+    var drivers: [[WordRange]] {
+        func word(_ word: String) -> [WordRange] {
+            [WordRange.words(startingWith: word)] + (SearchText.isDigits(word) ? [WordRange.clients(startingWith: word)] : [])
+        }
         switch self {
-        case .words(let words): words.filter(SearchText.indexCovers(prefix:)).map(WordRange.words(startingWith:))
-        case .client(let compact): [WordRange.words(startingWith: compact)]
-        case .id(let prefix): [WordRange.ids(startingWith: prefix)]
+        case .words(let words): return words.filter(SearchText.indexCovers(prefix:)).map(word)
+        case .client(let compact): return [word(compact)]
+        case .id(let prefix): return [[WordRange.ids(startingWith: prefix)]]
         }
     }
 
@@ -103,11 +108,18 @@ enum SearchWay {
 
 /// A range of an index that a query word stands for.
 struct WordRange {
-    enum Index { case words, ids }
+    enum Index {
+        /// `search_words`, by owner.
+        case words
+        /// The ids, of every owner.
+        case ids
+        /// The client ids as given (`jobs_by_client`), of every owner.
+        case clients
+    }
     var index: Index
     var low: String
-    /// Exclusive for words, inclusive for ids.
-    var high: String
+    /// Exclusive for words and client ids (nil: none), inclusive for ids.
+    var high: String?
 
     /// The words of `search_words` that start with `prefix`.
     static func words(startingWith prefix: String) -> WordRange {
@@ -121,16 +133,42 @@ struct WordRange {
         return WordRange(index: .ids, low: prefix + String(repeating: "0", count: rest), high: prefix + String(repeating: "f", count: rest))
     }
 
-    /// The owner's jobs in the range (`distinct`: each once). For ids, `+owner` keeps SQLite from
-    /// reading the owner's whole index instead of this range of the ids' (it has no statistics
-    /// to tell which is smaller); to PostgreSQL it is the same column.
+    /// The client ids given as digits that start with the digits `prefix` (others may fall in the
+    /// range too; the search checks each job it finds).
+    static func clients(startingWith prefix: String) -> WordRange {
+        WordRange(index: .clients, low: prefix, high: SearchText.digitsUpperBound(prefix: prefix))
+    }
+
+    /// The owner's jobs in the range (`distinct`: each once). For ids and client ids, `+owner`
+    /// keeps SQLite from reading the owner's whole index instead of this range (it has no
+    /// statistics to tell which is smaller); to PostgreSQL it is the same column.
     func select(owner: String, distinct: Bool, _ statement: inout SQLBuilder) -> String {
         switch index {
         case .words:
-            "SELECT \(distinct ? "DISTINCT " : "")seq FROM search_words WHERE owner = \(owner) AND word >= \(statement.bind(.text(low))) AND word < \(statement.bind(.text(high)))"
+            return
+                "SELECT \(distinct ? "DISTINCT " : "")seq FROM search_words WHERE owner = \(owner) AND word >= \(statement.bind(.text(low))) AND word < \(statement.bind(.text(high)))"
         case .ids:
-            "SELECT seq FROM jobs WHERE id BETWEEN \(statement.bind(.text(low))) AND \(statement.bind(.text(high))) AND +owner = \(owner)"
+            return "SELECT seq FROM jobs WHERE id BETWEEN \(statement.bind(.text(low))) AND \(statement.bind(.text(high))) AND +owner = \(owner)"
+        case .clients:
+            return "SELECT seq FROM jobs WHERE \(clientRange(&statement)) AND +owner = \(owner)"
         }
+    }
+
+    /// How many jobs of the range there are, counted up to `limit`: the owner's for words; every
+    /// owner's for ids and client ids, read from their index alone (a range of few is one of few
+    /// of the owner's).
+    func count(owner: Int64, limit: Int, _ statement: inout SQLBuilder) -> String {
+        let select =
+            switch index {
+            case .words: self.select(owner: statement.bind(.integer(owner)), distinct: false, &statement)
+            case .ids: "SELECT 1 FROM jobs WHERE id BETWEEN \(statement.bind(.text(low))) AND \(statement.bind(.text(high)))"
+            case .clients: "SELECT 1 FROM jobs WHERE \(clientRange(&statement))"
+            }
+        return "SELECT count(*) FROM (\(select) LIMIT \(statement.bind(.int(limit)))) AS c"
+    }
+
+    private func clientRange(_ statement: inout SQLBuilder) -> String {
+        "client_id >= \(statement.bind(.text(low)))" + (high.map { " AND client_id < \(statement.bind(.text($0)))" } ?? "")
     }
 }
 

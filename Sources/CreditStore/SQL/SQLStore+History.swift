@@ -25,10 +25,10 @@ extension SQLStore {
         let search = HistorySearch(owner: owner, query: query, start: start, end: end, limit: limit)
         var findings: [HistoryFinding] = []
         if let text = query.text {
-            var indexed: [(way: SearchWay, range: WordRange)] = []
+            var indexed: [(way: SearchWay, driver: [WordRange])] = []
             for way in SearchWay.ways(text) {
-                if let range = try rarestRange(of: way, owner: owner) {
-                    indexed.append((way, range))
+                if let driver = try rarestDriver(of: way, owner: owner) {
+                    indexed.append((way, driver))
                 } else {
                     findings.append(try scan(search.narrowed(to: way.times), ways: [way]))
                 }
@@ -49,29 +49,31 @@ extension SQLStore {
 
     // MARK: Through the word index
 
-    /// The range of an index that holds the fewest of the owner's jobs for `way`, when that is
+    /// The driver (see ``SearchWay/drivers``) whose ranges hold the fewest jobs, when that is
     /// fewer than the limit of candidates; nil when the way is frequent.
-    private func rarestRange(of way: SearchWay, owner: Int64) throws(StoreError) -> WordRange? {
-        var rarest: (range: WordRange, count: Int)?
-        for range in way.ranges {
-            var statement = SQLBuilder()
-            let select = range.select(owner: statement.bind(.integer(owner)), distinct: false, &statement)
-            let count =
-                try sql.query(
-                    "SELECT count(*) FROM (\(select) LIMIT \(statement.bind(.int(historyLimits.candidates)))) AS c", statement.values
-                ) { row throws(StoreError) in try row.int(0) }.first ?? 0
-            if count < (rarest?.count ?? historyLimits.candidates) { rarest = (range, count) }
+    private func rarestDriver(of way: SearchWay, owner: Int64) throws(StoreError) -> [WordRange]? {
+        var rarest: (driver: [WordRange], count: Int)?
+        for driver in way.drivers {
+            var count = 0
+            for range in driver where count < historyLimits.candidates {
+                var statement = SQLBuilder()
+                let sql = range.count(owner: owner, limit: historyLimits.candidates, &statement)
+                count += try self.sql.query(sql, statement.values) { row throws(StoreError) in try row.int(0) }.first ?? 0
+            }
+            if count < (rarest?.count ?? historyLimits.candidates) { rarest = (driver, count) }
         }
-        return rarest?.range
+        return rarest?.driver
     }
 
-    /// The newest jobs of the ranges that match one of their ways and every filter. (`CROSS
+    /// The newest jobs of the drivers' ranges that match one of their ways and every filter. (`CROSS
     /// JOIN` makes SQLite read the candidates first; PostgreSQL plans it as any join.)
-    private func matchingCandidates(_ indexed: [(way: SearchWay, range: WordRange)], _ search: HistorySearch) throws(StoreError) -> HistoryFinding {
+    private func matchingCandidates(_ indexed: [(way: SearchWay, driver: [WordRange])], _ search: HistorySearch) throws(StoreError) -> HistoryFinding
+    {
         var statement = SQLBuilder()
         let owner = statement.bind(.integer(search.owner))
         // A job can hold two words of one range (`maria mariana`): each candidate once.
-        let candidates = indexed.map { $0.range.select(owner: owner, distinct: indexed.count == 1, &statement) }.joined(separator: " UNION ")
+        let ranges = indexed.flatMap(\.driver)
+        let candidates = ranges.map { $0.select(owner: owner, distinct: ranges.count == 1, &statement) }.joined(separator: " UNION ")
         let bounds = search.bounds(&statement)
         let filters = search.filters(&statement, ways: indexed.map(\.way), dialect: dialect)
         let rows = try sql.query(

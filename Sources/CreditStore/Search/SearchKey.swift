@@ -6,7 +6,9 @@ struct SearchKey: Equatable, Sendable {
     var name: String?
     /// The client id's letters and digits as one word (`70001`; `AB-12/3` → `ab123`); nil without one.
     var client: String?
-    /// The index's words: the name's without particles or repeats, then the client key.
+    /// The index's words: the name's but those it leaves out (``SearchText/unindexed``), each
+    /// once, then the client id's unless it is digits alone, which the index by client id
+    /// (`jobs_by_client`) holds already.
     var words: [String]
 
     init(name: String?, clientID: String?) {
@@ -14,11 +16,12 @@ struct SearchKey: Equatable, Sendable {
         self.name = nameWords.isEmpty ? nil : nameWords.map { " " + $0 }.joined()
         let client = clientID.map { SearchText.words($0).joined() } ?? ""
         self.client = client.isEmpty ? nil : client
+        let clientWord = clientID.map(SearchText.isDigits) == true ? nil : self.client
         var seen: Set<String> = []
-        words = (nameWords.filter { !SearchText.particles.contains($0) } + (self.client.map { [$0] } ?? [])).filter { seen.insert($0).inserted }
+        words = (nameWords.filter { !SearchText.unindexed.contains($0) } + (clientWord.map { [$0] } ?? [])).filter { seen.insert($0).inserted }
     }
 
     /// The index words that come from the name alone: what a retention purge removes (the client
-    /// key stays, as the client id does).
+    /// id stays searchable, as it stays shown).
     var nameOnlyWords: [String] { words.filter { $0 != client } }
 }

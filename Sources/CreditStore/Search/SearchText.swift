@@ -5,48 +5,38 @@
 /// apostrophes dropped (`D'Ávila` → `davila`), and anything else that is neither a letter nor a
 /// digit splitting words. Letters of other scripts are kept, lowercased.
 public enum SearchText {
-    /// The words of `text`, folded, in order.
+    /// The words of `text`, folded, in order. (Written byte by byte: every stored application's
+    /// name goes through it.)
     public static func words(_ text: String) -> [String] {
         var words: [String] = []
-        var word = String.UnicodeScalarView()
+        var word: [UInt8] = []
+        word.reserveCapacity(32)
         func close() {
-            if !word.isEmpty { words.append(String(word)) }
-            word = String.UnicodeScalarView()
+            if !word.isEmpty { words.append(String(decoding: word, as: UTF8.self)) }
+            word.removeAll(keepingCapacity: true)
         }
         for scalar in text.unicodeScalars {
-            switch fold(scalar) {
-            case .letters(let letters): word.append(contentsOf: letters.unicodeScalars)
-            case .ignored: continue
-            case .separator: close()
+            switch scalar.value {
+            case 0x30...0x39, 0x61...0x7A: word.append(UInt8(scalar.value))
+            case 0x41...0x5A: word.append(UInt8(scalar.value + 0x20))
+            case 0x27, 0x2019, 0x2BC: continue  // ' ’ ʼ: dropped, the word goes on
+            case 0x300...0x36F: continue  // combining diacritical marks
+            case 0xC0...0x17F:
+                let letters = latin[Int(scalar.value) - 0xC0]
+                if letters == "-" { close() } else { word.append(contentsOf: letters.utf8) }
+            case 0...0x7F: close()
+            default:
+                let properties = scalar.properties
+                if properties.generalCategory == .nonspacingMark || properties.generalCategory == .enclosingMark { continue }
+                if properties.isAlphabetic || properties.numericType != nil {
+                    word.append(contentsOf: properties.lowercaseMapping.utf8)
+                } else {
+                    close()
+                }
             }
         }
         close()
         return words
-    }
-
-    /// What one character becomes.
-    private enum Folded {
-        case letters(String)
-        /// Taken off without splitting the word: combining marks and apostrophes.
-        case ignored
-        case separator
-    }
-
-    private static func fold(_ scalar: Unicode.Scalar) -> Folded {
-        switch scalar.value {
-        case 0x30...0x39, 0x61...0x7A: return .letters(String(scalar))
-        case 0x41...0x5A: return .letters(String(Unicode.Scalar(scalar.value + 0x20)!))
-        case 0x27, 0x2019, 0x2BC: return .ignored  // ' ’ ʼ
-        case 0x300...0x36F: return .ignored  // combining diacritical marks
-        case 0xC0...0x17F:
-            let letters = latin[Int(scalar.value) - 0xC0]
-            return letters == "-" ? .separator : .letters(letters)
-        default:
-            let properties = scalar.properties
-            guard scalar.value > 0x7F, properties.isAlphabetic || properties.numericType != nil else { return .separator }
-            if properties.generalCategory == .nonspacingMark || properties.generalCategory == .enclosingMark { return .ignored }
-            return .letters(properties.lowercaseMapping)
-        }
     }
 
     /// U+00C0 to U+017F (Latin-1's letters and Latin Extended-A) as lowercase base letters; `-`
@@ -60,12 +50,34 @@ public enum SearchText {
         s s t t t t t t u u u u u u u u u u u u w w y y y z z z z z z s
         """.split(separator: " ").map(String.init)
 
-    /// Words of a name the word index leaves out: the particles of Portuguese names. A query word
-    /// that one of them starts with (`d`, `do`, `e`) is looked for in the stored names instead.
-    static let particles: Set<String> = ["da", "das", "de", "do", "dos", "e"]
+    /// Words of a name the word index leaves out: the particles of Portuguese names, and the
+    /// commonest Brazilian first names and surnames (about two in five of the words of names), which
+    /// a history finds soonest by reading the owner's applications newest first. Each would be one
+    /// more B-tree write per application, and a frequent one gains nothing from the index.
+    static let unindexed: Set<String> = [
+        "da", "das", "de", "do", "dos", "e",
+        "maria", "jose", "ana", "joao", "antonio", "francisco", "francisca", "antonia", "carlos", "paulo", "pedro", "lucas", "luiz",
+        "luis", "marcos", "gabriel", "rafael", "daniel", "marcelo", "bruno", "eduardo", "adriana", "juliana", "marcia",
+        "silva", "santos", "oliveira", "souza", "sousa", "rodrigues", "ferreira", "alves", "pereira", "lima", "gomes", "costa",
+        "ribeiro", "martins", "carvalho", "almeida", "lopes", "soares", "fernandes", "vieira", "barbosa",
+    ]
 
-    /// Whether the word index holds every word that starts with `prefix`.
-    static func indexCovers(prefix: String) -> Bool { !particles.contains { $0.hasPrefix(prefix) } }
+    /// Whether the word index holds every name word that starts with `prefix`: none of the
+    /// words it leaves out does (`d`, `mar` and `silva` are looked for in the stored names instead).
+    static func indexCovers(prefix: String) -> Bool { !unindexed.contains { $0.hasPrefix(prefix) } }
+
+    /// Whether `text` is all ASCII digits (a client id the index by client id holds as it is).
+    static func isDigits(_ text: String) -> Bool { !text.isEmpty && text.utf8.allSatisfy { (48...57).contains($0) } }
+
+    /// The least string of digits above every string of digits that starts with `prefix` (`129`
+    /// → `13`), compared alike in any collation; nil for nines alone, which have none.
+    static func digitsUpperBound(prefix: String) -> String? {
+        var digits = Array(prefix.utf8)
+        while let last = digits.popLast() {
+            if last < UInt8(ascii: "9") { return String(decoding: digits + [last + 1], as: UTF8.self) }
+        }
+        return nil
+    }
 
     /// The least text above every text that starts with `prefix` (for a range scan of an index):
     /// its last scalar moved on by one.

@@ -17,10 +17,11 @@ struct EnqueueBenchmarkCommand: ParsableCommand {
     @Option(help: "Single applications to store.") var applications = 100_000
     @Option(help: "Applications a commit stores.") var group = 32
     @Option(help: "Rows of the batch stored after them.") var batchRows = 50_000
+    @Option(help: "SQLite's page cache in KiB (the responder's connections have 128).") var cacheKiB = 128
 
     func run() throws {
         try file.requireNewFile()
-        let store = try SQLiteStore(path: file.database)
+        let store = try SQLiteStore(path: file.database, cacheKiB: cacheKiB)
         let owner = try store.createUser(name: "bench", passwordHash: "-", role: .officer, mustChangePassword: false, audit: nil, now: 0)
         var names = BrazilianNames(seed: file.seed)
         let gap = BenchmarkApplications.year / Double(applications + batchRows)
