@@ -122,7 +122,10 @@ extension CreditService {
     /// `GET /api/review-reasons`: the reason codes a reviewer picks from.
     func reviewReasons(_ request: HTTPRequest) throws -> HTTPResponse {
         _ = try authenticate(request)
-        return JSONOutput.array(configuration.reviewReasons.map { .object(["code": .string($0.code), "label": .string($0.label)]) }).response()
+        let catalog = language(of: request).catalog
+        return JSONOutput.array(
+            configuration.reviewReasons.map { .object(["code": .string($0.code), "label": .string(catalog.translate($0.label))]) }
+        ).response()
     }
 
     // MARK: The caller's account

@@ -117,7 +117,17 @@ extension CreditService {
         let full = jobs.count == limit || kept < jobs.count
         jobs.removeSubrange(kept...)
         let next: JSONOutput = full ? .string(request.basePath + "/api/predictions?limit=\(limit)&before=\(jobs.last!.id)") : .null
-        return JSONOutput.object(["items": .array(jobs.map { Self.representation(of: $0) }), "next": next]).response()
+        // The final decision leads wherever a reviewer has decided: each item carries its review.
+        let reviews = try stores.withStore { try $0.reviews(jobIDs: jobs.filter { $0.status == .done }.map(\.id)) }
+        let reviewByJob = Dictionary(reviews.map { ($0.jobID, $0) }, uniquingKeysWith: { first, _ in first })
+        let items = jobs.map { job -> JSONOutput in
+            guard let review = reviewByJob[job.id], case .object(var members) = Self.representation(of: job) else {
+                return Self.representation(of: job)
+            }
+            members["review"] = Self.representation(of: review)
+            return .object(members)
+        }
+        return JSONOutput.object(["items": .array(items), "next": next]).response()
     }
 
     /// The most a history page holds, about: results and errors, plus 400 bytes a job.

@@ -23,6 +23,8 @@ public protocol GovernanceStore: AnyObject {
     func requestReview(jobID: String, requester: User, note: String, address: String, now: Double) throws(StoreError) -> Review
     /// The application's review, if it has one.
     func review(jobID: String) throws(StoreError) -> Review?
+    /// The reviews of those of `jobIDs` that have one (a history page's final decisions), in no order.
+    func reviews(jobIDs: [String]) throws(StoreError) -> [Review]
     /// Open reviews oldest first (`open`), or decided ones newest first; `after` pages on by job id.
     func reviews(open: Bool, limit: Int, after: String?) throws(StoreError) -> [Review]
     /// Records the final decision on a finished application. Throws ``StoreError/conflict(_:)``
