@@ -101,7 +101,8 @@ languageSwitch.addEventListener("change", async () => {
   if (flashFor !== null) say("");
   route();
 });
-window.addEventListener("hashchange", route);
+// The words first: no view is built before its language's catalog is here.
 await loadLanguage(session.username);
 translateStatic();
+window.addEventListener("hashchange", route);
 route();

@@ -20,7 +20,7 @@ export async function historyView() {
   const dateInput = (id) => h("input", { id, type: "text", inputmode: "numeric", placeholder: t("date.placeholder"), autocomplete: "off", size: 10 });
   const from = dateInput("filter-from");
   const to = dateInput("filter-to");
-  const search = h("input", { id: "filter-search", type: "search", autocomplete: "off" });
+  const search = h("input", { id: "filter-search", type: "search" });
   const batches = h("select", { id: "filter-batch" }, ["include", "exclude", "only"].map((value) => h("option", { value }, t(`history.batch_${value}`))));
   const error = h("p", { class: "error", id: "filter-error", role: "alert" });
   const exportButton = h("button", { class: "secondary", type: "button", id: "export-csv" }, t("history.export"));
