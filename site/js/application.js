@@ -24,6 +24,9 @@ export function draftFrom(application, rescoreOf = null) {
   sessionStorage.setItem(DRAFT, JSON.stringify(values));
 }
 
+/** A number the model does not use is a reference (the client id): shown as typed, never as "30.037". */
+export const isIdentifier = (field) => field.type === "number" && !field.model_input;
+
 /** One control for one schema field, with label, help text, the value as read, and its error. */
 function control(field) {
   const id = `f-${field.name}`;
@@ -72,7 +75,7 @@ function read({ field, input }) {
     const unusual = (field.typical_minimum !== undefined && value < field.typical_minimum)
       || (field.typical_maximum !== undefined && value > field.typical_maximum);
     const warning = unusual ? t("form.unusual", { minimum: formatNumber(field.typical_minimum), maximum: formatNumber(field.typical_maximum, field.unit) }) : "";
-    return { value, shown: formatNumber(value, field.unit) + warning, unusual };
+    return { value, shown: (isIdentifier(field) ? String(value) : formatNumber(value, field.unit)) + warning, unusual };
   }
   if (field.type === "category" && field.open && field.options?.length && !field.options.some((o) => o.code === raw)) {
     return { value: raw, shown: t("form.unseen_code") };

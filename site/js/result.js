@@ -1,6 +1,6 @@
 import { api, can, schema, session } from "./api.js";
 import { h } from "./dom.js";
-import { draftFrom } from "./application.js";
+import { draftFrom, isIdentifier } from "./application.js";
 import { formatNumber } from "./numbers.js";
 import { currentLanguage, percent, t, when } from "./i18n.js";
 
@@ -43,7 +43,7 @@ function submitted(application, definition) {
     const value = application?.[field.name];
     if (value === undefined || value === null || value === "") continue;
     let shown = String(value);
-    if (field.type === "number") shown = field.name === "id_client" ? String(value) : formatNumber(Number(value), field.unit);
+    if (field.type === "number") shown = isIdentifier(field) ? String(value) : formatNumber(Number(value), field.unit);
     else if (field.type === "flag") shown = [true, 1, "1"].includes(value) || String(value).toUpperCase() === String(field.options[0].code).toUpperCase() ? field.options[0].label : field.options[1].label;
     else if (field.options?.length) {
       const option = field.options.find((o) => o.code === String(value));
