@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "credit",
             dependencies: [
-                "CreditModel", "CreditSchema", "CreditStore", "CreditGovernance", "CreditSystem", "CreditAuth", "CreditAPI",
+                "CreditModel", "CreditSchema", "CreditStore", "CreditGovernance", "CreditSystem", "CreditAuth", "CreditAPI", "CreditText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The responder parses its options by hand (ResponderOptions in FastCGI): swift-argument-parser
@@ -106,6 +106,7 @@ let package = Package(
         .testTarget(name: "CreditAuthTests", dependencies: ["CreditTestSupport", "CreditAuth"]),
         .testTarget(name: "FastCGITests", dependencies: ["CreditTestSupport", "FastCGI", "CreditHTTP"]),
         .testTarget(name: "CreditHTTPTests", dependencies: ["CreditHTTP"]),
+        .testTarget(name: "CreditSchemaTests", dependencies: ["CreditSchema", "CreditText"]),
         .testTarget(name: "CreditLogTests", dependencies: ["CreditLog", "CreditJSON"]),
         .testTarget(
             name: "CreditAPITests",

@@ -59,6 +59,7 @@ enum RouteTable {
         Route(
             "/api/batches", get: { service, request, _ in try service.listBatches(request) },
             post: { service, request, _ in try service.submitBatch(request) }),
+        Route("/api/batches/template.csv", get: { service, request, _ in try service.batchTemplate(request) }),
         Route("/api/batches/{id}", get: { service, request, parameter in try service.getBatch(request, id: parameter) }),
         Route("/api/batches/{id}/results.csv", get: { service, request, parameter in try service.batchResults(request, id: parameter) }),
         Route("/api/reviews", get: { service, request, _ in try service.listReviews(request) }),

@@ -1,5 +1,7 @@
 import CreditAPI
 import CreditAuth
+import CreditGovernance
+import CreditStore
 import CreditTestSupport
 import CreditText
 import Foundation
@@ -20,5 +22,17 @@ enum TestConfiguration {
         configuration.language = .english
         try SecretKeyFile.create(path: configuration.secretFile)
         return configuration
+    }
+
+    /// A service on a new database in `directory` with `users` (name and role), all with
+    /// `password`, its clock stopped at `now`.
+    static func service(in directory: TemporaryDirectory, users: [(String, Role)], password: String, now: Double) throws -> CreditService {
+        let configuration = try inDirectory(directory)
+        let hasher = PasswordHasher(parameters: .fastForTests)
+        let store = try SQLiteStore(path: configuration.databasePath)
+        for (name, role) in users {
+            _ = try store.createUser(name: name, passwordHash: hasher.hash(password), role: role, mustChangePassword: false, audit: nil, now: now)
+        }
+        return try CreditService(configuration: configuration, hasher: hasher, clock: { now })
     }
 }

@@ -545,9 +545,9 @@ def test_22_batch_upload_with_progress_then_download(browser, site, tmp_path):
     files = download(browser, "batch-download", downloads)
     assert files == ["good-results.csv"], files
     with open(downloads / files[0], newline="", encoding="utf-8-sig") as handle:
-        records = list(csv.DictReader(handle))
-    assert [record["client_id"] for record in records] == [str(4200 + index) for index in range(40)]
-    assert all(record["decision"] in ("approve", "review", "reject") and record["reason_1"] for record in records)
+        records = list(csv.DictReader(handle, delimiter=";"))  # the uploaded file's dialect, the page's language
+    assert [record["Client ID"] for record in records] == [str(4200 + index) for index in range(40)]
+    assert all(record["Final decision"] in ("Approve", "Refer for review", "Reject") and record["Reason 1"] for record in records)
     assert "good.csv" in browser.find_element(By.ID, "batches").text
 
 

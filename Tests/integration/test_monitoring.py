@@ -52,10 +52,10 @@ def import_and_compute_psi(stack, user, path):
         time.sleep(0.2)
     assert body["done"] == 20_000, body
     scored = subprocess.run([os.path.join(BIN, "credit"), "score", "--model", stack.env["CREDIT_MODEL"], "--data", os.path.join(DATA, "valid.tsv"),
-                             "--format", "csv"], capture_output=True, text=True, check=True).stdout
-    validation = [float(row["probability_of_default"]) for row in csv.DictReader(io.StringIO(scored))]
-    status, _, raw = stack.request("GET", f"/api/batches/{batch}/results.csv", token=token)
-    traffic = [float(row["probability_of_default"]) for row in csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))]
+                             "--format", "csv", "--language", "en", "--dialect", "comma"], capture_output=True, check=True).stdout
+    validation = [float(row["Probability of default"]) for row in csv.DictReader(io.StringIO(scored.decode("utf-8-sig"), newline=""))]
+    status, _, raw = stack.request("GET", f"/api/batches/{batch}/results.csv?dialect=comma", headers={"Accept-Language": "en"}, token=token)
+    traffic = [float(row["Probability of default"]) for row in csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""))]
     expected, actual = decile_shares(validation, traffic)
     return psi(expected, actual)
 
@@ -156,10 +156,10 @@ def test_back_test_on_recorded_outcomes(traffic_stack, tmp_path):
         document = json.load(file)
     cohorts = [c for c in report["backtest"] if c["model"] == document["model_id"]]
     assert len(cohorts) == 1 and cohorts[0]["applications"] == 10_000, report["backtest"]
-    status, _, raw = stack.request("GET", f"/api/batches/{batch}/results.csv", token=token)
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    scores = [float(row["probability_of_default"]) for row in rows]
-    truth = [labels[row["client_id"]] for row in rows]
+    status, _, raw = stack.request("GET", f"/api/batches/{batch}/results.csv?dialect=comma", headers={"Accept-Language": "en"}, token=token)
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    scores = [float(row["Probability of default"]) for row in rows]
+    truth = [labels[row["Client ID"]] for row in rows]
     assert abs(cohorts[0]["auc"] - own_auc(scores, truth)) < 1e-6
     assert abs(cohorts[0]["auc"] - document["metrics"]["valid"]["summary"]["auc"]) < 1e-3, "the validation AUC, scored through the service"
     assert abs(cohorts[0]["bad_rate"] - sum(truth) / len(truth)) < 1e-12 and abs(cohorts[0]["bad_rate"] - 0.2608) < 1e-9

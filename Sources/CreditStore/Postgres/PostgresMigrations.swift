@@ -158,5 +158,9 @@ enum PostgresMigrations {
         UPDATE jobs j SET applicant_name = p.payload::jsonb ->> 'applicant_name', client_id = coalesce(j.client_id, p.payload::jsonb ->> 'id_client')
         FROM job_payloads p WHERE p.seq = j.seq AND p.payload LIKE '{%';
         """,
+        // batch-dialects: the uploaded CSV file's dialect (SQLite's batch-dialects).
+        """
+        ALTER TABLE batches ADD COLUMN dialect text CHECK (dialect IN ('semicolon', 'comma'));
+        """,
     ]
 }

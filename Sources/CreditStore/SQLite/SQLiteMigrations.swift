@@ -208,5 +208,10 @@ enum SQLiteMigrations {
           client_id = coalesce(client_id,
             (SELECT CAST(json_extract(p.payload, '$.id_client') AS TEXT) FROM job_payloads p WHERE p.seq = jobs.seq AND json_valid(p.payload)));
         """,
+        // batch-dialects: how an uploaded CSV file wrote its cells (semicolon or comma), so that its
+        // results come back the same way; NULL for JSON lines and the batches stored before.
+        """
+        ALTER TABLE batches ADD COLUMN dialect TEXT CHECK (dialect IN ('semicolon', 'comma'));
+        """,
     ]
 }
