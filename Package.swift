@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "CreditSchema", dependencies: ["CreditJSON", "CreditText"]),
         // Stability of scores and inputs against a model's validation data (PSI, CSI): shared by
         // `credit monitor` and the responder's `/api/monitoring`, so Foundation-free.
-        .target(name: "CreditMonitoring", dependencies: ["CreditSchema"]),
+        .target(name: "CreditMonitoring", dependencies: ["CreditSchema", "CreditSystem"]),
         // The scoring engine: the model file, the compiled pipeline, the forest and the scorecard,
         // explanations, reasons and the policy. The worker links this and nothing of training.
         .target(name: "CreditScoring", dependencies: ["CreditSchema", "CreditMonitoring", "CreditText"]),

@@ -104,6 +104,10 @@ def test_monitor_reports_the_psi_of_the_prediction_files_traffic(traffic_stack):
     if counts[-1] == 20_000:
         assert abs(api["weeks"][-1]["psi"] - api["psi"]) < 1e-9
     assert api["weeks"][0]["psi"] is None and api["bands"] == {"shift": 0.1, "major_shift": 0.25}
+    # Each input's stability, as the Model page shows it beside the PSI: the command's figures.
+    assert api["inputs_applications"] == 20_000
+    assert [row["field"] for row in api["inputs"]][:5] == [row["field"] for row in report["inputs"]][:5]
+    assert all(abs(a["csi"] - bands[a["field"]]["csi"]) < 1e-5 and a["band"] == bands[a["field"]]["band"] for a in api["inputs"]), api["inputs"]
     assert stack.json("GET", "/api/monitoring", token=token)[0] == 403
     assert stack.json("GET", "/api/monitoring?weeks=0", token=admin)[0] == 400
 
@@ -165,6 +169,11 @@ def test_back_test_on_recorded_outcomes(traffic_stack, tmp_path):
     assert abs(cohorts[0]["bad_rate"] - sum(truth) / len(truth)) < 1e-12 and abs(cohorts[0]["bad_rate"] - 0.2608) < 1e-9
     assert sum(b["count"] for b in cohorts[0]["calibration"]) == 10_000
     assert "back-test on recorded outcomes" in stack.cli("monitor").stdout
+    # The Model page's back-test (administrators) says the same.
+    status, _, api = stack.json("GET", "/api/monitoring", token=stack.token("monitor_admin"))
+    served = [c for c in api["backtest"] if c["model"] == document["model_id"]]
+    assert status == 200 and len(served) == 1 and served[0]["applications"] == 10_000, api["backtest"]
+    assert abs(served[0]["auc"] - cohorts[0]["auc"]) < 1e-6 and abs(served[0]["bad_rate"] - cohorts[0]["bad_rate"]) < 1e-6
     status, _, audit = stack.json("GET", "/api/audit?action=outcomes_imported", token=stack.token("monitor_admin"))
     assert [row["object"] for row in audit["items"]] == ["outcomes.csv"]
 

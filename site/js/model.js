@@ -135,7 +135,31 @@ async function monitoringView() {
       h("caption", {}, t("model.weeks_caption", { minimum: data.minimum_per_week })),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("model.week_of")), h("th", { scope: "col" }, t("model.applications")), h("th", { scope: "col" }, "PSI"))),
       h("tbody", {}, ...data.weeks.map((w) => h("tr", {}, h("td", {}, w.week_of.split("-").reverse().join("/")), h("td", {}, number(w.applications)),
-        h("td", {}, w.psi === null ? "—" : `${fixed(w.psi, 3)} (${band(w.band)})`))))));
+        h("td", {}, w.psi === null ? "—" : `${fixed(w.psi, 3)} (${band(w.band)})`))))),
+    inputStability(data), backTest(data));
+}
+
+/** Each input's stability (CSI) against the validation applicants, least stable first. */
+function inputStability(data) {
+  const heading = h("h3", {}, t("model.inputs_title"));
+  if (!data.inputs?.length) return h("section", { id: "input-stability" }, heading, h("p", {}, t("model.inputs_none")));
+  return h("section", { id: "input-stability" }, heading, h("p", { class: "explain" }, t("model.csi_explain", { count: number(data.inputs_applications) })),
+    h("div", { class: "table-wrap" }, h("table", { class: "card" },
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("model.input")), h("th", { scope: "col" }, "CSI"), h("th", { scope: "col" }, t("model.band")))),
+      h("tbody", {}, ...data.inputs.map((input) => h("tr", { class: input.band === "stable" ? "" : "changed" },
+        h("td", {}, fieldName(input.field)), h("td", {}, fixed(input.csi, 3)), h("td", {}, band(input.band))))))));
+}
+
+/** The back-test: bad rate against mean PD and AUC by month, once outcomes are recorded. */
+function backTest(data) {
+  const heading = h("h3", {}, t("model.backtest_title"));
+  if (!data.backtest?.length) return h("section", { id: "backtest" }, heading, h("p", {}, t("model.backtest_none")));
+  const month = (text) => text.split("-").reverse().join("/");
+  return h("section", { id: "backtest" }, heading, h("p", { class: "explain" }, t("model.backtest_explain")),
+    h("div", { class: "table-wrap" }, h("table", { class: "card" },
+      h("thead", {}, h("tr", {}, ...["month", "model", "applications", "bad_rate", "mean_pd", "auc"].map((key) => h("th", { scope: "col" }, t(`model.backtest_${key}`))))),
+      h("tbody", {}, ...data.backtest.map((c) => h("tr", {}, h("td", {}, month(c.month)), h("td", {}, c.model), h("td", {}, number(c.applications)),
+        h("td", {}, percent(c.bad_rate)), h("td", {}, percent(c.mean_pd)), h("td", {}, c.auc === null ? "—" : fixed(c.auc, 3))))))));
 }
 
 /** The weekly PSI as a line over the three bands. */
