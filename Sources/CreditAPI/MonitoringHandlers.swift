@@ -43,7 +43,7 @@ extension CreditService {
         let inputs = InputStability(
             recent.compactMap { ApplicantSchema.pakdd.storedApplicant(payload: $0.payload, record: $0.record) }, reference: model.fieldReferences,
             schema: .pakdd)
-        let backTest = BackTest(outcomes: outcomes)
+        let backTest = BackTest(outcomes)
         func index(_ value: Double?) -> JSONOutput { value.map { .number(($0 * 1e6).rounded() / 1e6) } ?? .null }
         func optional(_ value: Double?) -> JSONOutput { value.map { .number(($0 * 1e6).rounded() / 1e6) } ?? .null }
         return JSONOutput.object([
@@ -84,12 +84,5 @@ extension CreditService {
     static let inputStabilitySample = 20_000
 }
 
-extension BackTest {
-    /// The back-test of the store's scored outcomes.
-    public init(outcomes: [ScoredOutcome]) {
-        self.init(
-            outcomes.map {
-                Case(submittedAt: $0.submittedAt, model: $0.model, probabilityOfDefault: $0.probabilityOfDefault, defaulted: $0.defaulted)
-            })
-    }
-}
+/// The store's scored outcomes are what the back-test reads.
+extension ScoredOutcome: ScoredCase {}

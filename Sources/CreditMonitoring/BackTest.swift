@@ -5,21 +5,6 @@ import CreditSystem
 /// submission) and model. `credit monitor` prints it and `/api/monitoring` serves it once
 /// outcomes are recorded.
 public struct BackTest: Sendable {
-    /// One scored application whose outcome is known.
-    public struct Case: Sendable {
-        public var submittedAt: Double
-        public var model: String
-        public var probabilityOfDefault: Double
-        public var defaulted: Bool
-
-        public init(submittedAt: Double, model: String, probabilityOfDefault: Double, defaulted: Bool) {
-            self.submittedAt = submittedAt
-            self.model = model
-            self.probabilityOfDefault = probabilityOfDefault
-            self.defaulted = defaulted
-        }
-    }
-
     /// One month's applications scored by one model, with outcomes.
     public struct Cohort: Sendable {
         /// `YYYY-MM`.
@@ -37,7 +22,7 @@ public struct BackTest: Sendable {
     /// By month, then model.
     public var cohorts: [Cohort]
 
-    public init(_ cases: [Case]) {
+    public init<Case: ScoredCase>(_ cases: [Case]) {
         var groups: [String: [Case]] = [:]
         for item in cases {
             groups[String(Timestamp.rfc3339(item.submittedAt).prefix(7)) + " " + item.model, default: []].append(item)
@@ -54,4 +39,12 @@ public struct BackTest: Sendable {
                 calibration: Metrics.calibrationTable(scores, labels))
         }
     }
+}
+
+/// One scored application whose outcome is known, as the back-test reads it.
+public protocol ScoredCase {
+    var submittedAt: Double { get }
+    var model: String { get }
+    var probabilityOfDefault: Double { get }
+    var defaulted: Bool { get }
 }

@@ -62,7 +62,7 @@ struct MonitorCommand: ParsableCommand {
         let weeks = stability.weeks.compactMap { week in
             week.psi.map { (start: Timestamp.rfc3339(week.start).prefix(10), jobs: week.applications, psi: $0) }
         }
-        let backTest = BackTest(outcomes: try store.scoredOutcomes(since: from))
+        let backTest = BackTest(try store.scoredOutcomes(since: from))
         let inputs = InputStability(applicants, reference: reference.fields, schema: .pakdd).inputs.map { (field: $0.field, csi: $0.index) }
         if json {
             print(
