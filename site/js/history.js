@@ -1,7 +1,7 @@
 import { api } from "./api.js";
 import { h, saveFile } from "./dom.js";
 import { csvBlob } from "./csv.js";
-import { day, parseDay, percent, t, when } from "./i18n.js";
+import { day, parseDay, percent, t, when, zoneOffsetMinutes } from "./i18n.js";
 import { standing } from "./result.js";
 
 /** The officer's applications, newest first, searched and filtered on the server (by name,
@@ -45,6 +45,7 @@ export async function historyView() {
       if (value === null) return { error: t("date.invalid", { text: input.value.trim() }), input };
       if (value) params.set(name, value);
     }
+    if (params.has("from") || params.has("to")) params.set("tz_offset_minutes", String(zoneOffsetMinutes()));
     if (batches.value !== "include") params.set("batch", batches.value);
     return { path: `api/predictions?${params}` };
   }

@@ -108,6 +108,16 @@ export function day(iso) {
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
 
+/** Minutes the deployment's time zone is ahead of UTC now (-180 in São Paulo), for day filters. */
+export function zoneOffsetMinutes(at = new Date()) {
+  const parts = Object.fromEntries(format("offset", () => new Intl.DateTimeFormat("en", {
+    year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", hourCycle: "h23", timeZone,
+  })).formatToParts(at).map((p) => [p.type, Number(p.value)]));
+  const local = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute);
+  const minute = at.getTime() - at.getUTCSeconds() * 1000 - at.getUTCMilliseconds();
+  return Math.round((local - minute) / 60000);
+}
+
 /** A date typed as dd/mm/aaaa (or yyyy-mm-dd) as YYYY-MM-DD; "" for an empty field; null when it is not a date. */
 export function parseDay(text) {
   const value = text.trim();
