@@ -401,29 +401,51 @@ def test_17_submit_to_result_and_transfer_size(browser, site):
     assert transferred > 0 and median > 0
 
 
-def test_19_history_filters_search_and_csv_export(browser, site, tmp_path):
+def test_19_history_searches_the_server_and_exports(browser, site, tmp_path):
+    """The search runs on the server: "conceicao" finds Maria da Conceição when she is on no loaded
+    page (21 newer applications follow her), as does her client id; the export has what is shown."""
+    import csv
+    from stack import applicant
     ensure_signed_in(browser, site)
-    fill_required(browser, applicant_name="Filtered Person", id_client="777001")
-    browser.find_element(By.ID, "submit").click()
-    wait(browser, EC.visibility_of_element_located((By.ID, "result-card")))
-    decision = browser.find_element(By.ID, "decision").text
+    token = browser.execute_script("return sessionStorage.getItem('credit.token')")
+    api = Site(site.base)
+    marker = str(int(time.time() * 1000))[-9:]
+    ids = []
+    for index in range(22):
+        name, client = ("Maria da Conceição", marker) if index == 0 else (f"Outro Cliente {index}", f"{marker}{index:02d}")
+        status, _, body = api.json("POST", "/api/predictions", json.dumps(applicant(applicant_name=name, id_client=int(client))).encode(),
+                                   {"Content-Type": "application/json"}, token=token)
+        assert status == 202, body
+        ids.append(body["id"])
+    deadline = time.time() + 20
+    while api.json("GET", f"/api/predictions/{ids[-1]}", token=token)[2]["status"] != "done":
+        assert time.time() < deadline
+        time.sleep(0.05)
     browser.get(site.base + "/#/history")
     table = wait(browser, EC.visibility_of_element_located((By.ID, "history")))
+    wait(browser, lambda d: len(table.find_elements(By.CSS_SELECTOR, "tbody tr")) == 20)
+    assert "Maria da Conceição" not in table.text, "she is on no loaded page"
+    search = browser.find_element(By.ID, "filter-search")
+    search.send_keys("conceicao")
+    wait(browser, lambda d: len(table.find_elements(By.CSS_SELECTOR, "tbody tr")) == 1 and "Maria da Conceição" in table.text)
+    search.clear()
+    search.send_keys(marker)
+    wait(browser, lambda d: [r.find_elements(By.TAG_NAME, "td")[2].text for r in table.find_elements(By.CSS_SELECTOR, "tbody tr")][-1:] == [marker])
+    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert len(rows) == 21, "the client id and its prefix: hers and the twenty made from it"
+    decision = rows[0].find_elements(By.TAG_NAME, "td")[4].text
     Select(browser.find_element(By.ID, "filter-decision")).select_by_visible_text(decision)
-    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
-    decisions = [row.find_elements(By.TAG_NAME, "td")[4].text for row in rows]
-    assert decisions and set(decisions) == {decision}, (decision, decisions)
+    wait(browser, lambda d: all(r.find_elements(By.TAG_NAME, "td")[4].text == decision for r in table.find_elements(By.CSS_SELECTOR, "tbody tr")))
     Select(browser.find_element(By.ID, "filter-decision")).select_by_value("")
-    browser.find_element(By.ID, "filter-search").send_keys("777001")
-    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
-    assert len(rows) == 1 and "Filtered Person" in rows[0].text, [r.text for r in rows]
+    search.clear()
+    search.send_keys("conceicao")
+    wait(browser, lambda d: len(table.find_elements(By.CSS_SELECTOR, "tbody tr")) == 1)
     files = download(browser, "export-csv", tmp_path)
     assert files, "the CSV was downloaded"
-    import csv
-    with open(tmp_path / files[0], newline="") as handle:
+    with open(tmp_path / files[0], newline="", encoding="utf-8-sig") as handle:
         records = list(csv.DictReader(handle))
-    assert len(records) == 1 and records[0]["applicant_name"] == "Filtered Person" and records[0]["client_id"] == "777001", records
-    assert records[0]["decision"] in ("approve", "review", "reject") and 0 < float(records[0]["probability_of_default"]) < 1
+    assert len(records) == 1 and records[0]["applicant_name"] == "Maria da Conceição" and records[0]["client_id"] == marker, records
+    assert records[0]["final_decision"] in ("Approve", "Refer for review", "Reject") and 0 < float(records[0]["probability_of_default"]) < 1
 
 
 def test_20_keyboard_only_sign_in_and_application(browser, site):

@@ -76,6 +76,12 @@ def english_in(browser):
     return found
 
 
+def printed_text(browser):
+    """The page printed on A4 (Page.printToPDF), as pdftotext reads it."""
+    pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": False, "paperWidth": 8.27, "paperHeight": 11.69})["data"])
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+
+
 @pytest.fixture(scope="module")
 def browser(stack):
     driver = chromium()
@@ -138,7 +144,7 @@ def views(job_id):
 
 @pytest.mark.parametrize("language", ["pt-BR", "en"])
 def test_every_view_speaks_one_language_at_both_sizes_and_passes_axe(browser, stack, people, reversed_job, language):
-    found, english, langs, widths = {}, {}, {}, {}
+    found, english, langs, widths, printed = {}, {}, {}, {}, {}
     save = language == "pt-BR" and stack.backend == "sqlite"
     if save:
         os.makedirs(SCREENSHOTS, exist_ok=True)
@@ -172,6 +178,8 @@ def test_every_view_speaks_one_language_at_both_sizes_and_passes_axe(browser, st
                 else:
                     # The detector finds English where there is English (so it can fail in Portuguese).
                     english[label] = len(english_in(browser))
+                if not metrics:
+                    printed[name] = printed_text(browser)
                 if save:
                     browser.execute_script("window.scrollTo(0, 0)")
                     browser.save_screenshot(os.path.join(SCREENSHOTS, f"{name}-{size}.png"))
@@ -181,8 +189,12 @@ def test_every_view_speaks_one_language_at_both_sizes_and_passes_axe(browser, st
     assert set(langs.values()) == {language}, langs
     assert {view: width for view, width in widths.items() if width > PHONE["width"]} == {}, "no page scrolls sideways on a phone"
     assert {view: problems for view, problems in found.items() if problems} == {}
+    # In print too: every view prints, and a Portuguese printout holds no English sentence.
+    assert len(printed) == 10 and all(len(text) > 20 for text in printed.values()), {k: len(v) for k, v in printed.items()}
     if language == "pt-BR":
         assert {view: texts for view, texts in english.items() if texts} == {}
+        sentences = [e for e, _ in ENGLISH if e.count(" ") >= 3 and "{" not in e and "%@" not in e]
+        assert {view: [e for e in sentences if e in " ".join(text.split())] for view, text in printed.items()} == {view: [] for view in printed}
     else:
         assert min(english.values()) >= 3, english
 
@@ -231,8 +243,7 @@ def test_the_final_decision_leads_on_the_page_in_history_in_the_export_and_in_pr
     status = browser.find_element(By.ID, "status").text
     assert status.index(final) < status.index(model), status
     assert browser.title.startswith(final)
-    pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": False, "paperWidth": 8.27, "paperHeight": 11.69})["data"])
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    text = printed_text(browser)
     assert final in text and text.index(final) < text.index(model), text[:1500]
     # History: the final decision, the model's beside it.
     browser.get(f"{stack.base}/#/history")
