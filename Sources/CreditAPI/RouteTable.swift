@@ -12,9 +12,9 @@ struct Route: Sendable {
     /// The template's segments, split once.
     let segments: [Substring]
 
-    init(_ template: String, get: RouteHandler? = nil, post: RouteHandler? = nil, patch: RouteHandler? = nil) {
+    init(_ template: String, get: RouteHandler? = nil, post: RouteHandler? = nil, put: RouteHandler? = nil, patch: RouteHandler? = nil) {
         self.template = template
-        handlers = [("GET", get), ("POST", post), ("PATCH", patch)].compactMap { method, handle in handle.map { (method, $0) } }
+        handlers = [("GET", get), ("POST", post), ("PUT", put), ("PATCH", patch)].compactMap { method, handle in handle.map { (method, $0) } }
         segments = template.split(separator: "/", omittingEmptySubsequences: false)
     }
 
@@ -66,6 +66,7 @@ enum RouteTable {
         Route("/api/review-reasons", get: { service, request, _ in try service.reviewReasons(request) }),
         Route("/api/account", get: { service, request, _ in try service.account(request) }),
         Route("/api/account/password", post: { service, request, _ in try service.changePassword(request) }),
+        Route("/api/account/language", put: { service, request, _ in try service.setLanguage(request) }),
         Route(
             "/api/users", get: { service, request, _ in try service.listUsers(request) },
             post: { service, request, _ in try service.createUser(request) }),

@@ -194,6 +194,8 @@ public struct User: Sendable, Equatable {
     public var tokenGeneration: Int = 0
     /// A one-time password set by an administrator: the user must choose their own before anything else.
     public var mustChangePassword: Bool = false
+    /// The language the person chose for the site (`pt-BR`, `en`), or nil for none yet.
+    public var language: String? = nil
 }
 
 /// The queue of scoring jobs. Handlers and workers use only this, so a server database can

@@ -210,6 +210,8 @@ def test_money_typed_the_brazilian_way(browser, stack, people):
         if browser.find_elements(By.ID, f"f-{name}"):
             fill(browser, name, str(value))
     assert browser.find_element(By.ID, "f-personal_monthly_income-echo").text == "= R$ 1.800,00"
+    # The language chosen is the account's, on every browser it signs in from.
+    assert stack.json("GET", "/api/account", token=stack.token("alice"))[2]["language"] == "pt-BR"
     browser.find_element(By.ID, "submit").click()
     wait(browser, EC.visibility_of_element_located((By.ID, "result-card")))
     job_id = browser.find_element(By.ID, "application-id").text
@@ -223,6 +225,23 @@ def test_money_typed_the_brazilian_way(browser, stack, people):
     fill(browser, "personal_monthly_income", "1.800")
     browser.find_element(By.ID, "f-age").click()
     assert "Ambiguous" in wait(browser, EC.visibility_of_element_located((By.ID, "f-personal_monthly_income-error"))).text
+    assert stack.json("GET", "/api/account", token=stack.token("alice"))[2]["language"] == "en"
+    # A new browser session that signs in without choosing gets the account's language.
+    browser.find_element(By.ID, "sign-out").click()
+    browser.execute_script("localStorage.clear(); sessionStorage.clear()")
+    browser.get(stack.base + "/#/new")
+    browser.refresh()
+    wait(browser, EC.visibility_of_element_located((By.ID, "username")))
+    status, _, _ = stack.json("PUT", "/api/account/language", json.dumps({"language": "pt-BR"}).encode(), {"Content-Type": "application/json"},
+                              token=stack.token("alice"))
+    assert status == 200
+    browser.find_element(By.ID, "username").send_keys("alice")
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form.signin button[type=submit]").click()
+    wait(browser, lambda d: d.execute_script("return document.documentElement.lang") == "pt-BR")
+    assert browser.find_element(By.CSS_SELECTOR, "a[href='#/history']").text == "Histórico"
+    assert stack.json("PUT", "/api/account/language", json.dumps({"language": "fr"}).encode(), {"Content-Type": "application/json"},
+                      token=stack.token("alice"))[0] == 422
 
 
 FINAL = {"pt-BR": {"approve": "Aprovada", "decline": "Recusada"}, "en": {"approve": "Approved", "decline": "Declined"}}

@@ -9,18 +9,22 @@ export const session = {
   get token() { return sessionStorage.getItem(TOKEN_KEY); },
   set token(value) {
     if (value) { sessionStorage.setItem(TOKEN_KEY, value); return; }
-    for (const key of [TOKEN_KEY, "credit.role", "credit.username", "credit.mustChange"]) sessionStorage.removeItem(key);
+    for (const key of [TOKEN_KEY, "credit.role", "credit.username", "credit.mustChange", "credit.accountLanguage"]) sessionStorage.removeItem(key);
   },
   /** The role the token was issued with: it only decides what the page offers; the API checks every call. */
   get role() { return sessionStorage.getItem("credit.role") || "officer"; },
   get username() { return sessionStorage.getItem("credit.username") || ""; },
   get mustChangePassword() { return sessionStorage.getItem("credit.mustChange") === "1"; },
+  /** The language the account chose (on any browser), or "" for none yet. */
+  get language() { return sessionStorage.getItem("credit.accountLanguage") || ""; },
+  set language(tag) { sessionStorage.setItem("credit.accountLanguage", tag || ""); },
   /** Keeps a token answer of POST /api/token or /api/account/password. */
   signedIn(answer) {
     this.token = answer.access_token;
     sessionStorage.setItem("credit.role", answer.role || "officer");
     sessionStorage.setItem("credit.username", answer.username || "");
     sessionStorage.setItem("credit.mustChange", answer.must_change_password ? "1" : "0");
+    if (answer.language !== undefined) this.language = answer.language;
   },
 };
 

@@ -1,6 +1,6 @@
 // The single-page application: sign-in, new application, live result, history, model.
-import { can, session, whenUnauthorized } from "./api.js";
-import { chooseLanguage, currentLanguage, loadLanguage, t } from "./i18n.js";
+import { api, can, session, whenUnauthorized } from "./api.js";
+import { chooseLanguage, chosenInThisBrowser, currentLanguage, loadLanguage, t } from "./i18n.js";
 import { signInView } from "./signin.js";
 import { applicationView, clearDraft } from "./application.js";
 import { prefetchResultData, resultView } from "./result.js";
@@ -61,7 +61,11 @@ async function route() {
     document.title = `${t("title.signin")} — ${t("brand")}`;
     render(signInView(async () => {
       if (flashFor !== null) say("");
-      await loadLanguage(session.username);
+      // A language chosen on this browser (on the sign-in page or before) is what the person read
+      // and signed in with: the account keeps it. Else the account's own choice, or, when it has
+      // none yet, the one the sign-in page was shown in.
+      if (chosenInThisBrowser() || !session.language) rememberLanguage(currentLanguage());
+      else await loadLanguage(session.username, session.language);
       translateStatic();
       route();
     }));
@@ -95,14 +99,21 @@ document.getElementById("sign-out").addEventListener("click", () => {
   say(t("flash.signed_out"));
   route();
 });
+/** Keeps `tag` as the signed-in account's language, for every browser it signs in from. */
+function rememberLanguage(tag) {
+  session.language = tag;
+  api("api/account/language", { method: "PUT", json: { language: tag } });
+}
+
 languageSwitch.addEventListener("change", async () => {
   await chooseLanguage(languageSwitch.value, session.username);
+  if (session.token) rememberLanguage(languageSwitch.value);
   translateStatic();
   if (flashFor !== null) say("");
   route();
 });
 // The words first: no view is built before its language's catalog is here.
-await loadLanguage(session.username);
+await loadLanguage(session.username, session.language);
 translateStatic();
 window.addEventListener("hashchange", route);
 route();

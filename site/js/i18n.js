@@ -1,7 +1,8 @@
 // The page's language and the formats of its numbers, money and dates.
 //
-// The language is the officer's choice (the switch in the header, remembered for the account on
-// this device), else the browser's languages, else the deployment's default (CREDIT_LANGUAGE). Its
+// The language is the person's choice (the switch in the header, remembered for their account on
+// the server and on this browser), else the browser's languages, else the deployment's default
+// (CREDIT_LANGUAGE). Its
 // words are in i18n/<language>.json, keyed by name; `{name}` marks a part that varies. Every API
 // call says the language in Accept-Language, so problems and the schema come in it too.
 export const LANGUAGES = ["pt-BR", "en"];
@@ -40,18 +41,19 @@ function supported(tag) {
 const accountKey = (username) => `${CHOICE}.${username}`;
 
 /** The language to show: the account's choice, this browser's last choice, the browser's languages, the default. */
-function chosen(username, defaultLanguage) {
-  return supported(username && localStorage.getItem(accountKey(username))) || supported(localStorage.getItem(CHOICE))
+function chosen(username, accountLanguage, defaultLanguage) {
+  return supported(accountLanguage) || supported(username && localStorage.getItem(accountKey(username))) || supported(localStorage.getItem(CHOICE))
     || (navigator.languages || [navigator.language]).map(supported).find(Boolean) || supported(defaultLanguage) || "pt-BR";
 }
 
 let settings;
-/** Loads the deployment's settings (once) and the words of the language to show for `username`. */
-export async function loadLanguage(username = "") {
+/** Loads the deployment's settings (once) and the words of the language to show for `username`,
+ *  whose account chose `accountLanguage` (or nothing yet). */
+export async function loadLanguage(username = "", accountLanguage = "") {
   settings ??= fetch("api/locale", { headers: { Accept: "application/json" } }).then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
   const { default_language: defaultLanguage, time_zone: zone } = await settings;
   if (zone) timeZone = zone;
-  await use(chosen(username, defaultLanguage));
+  await use(chosen(username, accountLanguage, defaultLanguage));
 }
 
 async function use(tag) {
@@ -62,6 +64,9 @@ async function use(tag) {
   document.documentElement.lang = tag;
   formats.clear();
 }
+
+/** Whether someone chose a language with the switch in this browser. */
+export const chosenInThisBrowser = () => Boolean(supported(localStorage.getItem(CHOICE)));
 
 /** The officer chose `tag`: remembered for the account (and for this browser), and shown at once. */
 export async function chooseLanguage(tag, username = "") {

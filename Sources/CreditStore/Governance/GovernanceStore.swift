@@ -10,6 +10,8 @@ public protocol GovernanceStore: AnyObject {
     /// Changes an account and writes `audit` with it. Throws ``StoreError/noSuchUser(_:)``.
     @discardableResult
     func updateUser(name: String, change: AccountChange, audit: AuditEntry?, now: Double) throws(StoreError) -> User
+    /// Remembers the language `userID` chose for the site (not audited: it changes no right).
+    func setLanguage(userID: Int64, language: String) throws(StoreError)
 
     /// Appends one row to the audit trail (in its own transaction).
     func appendAudit(_ entry: AuditEntry, now: Double) throws(StoreError)

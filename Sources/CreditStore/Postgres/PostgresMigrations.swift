@@ -162,5 +162,9 @@ enum PostgresMigrations {
         """
         ALTER TABLE batches ADD COLUMN dialect text CHECK (dialect IN ('semicolon', 'comma'));
         """,
+        // user-languages: the language each person chose for the site (SQLite's user-languages).
+        """
+        ALTER TABLE users ADD COLUMN language text;
+        """,
     ]
 }

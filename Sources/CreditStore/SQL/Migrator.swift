@@ -11,7 +11,7 @@ enum Migrator {
     static let names = [
         "users-and-jobs", "applications-and-results-apart", "worker-modes", "request-hashes", "sign-in-budget", "rescore-links",
         "compact-records", "batches", "history-indexes", "roles-reviews-and-audit", "model-register", "outcomes", "readiness-probe",
-        "api-keys", "applicant-columns", "batch-dialects",
+        "api-keys", "applicant-columns", "batch-dialects", "user-languages",
     ]
 
     /// How many of ``names`` PostgreSQL's first step holds.

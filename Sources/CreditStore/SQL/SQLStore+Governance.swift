@@ -115,6 +115,10 @@ extension SQLStore: GovernanceStore {
             decidedAt: try row.optionalDouble(10))
     }
 
+    public func setLanguage(userID: Int64, language: String) throws(StoreError) {
+        try sql.execute("UPDATE users SET language = ?2 WHERE id = ?1", [.integer(userID), .text(language)])
+    }
+
     public func review(jobID: String) throws(StoreError) -> Review? {
         try sql.query("\(Self.reviewSelect) WHERE j.id = ?1", [.text(jobID)], Self.readReview).first
     }

@@ -213,5 +213,9 @@ enum SQLiteMigrations {
         """
         ALTER TABLE batches ADD COLUMN dialect TEXT CHECK (dialect IN ('semicolon', 'comma'));
         """,
+        // user-languages: the language each person chose for the site, remembered for the account.
+        """
+        ALTER TABLE users ADD COLUMN language TEXT;
+        """,
     ]
 }
