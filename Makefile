@@ -17,7 +17,7 @@ help:
 	@echo "make run          nginx + responder + worker on 127.0.0.1:$(PORT) with a demo account (Ctrl-C stops)"
 	@echo "make test         unit tests, real-data tests (skipped without ../shared), integration tests through nginx and Apache"
 	@echo "make unit         the Swift tests alone (no installs, no dist, no browser): PostgreSQL too when it is installed"
-	@echo "make screenshots  the browser tests alone, rewriting docs/screenshots/ (make test writes them to .build/screenshots/)"
+	@echo "make screenshots  the Portuguese pages in Chromium, rewriting docs/screenshots/ (make test writes them to .build/screenshots/)"
 	@echo "make format       format Sources, Tests and Package.swift with swift format (.swift-format)"
 	@echo "make dist         dist/credit-scoring-linux-x86_64.tar.gz: static executables, site, models, docs"
 	@echo "make model        retrain models/gbdt.json and models/logistic.json, ship the trees as models/default.json"
@@ -68,11 +68,11 @@ $(VENV)/bin/pytest: Tests/integration/requirements.txt
 integration-test: test-deps build dist $(VENV)/bin/pytest
 	$(VENV)/bin/pytest -q -p no:cacheprovider Tests/integration
 
-# The browser tests alone, with their screenshots written to docs/screenshots/ on purpose (in
-# `make test` they go to .build/screenshots/, so a test run leaves the work tree as it was).
-screenshots: build dist $(VENV)/bin/pytest
+# The Portuguese pages' screenshots (test_language.py, on SQLite) written to docs/screenshots/ on
+# purpose (in `make test` they go to .build/screenshots/, so a test run leaves the work tree as it was).
+screenshots: build $(VENV)/bin/pytest
 	@WITH_BROWSER=1 scripts/install-deps.sh
-	CREDIT_SCREENSHOTS_DIR=docs/screenshots $(VENV)/bin/pytest -q -p no:cacheprovider Tests/integration/test_browser.py
+	CREDIT_SCREENSHOTS_DIR=docs/screenshots $(VENV)/bin/pytest -q -p no:cacheprovider Tests/integration/test_language.py -k "sqlite and every and pt-BR"
 
 # The toolchain's formatter, with the project's settings in .swift-format.
 format:

@@ -32,13 +32,15 @@ let package = Package(
         .target(name: "CreditJSON"),
         // The applicant schema and its validation: shared by the API (which must not pull in the
         // model engine and Foundation) and the model engine.
-        .target(name: "CreditSchema", dependencies: ["CreditJSON"]),
+        // The languages people read (Brazilian Portuguese first, English), with a catalog each.
+        .target(name: "CreditText"),
+        .target(name: "CreditSchema", dependencies: ["CreditJSON", "CreditText"]),
         // Stability of scores and inputs against a model's validation data (PSI, CSI): shared by
         // `credit monitor` and the responder's `/api/monitoring`, so Foundation-free.
-        .target(name: "CreditMonitoring", dependencies: ["CreditSchema"]),
+        .target(name: "CreditMonitoring", dependencies: ["CreditSchema", "CreditSystem"]),
         // The scoring engine: the model file, the compiled pipeline, the forest and the scorecard,
         // explanations, reasons and the policy. The worker links this and nothing of training.
-        .target(name: "CreditScoring", dependencies: ["CreditSchema", "CreditMonitoring"]),
+        .target(name: "CreditScoring", dependencies: ["CreditSchema", "CreditMonitoring", "CreditText"]),
         // Training, evaluation and reports beside the engine (the `credit` command's model tools).
         .target(name: "CreditModel", dependencies: ["CreditSchema", "CreditMonitoring", "CreditScoring", "CreditSystem"]),
         // The governance and account domain, knowing no database: roles, account rules, reviews,
@@ -51,7 +53,7 @@ let package = Package(
         .target(name: "CreditAuth", dependencies: ["COpenSSL", "CreditJSON", "CreditSystem"]),
         // The CREDIT_* settings from the environment and a configuration file: shared by the
         // responder, the worker and the command line without pulling in the HTTP layer.
-        .target(name: "CreditConfig", dependencies: ["CreditSchema", "CreditSystem"]),
+        .target(name: "CreditConfig", dependencies: ["CreditSchema", "CreditSystem", "CreditText"]),
         // Structured logs: one JSON line per event on standard error, through swift-log.
         .target(name: "CreditLog", dependencies: ["CreditSystem", .product(name: "Logging", package: "swift-log")]),
         // The waiting primitives both daemons share: signals through a self-pipe, and a semaphore.
@@ -69,17 +71,19 @@ let package = Package(
             name: "CreditAPI",
             dependencies: [
                 "CreditJSON", "CreditSchema", "CreditStore", "CreditAuth", "CreditMonitoring", "CreditLog", "CreditConfig", "CreditHTTP",
-                "CreditGovernance", "CreditSystem",
+                "CreditGovernance", "CreditSystem", "CreditText",
             ]),
         // The scoring worker's loop: claim, score with the model, record.
         .target(
             name: "CreditWorker",
-            dependencies: ["CreditConfig", "CreditScoring", "CreditStore", "CreditGovernance", "CreditSystem", "CreditJSON", "CreditLog"]),
+            dependencies: [
+                "CreditConfig", "CreditScoring", "CreditStore", "CreditGovernance", "CreditSystem", "CreditJSON", "CreditLog", "CreditText",
+            ]),
 
         .executableTarget(
             name: "credit",
             dependencies: [
-                "CreditModel", "CreditSchema", "CreditStore", "CreditGovernance", "CreditSystem", "CreditAuth", "CreditAPI",
+                "CreditModel", "CreditSchema", "CreditStore", "CreditGovernance", "CreditSystem", "CreditAuth", "CreditAPI", "CreditText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The responder parses its options by hand (ResponderOptions in FastCGI): swift-argument-parser
@@ -95,18 +99,20 @@ let package = Package(
         // What several test targets share: temporary directories, a clock moved by hand, a value behind a lock.
         .target(name: "CreditTestSupport", dependencies: ["CreditStore", "CreditGovernance"], path: "Tests/TestSupport"),
         .testTarget(name: "CreditJSONTests", dependencies: ["CreditJSON"]),
+        .testTarget(name: "CreditTextTests", dependencies: ["CreditText", "CreditSchema"]),
         .testTarget(name: "CreditGovernanceTests", dependencies: ["CreditGovernance"]),
         .testTarget(name: "CreditModelTests", dependencies: ["CreditTestSupport", "CreditModel", "CreditScoring", "CreditJSON", "CreditSystem"]),
         .testTarget(name: "CreditStoreTests", dependencies: ["CreditTestSupport", "CreditStore", "CreditGovernance"]),
         .testTarget(name: "CreditAuthTests", dependencies: ["CreditTestSupport", "CreditAuth"]),
         .testTarget(name: "FastCGITests", dependencies: ["CreditTestSupport", "FastCGI", "CreditHTTP"]),
         .testTarget(name: "CreditHTTPTests", dependencies: ["CreditHTTP"]),
+        .testTarget(name: "CreditSchemaTests", dependencies: ["CreditSchema", "CreditText"]),
         .testTarget(name: "CreditLogTests", dependencies: ["CreditLog", "CreditJSON"]),
         .testTarget(
             name: "CreditAPITests",
             dependencies: [
                 "CreditTestSupport", "CreditAPI", "CreditWorker", "CreditJSON", "CreditModel", "CreditStore", "CreditAuth", "CreditGovernance",
-                "CreditSystem", "CreditLog",
+                "CreditSystem", "CreditLog", "CreditText",
             ]),
     ]
 )

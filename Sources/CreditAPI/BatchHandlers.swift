@@ -3,6 +3,7 @@ import CreditJSON
 import CreditSchema
 import CreditStore
 import CreditSystem
+import CreditText
 
 extension CreditService {
     /// Rows queued per transaction while a batch is stored: short enough that single
@@ -31,8 +32,16 @@ extension CreditService {
         let name = Self.batchName(request.queryItems["name"], format: format)
         let file: ApplicationFile
         do { file = try ApplicationFile(bytes: request.body, format: format) } catch {
-            throw Problem(type: "invalid-batch", title: "The file cannot be read", status: 422, detail: error.description)
+            var problem = Problem(type: "invalid-batch", title: "The file cannot be read", status: 422, detail: error.description)
+            if case .notText(let place) = error {
+                problem.title = "The file is not text"
+                problem.extensions = [
+                    "line": .number(Double(place.line)), "byte": .number(Double(place.byte)), "byte_in_line": .number(Double(place.byteInLine)),
+                ]
+            }
+            throw problem
         }
+        let catalog = language(of: request).catalog
         // Pass 1: validate every row, keeping only the problems.
         var rows = 0, badRows = 0, listed: [JSONOutput] = []
         file.forEachRow { row in
@@ -43,7 +52,7 @@ extension CreditService {
                     listed.append(
                         .object([
                             "line": .number(Double(bad.line)),
-                            "errors": .object(bad.errors.mapValues { .array($0.map(JSONOutput.string)) }),
+                            "errors": .object(bad.errors.mapValues { .array($0.map { .string(catalog.translate($0)) }) }),
                         ]))
                 }
             }
@@ -67,7 +76,9 @@ extension CreditService {
         // Pass 2: the file is valid; queue it in chunks, waking the workers after each.
         let now = clock()
         let batch: Batch
-        do { batch = try stores.withStore { try $0.createBatch(owner: userID, name: name, rows: rows, now: now) } } catch StoreError.ownerInactive {
+        do {
+            batch = try stores.withStore { try $0.createBatch(owner: userID, name: name, rows: rows, dialect: file.dialect?.rawValue, now: now) }
+        } catch StoreError.ownerInactive {
             throw Self.inactiveAccount
         }
         var chunk: [BatchRow] = []
@@ -116,37 +127,64 @@ extension CreditService {
         return Self.representation(of: batch, basePath: request.basePath).response()
     }
 
-    /// `GET /api/batches/{id}/results.csv`: every row in file order with its outcome so far.
+    /// `GET /api/batches/template.csv`: a file to fill in, with the schema's field names and one
+    /// example application, in the dialect of the request's language.
+    func batchTemplate(_ request: HTTPRequest) throws -> HTTPResponse {
+        _ = try authenticate(request)
+        let language = language(of: request)
+        return Self.csvFile(ApplicationTemplate.csv(dialect: CSVDialect(language: language)), name: "template.csv", language: language)
+    }
+
+    /// `GET /api/batches/{id}/results.csv[?dialect=semicolon|comma]`: every row in file order with
+    /// its outcome so far, in the uploaded file's dialect (else the one chosen, else the language's),
+    /// with the header and the words in the request's language.
     func batchResults(_ request: HTTPRequest, id: String) throws -> HTTPResponse {
         let user = try authenticate(request)
-        guard Self.isJobID(id), try stores.withStore({ try $0.batch(id: id, owner: user.id) }) != nil else {
+        let chosen = try Self.dialect(request)
+        guard Self.isJobID(id), let batch = try stores.withStore({ try $0.batch(id: id, owner: user.id) }) else {
             throw Problem.notFound("You have no batch with id \(id.prefix(64)).")
         }
+        let language = language(of: request)
+        let writer = CSVWriter(dialect: chosen ?? batch.dialect.flatMap(CSVDialect.init(rawValue:)) ?? CSVDialect(language: language))
         try stores.withStore {
             try appendAuditOrFail(
                 AuditEntry(
                     actor: user.id, actorName: user.name, action: .export, object: id, detail: "batch results CSV",
                     address: request.remoteAddress), now: clock(), to: $0)
         }
-        // A byte-order mark, so that spreadsheets read accented reasons and names as UTF-8.
-        var text = "\u{FEFF}" + ResultTable.line(ResultTable.header) + "\r\n"
+        var text = CSVWriter.byteOrderMark + writer.line(ResultTable.header(language.catalog))
         var after = 0
         while true {
             let page = try stores.withStore { try $0.batchResults(batch: id, owner: user.id, afterLine: after, limit: 5000) }
-            for row in page { text += ResultTable.line(Self.cells(row)) + "\r\n" }
+            for row in page { text += writer.line(ResultTable.cells(Self.tableRow(row, language: language), language.catalog)) }
             guard let last = page.last, page.count == 5000 else { break }
             after = last.line
         }
-        return HTTPResponse(
+        return Self.csvFile(text, name: "batch-\(id).csv", language: language)
+    }
+
+    /// The `?dialect=` of a CSV download, if given.
+    static func dialect(_ request: HTTPRequest) throws -> CSVDialect? {
+        guard let given = request.queryItems["dialect"] else { return nil }
+        guard let dialect = CSVDialect(rawValue: given) else {
+            throw Problem.badRequest("The query has invalid parameters.", errors: ["dialect": ["dialect must be semicolon or comma."]])
+        }
+        return dialect
+    }
+
+    /// A CSV file to save, in `language`.
+    static func csvFile(_ text: String, name: String, language: Language) -> HTTPResponse {
+        HTTPResponse(
             status: 200,
             headers: [
-                ("Content-Type", "text/csv; charset=utf-8"),
-                ("Content-Disposition", "attachment; filename=\"batch-\(id).csv\""),
+                ("Content-Type", "text/csv; charset=utf-8"), ("Content-Disposition", "attachment; filename=\"\(name)\""),
+                ("Content-Language", language.rawValue), ("Vary", "Accept-Language"),
             ], body: Array(text.utf8))
     }
 
-    /// A result row's cells, from the stored prediction.
-    static func cells(_ row: BatchResult) -> [String] {
+    /// A result row as the table shows it, from the stored prediction: its reasons' texts in
+    /// `language` (English for results stored before reasons had every language).
+    static func tableRow(_ row: BatchResult, language: Language) -> ResultTable.Row {
         var probability: Double?, score: Int?, decision: String?, reasons: [(code: String, text: String)] = []
         if let result = row.result, case .object(let fields)? = try? JSONValue.parse(result) {
             if case .number(let value)? = fields["probability_of_default"] { probability = value }
@@ -154,15 +192,17 @@ extension CreditService {
             if case .string(let value)? = fields["decision"] { decision = value }
             if case .array(let list)? = fields["reasons"] {
                 for case .object(let reason) in list {
-                    if case .string(let code)? = reason["code"] ?? reason["field"], case .string(let text)? = reason["text"] {
-                        reasons.append((code, text))
-                    }
+                    guard case .string(let code)? = reason["code"] ?? reason["field"], case .string(let english)? = reason["text"] else { continue }
+                    var text = english
+                    if case .object(let texts)? = reason["texts"], case .string(let translated)? = texts[language.rawValue] { text = translated }
+                    reasons.append((code, text))
                 }
             }
         }
-        return ResultTable.row(
-            line: row.line, id: row.jobID, clientID: row.clientID, status: row.status.rawValue, probabilityOfDefault: probability,
-            score: score, decision: decision, reasons: reasons, error: row.error)
+        return ResultTable.Row(
+            line: row.line, id: row.jobID, clientID: row.clientID, applicantName: row.applicantName, status: row.status.rawValue,
+            probabilityOfDefault: probability, score: score, modelDecision: decision, finalDecision: row.finalDecision?.rawValue,
+            reviewOrigin: row.reviewOrigin?.rawValue, reasons: reasons, error: row.error)
     }
 
     /// A batch as the API shows it.

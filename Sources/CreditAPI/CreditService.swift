@@ -2,7 +2,9 @@ import CreditAuth
 import CreditLog
 import CreditSchema
 import CreditStore
+import CreditJSON
 import CreditSystem
+import CreditText
 
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +17,8 @@ public final class CreditService: Sendable {
     let stores: any StoreProvider
     let signer: JWTSigner
     let hasher: PasswordHasher
-    let schemaJSON: [UInt8]
+    /// `GET /api/schema` in each language.
+    let schemaJSON: [Language: [UInt8]]
     let modelInfo: ModelInfo
     let signInGate: SignInGate
     /// Request counters and latencies for `/api/metrics`.
@@ -45,7 +48,9 @@ public final class CreditService: Sendable {
             stores = try configuration.store.pool()
         }
         self.hasher = hasher
-        schemaJSON = try SchemaDocument(schema: .pakdd).json().bytes
+        var schemas: [Language: [UInt8]] = [:]
+        for language in Language.allCases { schemas[language] = try SchemaDocument(schema: .pakdd, catalog: language.catalog).json().bytes }
+        schemaJSON = schemas
         modelInfo = ModelInfo()
         signInGate = SignInGate(
             rate: configuration.signInRate, burst: configuration.signInBurst, unknownRate: configuration.unknownSignInRate,
@@ -62,16 +67,17 @@ public final class CreditService: Sendable {
         do {
             response = try RequestLog.$current.withValue(context) { try self.route(request) }
         } catch let problem as Problem {
-            response = problem.response
+            response = problem.response(in: language(of: request).catalog)
         } catch let error as StoreError {
             // SQLite's own message stays in the server (it may name files and tables): logged, not sent.
             failure = error.description
             response =
                 Problem.unavailable(error.isBusy ? "The database is busy; retry shortly." : "The database cannot be used right now; retry shortly.")
-                .response
+                .response(in: language(of: request).catalog)
         } catch {
             failure = "\(error)"
-            response = Problem(type: "internal", title: "Internal error", status: 500, detail: "The request could not be completed.").response
+            response = Problem(type: "internal", title: "Internal error", status: 500, detail: "The request could not be completed.")
+                .response(in: language(of: request).catalog)
         }
         // Tokens, applications and results must never sit in a cache.
         if response.header("Cache-Control") == nil { response.headers.append(("Cache-Control", "no-store")) }
@@ -102,8 +108,31 @@ public final class CreditService: Sendable {
         return try handler.handle(self, request, parameter)
     }
 
-    /// `GET /api/schema`: the applicant schema (cached by browsers for five minutes).
-    func schema() -> HTTPResponse {
-        HTTPResponse(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "public, max-age=300")], body: schemaJSON)
+    /// The language to answer `request` in: the first of its `Accept-Language` the product speaks,
+    /// else the deployment's (`CREDIT_LANGUAGE`).
+    func language(of request: HTTPRequest) -> Language {
+        Language.negotiate(acceptLanguage: request.header("Accept-Language"), fallback: configuration.language)
+    }
+
+    /// `GET /api/locale`: the languages the product speaks, the deployment's default and the time
+    /// zone dates are shown in. Public: the sign-in page needs it before anyone signs in.
+    func locale() -> HTTPResponse {
+        JSONOutput.object([
+            "default_language": .string(configuration.language.rawValue),
+            "languages": .array(Language.allCases.map { .string($0.rawValue) }),
+            "time_zone": .string(configuration.timeZone),
+        ]).response(headers: [("Cache-Control", "public, max-age=300")])
+    }
+
+    /// `GET /api/schema`: the applicant schema in the request's language (cached by browsers for
+    /// five minutes, per language).
+    func schema(_ request: HTTPRequest) -> HTTPResponse {
+        let language = language(of: request)
+        return HTTPResponse(
+            status: 200,
+            headers: [
+                ("Content-Type", "application/json"), ("Cache-Control", "public, max-age=300"), ("Vary", "Accept-Language"),
+                ("Content-Language", language.rawValue),
+            ], body: schemaJSON[language]!)
     }
 }

@@ -3,6 +3,7 @@ import CreditGovernance
 import CreditJSON
 import CreditStore
 import CreditSystem
+import CreditText
 
 /// The review queue, final decisions, accounts and the audit trail over HTTP.
 extension CreditService {
@@ -122,7 +123,10 @@ extension CreditService {
     /// `GET /api/review-reasons`: the reason codes a reviewer picks from.
     func reviewReasons(_ request: HTTPRequest) throws -> HTTPResponse {
         _ = try authenticate(request)
-        return JSONOutput.array(configuration.reviewReasons.map { .object(["code": .string($0.code), "label": .string($0.label)]) }).response()
+        let catalog = language(of: request).catalog
+        return JSONOutput.array(
+            configuration.reviewReasons.map { .object(["code": .string($0.code), "label": .string(catalog.translate($0.label))]) }
+        ).response()
     }
 
     // MARK: The caller's account
@@ -131,6 +135,18 @@ extension CreditService {
     func account(_ request: HTTPRequest) throws -> HTTPResponse {
         let user = try authenticate(request, allowingPasswordChange: true)
         return Self.representation(of: user).response()
+    }
+
+    /// `PUT /api/account/language`: `{"language": "pt-BR" | "en"}`, the site's language for this
+    /// account on every browser it signs in from.
+    func setLanguage(_ request: HTTPRequest) throws -> HTTPResponse {
+        let user = try authenticate(request, allowingPasswordChange: true)
+        let object = try Self.jsonObject(request, maxBytes: 1024)
+        guard object.count == 1, let tag = object["language"]?.stringValue, let language = Language(tag: tag), tag == language.rawValue else {
+            throw Problem.validation(["language": ["Choose pt-BR or en."]])
+        }
+        try stores.withStore { try $0.setLanguage(userID: user.id, language: language.rawValue) }
+        return JSONOutput.object(["language": .string(language.rawValue)]).response()
     }
 
     /// `POST /api/account/password`: `{"current_password", "new_password"}`. Every other token of
@@ -242,6 +258,7 @@ extension CreditService {
         .object([
             "name": .string(user.name), "role": .string(user.role.rawValue), "disabled": .bool(user.disabled),
             "must_change_password": .bool(user.mustChangePassword), "created_at": .string(Timestamp.rfc3339(user.createdAt)),
+            "language": user.language.map(JSONOutput.string) ?? .null,
         ])
     }
 

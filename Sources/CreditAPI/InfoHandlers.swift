@@ -142,6 +142,8 @@ final class ModelInfo: Sendable {
         var card: JSONOutput
         var modelID: String
         var probabilityReference: BinnedShares?
+        /// Each input field's validation bins, for the inputs' stability.
+        var fieldReferences: [String: BinnedShares] = [:]
     }
 
     /// By file path: its modification time (nanoseconds) and what was read from it.
@@ -179,17 +181,31 @@ final class ModelInfo: Sendable {
             }
             card["card"] = present.isEmpty ? .null : .object(present)
         }
-        let entry = Entry(card: .object(card), modelID: modelID, probabilityReference: Self.bins(document["reference"]?["probability"]))
+        var fields: [String: BinnedShares] = [:]
+        if case .object(let members)? = document["reference"]?["fields"] {
+            for (field, value) in members { if let bins = Self.bins(value) { fields[field] = bins } }
+        }
+        let entry = Entry(
+            card: .object(card), modelID: modelID, probabilityReference: Self.bins(document["reference"]?["probability"]), fieldReferences: fields)
         cached.withLock { $0[path] = (modified, entry) }
         return entry
     }
 
-    /// Number bins as the model file stores them (`edges`, `shares`), or nil.
+    /// Bins as the model file stores them: number `edges` or category `codes`, and `shares`; nil
+    /// when malformed.
     static func bins(_ value: JSONValue?) -> BinnedShares? {
-        guard case .array(let edges)? = value?["edges"], case .array(let shares)? = value?["shares"] else { return nil }
+        guard case .array(let shares)? = value?["shares"] else { return nil }
         let numbers = { (values: [JSONValue]) -> [Double] in values.compactMap { if case .number(let n) = $0 { n } else { nil } } }
-        let bins = BinnedShares(edges: numbers(edges), codes: nil, shares: numbers(shares))
-        return bins.edges.count == edges.count && bins.shares.count == shares.count && bins.shares.count == bins.edges.count + 2 ? bins : nil
+        let shareValues = numbers(shares)
+        guard shareValues.count == shares.count else { return nil }
+        if case .array(let codes)? = value?["codes"] {
+            let texts = codes.compactMap { if case .string(let text) = $0 { text } else { nil } }
+            let bins = BinnedShares(edges: [], codes: texts, shares: shareValues)
+            return texts.count == codes.count && shareValues.count == texts.count + 2 ? bins : nil
+        }
+        guard case .array(let edges)? = value?["edges"] else { return nil }
+        let bins = BinnedShares(edges: numbers(edges), codes: nil, shares: shareValues)
+        return bins.edges.count == edges.count && bins.shares.count == bins.edges.count + 2 ? bins : nil
     }
 
     /// The card of a model file (see `ModelDocument` in CreditModel for the format), or nil when

@@ -1,6 +1,8 @@
 import CreditJSON
 import CreditMonitoring
 import CreditStore
+import CreditGovernance
+import CreditSchema
 import CreditSystem
 
 extension CreditService {
@@ -30,9 +32,20 @@ extension CreditService {
         // From the Monday that begins the first of the weeks asked for.
         let currentWeekStart = (((clock() / 86_400) + 3).rounded(.down) / 7).rounded(.down) * 7 - 3
         let since = (currentWeekStart - Double(weekCount - 1) * 7) * 86_400
-        let scored = try stores.withStore { try $0.scoredProbabilities(model: model.modelID, since: since) }
+        let (scored, recent, outcomes) = try stores.withStore { store in
+            (
+                try store.scoredProbabilities(model: model.modelID, since: since),
+                try store.recentScoredJobs(model: model.modelID, since: since, limit: Self.inputStabilitySample),
+                try store.scoredOutcomes(since: since)
+            )
+        }
         let stability = WeeklyStability(scored, reference: reference)
+        let inputs = InputStability(
+            recent.compactMap { ApplicantSchema.pakdd.storedApplicant(payload: $0.payload, record: $0.record) }, reference: model.fieldReferences,
+            schema: .pakdd)
+        let backTest = BackTest(outcomes)
         func index(_ value: Double?) -> JSONOutput { value.map { .number(($0 * 1e6).rounded() / 1e6) } ?? .null }
+        func optional(_ value: Double?) -> JSONOutput { value.map { .number(($0 * 1e6).rounded() / 1e6) } ?? .null }
         return JSONOutput.object([
             "model": .string(model.modelID), "since": .string(Timestamp.rfc3339(since)),
             "applications": .number(Double(stability.applications)),
@@ -40,6 +53,18 @@ extension CreditService {
             "band": stability.applications == 0 ? .null : .string(WeeklyStability.band(stability.psi)),
             "bands": .object(["shift": .number(0.1), "major_shift": .number(0.25)]),
             "minimum_per_week": .number(Double(WeeklyStability.minimumPerWeek)),
+            // Each input's stability over the newest applications of the window (at most `inputStabilitySample`).
+            "inputs_applications": .number(Double(inputs.applicants)),
+            "inputs": .array(
+                inputs.inputs.map { .object(["field": .string($0.field), "csi": index($0.index), "band": .string($0.band)]) }),
+            // By month of submission and model, for the applications whose outcome is recorded.
+            "backtest": .array(
+                backTest.cohorts.map { cohort in
+                    .object([
+                        "month": .string(cohort.month), "model": .string(cohort.model), "applications": .number(Double(cohort.applications)),
+                        "bad_rate": index(cohort.badRate), "mean_pd": index(cohort.meanPD), "auc": optional(cohort.auc), "ks": optional(cohort.ks),
+                    ])
+                }),
             // Every week of the window, those without applications included, so a chart has no gaps in time.
             "weeks": .array(
                 (0..<weekCount).map { offset in
@@ -53,3 +78,11 @@ extension CreditService {
         ]).response()
     }
 }
+
+extension CreditService {
+    /// The most applications the inputs' stability reads for one `/api/monitoring` call.
+    static let inputStabilitySample = 20_000
+}
+
+/// The store's scored outcomes are what the back-test reads.
+extension ScoredOutcome: ScoredCase {}

@@ -109,8 +109,8 @@ extension CreditService {
         if let before, !Self.isJobID(before) { errors["before"] = ["before must be the id of one of your predictions."] }
         let query = Self.historyQuery(items, errors: &errors)
         if !errors.isEmpty { throw Problem.badRequest("The query has invalid parameters.", errors: errors) }
-        let page = try stores.withStore { try $0.jobs(owner: user.id, matching: query, limit: limit, before: before) }
-        var jobs = page.jobs
+        let found = try stores.withStore { try $0.jobs(owner: user.id, matching: query, limit: limit, before: before) }
+        var jobs = found.jobs
         // A page stays within a byte budget whatever its jobs hold; the rest is on the next page.
         var bytes = 0, kept = 0
         while kept < jobs.count {
@@ -118,12 +118,22 @@ extension CreditService {
             if bytes > Self.historyPageBytes && kept > 0 { break }
             kept += 1
         }
-        let cursor = kept < jobs.count ? jobs[kept - 1].id : page.next
+        let cursor = kept < jobs.count ? jobs[kept - 1].id : found.next
         jobs.removeSubrange(kept...)
         let filters = Self.historyFilterKeys.compactMap { key in items[key].flatMap { $0.isEmpty ? nil : (key, $0) } }
         let next: JSONOutput =
             cursor.map { .string(Self.link(request, "/api/predictions", [("limit", String(limit)), ("before", $0)] + filters)) } ?? .null
-        return JSONOutput.object(["items": .array(jobs.map { Self.representation(of: $0) }), "next": next]).response()
+        // The final decision leads wherever a reviewer has decided: each item carries its review.
+        let reviews = try stores.withStore { try $0.reviews(jobIDs: jobs.filter { $0.status == .done }.map(\.id)) }
+        let reviewByJob = Dictionary(reviews.map { ($0.jobID, $0) }, uniquingKeysWith: { first, _ in first })
+        let page = jobs.map { job -> JSONOutput in
+            guard let review = reviewByJob[job.id], case .object(var members) = Self.representation(of: job) else {
+                return Self.representation(of: job)
+            }
+            members["review"] = Self.representation(of: review)
+            return .object(members)
+        }
+        return JSONOutput.object(["items": .array(page), "next": next]).response()
     }
 
     /// The most a history page holds, about: results and errors, plus 400 bytes a job.

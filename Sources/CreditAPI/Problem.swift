@@ -1,4 +1,5 @@
 import CreditJSON
+import CreditText
 
 /// An error answer in RFC 9457 problem-details form (`application/problem+json`).
 public struct Problem: Error, Sendable {
@@ -26,16 +27,22 @@ public struct Problem: Error, Sendable {
         self.headers = headers
     }
 
-    /// The problem as an HTTP response.
-    public var response: HTTPResponse {
+    /// The problem as an HTTP response, its words (title, detail, field messages, OAuth2
+    /// `error_description`) in `catalog`'s language; `type`, `status` and codes stay as they are.
+    public func response(in catalog: MessageCatalog = .english) -> HTTPResponse {
         var object: [String: JSONOutput] = [
-            "type": .string(type), "title": .string(title), "status": .number(Double(status)), "detail": .string(detail),
+            "type": .string(type), "title": .string(catalog.translate(title)), "status": .number(Double(status)),
+            "detail": .string(catalog.translate(detail)),
         ]
         if let errors {
-            object["errors"] = .object(errors.mapValues { .array($0.map(JSONOutput.string)) })
+            object["errors"] = .object(errors.mapValues { .array($0.map { .string(catalog.translate($0)) }) })
         }
+        var extensions = extensions
+        if case .string(let description) = extensions["error_description"] { extensions["error_description"] = .string(catalog.translate(description)) }
         object.merge(extensions) { current, _ in current }
-        return HTTPResponse(status: status, headers: [("Content-Type", mediaType)] + headers, body: JSONOutput.object(object).bytes)
+        return HTTPResponse(
+            status: status, headers: [("Content-Type", mediaType), ("Content-Language", catalog.language.rawValue)] + headers,
+            body: JSONOutput.object(object).bytes)
     }
 
     // The problems the API can answer, one constructor each.

@@ -12,9 +12,9 @@ struct Route: Sendable {
     /// The template's segments, split once.
     let segments: [Substring]
 
-    init(_ template: String, get: RouteHandler? = nil, post: RouteHandler? = nil, patch: RouteHandler? = nil) {
+    init(_ template: String, get: RouteHandler? = nil, post: RouteHandler? = nil, put: RouteHandler? = nil, patch: RouteHandler? = nil) {
         self.template = template
-        handlers = [("GET", get), ("POST", post), ("PATCH", patch)].compactMap { method, handle in handle.map { (method, $0) } }
+        handlers = [("GET", get), ("POST", post), ("PUT", put), ("PATCH", patch)].compactMap { method, handle in handle.map { (method, $0) } }
         segments = template.split(separator: "/", omittingEmptySubsequences: false)
     }
 
@@ -47,7 +47,8 @@ enum RouteTable {
         Route("/api/predictions/{id}", get: { service, request, parameter in try service.getPrediction(request, id: parameter) }),
         Route("/api/predictions/{id}/decision", post: { service, request, parameter in try service.decide(request, id: parameter) }),
         Route("/api/predictions/{id}/review", post: { service, request, parameter in try service.requestReview(request, id: parameter) }),
-        Route("/api/schema", get: { service, _, _ in service.schema() }),
+        Route("/api/schema", get: { service, request, _ in service.schema(request) }),
+        Route("/api/locale", get: { service, _, _ in service.locale() }),
         Route("/api/model", get: { service, _, _ in try service.modelCard() }),
         Route("/api/model/comparison", get: { service, request, _ in try service.modelComparison(request) }),
         Route("/api/monitoring", get: { service, request, _ in try service.monitoring(request) }),
@@ -58,12 +59,14 @@ enum RouteTable {
         Route(
             "/api/batches", get: { service, request, _ in try service.listBatches(request) },
             post: { service, request, _ in try service.submitBatch(request) }),
+        Route("/api/batches/template.csv", get: { service, request, _ in try service.batchTemplate(request) }),
         Route("/api/batches/{id}", get: { service, request, parameter in try service.getBatch(request, id: parameter) }),
         Route("/api/batches/{id}/results.csv", get: { service, request, parameter in try service.batchResults(request, id: parameter) }),
         Route("/api/reviews", get: { service, request, _ in try service.listReviews(request) }),
         Route("/api/review-reasons", get: { service, request, _ in try service.reviewReasons(request) }),
         Route("/api/account", get: { service, request, _ in try service.account(request) }),
         Route("/api/account/password", post: { service, request, _ in try service.changePassword(request) }),
+        Route("/api/account/language", put: { service, request, _ in try service.setLanguage(request) }),
         Route(
             "/api/users", get: { service, request, _ in try service.listUsers(request) },
             post: { service, request, _ in try service.createUser(request) }),

@@ -104,6 +104,7 @@ extension CreditService {
         return JSONOutput.object([
             "access_token": .string(token.token), "token_type": .string("bearer"), "expires_in": .number(Double(configuration.tokenTTL)),
             "role": .string(user.role.rawValue), "must_change_password": .bool(user.mustChangePassword), "username": .string(user.name),
+            "language": user.language.map(JSONOutput.string) ?? .null,
         ]).response(status: status, headers: [("Cache-Control", "no-store")])
     }
 }

@@ -1,4 +1,5 @@
 import CreditSchema
+import CreditText
 
 #if canImport(Glibc)
 import Glibc
@@ -36,6 +37,8 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 /// | `CREDIT_SIGNIN_RATE` | `4` | sign-ins admitted per second (each costs a slow hash); twice as many at once |
 /// | `CREDIT_UNKNOWN_SIGNIN_RATE` | `1` | of those, sign-ins per second for usernames that do not exist |
 /// | `CREDIT_SIGNIN_CONCURRENCY` | `4` | sign-ins hashing or waiting for a hash at once; more get 503 at once |
+/// | `CREDIT_LANGUAGE` | `pt-BR` | the language of a request that asks for none the product speaks (`pt-BR` or `en`) |
+/// | `CREDIT_TIME_ZONE` | `America/Sao_Paulo` | the time zone the site shows dates in (an IANA name) |
 public struct ServiceConfiguration: Sendable {
     /// Every setting a configuration file may hold.
     public static let settingNames: Set<String> = [
@@ -43,6 +46,7 @@ public struct ServiceConfiguration: Sendable {
         "CREDIT_ISSUER", "CREDIT_AUDIENCE", "CREDIT_LEASE_SECONDS", "CREDIT_BASE_PATH", "CREDIT_DRAIN_INTERVAL",
         "CREDIT_SIGNIN_RATE", "CREDIT_UNKNOWN_SIGNIN_RATE", "CREDIT_SIGNIN_CONCURRENCY", "CREDIT_DATABASE_URL",
         "CREDIT_RETENTION_ALLOW_SHORT", "CREDIT_REVIEW_REASONS", "CREDIT_AUDIT_SUBMISSIONS", "CREDIT_LOG_LEVEL",
+        "CREDIT_LANGUAGE", "CREDIT_TIME_ZONE",
     ]
     /// Settings that name files: relative values in a configuration file are relative to the file.
     public static let pathSettingNames: Set<String> = ["CREDIT_DB", "CREDIT_MODEL", "CREDIT_SECRET_FILE", "CREDIT_WAKE_SOCKET"]
@@ -105,6 +109,10 @@ public struct ServiceConfiguration: Sendable {
     public var maxSignInsInFlight = 4
     /// Whether each submission writes an audit row (`CREDIT_AUDIT_SUBMISSIONS`, on by default).
     public var auditSubmissions = true
+    /// The language of a request whose `Accept-Language` names none the product speaks (`CREDIT_LANGUAGE`).
+    public var language: Language = .defaultLanguage
+    /// The IANA time zone the site shows dates in (`CREDIT_TIME_ZONE`).
+    public var timeZone = "America/Sao_Paulo"
     /// How much the processes log (`CREDIT_LOG_LEVEL`; nil: info).
     public var logLevel: String?
     /// Seconds a worker may hold a job before it goes back to the queue.
@@ -215,6 +223,19 @@ public struct ServiceConfiguration: Sendable {
                 description: "CREDIT_LOG_LEVEL must be trace, debug, info, notice, warning, error, critical or off, not \(level)")
         }
         configuration.logLevel = level
+        let languageText = value("CREDIT_LANGUAGE", Language.defaultLanguage.rawValue)
+        guard let language = Language(tag: languageText) else {
+            throw ConfigurationError(description: "CREDIT_LANGUAGE must be pt-BR or en, not \(languageText)")
+        }
+        configuration.language = language
+        let zone = value("CREDIT_TIME_ZONE", "America/Sao_Paulo")
+        guard zone.utf8.count <= 64, !zone.hasPrefix("/"), !zone.contains(".."),
+            zone.utf8.allSatisfy({ $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "+")
+                || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) })
+        else {
+            throw ConfigurationError(description: "CREDIT_TIME_ZONE must be an IANA time zone such as America/Sao_Paulo, not \(zone)")
+        }
+        configuration.timeZone = zone
         switch value("CREDIT_AUDIT_SUBMISSIONS", "1") {
         case "1": configuration.auditSubmissions = true
         case "0": configuration.auditSubmissions = false

@@ -38,4 +38,12 @@ extension ApplicantSchema {
         if !payload.isEmpty { return payload }
         return record.flatMap { ApplicantRecord.decode($0, fieldCount: fields.count) }.map(json(of:))
     }
+
+    /// The applicant a stored job holds: its compact record, else its JSON (validated again); nil
+    /// after a retention purge or for a payload this schema no longer accepts.
+    public func storedApplicant(payload: String, record: String?) -> Applicant? {
+        if let record, let applicant = ApplicantRecord.decode(record, fieldCount: fields.count) { return applicant }
+        guard !payload.isEmpty, let json = try? JSONValue.parse(payload) else { return nil }
+        return try? validate(json)
+    }
 }

@@ -1,4 +1,5 @@
 import CreditJSON
+import CreditText
 
 /// The applicant schema as a JSON document, for the API (`GET /api/schema`) and for building forms.
 public struct SchemaDocument: Codable, Sendable {
@@ -44,11 +45,12 @@ public struct SchemaDocument: Codable, Sendable {
     public var groups: [Group]
     public var fields: [Field]
 
-    /// Describes `schema`.
-    public init(schema: ApplicantSchema) {
+    /// Describes `schema`, its words in `catalog`'s language.
+    public init(schema: ApplicantSchema, catalog: MessageCatalog = .english) {
         version = 1
-        groups = FieldGroup.allCases.map { Group(id: $0.rawValue, label: $0.label) }
-        fields = schema.fields.map { field in
+        groups = FieldGroup.allCases.map { Group(id: $0.rawValue, label: catalog.translate($0.label)) }
+        let yesWord = catalog.translate("Yes"), noWord = catalog.translate("No")
+        fields = schema.localized(catalog).fields.map { field in
             var entry = Field(
                 name: field.name, label: field.label, help: field.help, group: field.group.rawValue, type: "",
                 required: field.isRequired, nullable: field.missingAllowed, defaultValue: field.defaultValue,
@@ -63,7 +65,7 @@ public struct SchemaDocument: Codable, Sendable {
             case .category(let known, let open):
                 entry.type = "category"; entry.options = known; entry.open = open
             case .flag(let yes, let no):
-                entry.type = "flag"; entry.options = [CategoryOption(yes, "Yes"), CategoryOption(no, "No")]
+                entry.type = "flag"; entry.options = [CategoryOption(yes, yesWord), CategoryOption(no, noWord)]
             case .text(let maxLength):
                 entry.type = "text"; entry.maxLength = maxLength
             }

@@ -194,6 +194,8 @@ public struct User: Sendable, Equatable {
     public var tokenGeneration: Int = 0
     /// A one-time password set by an administrator: the user must choose their own before anything else.
     public var mustChangePassword: Bool = false
+    /// The language the person chose for the site (`pt-BR`, `en`), or nil for none yet.
+    public var language: String? = nil
 }
 
 /// The queue of scoring jobs. Handlers and workers use only this, so a server database can
@@ -293,16 +295,20 @@ public struct Batch: Sendable, Equatable {
     public var createdAt: Double
     /// True once every row is stored (until then the upload is still being written).
     public var loaded: Bool
+    /// How the uploaded CSV file wrote its cells (`semicolon` or `comma`, a `CSVDialect`), so that
+    /// its results come back the same way; nil for JSON lines and batches stored before.
+    public var dialect: String?
     /// Rows by state.
     public var queued = 0, running = 0, done = 0, failed = 0
 
-    public init(id: String, owner: Int64, name: String, rows: Int, createdAt: Double, loaded: Bool) {
+    public init(id: String, owner: Int64, name: String, rows: Int, createdAt: Double, loaded: Bool, dialect: String? = nil) {
         self.id = id
         self.owner = owner
         self.name = name
         self.rows = rows
         self.createdAt = createdAt
         self.loaded = loaded
+        self.dialect = dialect
     }
 
     /// Every row is scored or failed.
@@ -336,13 +342,26 @@ public struct BatchResult: Sendable, Equatable {
     public var status: JobStatus
     public var result: String?
     public var error: String?
+    /// The applicant's name, if the row gave one.
+    public var applicantName: String? = nil
+    /// How the row came to a reviewer, and the final decision once one is recorded (nil: none).
+    public var reviewOrigin: ReviewOrigin? = nil
+    public var finalDecision: FinalDecision? = nil
+}
+
+extension BatchStore {
+    /// A new, empty batch of a file with no CSV dialect to remember (JSON lines, PAKDD).
+    public func createBatch(owner: Int64, name: String, rows: Int, now: Double) throws(StoreError) -> Batch {
+        try createBatch(owner: owner, name: name, rows: rows, dialect: nil, now: now)
+    }
 }
 
 /// Batches of applications: created empty, filled in chunks (each its own transaction, so
 /// single submissions are never held up behind a large file), then marked loaded.
 public protocol BatchStore: AnyObject {
-    /// A new, empty batch of `rows` rows. Throws ``StoreError/ownerInactive(_:)`` for a disabled owner.
-    func createBatch(owner: Int64, name: String, rows: Int, now: Double) throws(StoreError) -> Batch
+    /// A new, empty batch of `rows` rows from a file written in `dialect` (see ``Batch/dialect``).
+    /// Throws ``StoreError/ownerInactive(_:)`` for a disabled owner.
+    func createBatch(owner: Int64, name: String, rows: Int, dialect: String?, now: Double) throws(StoreError) -> Batch
     /// Queues a chunk of the batch's rows in one transaction.
     func addBatchRows(batch id: String, owner: Int64, rows: [BatchRow], now: Double) throws(StoreError)
     /// Records that every row is stored.
@@ -351,6 +370,6 @@ public protocol BatchStore: AnyObject {
     func batch(id: String, owner: Int64) throws(StoreError) -> Batch?
     /// `owner`'s batches, newest first, with their progress.
     func batches(owner: Int64, limit: Int) throws(StoreError) -> [Batch]
-    /// The batch's rows in file order, from the line after `afterLine`.
+    /// The batch's rows in file order, from the line after `afterLine`, with their final decisions.
     func batchResults(batch id: String, owner: Int64, afterLine: Int, limit: Int) throws(StoreError) -> [BatchResult]
 }

@@ -4,6 +4,7 @@ import CreditJSON
 import CreditScoring
 import CreditStore
 import CreditSystem
+import CreditText
 import Foundation
 
 /// Drains the job queue: claims batches under a lease, scores them with the loaded model and
@@ -270,6 +271,11 @@ public final class ScoringWorker {
                 writer.key("field"); writer.string(reason.field)
                 writer.key("label"); writer.string(reason.label)
                 writer.key("text"); writer.string(reason.text)
+                // One key per language of ``Language``, sorted.
+                writer.key("texts"); writer.beginObject()
+                writer.key("en"); writer.string(reason.text)
+                writer.key("pt-BR"); writer.string(reason.texts[Language.portuguese.rawValue] ?? reason.text)
+                writer.endObject()
                 writer.key("value"); writer.optionalString(reason.value)
                 writer.endObject()
             }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CreditGovernance
 import CreditModel
 import CreditStore
+import CreditText
 
 // The values options and arguments take from a fixed set. ArgumentParser rejects anything else
 // ("Please provide one of …") and lists the allowed values in the help, so no command checks
@@ -20,3 +21,9 @@ enum ExportFormat: String, CaseIterable, ExpressibleByArgument {
     /// One JSON object a line.
     case jsonl
 }
+
+/// A CSV file's separator and decimal mark: `--dialect semicolon|comma`.
+extension CSVDialect: ExpressibleByArgument {}
+
+/// The language of a file's header and words: `--language pt-BR|en`.
+extension Language: ExpressibleByArgument {}

@@ -58,7 +58,8 @@ struct AuditCommand: ParsableCommand {
             let store = try openStore(try config.load())
             let from = since.flatMap(Self.seconds) ?? -Double.infinity
             let columns = ["seq", "at", "actor", "actor_name", "action", "object", "detail", "address", "previous_hash", "hash"]
-            if format == .csv { print(columns.joined(separator: ",")) }
+            let writer = CSVWriter(dialect: .comma)
+            if format == .csv { print(writer.line(columns), terminator: "") }
             var after: Int64 = 0
             while true {
                 let records = try store.auditChain(after: after, limit: AuditCommand.page)
@@ -70,7 +71,7 @@ struct AuditCommand: ParsableCommand {
                         record.hash,
                     ]
                     if format == .csv {
-                        print(ResultTable.line(values))
+                        print(writer.line(values), terminator: "")
                     } else {
                         var object: [String: JSONOutput] = [:]
                         for (name, value) in zip(columns, values) { object[name] = .string(value) }

@@ -19,13 +19,14 @@ struct ImportCommand: ParsableCommand {
         let settings = try config.load()
         let store = try openStore(settings)
         guard let owner = try store.user(named: user), !owner.disabled else { throw CommandError("no active user named \(user)") }
-        var rows: [BatchRow] = []
+        var rows: [BatchRow] = [], dialect: CSVDialect?
         if file.hasSuffix(".csv") || file.hasSuffix(".jsonl") || file.hasSuffix(".ndjson") {
             let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: file)))
             let parsed: ApplicationFile
             do { parsed = try ApplicationFile(bytes: bytes, format: file.hasSuffix(".csv") ? .csv : .jsonl) } catch {
                 throw CommandError("\(file): \(error)")
             }
+            dialect = parsed.dialect
             var problems: [String] = []
             parsed.forEachRow { row in
                 switch row {
@@ -49,7 +50,8 @@ struct ImportCommand: ParsableCommand {
         }
         guard !rows.isEmpty else { throw CommandError("\(file) holds no application") }
         let now = Date().timeIntervalSince1970
-        let batch = try store.createBatch(owner: owner.id, name: URL(fileURLWithPath: file).lastPathComponent, rows: rows.count, now: now)
+        let batch = try store.createBatch(
+            owner: owner.id, name: URL(fileURLWithPath: file).lastPathComponent, rows: rows.count, dialect: dialect?.rawValue, now: now)
         var start = 0
         while start < rows.count {
             let end = min(start + 5000, rows.count)

@@ -28,13 +28,6 @@ struct MonitorCommand: ParsableCommand {
     static func band(_ index: Double) -> String { WeeklyStability.band(index) }
 
     /// The job's applicant: from its compact record, or from the JSON it was stored as; nil once purged.
-    static func applicant(_ job: Job) -> Applicant? {
-        let schema = ApplicantSchema.pakdd
-        if let record = job.record, let applicant = ApplicantRecord.decode(record, fieldCount: schema.fields.count) { return applicant }
-        guard !job.payload.isEmpty else { return nil }
-        return try? schema.validate(JSONValue.parse(job.payload))
-    }
-
     func run() throws {
         let settings = try config.load()
         let store = try openStore(settings)
@@ -44,10 +37,9 @@ struct MonitorCommand: ParsableCommand {
             throw CommandError("\(scorer.modelId) has no validation distribution: retrain it with this version (`make model`)")
         }
         let from = since.flatMap(AuditCommand.Export.seconds) ?? -Double.infinity
-        var scored: [(at: Double, pd: Double)] = [], fieldBins: [String: [Int]] = [:]
+        var scored: [(at: Double, pd: Double)] = [], applicants: [Applicant] = []
         var otherModels = 0
         var after: String?
-        let fieldIndexes = reference.fields.keys.compactMap { field in ApplicantSchema.pakdd.index(of: field).map { (field, $0) } }
         while true {
             let jobs = try store.allJobs(after: after, limit: 2000)
             guard let last = jobs.last else { break }
@@ -58,10 +50,7 @@ struct MonitorCommand: ParsableCommand {
                 else { continue }
                 guard members["model"] == .string(scorer.modelId) else { otherModels += 1; continue }
                 scored.append((job.submittedAt, pd))
-                guard let applicant = Self.applicant(job) else { continue }
-                for (field, index) in fieldIndexes {
-                    fieldBins[field, default: []].append(reference.fields[field]!.bin(applicant.values[index]))
-                }
+                if let applicant = ApplicantSchema.pakdd.storedApplicant(payload: job.payload, record: job.record) { applicants.append(applicant) }
             }
         }
         guard !scored.isEmpty else {
@@ -74,10 +63,7 @@ struct MonitorCommand: ParsableCommand {
             week.psi.map { (start: Timestamp.rfc3339(week.start).prefix(10), jobs: week.applications, psi: $0) }
         }
         let backTest = BackTest(try store.scoredOutcomes(since: from))
-        let inputs = fieldBins.map { field, bins in
-            (field: field, csi: reference.fields[field]!.stability(of: reference.fields[field]!.shares(of: bins)))
-        }
-        .sorted { $0.csi > $1.csi }
+        let inputs = InputStability(applicants, reference: reference.fields, schema: .pakdd).inputs.map { (field: $0.field, csi: $0.index) }
         if json {
             print(
                 JSONOutput.object([

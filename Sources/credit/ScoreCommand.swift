@@ -1,11 +1,12 @@
 import ArgumentParser
 import CreditModel
 import CreditSchema
+import CreditText
 import Foundation
 
 /// `credit score`: scores every applicant of a file, streaming one line each: `ID<TAB>PD` by
 /// default, or the decision, the score and the main reasons as CSV (the columns of a batch's
-/// results.csv) or JSON lines. The file is a PAKDD file (labelled or not), or a CSV or JSON-lines
+/// results.csv, in a language and a dialect) or JSON lines. The file is a PAKDD file (labelled or not), or a CSV or JSON-lines
 /// file of applications as `POST /api/batches` takes them.
 struct ScoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "score", abstract: "Score every applicant in a file.")
@@ -28,6 +29,7 @@ struct ScoreCommand: ParsableCommand {
         String
     @Option(help: "The data file's format (default: from its name: .csv, .jsonl or .ndjson, else pakdd).") var input: InputFormat?
     @Option(help: "Output: tsv (ID<TAB>PD), csv or jsonl (with score, decision and reasons).") var format: Format = .tsv
+    @OptionGroup var csv: CSVOutputOptions
 
     /// The input format, from the option or the file's name.
     var inputFormat: InputFormat {
@@ -43,13 +45,16 @@ struct ScoreCommand: ParsableCommand {
         var line: Int
         var id: String
         var clientID: String?
+        var applicantName: String? = nil
         var prediction: Prediction?
         var error: String?
     }
 
     func run() throws {
         let scorer = try loadScorer(model)
-        var output = format == .csv ? ResultTable.line(ResultTable.header) + "\n" : ""
+        let language = csv.language(deployment: CSVOutputOptions.environmentLanguage)
+        let writer = csv.writer(language)
+        var output = format == .csv ? CSVWriter.byteOrderMark + writer.line(ResultTable.header(language.catalog)) : ""
         output.reserveCapacity(1 << 16)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -59,12 +64,12 @@ struct ScoreCommand: ParsableCommand {
                 output += "\(row.id.isEmpty ? String(row.line) : row.id)\t\(row.prediction.map { fixed($0.probabilityOfDefault, 6) } ?? "")\n"
             case .csv:
                 let prediction = row.prediction
-                output +=
-                    ResultTable.line(
-                        ResultTable.row(
-                            line: row.line, id: row.id, clientID: row.clientID, status: prediction == nil ? "invalid" : "done",
-                            probabilityOfDefault: prediction?.probabilityOfDefault, score: prediction?.score, decision: prediction?.decision.rawValue,
-                            reasons: prediction?.reasons.map { ($0.code, $0.text) } ?? [], error: row.error)) + "\n"
+                let table = ResultTable.Row(
+                    line: row.line, id: row.id, clientID: row.clientID, applicantName: row.applicantName,
+                    status: prediction == nil ? "invalid" : "done", probabilityOfDefault: prediction?.probabilityOfDefault, score: prediction?.score,
+                    modelDecision: prediction?.decision.rawValue,
+                    reasons: prediction?.reasons.map { ($0.code, $0.texts[language.rawValue] ?? $0.text) } ?? [], error: row.error)
+                output += writer.line(ResultTable.cells(table, language.catalog))
             case .jsonl:
                 output += String(decoding: try encoder.encode(Line(row)), as: UTF8.self) + "\n"
             }
@@ -92,7 +97,10 @@ struct ScoreCommand: ParsableCommand {
                 do {
                     switch row {
                     case .success(let valid):
-                        try emit(Scored(line: valid.line, id: "", clientID: valid.clientID, prediction: scorer.predict(valid.applicant)))
+                        try emit(
+                            Scored(
+                                line: valid.line, id: "", clientID: valid.clientID, applicantName: valid.applicant.name(in: .pakdd),
+                                prediction: scorer.predict(valid.applicant)))
                     case .failure(let bad):
                         invalid += 1
                         let text = bad.errors.keys.sorted().map { "\($0.isEmpty ? "row" : $0): \(bad.errors[$0]!.joined(separator: " "))" }.joined(

@@ -5,6 +5,7 @@ import CreditModel
 import CreditStore
 import CreditSystem
 import CreditTestSupport
+import CreditText
 import Foundation
 import XCTest
 
@@ -66,6 +67,36 @@ final class CreditServiceTests: XCTestCase {
          "flag_email": 1, "personal_monthly_income": 900, "quant_banking_accounts": 0, "company": "N", "flag_professional_phone": "N",
          "product": 1, "age": 29, "residencial_zip_3": "123", "applicant_name": "Ana"}
         """
+    }
+
+    /// Problems, field messages and the schema in the language asked for (Accept-Language), else
+    /// the deployment's; the codes (type, field names, option codes) stay as they are.
+    func testTheAnswersWordsFollowTheLanguageAndTheCodesDoNot() throws {
+        let token = try token()
+        let portuguese = submit(#"{"age": 20}"#, token: token, headers: ["Accept-Language": "pt-BR,pt;q=0.9,en;q=0.8"])
+        XCTAssertEqual(portuguese.status, 422)
+        XCTAssertEqual(portuguese.header("Content-Language"), "pt-BR")
+        let problem = json(portuguese)
+        XCTAssertEqual(problem["type"] as? String, "/problems/validation")
+        XCTAssertEqual(problem["title"] as? String, MessageCatalog.portuguese.translate("The application has invalid fields"))
+        XCTAssertNotEqual(problem["title"] as? String, "The application has invalid fields")
+        let errors = try XCTUnwrap(problem["errors"] as? [String: [String]])
+        let english = json(submit(#"{"age": 20}"#, token: token, headers: ["Accept-Language": "en-GB"]))
+        let englishErrors = try XCTUnwrap(english["errors"] as? [String: [String]])
+        XCTAssertEqual(Set(errors.keys), Set(englishErrors.keys), "the field names are codes")
+        for (field, messages) in englishErrors {
+            XCTAssertEqual(errors[field], messages.map { MessageCatalog.portuguese.translate($0) })
+            XCTAssertNotEqual(errors[field], messages, "\(field) is translated")
+        }
+        // No Accept-Language the product speaks: the deployment's language (English in these tests).
+        XCTAssertEqual(json(submit(#"{"age": 20}"#, token: token, headers: ["Accept-Language": "de"]))["errors"] as? [String: [String]], englishErrors)
+
+        let schema = service.handle(HTTPRequest(method: "GET", path: "/api/schema", headers: ["Accept-Language": "pt"]))
+        XCTAssertEqual(schema.header("Vary"), "Accept-Language")
+        let fields = try XCTUnwrap(json(schema)["fields"] as? [[String: Any]])
+        let income = try XCTUnwrap(fields.first { $0["name"] as? String == "personal_monthly_income" })
+        XCTAssertEqual(income["label"] as? String, MessageCatalog.portuguese.translate("Monthly income"))
+        XCTAssertNotEqual(income["label"] as? String, "Monthly income")
     }
 
     func testTokenIssueAndProblemsForBadCredentials() throws {

@@ -469,6 +469,33 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.available)
+    func batchResultsCarryTheirDialectNamesAndFinalDecisions(_ backend: StoreBackend) throws {
+        let (_, store, alice, _) = try storeWithUsers(backend)
+        let reviewer = try store.createUser(name: "rita", passwordHash: "h", role: .reviewer, mustChangePassword: false, audit: nil, now: 1)
+        let batch = try store.createBatch(owner: alice.id, name: "planilha.csv", rows: 2, dialect: "semicolon", now: 2)
+        #expect(batch.dialect == "semicolon")
+        #expect(try store.batch(id: batch.id, owner: alice.id)?.dialect == "semicolon", "the upload's dialect is kept with the batch")
+        #expect(try store.createBatch(owner: alice.id, name: "rows.jsonl", rows: 1, now: 2).dialect == nil)
+        try store.addBatchRows(
+            batch: batch.id, owner: alice.id,
+            rows: [
+                BatchRow(line: 2, clientID: "1", record: "r1", applicantName: "Maria da Conceição"),
+                BatchRow(line: 3, clientID: "2", record: "r2", applicantName: "Luíza Gonçalves"),
+            ], now: 2)
+        try store.markBatchLoaded(batch: batch.id, owner: alice.id)
+        let claimed = try store.claim(worker: "w", limit: 10, lease: 30, maxAttempts: 3, now: 3)
+        try store.finish(worker: "w", outcomes: claimed.map { ($0, .done(result: "R")) }, now: 4)
+        let first = try #require(try store.batchResults(batch: batch.id, owner: alice.id, afterLine: 0, limit: 1).first)
+        _ = try store.decide(
+            jobID: first.jobID, decision: ReviewDecision(decision: .decline, reasonCode: "fraud_suspected", note: "", modelDecision: "approve"),
+            reviewer: reviewer, address: "", now: 5)
+        let results = try store.batchResults(batch: batch.id, owner: alice.id, afterLine: 0, limit: 10)
+        #expect(results.map(\.applicantName) == ["Maria da Conceição", "Luíza Gonçalves"])
+        #expect(results.map(\.finalDecision) == [.decline, nil], "a reviewer's decision comes with its row")
+        #expect(results.map(\.reviewOrigin) == [.override, nil])
+    }
+
+    @Test(arguments: StoreBackend.available)
     func theModelRegisterStacksPromotionsAndRefusesAStaleChange(_ backend: StoreBackend) throws {
         let (_, store, _, _) = try storeWithUsers(backend)
         #expect(try store.modelRegister() == ModelRegister(), "nothing promoted: the configured model")

@@ -1,9 +1,10 @@
 """Batch scoring through nginx: a file of applications uploaded, validated row by row, queued,
-scored by the worker and returned as CSV."""
+scored by the worker and returned as CSV, in the spreadsheet dialect and the language asked for."""
 import csv
 import io
 import json
 import os
+import random
 import subprocess
 import time
 
@@ -54,13 +55,26 @@ def wait_batch(stack, token, batch_id, timeout=30):
     raise AssertionError(f"batch {batch_id} not done: {body}")
 
 
-def results(stack, token, batch_id):
-    status, headers, raw = stack.request("GET", f"/api/batches/{batch_id}/results.csv", token=token)
+# The results' columns in English (GET …/results.csv with Accept-Language: en).
+COLUMNS = ["Line", "Application ID", "Client ID", "Applicant name", "Status", "Final decision", "Decision origin", "Model decision code",
+           "Probability of default", "Score", "Reason 1 code", "Reason 1", "Reason 2 code", "Reason 2", "Reason 3 code", "Reason 3", "Error"]
+MODEL_DECISIONS = {"approve": "Approve", "review": "Refer for review", "reject": "Reject"}
+
+
+def download(stack, token, path, language="en"):
+    """A CSV file the API gives a spreadsheet: checked for its byte-order mark and CRLF line ends."""
+    status, headers, raw = stack.request("GET", path, headers={"Accept-Language": language}, token=token)
     assert status == 200, raw
-    assert headers["Content-Type"].startswith("text/csv")
+    assert headers["Content-Type"].startswith("text/csv") and headers["Content-Language"] == language
     assert "attachment" in headers["Content-Disposition"]
     assert raw.startswith(b"\xef\xbb\xbf"), "a byte-order mark for spreadsheets"
-    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert raw.endswith(b"\r\n") and raw.count(b"\r\n") == raw.count(b"\n"), "CRLF line ends"
+    return raw
+
+
+def results(stack, token, batch_id, language="en", delimiter=",", query=""):
+    raw = download(stack, token, f"/api/batches/{batch_id}/results.csv{query}", language)
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=delimiter))
 
 
 def test_a_csv_batch_is_scored_and_returned_in_file_order(stack, batcher):
@@ -73,25 +87,27 @@ def test_a_csv_batch_is_scored_and_returned_in_file_order(stack, batcher):
     done = wait_batch(stack, token, body["id"])
     assert done["done"] == 300 and done["failed"] == 0
     table = results(stack, token, body["id"])
-    assert [row["line"] for row in table] == [str(line) for line in range(2, 302)], "one row per application, in file order"
-    assert list(table[0].keys()) == ["line", "id", "client_id", "status", "probability_of_default", "score", "decision",
-                                     "reason_1_code", "reason_1", "reason_2_code", "reason_2", "reason_3_code", "reason_3", "error"]
-    assert table[0]["client_id"] == "70000" and table[299]["client_id"] == "70299", "the file's id_client comes back with each result"
+    assert [row["Line"] for row in table] == [str(line) for line in range(2, 302)], "one row per application, in file order"
+    assert list(table[0].keys()) == COLUMNS
+    assert table[0]["Client ID"] == "70000" and table[299]["Client ID"] == "70299", "the file's id_client comes back with each result"
     for row in table:
-        assert row["status"] == "done" and row["decision"] in ("approve", "review", "reject")
-        assert 0 < float(row["probability_of_default"]) < 1 and row["reason_1_code"] and row["reason_1"]
+        assert row["Status"] == "Scored" and row["Model decision code"] in MODEL_DECISIONS and row["Decision origin"] == "Model"
+        assert row["Final decision"] == MODEL_DECISIONS[row["Model decision code"]], "no reviewer decided: the model's decision in words"
+        assert 0 < float(row["Probability of default"]) < 1 and row["Reason 1 code"] and row["Reason 1"]
+        assert row["Applicant name"] == "Maria Souza"
     # Each row is scored as the same application sent alone would be.
     single = stack.json("POST", "/api/predictions", rows[7], token=token)[2]
     alone = stack.wait_done(token, single["id"])["result"]
-    assert float(table[7]["probability_of_default"]) == round(alone["probability_of_default"], 6)
-    assert table[7]["reason_1_code"] == alone["reasons"][0]["code"]
+    assert float(table[7]["Probability of default"]) == round(alone["probability_of_default"], 6)
+    assert table[7]["Reason 1 code"] == alone["reasons"][0]["code"] and table[7]["Reason 1"] == alone["reasons"][0]["texts"]["en"]
     # The history shows a batch's rows too, unless asked for single applications (batch=exclude).
+    ids = {row["Application ID"] for row in table}
     history = stack.json("GET", "/api/predictions?limit=100", token=token)[2]
     assert history["items"][0]["id"] == single["id"], "newest first: the single application came after the file"
-    assert {item["id"] for item in history["items"][1:]} <= {row["id"] for row in table} and history["next"]
+    assert {item["id"] for item in history["items"][1:]} <= ids and history["next"]
     singles = stack.json("GET", "/api/predictions?limit=100&batch=exclude", token=token)[2]
     assert single["id"] in {item["id"] for item in singles["items"]}
-    assert not any(item["id"] in {row["id"] for row in table} for item in singles["items"])
+    assert not any(item["id"] in ids for item in singles["items"])
     listing = stack.json("GET", "/api/batches", token=token)[2]
     assert listing["items"][0]["id"] == body["id"]
 
@@ -104,14 +120,14 @@ def test_brazilian_spreadsheet_csv_and_json_lines(stack, batcher):
     status, _, body = upload(stack, token, semicolons, name="planilha.csv")
     assert status == 202, body
     wait_batch(stack, token, body["id"])
-    table = results(stack, token, body["id"])
-    job = stack.json("GET", f"/api/predictions/{table[0]['id']}", token=token)[2]
+    table = results(stack, token, body["id"], delimiter=";")
+    job = stack.json("GET", f"/api/predictions/{table[0]['Application ID']}", token=token)[2]
     assert job["application"]["personal_monthly_income"] == 1234.5, "1.234,50 is one thousand two hundred and thirty-four reais"
     lines = b"\n".join(json.dumps(row).encode() for row in rows) + b"\n"
     status, _, body = upload(stack, token, lines, content_type="application/x-ndjson", name="rows.jsonl")
     assert status == 202, body
     wait_batch(stack, token, body["id"])
-    assert [row["client_id"] for row in results(stack, token, body["id"])] == [str(500 + index) for index in range(20)]
+    assert [row["Client ID"] for row in results(stack, token, body["id"])] == [str(500 + index) for index in range(20)]
 
 
 def test_a_file_with_bad_rows_is_refused_whole_with_every_bad_line(stack, batcher):
@@ -155,18 +171,19 @@ def test_credit_score_reads_the_same_file_and_gives_the_same_table(stack, batche
     path = tmp_path / "file.csv"
     path.write_bytes(csv_file(rows))
     out = subprocess.run([os.path.join(BIN, "credit"), "score", "--model", os.path.join(ROOT, "models", "default.json"), "--data", str(path),
-                          "--format", "csv"], capture_output=True, text=True, check=True)
-    offline = list(csv.DictReader(io.StringIO(out.stdout)))
-    assert "1 rows" in out.stderr and offline[4]["status"] == "invalid" and "age" in offline[4]["error"]
+                          "--format", "csv", "--language", "en", "--dialect", "comma"], capture_output=True, check=True)
+    offline = list(csv.DictReader(io.StringIO(out.stdout.decode("utf-8-sig"), newline="")))
+    assert b"1 rows" in out.stderr and offline[4]["Status"] == "Invalid" and "age" in offline[4]["Error"]
     del rows[4]
     path.write_bytes(csv_file(rows))
     status, _, body = upload(stack, batcher, path.read_bytes())
     assert status == 202, body
     wait_batch(stack, batcher, body["id"])
     online = results(stack, batcher, body["id"])
-    offline = [row for row in offline if row["status"] == "done"]
+    offline = [row for row in offline if row["Status"] == "Scored"]
     assert len(online) == len(offline) == 24
-    columns = ["client_id", "probability_of_default", "score", "decision", "reason_1_code", "reason_1", "reason_3_code"]
+    columns = ["Client ID", "Applicant name", "Probability of default", "Score", "Final decision", "Model decision code", "Reason 1 code",
+               "Reason 1", "Reason 3 code"]
     for api_row, cli_row in zip(online, offline):
         assert [api_row[name] for name in columns] == [cli_row[name] for name in columns]
 
@@ -187,3 +204,97 @@ def test_an_anonymous_upload_is_refused_without_being_read(stack):
                                 range(8)))
     assert all(statuses == (401, 401) for statuses in answers), answers
     assert peak() - before < 16, f"the responder's peak memory grew from {before} MB to {peak()} MB"
+
+
+NAMES = ["Maria da Conceição", "Luíza Gonçalves", "José Antônio", "Ana Lúcia", "João Estêvão"]
+
+
+def excel_brazil_file(rows, seed):
+    """`rows` as Excel in Brazil saves "CSV (separado por vírgulas)": Windows-1252, semicolons,
+    decimal commas with dots between thousands, CRLF; the cities chosen with a seeded generator."""
+    chooser = random.Random(seed)
+    for row in rows:
+        row["residencial_city"] = chooser.choice(["São Paulo", "Florianópolis", "Maceió"])
+    return csv_file(rows, delimiter=";", decimal_comma=True).decode().encode("cp1252")
+
+
+def test_a_windows_1252_spreadsheet_round_trips_as_excel_in_brazil_opens_it(stack, batcher):
+    token = batcher
+    chooser = random.Random(20261207)
+    rows = [applicant(id_client=80000 + index, applicant_name=NAMES[index % len(NAMES)], personal_monthly_income=round(chooser.uniform(900, 9000), 2))
+            for index in range(200)]
+    rows[0]["residencial_borough"] = "Conceição"
+    body = excel_brazil_file(rows, seed=7)
+    assert "São Paulo".encode("cp1252") in body and b"\r\n" in body and b";" in body
+    assert "Conceição".encode("cp1252") in body and "Luíza Gonçalves".encode("cp1252") in body
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")  # the file is not UTF-8: the service must tell
+    status, _, created = upload(stack, token, body, name="marco.csv")
+    assert status == 202, created
+    assert created["rows"] == 200
+    wait_batch(stack, token, created["id"])
+
+    # As Excel in Brazil reads the download: UTF-8 with its byte-order mark, cells split on semicolons.
+    raw = download(stack, token, f"/api/batches/{created['id']}/results.csv", language="pt-BR")
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
+    header, lines = table[0], table[1:]
+    assert header[:10] == ["Linha", "ID da proposta", "Código do cliente", "Nome do proponente", "Situação", "Decisão final", "Origem da decisão",
+                           "Código da decisão do modelo", "Probabilidade de inadimplência", "Pontuação"]
+    assert header[10:12] == ["Código do motivo 1", "Motivo 1"] and header[-1] == "Erro"
+    assert len(lines) == 200 and all(len(line) == len(header) for line in lines), "one column per field"
+    column = {name: index for index, name in enumerate(header)}
+    assert [line[column["Nome do proponente"]] for line in lines] == [NAMES[index % len(NAMES)] for index in range(200)]
+    assert [line[column["Código do cliente"]] for line in lines] == [str(80000 + index) for index in range(200)]
+    for line in lines:
+        pd = line[column["Probabilidade de inadimplência"]]
+        assert pd.startswith("0,") and "." not in pd and len(pd) == 8, f"a decimal comma, no thousands separator: {pd}"
+        assert line[column["Decisão final"]] in ("Aprovar", "Encaminhar para análise", "Recusar")
+        assert line[column["Situação"]] == "Avaliada" and line[column["Origem da decisão"]] == "Modelo"
+        assert line[column["Motivo 1"]] and line[column["Código do motivo 1"]]
+    # The incomes were read as the decimal commas meant them.
+    job = stack.json("GET", f"/api/predictions/{lines[0][column['ID da proposta']]}", token=token)[2]
+    assert job["application"]["personal_monthly_income"] == rows[0]["personal_monthly_income"]
+    assert job["application"]["residencial_borough"].casefold() == "conceição".casefold()
+    # The same results in the other dialect when asked for.
+    english = results(stack, token, created["id"], language="en", delimiter=",", query="?dialect=comma")
+    assert [row["Applicant name"] for row in english] == [NAMES[index % len(NAMES)] for index in range(200)]
+    assert all(row["Probability of default"].startswith("0.") for row in english)
+    assert stack.json("GET", f"/api/batches/{created['id']}/results.csv?dialect=tab", token=token)[0] == 400
+
+
+def test_a_binary_file_is_refused_whole_with_its_line_and_byte(stack, batcher):
+    token = batcher
+    before = stack.json("GET", "/api/batches", token=token)[2]["items"]
+    rows = csv_file([applicant(id_client=index) for index in range(3)], delimiter=";").decode().encode("cp1252")
+    # A workbook pasted after two good lines: "PK\x03\x04" starts every .xlsx (a ZIP archive).
+    body = rows.split(b"\r\n", 2)[0] + b"\r\n" + rows.split(b"\r\n", 2)[1] + b"\r\nPK\x03\x04\x14\x00\x06\x00" + rows.split(b"\r\n", 2)[2]
+    status, headers, problem = stack.json("POST", "/api/batches", body, {"Content-Type": "text/csv", "Accept-Language": "en"}, token=token)
+    assert status == 422, problem
+    assert headers["Content-Type"].startswith("application/problem+json")
+    bad = body.index(b"\x03")
+    assert problem["type"].endswith("/invalid-batch")
+    assert problem["line"] == 3 and problem["byte"] == bad + 1 and problem["byte_in_line"] == 3, problem
+    assert f"line 3 has the byte 0x03 (byte 3 of the line, byte {bad + 1} of the file)" in problem["detail"], problem["detail"]
+    assert stack.json("GET", "/api/batches", token=token)[2]["items"] == before, "no batch was created"
+    # A real workbook's first bytes, in Portuguese.
+    status, _, problem = stack.json("POST", "/api/batches", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00",
+                                    {"Content-Type": "text/csv", "Accept-Language": "pt-BR"}, token=token)
+    assert status == 422 and (problem["line"], problem["byte"]) == (1, 3)
+    assert problem["title"] == "O arquivo não é um texto" and "a linha 1 tem o byte 0x03" in problem["detail"]
+    assert stack.json("GET", "/api/batches", token=token)[2]["items"] == before
+
+
+def test_the_template_is_in_the_language_dialect_and_reads_back(stack, batcher):
+    token = batcher
+    assert stack.request("GET", "/api/batches/template.csv")[0] == 401
+    portuguese = download(stack, token, "/api/batches/template.csv", language="pt-BR")
+    header, example = list(csv.reader(io.StringIO(portuguese.decode("utf-8-sig"), newline=""), delimiter=";"))
+    schema = stack.json("GET", "/api/schema")[2]
+    assert header == [field["name"] for field in schema["fields"]], "the schema's field names, in its order"
+    assert example[header.index("applicant_name")] == "Maria da Conceição"
+    assert example[header.index("personal_monthly_income")] == "1800,50"
+    english = download(stack, token, "/api/batches/template.csv", language="en")
+    assert english.decode("utf-8-sig").startswith("id_client,applicant_name,") and b",1800.50," in english
+    for body in (portuguese, english):
+        status, _, created = upload(stack, token, body, name="modelo.csv")
+        assert status == 202 and created["rows"] == 1, created

@@ -22,17 +22,19 @@ def test_score_formats_agree(tmp_path):
 
     def score(kind):
         return subprocess.run([os.path.join(BIN, "credit"), "score", "--model", os.path.join(ROOT, "models", "default.json"),
-                               "--data", str(sample), "--format", kind], capture_output=True, text=True, check=True).stdout
+                               "--data", str(sample), "--format", kind, "--language", "en", "--dialect", "comma"],
+                              capture_output=True, check=True).stdout.decode("utf-8-sig")
 
     tsv = {i: float(pd) for i, pd in (line.split("\t") for line in score("tsv").splitlines())}
-    rows = list(csv.DictReader(io.StringIO(score("csv"))))
+    rows = list(csv.DictReader(io.StringIO(score("csv"), newline="")))
     lines = [json.loads(line) for line in score("jsonl").splitlines()]
     assert len(tsv) == len(rows) == len(lines) == 200
-    assert [row["line"] for row in rows[:3]] == ["1", "2", "3"], "PAKDD files have no header: the first applicant is line 1"
+    assert [row["Line"] for row in rows[:3]] == ["1", "2", "3"], "PAKDD files have no header: the first applicant is line 1"
     for row, line in zip(rows, lines):
-        assert row["id"] == line["id"] and abs(float(row["probability_of_default"]) - tsv[line["id"]]) < 1e-6
-        assert row["line"] == str(line["line"]) and row["status"] == "done"
-        assert row["decision"] == line["decision"] in ("approve", "review", "reject")
-        assert int(row["score"]) == line["score"]
-        assert row["reason_1_code"] == (line["reasons"][0]["code"] if line["reasons"] else "")
+        assert row["Application ID"] == line["id"] and abs(float(row["Probability of default"]) - tsv[line["id"]]) < 1e-6
+        assert row["Line"] == str(line["line"]) and row["Status"] == "Scored"
+        assert row["Model decision code"] == line["decision"] in ("approve", "review", "reject")
+        assert row["Final decision"] == {"approve": "Approve", "review": "Refer for review", "reject": "Reject"}[line["decision"]]
+        assert int(row["Score"]) == line["score"]
+        assert row["Reason 1 code"] == (line["reasons"][0]["code"] if line["reasons"] else "")
     assert {line["decision"] for line in lines} == {"approve", "review", "reject"}, "200 real rows reach every decision"

@@ -272,11 +272,19 @@ def test_credit_export_archives_applications_with_their_final_decisions(stack, p
     job = scored_with(stack, officer, "approve")
     assert stack.json("POST", f"/api/predictions/{job['id']}/decision",
                       {"decision": "decline", "reason_code": "fraud_suspected", "note": "ID mismatch"}, token=reviewer)[0] == 200
-    rows = list(csv.DictReader(io.StringIO(stack.cli("export", "--format", "csv").stdout)))
-    row = next(row for row in rows if row["id"] == job["id"])
-    assert row["officer"] == "gov_officer" and row["model_decision"] == "approve"
-    assert row["final_decision"] == "decline" and row["reason_code"] == "fraud_suspected" and row["decided_by"] == "gov_reviewer"
-    assert json.loads(row["application"])["applicant_name"] == "Maria Souza"
+    exported = stack.cli("export", "--format", "csv", "--language", "en", "--dialect", "comma").stdout
+    assert exported.startswith("\ufeffApplication ID,Officer,"), "a byte-order mark for spreadsheets"
+    rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"), newline="")))
+    row = next(row for row in rows if row["Application ID"] == job["id"])
+    assert row["Officer"] == "gov_officer" and row["Model decision code"] == "approve"
+    assert row["Final decision"] == "Declined" and row["Decision origin"] == "Reviewer's override of the model"
+    assert row["Review reason code"] == "fraud_suspected" and row["Reviewer"] == "gov_reviewer"
+    assert json.loads(row["Application"])["applicant_name"] == "Maria Souza"
+    # In Portuguese, as Excel in Brazil opens it: semicolons, decimal commas, the decision in words.
+    portuguese = list(csv.DictReader(io.StringIO(stack.cli("export", "--format", "csv", "--language", "pt-BR").stdout.lstrip("\ufeff"),
+                                                 newline=""), delimiter=";"))
+    row = next(row for row in portuguese if row["ID da proposta"] == job["id"])
+    assert row["Decisão final"] == "Recusada" and row["Probabilidade de inadimplência"].startswith("0,")
     lines = [json.loads(line) for line in stack.cli("export", "--format", "jsonl", "--since", "2026-01-01").stdout.splitlines()]
     exported = next(line for line in lines if line["id"] == job["id"])
     assert exported["result"]["decision"] == "approve" and exported["application"]["age"] == job["application"]["age"]

@@ -52,10 +52,10 @@ def import_and_compute_psi(stack, user, path):
         time.sleep(0.2)
     assert body["done"] == 20_000, body
     scored = subprocess.run([os.path.join(BIN, "credit"), "score", "--model", stack.env["CREDIT_MODEL"], "--data", os.path.join(DATA, "valid.tsv"),
-                             "--format", "csv"], capture_output=True, text=True, check=True).stdout
-    validation = [float(row["probability_of_default"]) for row in csv.DictReader(io.StringIO(scored))]
-    status, _, raw = stack.request("GET", f"/api/batches/{batch}/results.csv", token=token)
-    traffic = [float(row["probability_of_default"]) for row in csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))]
+                             "--format", "csv", "--language", "en", "--dialect", "comma"], capture_output=True, check=True).stdout
+    validation = [float(row["Probability of default"]) for row in csv.DictReader(io.StringIO(scored.decode("utf-8-sig"), newline=""))]
+    status, _, raw = stack.request("GET", f"/api/batches/{batch}/results.csv?dialect=comma", headers={"Accept-Language": "en"}, token=token)
+    traffic = [float(row["Probability of default"]) for row in csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""))]
     expected, actual = decile_shares(validation, traffic)
     return psi(expected, actual)
 
@@ -104,6 +104,10 @@ def test_monitor_reports_the_psi_of_the_prediction_files_traffic(traffic_stack):
     if counts[-1] == 20_000:
         assert abs(api["weeks"][-1]["psi"] - api["psi"]) < 1e-9
     assert api["weeks"][0]["psi"] is None and api["bands"] == {"shift": 0.1, "major_shift": 0.25}
+    # Each input's stability, as the Model page shows it beside the PSI: the command's figures.
+    assert api["inputs_applications"] == 20_000
+    assert [row["field"] for row in api["inputs"]][:5] == [row["field"] for row in report["inputs"]][:5]
+    assert all(abs(a["csi"] - bands[a["field"]]["csi"]) < 1e-5 and a["band"] == bands[a["field"]]["band"] for a in api["inputs"]), api["inputs"]
     assert stack.json("GET", "/api/monitoring", token=token)[0] == 403
     assert stack.json("GET", "/api/monitoring?weeks=0", token=admin)[0] == 400
 
@@ -156,15 +160,20 @@ def test_back_test_on_recorded_outcomes(traffic_stack, tmp_path):
         document = json.load(file)
     cohorts = [c for c in report["backtest"] if c["model"] == document["model_id"]]
     assert len(cohorts) == 1 and cohorts[0]["applications"] == 10_000, report["backtest"]
-    status, _, raw = stack.request("GET", f"/api/batches/{batch}/results.csv", token=token)
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    scores = [float(row["probability_of_default"]) for row in rows]
-    truth = [labels[row["client_id"]] for row in rows]
+    status, _, raw = stack.request("GET", f"/api/batches/{batch}/results.csv?dialect=comma", headers={"Accept-Language": "en"}, token=token)
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    scores = [float(row["Probability of default"]) for row in rows]
+    truth = [labels[row["Client ID"]] for row in rows]
     assert abs(cohorts[0]["auc"] - own_auc(scores, truth)) < 1e-6
     assert abs(cohorts[0]["auc"] - document["metrics"]["valid"]["summary"]["auc"]) < 1e-3, "the validation AUC, scored through the service"
     assert abs(cohorts[0]["bad_rate"] - sum(truth) / len(truth)) < 1e-12 and abs(cohorts[0]["bad_rate"] - 0.2608) < 1e-9
     assert sum(b["count"] for b in cohorts[0]["calibration"]) == 10_000
     assert "back-test on recorded outcomes" in stack.cli("monitor").stdout
+    # The Model page's back-test (administrators) says the same.
+    status, _, api = stack.json("GET", "/api/monitoring", token=stack.token("monitor_admin"))
+    served = [c for c in api["backtest"] if c["model"] == document["model_id"]]
+    assert status == 200 and len(served) == 1 and served[0]["applications"] == 10_000, api["backtest"]
+    assert abs(served[0]["auc"] - cohorts[0]["auc"]) < 1e-6 and abs(served[0]["bad_rate"] - cohorts[0]["bad_rate"]) < 1e-6
     status, _, audit = stack.json("GET", "/api/audit?action=outcomes_imported", token=stack.token("monitor_admin"))
     assert [row["object"] for row in audit["items"]] == ["outcomes.csv"]
 

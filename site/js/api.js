@@ -1,23 +1,30 @@
 // The API client: the token lives in sessionStorage (never a cookie); a 401 from any call
-// except sign-in ends the session and returns to the sign-in view with a message.
+// except sign-in ends the session and returns to the sign-in view with a message. Every call
+// asks for the page's language, so problems and the schema come in it.
+import { currentLanguage, t } from "./i18n.js";
+
 const TOKEN_KEY = "credit.token";
 
 export const session = {
   get token() { return sessionStorage.getItem(TOKEN_KEY); },
   set token(value) {
     if (value) { sessionStorage.setItem(TOKEN_KEY, value); return; }
-    for (const key of [TOKEN_KEY, "credit.role", "credit.username", "credit.mustChange"]) sessionStorage.removeItem(key);
+    for (const key of [TOKEN_KEY, "credit.role", "credit.username", "credit.mustChange", "credit.accountLanguage"]) sessionStorage.removeItem(key);
   },
   /** The role the token was issued with: it only decides what the page offers; the API checks every call. */
   get role() { return sessionStorage.getItem("credit.role") || "officer"; },
   get username() { return sessionStorage.getItem("credit.username") || ""; },
   get mustChangePassword() { return sessionStorage.getItem("credit.mustChange") === "1"; },
+  /** The language the account chose (on any browser), or "" for none yet. */
+  get language() { return sessionStorage.getItem("credit.accountLanguage") || ""; },
+  set language(tag) { sessionStorage.setItem("credit.accountLanguage", tag || ""); },
   /** Keeps a token answer of POST /api/token or /api/account/password. */
   signedIn(answer) {
     this.token = answer.access_token;
     sessionStorage.setItem("credit.role", answer.role || "officer");
     sessionStorage.setItem("credit.username", answer.username || "");
     sessionStorage.setItem("credit.mustChange", answer.must_change_password ? "1" : "0");
+    if (answer.language !== undefined) this.language = answer.language;
   },
 };
 
@@ -32,7 +39,7 @@ export function whenUnauthorized(handler) { onUnauthorized = handler; }
 
 /** Calls the API; resolves to {status, data, headers}. Network failures resolve to status 0. */
 export async function api(path, { method = "GET", json, form, headers = {} } = {}) {
-  const options = { method, headers: { Accept: "application/json", ...headers } };
+  const options = { method, headers: { Accept: "application/json", "Accept-Language": currentLanguage(), ...headers } };
   if (session.token) options.headers.Authorization = `Bearer ${session.token}`;
   if (json !== undefined) { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(json); }
   if (form !== undefined) { options.headers["Content-Type"] = "application/x-www-form-urlencoded"; options.body = new URLSearchParams(form).toString(); }
@@ -43,7 +50,7 @@ export async function api(path, { method = "GET", json, form, headers = {} } = {
   try {
     response = await fetch(path, { ...options, signal: abort.signal });
   } catch {
-    const detail = abort.signal.aborted ? "The service did not answer in time." : "The service cannot be reached. Check your connection and try again.";
+    const detail = abort.signal.aborted ? t("api.timeout") : t("api.unreachable");
     return { status: 0, data: { detail }, headers: new Headers() };
   } finally {
     clearTimeout(timer);
@@ -52,18 +59,21 @@ export async function api(path, { method = "GET", json, form, headers = {} } = {
   try { data = await response.json(); } catch { data = null; }
   if (response.status === 401 && path !== "api/token") {
     session.token = null;
-    onUnauthorized("Your session has ended. Please sign in again.");
+    onUnauthorized(t("api.session_ended"));
   }
   return { status: response.status, data, headers: response.headers };
 }
 
-let schemaPromise;
-/** The applicant schema, fetched once. */
+const schemas = new Map();
+/** The applicant schema in the page's language, fetched once per language. */
 export function schema() {
-  schemaPromise ??= api("api/schema").then((r) => {
-    if (r.status === 200) return r.data;
-    schemaPromise = undefined;  // a failure is not kept: the next view asks again
-    return Promise.reject(r);
-  });
-  return schemaPromise;
+  const language = currentLanguage();
+  if (!schemas.has(language)) {
+    schemas.set(language, api("api/schema").then((r) => {
+      if (r.status === 200) return r.data;
+      schemas.delete(language);  // a failure is not kept: the next view asks again
+      return Promise.reject(r);
+    }));
+  }
+  return schemas.get(language);
 }

@@ -1,5 +1,6 @@
 // The single-page application: sign-in, new application, live result, history, model.
-import { can, session, whenUnauthorized } from "./api.js";
+import { api, can, session, whenUnauthorized } from "./api.js";
+import { chooseLanguage, chosenInThisBrowser, currentLanguage, loadLanguage, t } from "./i18n.js";
 import { signInView } from "./signin.js";
 import { applicationView, clearDraft } from "./application.js";
 import { prefetchResultData, resultView } from "./result.js";
@@ -18,8 +19,8 @@ document.addEventListener("securitypolicyviolation", (event) => window.cspViolat
 const view = document.getElementById("view");
 const flash = document.getElementById("flash");
 const nav = document.getElementById("nav");
-const titles = { new: "New application", result: "Application result", history: "History", batch: "Batch scoring", model: "Model",
-                 reviews: "Reviews", accounts: "Accounts", audit: "Audit trail", account: "My account" };
+const languageSwitch = document.getElementById("language");
+const pages = ["new", "result", "history", "batch", "model", "reviews", "accounts", "audit", "account"];
 // Pages only some roles are offered (the API refuses the others anyway).
 const needs = { reviews: "reviewer", accounts: "admin", audit: "admin" };
 
@@ -28,6 +29,13 @@ let flashFor = null;
 export function say(message) {
   flash.textContent = message || "";
   flashFor = message ? location.hash : null;
+}
+
+/** The words of the page's fixed parts (header, menu), in the page's language. */
+function translateStatic() {
+  for (const element of document.querySelectorAll("[data-i18n]")) element.textContent = t(element.dataset.i18n);
+  for (const element of document.querySelectorAll("[data-i18n-label]")) element.setAttribute("aria-label", t(element.dataset.i18nLabel));
+  languageSwitch.value = currentLanguage();
 }
 
 let stopCurrent = () => {};
@@ -42,21 +50,32 @@ async function route() {
   const signedIn = Boolean(session.token);
   nav.hidden = !signedIn;
   for (const link of nav.querySelectorAll("a[data-role]")) link.hidden = !can(link.dataset.role);
+  // The current page: the link whose page the address names (#/account is not #/accounts).
+  const current = hash.split("/")[1] || "new";
   for (const link of nav.querySelectorAll("a")) {
-    if (hash.startsWith(link.getAttribute("href"))) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
+    if (link.getAttribute("href").split("/")[1] === current) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
   }
   if (!signedIn) {
     // Whatever page was asked for (a bookmark, a link, the page a session ended on) stays in
     // the address: after signing in the officer lands on it, a draft form restored.
-    document.title = "Sign in — Credit scoring";
-    render(signInView(() => { if (flashFor !== null) say(""); route(); }));
+    document.title = `${t("title.signin")} — ${t("brand")}`;
+    render(signInView(async () => {
+      if (flashFor !== null) say("");
+      // A language chosen on this browser (on the sign-in page or before) is what the person read
+      // and signed in with: the account keeps it. Else the account's own choice, or, when it has
+      // none yet, the one the sign-in page was shown in.
+      if (chosenInThisBrowser() || !session.language) rememberLanguage(currentLanguage());
+      else await loadLanguage(session.username, session.language);
+      translateStatic();
+      route();
+    }));
     return;
   }
   let [, page, id] = hash.split("/");
-  if (!titles[page] || page === "signin" || (needs[page] && !can(needs[page]))) page = "new";
+  if (!pages.includes(page) || (needs[page] && !can(needs[page]))) page = "new";
   // A one-time password set by an administrator is changed before anything else.
   if (session.mustChangePassword) page = "account";
-  document.title = `${titles[page]} — Credit scoring`;
+  document.title = `${t(`title.${page}`)} — ${t("brand")}`;
   if (page === "result" && id) { const built = resultView(id); stopCurrent = built.stop; render(built.element); return; }
   if (page === "batch") { const built = await batchView(); if (generation !== routeGeneration || !session.token) { built.stop(); return; } stopCurrent = built.stop; render(built.element); return; }
   const views = { history: historyView, model: modelView, reviews: reviewsView, accounts: accountsView, audit: auditView,
@@ -77,8 +96,24 @@ document.getElementById("sign-out").addEventListener("click", () => {
   session.token = null;
   clearDraft();
   location.hash = "#/new";
-  say("You have signed out.");
+  say(t("flash.signed_out"));
   route();
 });
+/** Keeps `tag` as the signed-in account's language, for every browser it signs in from. */
+function rememberLanguage(tag) {
+  session.language = tag;
+  api("api/account/language", { method: "PUT", json: { language: tag } });
+}
+
+languageSwitch.addEventListener("change", async () => {
+  await chooseLanguage(languageSwitch.value, session.username);
+  if (session.token) rememberLanguage(languageSwitch.value);
+  translateStatic();
+  if (flashFor !== null) say("");
+  route();
+});
+// The words first: no view is built before its language's catalog is here.
+await loadLanguage(session.username, session.language);
+translateStatic();
 window.addEventListener("hashchange", route);
 route();

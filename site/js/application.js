@@ -1,6 +1,7 @@
 import { api, schema } from "./api.js";
 import { h } from "./dom.js";
 import { formatNumber, parseNumber } from "./numbers.js";
+import { t } from "./i18n.js";
 
 const newKey = () => (crypto.randomUUID ? crypto.randomUUID()
   : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join(""));
@@ -23,19 +24,22 @@ export function draftFrom(application, rescoreOf = null) {
   sessionStorage.setItem(DRAFT, JSON.stringify(values));
 }
 
+/** A number the model does not use is a reference (the client id): shown as typed, never as "30.037". */
+export const isIdentifier = (field) => field.type === "number" && !field.model_input;
+
 /** One control for one schema field, with label, help text, the value as read, and its error. */
 function control(field) {
   const id = `f-${field.name}`;
   const describedBy = `${id}-help ${id}-echo ${id}-error`;
   const common = { id, name: field.name, "aria-describedby": describedBy, required: field.required };
   let input, datalist = null;
-  const notGiven = field.required ? "— choose —" : "— not given —";
+  const notGiven = field.required ? t("form.choose") : t("form.not_given");
   if (field.type === "number") {
     // Text, not type=number: a number input silently drops a decimal comma ("1992,90" -> 199290).
     input = h("input", { ...common, type: "text", inputmode: field.integer ? "numeric" : "decimal", autocomplete: "off" });
   } else if (field.type === "flag") {
     input = h("select", common, h("option", { value: "" }, notGiven),
-      h("option", { value: field.options[0].code }, "Yes"), h("option", { value: field.options[1].code }, "No"));
+      h("option", { value: field.options[0].code }, field.options[0].label), h("option", { value: field.options[1].code }, field.options[1].label));
   } else if (field.type === "category" && field.options?.length && !field.open) {
     input = h("select", common, h("option", { value: "" }, notGiven), field.options.map((o) => h("option", { value: o.code }, o.label)));
   } else if (field.type === "category") {
@@ -59,22 +63,22 @@ function control(field) {
 /** The value to send, `undefined` to leave the field out, or an error message. */
 function read({ field, input }) {
   const raw = input.value.trim();
-  if (raw === "") return field.required ? { error: `${field.label} is required.` } : { value: undefined };
+  if (raw === "") return field.required ? { error: t("form.required", { label: field.label }) } : { value: undefined };
   if (field.type === "number") {
-    const parsed = parseNumber(raw, { integer: field.integer });
+    const parsed = parseNumber(raw, { integer: field.integer, money: field.unit === "R$" });
     if (parsed.error) return { error: `${field.label}: ${parsed.error}` };
     const value = parsed.value;
     if (value < field.minimum || value > field.maximum) {
-      return { error: `${field.label} must be between ${formatNumber(field.minimum)} and ${formatNumber(field.maximum, field.unit)}.` };
+      return { error: t("form.range", { label: field.label, minimum: formatNumber(field.minimum), maximum: formatNumber(field.maximum, field.unit) }) };
     }
     // Legal but unlike 99 % of the applicants the model learnt from: asked about, not blocked.
     const unusual = (field.typical_minimum !== undefined && value < field.typical_minimum)
       || (field.typical_maximum !== undefined && value > field.typical_maximum);
-    const warning = unusual ? ` — unusual: 99 % of past applicants had ${formatNumber(field.typical_minimum)} to ${formatNumber(field.typical_maximum, field.unit)}; please check it.` : "";
-    return { value, shown: formatNumber(value, field.unit) + warning, unusual };
+    const warning = unusual ? t("form.unusual", { minimum: formatNumber(field.typical_minimum), maximum: formatNumber(field.typical_maximum, field.unit) }) : "";
+    return { value, shown: (isIdentifier(field) ? String(value) : formatNumber(value, field.unit)) + warning, unusual };
   }
   if (field.type === "category" && field.open && field.options?.length && !field.options.some((o) => o.code === raw)) {
-    return { value: raw, shown: "Not a code seen in the training data: it is scored as “other”." };
+    return { value: raw, shown: t("form.unseen_code") };
   }
   return { value: raw };
 }
@@ -94,26 +98,26 @@ function showEcho(control) {
 /** The application form, built from /api/schema and validated from it. */
 export async function applicationView() {
   let definition;
-  try { definition = await schema(); } catch { return h("p", { class: "flash" }, "The application form cannot be loaded; try again shortly."); }
+  try { definition = await schema(); } catch { return h("p", { class: "flash" }, t("form.cannot_load")); }
   const controls = definition.fields.map(control);
   const byName = new Map(controls.map((c) => [c.field.name, c]));
   const sections = definition.groups.map((group) => h("fieldset", {},
     h("legend", {}, group.label),
     h("div", { class: "fields" }, controls.filter((c) => c.field.group === group.id).map((c) => c.wrapper))));
-  const button = h("button", { class: "primary", type: "submit", id: "submit" }, "Score application");
+  const button = h("button", { class: "primary", type: "submit", id: "submit" }, t("form.submit"));
   const submitMessage = h("p", { class: "error submit-message", id: "submit-message", role: "alert" });
   const summary = h("div", { class: "error-summary", id: "error-summary", tabindex: "-1", hidden: true });
   const rescoreOf = sessionStorage.getItem(RESCORE);
-  const rescoreNote = rescoreOf ? h("p", { class: "flash", id: "rescore-note" }, "Editing application ",
-    h("a", { href: `#/result/${rescoreOf}` }, rescoreOf.slice(0, 8) + "…"), ": it will be scored as a new application, linked to that one.") : null;
+  const rescoreNote = rescoreOf ? h("p", { class: "flash", id: "rescore-note" }, t("form.rescore_before"),
+    h("a", { href: `#/result/${rescoreOf}` }, rescoreOf.slice(0, 8) + "…"), t("form.rescore_after")) : null;
   const hasDraft = Boolean(sessionStorage.getItem(DRAFT) || rescoreOf);
   const startBlank = hasDraft ? h("button", { class: "secondary", type: "button", id: "start-blank", onclick: () => {
     clearDraft();
     location.hash = "#/new";
     window.dispatchEvent(new HashChangeEvent("hashchange"));  // rebuild the form, blank
-  } }, "Start a blank application") : null;
-  const form = h("form", { novalidate: true, id: "application" }, h("h1", {}, rescoreOf ? "Edit and rescore" : "New application"), rescoreNote,
-    h("p", { class: "meta" }, "Fields marked * are required. Amounts as 1.992,90 or 1992.90. Codes may be typed even when they are not in the list."),
+  } }, t("form.start_blank")) : null;
+  const form = h("form", { novalidate: true, id: "application" }, h("h1", {}, rescoreOf ? t("form.title_rescore") : t("form.title")), rescoreNote,
+    h("p", { class: "meta" }, t("form.intro")),
     summary, sections, h("div", { class: "actions" }, button, startBlank, submitMessage));
   // Page order (sections follow the schema's groups, not its field order).
   const ordered = [...controls].sort((a, b) => (a.wrapper.compareDocumentPosition(b.wrapper) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
@@ -134,7 +138,7 @@ export async function applicationView() {
 
   function showSummary(problems) {
     if (!problems.length) { summary.hidden = true; summary.replaceChildren(); return; }
-    summary.replaceChildren(h("h2", {}, problems.length === 1 ? "There is a problem" : `There are ${problems.length} problems`),
+    summary.replaceChildren(h("h2", {}, problems.length === 1 ? t("form.one_problem") : t("form.problems", { count: problems.length })),
       h("ul", {}, problems.map(({ control: c, message }) => h("li", {}, h("a", { href: `#${c.input.id}`, onclick: (event) => {
         event.preventDefault();  // a fragment link would change the route
         c.input.focus();
@@ -150,13 +154,13 @@ export async function applicationView() {
     if (keyUsedFor !== null && keyUsedFor !== text) idempotencyKey = newKey();
     keyUsedFor = text;
     button.disabled = true;
-    button.textContent = "Sending…";
+    button.textContent = t("form.sending");
     submitMessage.replaceChildren();
     const started = performance.now();
     const path = rescoreOf ? `api/predictions?rescore_of=${encodeURIComponent(rescoreOf)}` : "api/predictions";
     const result = await api(path, { method: "POST", json: payload, headers: { "Idempotency-Key": idempotencyKey } });
     button.disabled = false;
-    button.textContent = "Score application";
+    button.textContent = t("form.submit");
     if (result.status === 202) {
       idempotencyKey = newKey();
       keyUsedFor = null;
@@ -171,7 +175,7 @@ export async function applicationView() {
     if (result.status === 422 && result.data?.type?.endsWith("/idempotency-key-reuse")) {
       idempotencyKey = newKey();
       keyUsedFor = null;
-      submitMessage.textContent = "The application changed since it was last sent; press Score application again to send it as a new application.";
+      submitMessage.textContent = t("form.key_reused");
       return;
     }
     if (result.status === 422 && result.data?.errors) {
@@ -186,8 +190,8 @@ export async function applicationView() {
     if (result.status === 401) return;  // the sign-in view takes over; the draft is kept
     // Network failure, timeout, 5xx, 429: said beside the button, with a retry that keeps the key.
     submitMessage.replaceChildren(
-      `${result.data?.detail || "The application could not be sent."} Nothing was lost: `,
-      h("button", { class: "link", type: "button", id: "retry", onclick: () => form.requestSubmit() }, "try again"), ".");
+      `${result.data?.detail || t("form.not_sent")} ${t("form.nothing_lost")} `,
+      h("button", { class: "link", type: "button", id: "retry", onclick: () => form.requestSubmit() }, t("form.try_again")), ".");
     document.getElementById("retry")?.focus();
   }
 

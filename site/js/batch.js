@@ -1,7 +1,8 @@
 // Batch scoring: upload a file of applications (CSV or JSON lines) with a progress bar, follow its
 // scoring, download the results as CSV; the officer's recent batches below.
 import { api, session } from "./api.js";
-import { h, when } from "./dom.js";
+import { h, saveFile } from "./dom.js";
+import { currentLanguage, number, t, when } from "./i18n.js";
 
 const MAX_LISTED = 20;
 
@@ -12,6 +13,7 @@ function upload(file, onProgress) {
     request.open("POST", `api/batches?name=${encodeURIComponent(file.name)}`);
     request.setRequestHeader("Authorization", `Bearer ${session.token}`);
     request.setRequestHeader("Accept", "application/json");
+    request.setRequestHeader("Accept-Language", currentLanguage());
     request.setRequestHeader("Content-Type", /\.(jsonl|ndjson)$/i.test(file.name) ? "application/x-ndjson" : "text/csv");
     request.upload.addEventListener("progress", (event) => { if (event.lengthComputable) onProgress(event.loaded / event.total); });
     request.addEventListener("load", () => {
@@ -19,53 +21,55 @@ function upload(file, onProgress) {
       try { data = JSON.parse(request.responseText); } catch { data = null; }
       resolve({ status: request.status, data });
     });
-    request.addEventListener("error", () => resolve({ status: 0, data: { detail: "The file could not be sent. Check your connection and try again." } }));
-    request.addEventListener("timeout", () => resolve({ status: 0, data: { detail: "The service did not answer in time." } }));
+    request.addEventListener("error", () => resolve({ status: 0, data: { detail: t("batch.not_sent") } }));
+    request.addEventListener("timeout", () => resolve({ status: 0, data: { detail: t("api.timeout") } }));
     request.timeout = 300000;
     request.send(file);
   });
 }
 
-/** Fetches a batch's results with the session's token and saves them as a file. */
-async function download(batch, status) {
-  status.textContent = "Preparing the results…";
+/** Fetches `path` with the session's token and the page's language, and saves it as `name`. */
+async function fetchFile(path, name, status) {
+  status.textContent = t("batch.preparing");
   let response;
   try {
-    response = await fetch(`api/batches/${batch.id}/results.csv`, { headers: { Authorization: `Bearer ${session.token}` } });
+    response = await fetch(path, { headers: { Authorization: `Bearer ${session.token}`, "Accept-Language": currentLanguage() } });
   } catch {
-    status.textContent = "The results could not be downloaded. Check your connection and try again.";
+    status.textContent = t("batch.download_failed");
     return;
   }
-  if (!response.ok) { status.textContent = "The results could not be downloaded; try again."; return; }
-  const link = h("a", { href: URL.createObjectURL(await response.blob()), download: `${batch.name.replace(/\.[^.]*$/, "")}-results.csv` });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  status.textContent = "Results downloaded.";
+  if (!response.ok) { status.textContent = t("batch.download_failed"); return; }
+  saveFile(await response.blob(), name);
+  status.textContent = t("batch.downloaded");
 }
 
+/** A batch's results, in the dialect of the file that was uploaded (the service's default). */
+const download = (batch, status) => fetchFile(`api/batches/${batch.id}/results.csv`, `${batch.name.replace(/\.[^.]*$/, "")}-${t("batch.results_suffix")}.csv`, status);
+
 function describe(batch) {
-  if (batch.status === "done") return `${batch.rows} applications scored${batch.failed ? `, ${batch.failed} failed` : ""}.`;
-  return `${batch.done + batch.failed} of ${batch.rows} applications scored…`;
+  if (batch.status === "done") return batch.failed ? t("batch.done_failed", { rows: number(batch.rows), failed: number(batch.failed) }) : t("batch.done", { rows: number(batch.rows) });
+  return t("batch.progress", { scored: number(batch.done + batch.failed), rows: number(batch.rows) });
 }
 
 export async function batchView() {
   const input = h("input", { id: "batch-file", type: "file", accept: ".csv,.jsonl,.ndjson,text/csv", "aria-describedby": "batch-help" });
-  const send = h("button", { class: "primary", type: "submit", id: "batch-send" }, "Upload and score");
-  const sent = h("progress", { id: "batch-upload", max: "100", value: "0", hidden: true, "aria-label": "Upload" });
-  const scored = h("progress", { id: "batch-scoring", max: "100", value: "0", hidden: true, "aria-label": "Scoring" });
+  const send = h("button", { class: "primary", type: "submit", id: "batch-send" }, t("batch.send"));
+  const sent = h("progress", { id: "batch-upload", max: "100", value: "0", hidden: true, "aria-label": t("batch.upload") });
+  const scored = h("progress", { id: "batch-scoring", max: "100", value: "0", hidden: true, "aria-label": t("batch.scoring") });
   const status = h("p", { id: "batch-status", class: "meta", role: "status", "aria-live": "polite" });
   const problems = h("div", { id: "batch-problems", class: "error-summary", tabindex: "-1", hidden: true });
-  const getResults = h("button", { class: "secondary", type: "button", id: "batch-download", hidden: true }, "Download results (CSV)");
+  const getResults = h("button", { class: "secondary", type: "button", id: "batch-download", hidden: true }, t("batch.download"));
+  const template = h("button", { class: "link", type: "button", id: "batch-template" }, t("batch.template"));
   const recent = h("tbody");
+  const columns = ["uploaded", "file", "rows", "state", "results"].map((key) => t(`batch.column_${key}`));
   let current = null, timer = null, stopped = false;
 
   function showProblems(data) {
     const rows = data?.rows || [];
-    problems.replaceChildren(h("h2", {}, data?.title || "The file cannot be scored"), h("p", {}, data?.detail || ""),
-      rows.length ? h("ul", {}, rows.slice(0, 50).map((row) => h("li", {}, `Line ${row.line}: ` + Object.entries(row.errors)
-        .map(([field, messages]) => `${field || "row"}: ${messages.join(" ")}`).join("; ")))) : null,
-      rows.length > 50 ? h("p", {}, `…and ${data.invalid_rows - 50} more rows.`) : null);
+    problems.replaceChildren(h("h2", {}, data?.title || t("batch.cannot_score")), h("p", {}, data?.detail || ""),
+      rows.length ? h("ul", {}, rows.slice(0, 50).map((row) => h("li", {}, `${t("batch.line", { line: row.line })} ` + Object.entries(row.errors)
+        .map(([field, messages]) => `${field || t("batch.row")}: ${messages.join(" ")}`).join("; ")))) : null,
+      rows.length > 50 ? h("p", {}, t("batch.more_rows", { count: number(data.invalid_rows - 50) })) : null);
     problems.hidden = false;
     problems.focus();
   }
@@ -80,7 +84,7 @@ export async function batchView() {
       status.textContent = describe(data);
       if (data.status === "done") { getResults.hidden = false; listRecent(); return; }
     } else if (code !== 0 && code !== 503) {
-      status.textContent = data?.detail || "The batch's progress cannot be read.";
+      status.textContent = data?.detail || t("batch.progress_failed");
       return;
     }
     timer = setTimeout(() => follow(Math.min(delay * 1.5, 5000)), delay);
@@ -91,11 +95,11 @@ export async function batchView() {
     const file = input.files[0];
     problems.hidden = true;
     getResults.hidden = true;
-    if (!file) { status.textContent = "Choose a CSV or JSON-lines file first."; input.focus(); return; }
+    if (!file) { status.textContent = t("batch.choose"); input.focus(); return; }
     send.disabled = true;
     sent.hidden = false;
     sent.value = "0";
-    status.textContent = `Sending ${file.name}…`;
+    status.textContent = t("batch.sending", { name: file.name });
     const { status: code, data } = await upload(file, (share) => { sent.value = String(Math.round(share * 100)); });
     send.disabled = false;
     sent.hidden = true;
@@ -103,12 +107,12 @@ export async function batchView() {
       current = data;
       scored.hidden = false;
       scored.value = "0";
-      status.textContent = `${data.rows} applications queued; scoring…`;
+      status.textContent = t("batch.queued", { rows: number(data.rows) });
       follow();
     } else if (code === 401) {
       // api.js ends the session on the next call
     } else {
-      status.textContent = code === 413 ? "The file is too large: at most 64 MiB and 100,000 applications." : "";
+      status.textContent = code === 413 ? t("batch.too_large") : "";
       if (code !== 413) showProblems(data);
     }
   }
@@ -117,24 +121,24 @@ export async function batchView() {
     const { status: code, data } = await api("api/batches");
     if (code !== 200) return;
     recent.replaceChildren(...data.items.slice(0, MAX_LISTED).map((batch) => {
-      const button = h("button", { class: "link", type: "button" }, "Download");
+      const button = h("button", { class: "link", type: "button", "aria-label": t("batch.download_of", { name: batch.name }) }, t("batch.download_short"));
       button.addEventListener("click", () => download(batch, status));
-      return h("tr", {}, h("td", {}, when(batch.created_at)), h("td", {}, batch.name), h("td", {}, String(batch.rows)),
-        h("td", {}, batch.status === "done" ? "Done" : describe(batch)), h("td", {}, button));
+      const cell = (index, ...content) => h("td", { dataset: { label: columns[index] } }, ...content);
+      return h("tr", {}, cell(0, when(batch.created_at)), cell(1, batch.name), cell(2, number(batch.rows)),
+        cell(3, batch.status === "done" ? t("batch.state_done") : describe(batch)), cell(4, button));
     }));
   }
 
   getResults.addEventListener("click", () => download(current, status));
+  template.addEventListener("click", () => fetchFile("api/batches/template.csv", `${t("batch.template_file")}.csv`, status));
   const form = h("form", { id: "batch-form", novalidate: true, onsubmit: submit },
-    h("div", { class: "field" }, h("label", { for: "batch-file" }, "File of applications"), input,
-      h("p", { id: "batch-help", class: "meta" },
-        "CSV with a header row of field names (commas, or semicolons with decimal commas as Brazilian spreadsheets write them), "
-        + "or JSON lines: one application a line. Up to 100,000 applications. Every row is checked before any is scored.")),
+    h("div", { class: "field" }, h("label", { for: "batch-file" }, t("batch.file")), input,
+      h("p", { id: "batch-help", class: "meta" }, t("batch.help"), " ", template)),
     h("div", { class: "actions" }, send), sent);
-  const element = h("div", {}, h("h1", {}, "Batch scoring"), form, problems, scored, status, h("div", { class: "actions" }, getResults),
-    h("h2", {}, "Recent batches"),
-    h("div", { class: "table-wrap" }, h("table", { id: "batches" },
-      h("thead", {}, h("tr", {}, ["Uploaded", "File", "Rows", "Status", "Results"].map((t) => h("th", { scope: "col" }, t)))), recent)));
+  const element = h("div", {}, h("h1", {}, t("title.batch")), form, problems, scored, status, h("div", { class: "actions" }, getResults),
+    h("h2", {}, t("batch.recent")),
+    h("div", { class: "table-wrap" }, h("table", { id: "batches", class: "cards" },
+      h("thead", {}, h("tr", {}, columns.map((text) => h("th", { scope: "col" }, text)))), recent)));
   listRecent();
   return { element, stop() { stopped = true; clearTimeout(timer); } };
 }

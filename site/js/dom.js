@@ -13,5 +13,11 @@ export function h(tag, props = {}, ...children) {
   return element;
 }
 
-export const percent = (value, digits = 1) => `${(value * 100).toFixed(digits)} %`;
-export const when = (iso) => (iso ? new Date(iso).toLocaleString() : "—");
+/** Offers a file made in the page (a CSV export) as a download. */
+export function saveFile(blob, name) {
+  const link = h("a", { href: URL.createObjectURL(blob), download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+}

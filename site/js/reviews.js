@@ -1,57 +1,66 @@
 import { api } from "./api.js";
-import { h, percent, when } from "./dom.js";
+import { h } from "./dom.js";
+import { percent, t, when } from "./i18n.js";
+import { finalWord, modelWord } from "./result.js";
 
-const modelWords = { approve: "Approve", review: "Refer for review", reject: "Reject" };
-const originWords = { model: "Referred by the model", officer: "Sent by the officer", override: "Override" };
-const finalWords = { approve: "Approved", decline: "Declined" };
+let reasonsPromise;
+/** The review reasons' words by code, in the page's language. */
+async function reasonLabels() {
+  reasonsPromise ??= api("api/review-reasons").then((r) => (r.status === 200 ? r.data : (reasonsPromise = undefined, [])));
+  return new Map((await reasonsPromise).map((r) => [r.code, r.label]));
+}
 
 /** The review queue (reviewers): open reviews oldest first, or decided ones newest first. Each
  *  row links to the application, where the decision panel records the final decision. */
 export async function reviewsView() {
   const body = h("tbody");
   const status = h("p", { class: "meta", role: "status" });
-  const more = h("button", { class: "secondary", type: "button", hidden: true }, "Load more");
-  const which = h("select", { id: "review-status" }, h("option", { value: "open" }, "Waiting for a decision"), h("option", { value: "decided" }, "Decided"));
+  const more = h("button", { class: "secondary", type: "button", hidden: true }, t("list.load_more"));
+  const which = h("select", { id: "review-status" }, h("option", { value: "open" }, t("reviews.open")), h("option", { value: "decided" }, t("reviews.decided")));
   const head = h("thead");
-  const table = h("table", { id: "reviews" }, h("caption", { class: "meta", id: "reviews-caption" }), head, body);
-  let next = null;
+  const table = h("table", { id: "reviews", class: "cards" }, h("caption", { class: "meta", id: "reviews-caption" }), head, body);
+  const labels = await reasonLabels();
+  let next = null, columns = [];
 
-  function columns() {
+  function heading() {
     const open = which.value === "open";
-    head.replaceChildren(h("tr", {}, (open ? ["Waiting since", "Applicant", "Officer", "Why", "Model", "PD"]
-      : ["Decided", "Applicant", "Officer", "Model", "Final decision", "By"]).map((t) => h("th", { scope: "col" }, t))));
-    table.querySelector("caption").textContent = open ? "Applications waiting for a decision, oldest first" : "Decided applications, newest first";
+    columns = (open ? ["waiting_since", "applicant", "officer", "why", "model", "pd"]
+      : ["decided_at", "applicant", "officer", "model", "final", "by"]).map((key) => t(`reviews.${key}`));
+    head.replaceChildren(h("tr", {}, columns.map((text) => h("th", { scope: "col" }, text))));
+    table.querySelector("caption").textContent = open ? t("reviews.caption_open") : t("reviews.caption_decided");
   }
 
   function row(job) {
     const review = job.review, r = job.result;
     const link = (text) => h("a", { href: `#/result/${job.id}` }, text);
+    const cell = (index, ...content) => h("td", { dataset: { label: columns[index] } }, ...content);
     if (which.value === "open") {
-      return h("tr", {}, h("td", {}, link(when(review.opened_at))), h("td", {}, job.applicant_name || "—"), h("td", {}, review.officer),
-        h("td", {}, originWords[review.origin], review.request_note ? h("span", { class: "meta" }, `: ${review.request_note}`) : null),
-        h("td", {}, r ? modelWords[r.decision] : "—"), h("td", {}, r ? percent(r.probability_of_default) : "—"));
+      return h("tr", {}, cell(0, link(when(review.opened_at))), cell(1, job.applicant_name || "—"), cell(2, review.officer),
+        cell(3, t(`origin.${review.origin}`), review.request_note ? h("span", { class: "meta" }, `: ${review.request_note}`) : null),
+        cell(4, r ? modelWord(r.decision) : "—"), cell(5, r ? percent(r.probability_of_default) : "—"));
     }
-    return h("tr", {}, h("td", {}, link(when(review.decided_at))), h("td", {}, job.applicant_name || "—"), h("td", {}, review.officer),
-      h("td", {}, r ? modelWords[r.decision] : "—"), h("td", {}, `${finalWords[review.decision]} (${review.reason_code})`), h("td", {}, review.decided_by || "—"));
+    return h("tr", {}, cell(0, link(when(review.decided_at))), cell(1, job.applicant_name || "—"), cell(2, review.officer),
+      cell(3, r ? modelWord(r.decision) : "—"), cell(4, `${finalWord(review.decision)} (${labels.get(review.reason_code) || review.reason_code})`),
+      cell(5, review.decided_by || "—"));
   }
 
   async function load(reset) {
-    if (reset) { body.replaceChildren(); next = `api/reviews?status=${which.value}&limit=20`; columns(); }
+    if (reset) { body.replaceChildren(); next = `api/reviews?status=${which.value}&limit=20`; heading(); }
     more.disabled = true;
     const { status: code, data } = await api(next);
     more.disabled = false;
-    if (code !== 200) { status.textContent = data?.detail || "The review queue cannot be loaded."; return; }
+    if (code !== 200) { status.textContent = data?.detail || t("reviews.cannot_load"); return; }
     body.append(...data.items.map(row));
     next = data.next;
     more.hidden = !next;
     const count = body.children.length;
-    status.textContent = count ? `${count} shown.` : which.value === "open" ? "No application is waiting for a decision." : "No decision yet.";
+    status.textContent = count ? t("list.shown", { count }) : which.value === "open" ? t("reviews.none_open") : t("reviews.none_decided");
   }
 
   which.addEventListener("change", () => load(true));
   more.addEventListener("click", () => load(false));
   await load(true);
-  return h("div", {}, h("h1", {}, "Reviews"),
-    h("div", { class: "filters" }, h("div", { class: "field" }, h("label", { for: "review-status" }, "Show"), which)),
+  return h("div", {}, h("h1", {}, t("title.reviews")),
+    h("div", { class: "filters" }, h("div", { class: "field" }, h("label", { for: "review-status" }, t("reviews.show")), which)),
     status, h("div", { class: "table-wrap" }, table), h("div", { class: "actions" }, more));
 }

@@ -1,9 +1,14 @@
 import CreditJSON
 
 /// A file of applications for batch scoring, read and validated row by row: CSV whose header row
-/// names schema fields (comma- or semicolon-separated, as spreadsheets in Brazil write it, with
-/// decimal commas accepted in number columns), or JSON lines (one application object a line).
-/// The lender's own reference for each applicant is the schema's `id_client` field.
+/// names schema fields, or JSON lines (one application object a line). The lender's own reference
+/// for each applicant is the schema's `id_client` field.
+///
+/// The file may be UTF-8 (with or without a byte-order mark), Windows-1252 or ISO-8859-1
+/// (``TextEncoding``); a binary file is refused whole. A CSV file's separator (`;`, `,` or tab)
+/// is the one its header line uses, and its decimal mark follows: a comma in a semicolon file
+/// (Excel in Brazil: `1.800,50`), a point in a comma file, and in a tab file a comma when any
+/// number cell holds one. Lines end in LF or CRLF.
 public struct ApplicationFile {
     public enum Format: String, Sendable, CaseIterable {
         case csv, jsonl
@@ -26,30 +31,31 @@ public struct ApplicationFile {
     public static let clientIDField = "id_client"
 
     public let format: Format
+    /// The encoding the file was in.
+    public let encoding: TextEncoding
+    /// The file as UTF-8, without a byte-order mark.
     private let bytes: [UInt8]
     private let schema: ApplicantSchema
-    /// CSV: the delimiter and each column's field, from the header.
-    private var delimiter = UInt8(ascii: ",")
+    /// CSV: the separator, the decimal mark and each column's field, from the header.
+    public private(set) var separator = UInt8(ascii: ",")
+    public private(set) var decimalComma = false
     private var columns: [ApplicantField] = []
-    /// Where the rows start, after the header (CSV) and any byte-order mark, and on which line.
+    /// Where the rows start, after the header (CSV), and on which line.
     private var rowsStart = 0
     private var rowsLine = 1
 
-    /// Reads the CSV header (a bad header is one error for the whole file).
+    /// The separators a header line may use.
+    static let separators: [UInt8] = [UInt8(ascii: ";"), UInt8(ascii: ","), UInt8(ascii: "\t")]
+
+    /// Decodes the file and reads the CSV header (a binary file or a bad header is one error for
+    /// the whole file).
     public init(bytes: [UInt8], format: Format, schema: ApplicantSchema = .pakdd) throws(ApplicationFileError) {
-        self.bytes = bytes
+        do { (self.bytes, encoding) = try TextEncoding.decode(bytes) } catch { throw .notText(error) }
         self.format = format
         self.schema = schema
-        // Spreadsheets often start UTF-8 files with a byte-order mark.
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { rowsStart = 3 }
         guard format == .csv else { return }
-        var scanner = CSVScanner(bytes: bytes, start: rowsStart, delimiter: UInt8(ascii: ","))
-        let headerEnd = bytes[rowsStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
-        let headerLine = bytes[rowsStart..<headerEnd]
-        if !headerLine.contains(UInt8(ascii: ",")) && headerLine.contains(UInt8(ascii: ";")) {
-            delimiter = UInt8(ascii: ";")
-            scanner = CSVScanner(bytes: bytes, start: rowsStart, delimiter: delimiter)
-        }
+        separator = Self.separator(ofHeader: self.bytes)
+        var scanner = CSVScanner(bytes: self.bytes, start: 0, delimiter: separator)
         guard let header = scanner.nextRecord() else { throw .empty }
         var unknown: [String] = [], seen: Set<String> = []
         for cell in header.cells {
@@ -65,13 +71,44 @@ public struct ApplicationFile {
         }
         rowsStart = scanner.position
         rowsLine = scanner.line
+        decimalComma = separator == UInt8(ascii: ";") || (separator == UInt8(ascii: "\t") && numberCellHoldsComma())
+    }
+
+    /// The dialect the file was written in, for writing its results the same way (nil for JSON lines):
+    /// semicolons for a file with decimal commas, else commas.
+    public var dialect: CSVDialect? {
+        guard format == .csv else { return nil }
+        return decimalComma ? .semicolon : .comma
+    }
+
+    /// The separator the header line uses most (field names hold none), outside quotes; a comma
+    /// when it has none.
+    static func separator(ofHeader bytes: [UInt8]) -> UInt8 {
+        var counts: [UInt8: Int] = [:], quoted = false
+        for byte in bytes {
+            if byte == UInt8(ascii: "\"") { quoted.toggle() }
+            if byte == UInt8(ascii: "\n") && !quoted { break }
+            if !quoted && separators.contains(byte) { counts[byte, default: 0] += 1 }
+        }
+        let most = separators.max { counts[$0, default: 0] < counts[$1, default: 0] }!
+        return counts[most, default: 0] > 0 ? most : UInt8(ascii: ",")
+    }
+
+    /// Whether a number column of any row holds a comma (a tab-separated file's decimal mark).
+    private func numberCellHoldsComma() -> Bool {
+        let numbers = columns.indices.filter { if case .number = columns[$0].kind { true } else { false } }
+        var scanner = CSVScanner(bytes: bytes, start: rowsStart, line: rowsLine, delimiter: separator)
+        while let record = scanner.nextRecord() {
+            for index in numbers where index < record.cells.count && record.cells[index].contains(",") { return true }
+        }
+        return false
     }
 
     /// Calls `body` with each row in file order, valid or not; stops early when `body` returns false.
     public func forEachRow(_ body: (Result<Row, RowError>) -> Bool) {
         switch format {
         case .csv:
-            var scanner = CSVScanner(bytes: bytes, start: rowsStart, line: rowsLine, delimiter: delimiter)
+            var scanner = CSVScanner(bytes: bytes, start: rowsStart, line: rowsLine, delimiter: separator)
             while let record = scanner.nextRecord() {
                 if record.cells.count == 1 && record.cells[0].isEmpty { continue }  // a blank line
                 if !body(csvRow(record)) { return }
@@ -99,7 +136,7 @@ public struct ApplicationFile {
         for (field, cell) in zip(columns, record.cells) {
             let trimmed = cell.trimmingSpaces()
             if trimmed.isEmpty { continue }
-            if case .number = field.kind, let number = Self.number(trimmed, brazilian: delimiter == UInt8(ascii: ";")) {
+            if case .number = field.kind, let number = Self.number(trimmed, brazilian: decimalComma) {
                 object[field.name] = .number(number)
             } else {
                 object[field.name] = .string(trimmed)
@@ -130,7 +167,7 @@ public struct ApplicationFile {
     }
 
     /// A number as a person or a spreadsheet writes it. `1234.56`; or with a decimal comma and
-    /// optional dots between thousands (`1.234,56`, `1234,5`). In a semicolon-separated file (a
+    /// optional dots between thousands (`1.234,56`, `1234,5`). In a file with decimal commas (a
     /// spreadsheet saved in Brazil) a dot always groups thousands, so `1.500` is fifteen hundred
     /// and `1500.5`, which no such spreadsheet writes, is refused rather than guessed.
     /// Nil when it is not a number.
@@ -154,6 +191,8 @@ public struct ApplicationFile {
 
 /// Why a file of applications cannot be read at all.
 public enum ApplicationFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Not text: binary, or in an encoding the service does not read.
+    case notText(TextDecodingError)
     /// No header row (CSV) or nothing at all.
     case empty
     /// The CSV header names columns that are not fields, or a field twice.
@@ -161,6 +200,7 @@ public enum ApplicationFileError: Error, Sendable, Equatable, CustomStringConver
 
     public var description: String {
         switch self {
+        case .notText(let error): error.description
         case .empty: "The file is empty: give a header row of field names, then one application a row."
         case .header(let text): text
         }

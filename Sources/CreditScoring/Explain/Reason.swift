@@ -1,3 +1,6 @@
+import CreditSchema
+import CreditText
+
 /// How much one field pushed an applicant's risk up or down, and the plain-words reason.
 public struct Reason: Codable, Sendable, Equatable {
     /// Field name (`months_in_the_job`).
@@ -10,8 +13,10 @@ public struct Reason: Codable, Sendable, Equatable {
     public var value: String?
     /// Contribution to the log-odds of default: positive raises the risk.
     public var contribution: Double
-    /// The reason as an adverse-action notice would state it ("Few months in current job").
+    /// The reason as an adverse-action notice would state it ("Few months in current job"), in English.
     public var text: String
+    /// The reason in every language the product speaks, by language tag (`pt-BR`, `en`).
+    public var texts: [String: String] = [:]
 }
 
 /// The PD, score, decision and reasons for one applicant.
@@ -50,8 +55,9 @@ struct ReasonWriter: Sendable {
     private let givable: [Bool]
     /// Per input: the age from which its field may not count against an applicant (the protected field only).
     private let protectedFrom: [Double?]
-    /// Per schema field: its wording, worked out once per model rather than for every reason.
-    private let wordings: [FieldWording]
+    /// Per language (in ``Language/allCases`` order), per schema field: its wording, worked out
+    /// once per model rather than for every reason.
+    private let wordings: [[FieldWording]]
 
     init(
         schema: ApplicantSchema, pipeline: FeaturePipeline, policy: ModelPolicy? = nil, monotone: [String: RiskDirection] = [:],
@@ -67,13 +73,34 @@ struct ReasonWriter: Sendable {
         protectedFrom = pipeline.encoders.map { encoder in
             policy?.protectedAge.flatMap { $0.field == encoder.field ? $0.from : nil }
         }
-        wordings = schema.fields.map { FieldWording($0, code: codes[$0.name] ?? $0.name, direction: monotone[$0.name]) }
+        wordings = Language.allCases.map { language in
+            let catalog = language.catalog
+            return schema.localized(catalog).fields.map {
+                FieldWording($0, code: codes[$0.name] ?? $0.name, direction: monotone[$0.name], catalog: catalog)
+            }
+        }
     }
 
     func reason(input: Int, contribution: Double, applicant: Applicant) -> Reason {
         let fieldIndex = pipeline.encoders[input].fieldIndex
-        let wording = wordings[fieldIndex]
         let value = applicant.values[fieldIndex]
+        var texts: [String: String] = [:]
+        for (language, wordings) in zip(Language.allCases, wordings) {
+            texts[language.rawValue] = text(wordings[fieldIndex], value: value, contribution: contribution)
+        }
+        let wording = wordings[Self.english][fieldIndex]
+        var shown = value.display
+        if wording.kind == .flag, case .number(let number) = value { shown = number >= 0.5 ? "yes" : "no" }
+        return Reason(
+            field: wording.name, label: wording.label, code: wording.code, value: shown, contribution: contribution,
+            text: texts[Language.english.rawValue]!, texts: texts)
+    }
+
+    /// The position of English in ``Language/allCases``.
+    private static let english = Language.allCases.firstIndex(of: .english)!
+
+    /// How `wording` states a field with `value` that moved the risk by `contribution`.
+    private func text(_ wording: FieldWording, value: FieldValue, contribution: Double) -> String {
         let text: String
         switch (wording.kind, value) {
         case (_, .missing):
@@ -92,14 +119,12 @@ struct ReasonWriter: Sendable {
                 let low = (direction == .decreasing) == (contribution > 0)
                 text = low ? wording.low : wording.high
             } else {
-                text = wording.label + ": " + (value.display ?? "")
+                text = wording.valueText(value.display ?? "")
             }
         default:
             text = wording.label
         }
-        var shown = value.display
-        if wording.kind == .flag, case .number(let number) = value { shown = number >= 0.5 ? "yes" : "no" }
-        return Reason(field: wording.name, label: wording.label, code: wording.code, value: shown, contribution: contribution, text: text)
+        return text
     }
 
     /// The `count` strongest risk-raising and risk-lowering reasons. Equal contributions keep the
@@ -167,14 +192,15 @@ private final class FieldWording: Sendable {
     /// code in brackets when the meaning does not hold it ("Postal address: Other address (2)").
     let optionTexts: [String: String]
 
-    init(_ field: ApplicantField, code: String, direction: RiskDirection?) {
+    /// The wording of `field` (already in `catalog`'s language).
+    init(_ field: ApplicantField, code: String, direction: RiskDirection?, catalog: MessageCatalog) {
         name = field.name
         label = field.label
         self.code = code
         self.direction = direction
         low = field.reasons.low
         high = field.reasons.high
-        notGiven = "\(field.label) not given"
+        notGiven = catalog.translate("\(field.label) not given")
         var texts: [String: String] = [:], seen: Set<String> = []
         switch field.kind {
         case .number: kind = .number
@@ -184,7 +210,8 @@ private final class FieldWording: Sendable {
             kind = .category
             // The first option with a code decides, as a search of the list would.
             for option in options where seen.insert(option.code).inserted && option.label != option.code {
-                texts[option.code] = "\(field.label): \(option.label)" + (option.label.contains(option.code) ? "" : " (\(option.code))")
+                texts[option.code] = catalog.translate(
+                    option.label.contains(option.code) ? "\(field.label): \(option.label)" : "\(field.label): \(option.label) (\(option.code))")
             }
         }
         optionTexts = texts
@@ -197,6 +224,9 @@ private final class FieldWording: Sendable {
             phraseSuffix = nil
         }
     }
+
+    /// "<label>: <value>", for a number whose effect has no direction.
+    func valueText(_ value: String) -> String { label + ": " + value }
 
     /// The category phrase with its first `%@` replaced by `value`.
     func categoryText(_ value: String) -> String {

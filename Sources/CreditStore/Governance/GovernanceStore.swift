@@ -10,6 +10,8 @@ public protocol GovernanceStore: AnyObject {
     /// Changes an account and writes `audit` with it. Throws ``StoreError/noSuchUser(_:)``.
     @discardableResult
     func updateUser(name: String, change: AccountChange, audit: AuditEntry?, now: Double) throws(StoreError) -> User
+    /// Remembers the language `userID` chose for the site (not audited: it changes no right).
+    func setLanguage(userID: Int64, language: String) throws(StoreError)
 
     /// Appends one row to the audit trail (in its own transaction).
     func appendAudit(_ entry: AuditEntry, now: Double) throws(StoreError)
@@ -23,6 +25,8 @@ public protocol GovernanceStore: AnyObject {
     func requestReview(jobID: String, requester: User, note: String, address: String, now: Double) throws(StoreError) -> Review
     /// The application's review, if it has one.
     func review(jobID: String) throws(StoreError) -> Review?
+    /// The reviews of those of `jobIDs` that have one (a history page's final decisions), in no order.
+    func reviews(jobIDs: [String]) throws(StoreError) -> [Review]
     /// Open reviews oldest first (`open`), or decided ones newest first; `after` pages on by job id.
     func reviews(open: Bool, limit: Int, after: String?) throws(StoreError) -> [Review]
     /// Records the final decision on a finished application. Throws ``StoreError/conflict(_:)``

@@ -19,6 +19,9 @@ public protocol ModelRegisterStore: AnyObject {
     /// The submission time and PD of every application `model` scored, submitted at or after
     /// `since`, in submission order.
     func scoredProbabilities(model: String, since: Double) throws(StoreError) -> [(at: Double, pd: Double)]
+    /// The newest `limit` applications `model` scored, submitted at or after `since` (for the
+    /// inputs' stability), newest first.
+    func recentScoredJobs(model: String, since: Double, limit: Int) throws(StoreError) -> [Job]
     /// Records outcomes against the scored applications they name (replacing earlier ones) and
     /// writes `audit` in the same transaction. Returns how many applications each outcome
     /// matched, in order (0: no scored application has that id).

@@ -158,7 +158,15 @@ enum PostgresMigrations {
         UPDATE jobs j SET applicant_name = p.payload::jsonb ->> 'applicant_name', client_id = coalesce(j.client_id, p.payload::jsonb ->> 'id_client')
         FROM job_payloads p WHERE p.seq = j.seq AND p.payload LIKE '{%';
         """,
-        // 11: the history search (SQLite version 16). Words compare byte by byte (C collation), so
+        // batch-dialects: the uploaded CSV file's dialect (SQLite's batch-dialects).
+        """
+        ALTER TABLE batches ADD COLUMN dialect text CHECK (dialect IN ('semicolon', 'comma'));
+        """,
+        // user-languages: the language each person chose for the site (SQLite's user-languages).
+        """
+        ALTER TABLE users ADD COLUMN language text;
+        """,
+        // history-search (SQLite's history-search). Words compare byte by byte (C collation), so
         // that a word's start is a range of the index whatever the database's locale.
         """
         ALTER TABLE jobs ADD COLUMN search_name text;

@@ -11,7 +11,7 @@ enum Migrator {
     static let names = [
         "users-and-jobs", "applications-and-results-apart", "worker-modes", "request-hashes", "sign-in-budget", "rescore-links",
         "compact-records", "batches", "history-indexes", "roles-reviews-and-audit", "model-register", "outcomes", "readiness-probe",
-        "api-keys", "applicant-columns", "history-search",
+        "api-keys", "applicant-columns", "batch-dialects", "user-languages", "history-search",
     ]
 
     /// Work a migration does in Swift after its DDL, in the same transaction: what SQL cannot

@@ -26,7 +26,7 @@ extension SQLStore: APIKeyStore {
                 """
                 SELECT \(Self.prefixedUserColumns), k.last_used_at FROM api_keys k JOIN users u ON u.id = k.user_id
                 WHERE k.digest = ?1 AND k.revoked_at IS NULL
-                """, [.text(digest)], { row throws(StoreError) in (try Self.readUser(row), try row.optionalDouble(8)) }
+                """, [.text(digest)], { row throws(StoreError) in (try Self.readUser(row), try row.optionalDouble(9)) }
             ).first
         else { return nil }
         if (lastUsed ?? 0) < now - APIKey.lastUseResolution {

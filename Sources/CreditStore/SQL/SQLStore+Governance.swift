@@ -115,14 +115,28 @@ extension SQLStore: GovernanceStore {
             decidedAt: try row.optionalDouble(10))
     }
 
+    public func setLanguage(userID: Int64, language: String) throws(StoreError) {
+        try sql.execute("UPDATE users SET language = ?2 WHERE id = ?1", [.integer(userID), .text(language)])
+    }
+
     public func review(jobID: String) throws(StoreError) -> Review? {
         try sql.query("\(Self.reviewSelect) WHERE j.id = ?1", [.text(jobID)], Self.readReview).first
+    }
+
+    public func reviews(jobIDs: [String]) throws(StoreError) -> [Review] {
+        guard !jobIDs.isEmpty else { return [] }
+        let placeholders = jobIDs.indices.map { "?\($0 + 1)" }.joined(separator: ", ")
+        return try sql.query("\(Self.reviewSelect) WHERE j.id IN (\(placeholders))", jobIDs.map { .text($0) }, Self.readReview)
     }
 
     public func reviews(open: Bool, limit: Int, after: String?) throws(StoreError) -> [Review] {
         let page =
             open
-            ? "v.decision IS NULL AND (?1 IS NULL OR v.seq > (SELECT seq FROM jobs WHERE id = ?1)) ORDER BY v.seq"
+            // Oldest first by when each came to review (an officer may send an old application today).
+            ? """
+            v.decision IS NULL AND (?1 IS NULL OR (v.opened_at, v.seq) > (SELECT r.opened_at, r.seq FROM reviews r JOIN jobs k ON k.seq = r.seq WHERE k.id = ?1))
+            ORDER BY v.opened_at, v.seq
+            """
             : """
             v.decision IS NOT NULL AND (?1 IS NULL OR v.decided_at < (SELECT decided_at FROM reviews WHERE seq = (SELECT seq FROM jobs WHERE id = ?1)))
             ORDER BY v.decided_at DESC

@@ -99,6 +99,14 @@ extension SQLStore: ModelRegisterStore {
         ) { row throws(StoreError) in (at: try row.double(0), pd: try row.double(1)) }
     }
 
+    public func recentScoredJobs(model: String, since: Double, limit: Int) throws(StoreError) -> [Job] {
+        try sql.query(
+            """
+            SELECT \(Self.jobColumns) FROM \(Self.jobTables)
+            WHERE j.status = 'done' AND j.submitted_at >= ?1 AND \(dialect.jsonText("r.result", "model")) = ?2 ORDER BY j.seq DESC LIMIT ?3
+            """, [.real(since), .text(model), .int(limit)], Self.readJob)
+    }
+
     public func scoredOutcomes(since: Double) throws(StoreError) -> [ScoredOutcome] {
         try sql.query(
             """

@@ -386,14 +386,15 @@ public class SQLStore: StoreConnection {
 
     // MARK: Users
 
-    static let userColumns = "id, name, password_hash, disabled, created_at, role, token_generation, must_change_password"
+    static let userColumns = "id, name, password_hash, disabled, created_at, role, token_generation, must_change_password, language"
     /// ``userColumns`` of the `users` table aliased `u`.
     static let prefixedUserColumns = userColumns.split(separator: ",").map { "u." + $0.filter { $0 != " " } }.joined(separator: ", ")
 
     static func readUser(_ row: any SQLRow) throws(StoreError) -> User {
         User(
             id: try row.int64(0), name: try row.string(1), passwordHash: try row.string(2), disabled: try row.bool(3), createdAt: try row.double(4),
-            role: try row.decode(Role.self, 5), tokenGeneration: try row.int(6), mustChangePassword: try row.bool(7))
+            role: try row.decode(Role.self, 5), tokenGeneration: try row.int(6), mustChangePassword: try row.bool(7),
+            language: try row.optionalString(8))
     }
 
     /// User names compare without case, through each database's index.

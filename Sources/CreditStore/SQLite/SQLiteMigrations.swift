@@ -208,9 +208,18 @@ enum SQLiteMigrations {
           client_id = coalesce(client_id,
             (SELECT CAST(json_extract(p.payload, '$.id_client') AS TEXT) FROM job_payloads p WHERE p.seq = jobs.seq AND json_valid(p.payload)));
         """,
-        // 16: the history search. Each job's name folded (lowercase, no accents) as words, and its
-        // client id as one word, beside the job; the words in a table ordered by owner, word and job,
-        // so a word's start is a range scan. The history goes by submission time and shows a
+        // batch-dialects: how an uploaded CSV file wrote its cells (semicolon or comma), so that its
+        // results come back the same way; NULL for JSON lines and the batches stored before.
+        """
+        ALTER TABLE batches ADD COLUMN dialect TEXT CHECK (dialect IN ('semicolon', 'comma'));
+        """,
+        // user-languages: the language each person chose for the site, remembered for the account.
+        """
+        ALTER TABLE users ADD COLUMN language TEXT;
+        """,
+        // history-search: each job's name folded (lowercase, no accents) as words, and its client id
+        // as one word, beside the job; the words in a table ordered by owner, word and job, so a
+        // word's start is a range scan. The history goes by submission time and shows a
         // batch's rows too: one index of every job by owner and time (days are a range of it), with
         // whether it is a batch's row, instead of the single applications' by owner. Existing jobs
         // are filled in by the migration (``SearchIndex/fill(_:)``).

@@ -70,7 +70,7 @@ struct ApacheSetup: ParsableCommand {
         try DeploymentFiles.makeDirectory(target + "/errors", mode: 0o755)
         for problem in Self.errorDocuments {
             try DeploymentFiles.write(
-                String(decoding: problem.response.body, as: UTF8.self), to: target + "/errors/\(problem.status).json", mode: 0o644)
+                String(decoding: problem.response().body, as: UTF8.self), to: target + "/errors/\(problem.status).json", mode: 0o644)
         }
         try DeploymentFiles.write(wrapper(installed: installed, configPath: configPath), to: target + "/" + mode.wrapperName, mode: 0o755)
         try DeploymentFiles.write(htaccessText(), to: htaccess, mode: 0o644)

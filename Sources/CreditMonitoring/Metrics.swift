@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Discrimination and calibration measures for predicted default probabilities against 0/1 outcomes.
 public enum Metrics {
