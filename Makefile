@@ -8,7 +8,7 @@ RELEASE    := -c release -Xswiftc -enable-testing
 VENV       := .build/venv
 PORT       ?= 8080
 
-.PHONY: all deps test-deps build dist test unit unit-test integration-test screenshots format run model report bench-model bench-service clean help
+.PHONY: all deps test-deps build dist test unit unit-test integration-test screenshots format run model report bench-model bench-service bench-search clean help
 
 all: build
 
@@ -23,6 +23,7 @@ help:
 	@echo "make model        retrain models/gbdt.json and models/logistic.json, ship the trees as models/default.json"
 	@echo "make report       rewrite the model card models/default.md and its plots"
 	@echo "make bench-model  our engine against LightGBM and scikit-learn (bench/model.sh)"
+	@echo "make bench-search the history search on 1,000,000 applications, and what it costs a submission (bench/search.sh)"
 
 deps:
 	@scripts/install-deps.sh
@@ -100,6 +101,9 @@ bench-model:
 
 bench-service: build
 	bash bench/service.sh
+
+bench-search:
+	bash bench/search.sh
 
 clean:
 	rm -rf .build .build-dist dist

@@ -10,7 +10,8 @@ import Foundation
 /// a SQLite store of `--applications` applications, filled through the store's own calls (single
 /// applications in commits of 500, every tenth block of 5,000 as a batch's rows, a year of
 /// submission times, all but the newest 0.5 % scored: 60 % approve, 25 % review, 15 % reject),
-/// then queries of several kinds through the responder's pool, a page of 20 each.
+/// then queries of several kinds through the responder's pool, a page of 20 each. (With a
+/// PostgreSQL URL as `--database`, the same on that server.)
 struct SearchBenchmarkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search-benchmark", abstract: "Measure the history search on a large SQLite store (for bench/search.sh).",
@@ -22,10 +23,15 @@ struct SearchBenchmarkCommand: ParsableCommand {
     @Option(help: "Queries of each of the main kinds (the others get half).") var queries = 50
     @Flag(help: "Search the existing file, filled before with the same options, without filling it.") var reuse = false
 
+    /// A `postgresql://` URL in `--database` benchmarks PostgreSQL (an empty database) instead.
+    private var location: StoreLocation {
+        file.database.hasPrefix("postgres") ? .postgres(url: file.database) : .sqlite(path: file.database)
+    }
+
     func run() throws {
         var sample: [(index: Int, name: String)] = []
         if !reuse {
-            try file.requireNewFile()
+            if case .sqlite = location { try file.requireNewFile() }
             let started = SystemClock.monotonic()
             sample = try fill()
             printError("filled in \(Int(SystemClock.monotonic() - started)) s")
@@ -36,15 +42,16 @@ struct SearchBenchmarkCommand: ParsableCommand {
                 return index % 100 == 0 ? (index, name) : nil
             }
         }
-        let bytes = try BenchmarkApplications.fileSize(file.database)
         try measure(sample)
+        guard case .sqlite = location else { return print("database   \(applications) applications, \(owners) owner(s), PostgreSQL") }
+        let bytes = try BenchmarkApplications.fileSize(file.database)
         print("database   \(applications) applications, \(owners) owner(s): \(bytes / 1_048_576) MiB")
         try printTableSizes()
     }
 
     /// Fills the store; returns every hundredth application's index and name (to build queries from).
     private func fill() throws -> [(index: Int, name: String)] {
-        let store = try SQLiteStore(path: file.database)
+        let store = try location.open()
         let users = try (0..<owners).map { number in
             try store.createUser(name: "officer\(number)", passwordHash: "-", role: .officer, mustChangePassword: false, audit: nil, now: 0)
         }
@@ -109,7 +116,7 @@ struct SearchBenchmarkCommand: ParsableCommand {
     }
 
     private func measure(_ sample: [(index: Int, name: String)]) throws {
-        let pool = try StoreLocation.sqlite(path: file.database).pool()
+        let pool = try location.pool()
         guard let owner = try pool.withStore({ try $0.user(named: "officer0") }) else { throw CommandError("no officer0 in \(file.database)") }
         var random = SplitMix64(seed: file.seed ^ 0x5EA7C4)
         func pick<T>(_ list: [T]) -> T { list[Int(random.next() % UInt64(list.count))] }
