@@ -83,15 +83,21 @@ export async function historyView() {
     }
     const mine = ++generation;
     more.disabled = true;
-    const { status, data } = await api(next);
-    if (mine !== generation) return;  // a later search answered first, or will
-    more.disabled = false;
-    if (status !== 200) {
-      empty.textContent = Object.values(data?.errors || {}).flat().join(" ") || data?.detail || t("history.cannot_load");
-      return;
+    // A page of a rare search may come back short (the service reads a bounded stretch of the
+    // history a request): the next pages are asked for until twenty are shown or none is left.
+    const wanted = jobs.length + 20;
+    for (let asked = 0; next && jobs.length < wanted && asked < 25; asked++) {
+      const { status, data } = await api(next);
+      if (mine !== generation) return;  // a later search answered first, or will
+      if (status !== 200) {
+        more.disabled = false;
+        empty.textContent = Object.values(data?.errors || {}).flat().join(" ") || data?.detail || t("history.cannot_load");
+        return;
+      }
+      jobs.push(...data.items);
+      next = data.next;
     }
-    jobs.push(...data.items);
-    next = data.next;
+    more.disabled = false;
     more.hidden = !next;
     show();
   }
