@@ -91,7 +91,9 @@ def test_validation_errors_are_per_field(stack):
     payload = applicant()
     del payload["age"]
     status, _, body = stack.json("POST", "/api/predictions", payload, token=token)
-    assert status == 422 and body["errors"]["age"] == ["Age is required."]
+    assert status == 422 and body["errors"]["age"] == ["O campo “Idade” é obrigatório."], "the deployment's language, Portuguese"
+    status, headers, body = stack.json("POST", "/api/predictions", payload, {"Accept-Language": "en-US,en;q=0.9"}, token=token)
+    assert status == 422 and body["errors"]["age"] == ["Age is required."] and headers["Content-Language"] == "en"
 
 
 def test_malformed_oversized_and_wrong_type_bodies(stack):

@@ -430,9 +430,13 @@ def test_19_history_searches_the_server_and_exports(browser, site, tmp_path):
     wait(browser, lambda d: len(table.find_elements(By.CSS_SELECTOR, "tbody tr")) == 1 and "Maria da Conceição" in table.text)
     search.clear()
     search.send_keys(marker)
-    wait(browser, lambda d: [r.find_elements(By.TAG_NAME, "td")[2].text for r in table.find_elements(By.CSS_SELECTOR, "tbody tr")][-1:] == [marker])
+    # The client id as a prefix: hers and the twenty-one made from it, hers the oldest, on the second page.
+    wait(browser, lambda d: len(table.find_elements(By.CSS_SELECTOR, "tbody tr")) == 20 and marker not in
+         [r.find_elements(By.TAG_NAME, "td")[2].text for r in table.find_elements(By.CSS_SELECTOR, "tbody tr")])
+    browser.find_element(By.XPATH, "//button[normalize-space()='Load more']").click()
+    wait(browser, lambda d: len(table.find_elements(By.CSS_SELECTOR, "tbody tr")) == 22)
     rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
-    assert len(rows) == 21, "the client id and its prefix: hers and the twenty made from it"
+    assert rows[-1].find_elements(By.TAG_NAME, "td")[2].text == marker
     decision = rows[0].find_elements(By.TAG_NAME, "td")[4].text
     Select(browser.find_element(By.ID, "filter-decision")).select_by_visible_text(decision)
     wait(browser, lambda d: all(r.find_elements(By.TAG_NAME, "td")[4].text == decision for r in table.find_elements(By.CSS_SELECTOR, "tbody tr")))
@@ -692,7 +696,8 @@ def test_23_review_queue_decision_panel_accounts_and_password_change(browser, si
     chart = wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, "#stability svg.stability-chart")))
     assert chart.size["width"] > 200
     assert "Inputs left out" in browser.find_element(By.ID, "model-policy").text
-    assert len(browser.find_elements(By.CSS_SELECTOR, "#stability tbody tr")) == 12
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#stability > table tbody tr")) == 12, "a row a week"
+    assert browser.find_elements(By.CSS_SELECTOR, "#input-stability tbody tr"), "each input's stability"
     axe_at_both_sizes(browser, site, {"model-admin": ("#/model", "stability")}, found)
     sign_in_as(browser, site, "alice")
     browser.get(site.base + "/#/model")

@@ -274,10 +274,10 @@ def test_the_final_decision_leads_on_the_page_in_history_in_the_export_and_in_pr
     browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
     browser.find_element(By.ID, "export-csv").click()
     deadline = time.time() + 10
-    while not [n for n in os.listdir(tmp_path) if n.endswith(".csv")] and time.time() < deadline:
+    done = lambda: [n for n in os.listdir(tmp_path) if n.endswith(".csv") and os.path.getsize(tmp_path / n) > 0]
+    while not done() and time.time() < deadline:
         time.sleep(0.1)
-    name = [n for n in os.listdir(tmp_path) if n.endswith(".csv")][0]
-    raw = open(tmp_path / name, "rb").read()
+    raw = open(tmp_path / done()[0], "rb").read()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     separator = ";" if language == "pt-BR" else ","
     records = list(csv.reader(raw.decode("utf-8-sig").splitlines(), delimiter=separator))
