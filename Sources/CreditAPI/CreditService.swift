@@ -5,6 +5,7 @@ import CreditStore
 import CreditJSON
 import CreditSystem
 import CreditText
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -17,8 +18,9 @@ public final class CreditService: Sendable {
     let stores: any StoreProvider
     let signer: JWTSigner
     let hasher: PasswordHasher
-    /// `GET /api/schema` in each language.
-    let schemaJSON: [Language: [UInt8]]
+    /// `GET /api/schema` in each language, made on first use: a language nobody asks for costs
+    /// neither its catalog nor its document in memory.
+    private let schemaJSON = Mutex<[Language: [UInt8]]>([:])
     let modelInfo: ModelInfo
     let signInGate: SignInGate
     /// Request counters and latencies for `/api/metrics`.
@@ -48,9 +50,6 @@ public final class CreditService: Sendable {
             stores = try configuration.store.pool()
         }
         self.hasher = hasher
-        var schemas: [Language: [UInt8]] = [:]
-        for language in Language.allCases { schemas[language] = try SchemaDocument(schema: .pakdd, catalog: language.catalog).json().bytes }
-        schemaJSON = schemas
         modelInfo = ModelInfo()
         signInGate = SignInGate(
             rate: configuration.signInRate, burst: configuration.signInBurst, unknownRate: configuration.unknownSignInRate,
@@ -126,13 +125,20 @@ public final class CreditService: Sendable {
 
     /// `GET /api/schema`: the applicant schema in the request's language (cached by browsers for
     /// five minutes, per language).
-    func schema(_ request: HTTPRequest) -> HTTPResponse {
+    func schema(_ request: HTTPRequest) throws -> HTTPResponse {
         let language = language(of: request)
+        let body =
+            try schemaJSON.withLock { cache in
+                if let bytes = cache[language] { return bytes }
+                let bytes = try SchemaDocument(schema: .pakdd, catalog: language.catalog).json().bytes
+                cache[language] = bytes
+                return bytes
+            }
         return HTTPResponse(
             status: 200,
             headers: [
                 ("Content-Type", "application/json"), ("Cache-Control", "public, max-age=300"), ("Vary", "Accept-Language"),
                 ("Content-Language", language.rawValue),
-            ], body: schemaJSON[language]!)
+            ], body: body)
     }
 }

@@ -33,7 +33,10 @@ def server_catalog():
 def english_patterns():
     """Every English text a Portuguese page must not show: the site's English words and the
     server's English messages, where the Portuguese differs. Placeholders match any text."""
-    english = {value for key, value in SITE_CATALOGS["en"].items() if SITE_CATALOGS["pt-BR"].get(key) != value}
+    # File and column names (of the CSV files the page writes) are words of files, never of the page,
+    # and as short codes they collide with data such as an audit row's object ("applications").
+    shown = lambda key: not key.startswith("export.") and not key.endswith(("_file", "_suffix"))
+    english = {value for key, value in SITE_CATALOGS["en"].items() if shown(key) and SITE_CATALOGS["pt-BR"].get(key) != value}
     english |= {key for key, value in server_catalog().items() if key != value}
     patterns = []
     for text in english:
