@@ -32,8 +32,9 @@ public struct MessageCatalog: Sendable {
     public func translation(of english: String) -> String? {
         if language == .english { return english }
         if let exact = entries[english] { return exact }
+        let bytes = Array(english.utf8)
         for pattern in patterns {
-            if let values = pattern.match(english) {
+            if let values = pattern.match(bytes) {
                 return pattern.fill(values.map { entries[$0] ?? $0 })
             }
         }
@@ -54,6 +55,8 @@ private struct Pattern: Sendable {
     let english: String
     /// The fixed text before, between and after the placeholders: one more than `names`.
     let parts: [String]
+    /// `parts` as UTF-8, split once.
+    let partBytes: [[UInt8]]
     let names: [String]
     /// The translation cut the same way, with each placeholder's position in `names`.
     let translationParts: [String]
@@ -68,24 +71,24 @@ private struct Pattern: Sendable {
         let (translationParts, translationNames) = Self.split(translation)
         self.english = english
         self.parts = parts
+        partBytes = parts.map { Array($0.utf8) }
         self.names = names
         self.translationParts = translationParts
         translationSlots = translationNames.map { names.firstIndex(of: $0) ?? -1 }
         fixedLength = parts.reduce(0) { $0 + $1.utf8.count }
     }
 
-    /// The values of the placeholders in `text`, or nil when the fixed parts do not match it.
-    func match(_ text: String) -> [String]? {
-        let bytes = Array(text.utf8)
-        let first = Array(parts[0].utf8), last = Array(parts[parts.count - 1].utf8)
+    /// The values of the placeholders in `bytes` (a message's UTF-8), or nil when the fixed parts
+    /// do not match it.
+    func match(_ bytes: [UInt8]) -> [String]? {
+        let first = partBytes[0], last = partBytes[partBytes.count - 1]
         guard bytes.count >= first.count + last.count, bytes.starts(with: first), bytes.suffix(last.count).elementsEqual(last) else {
             return nil
         }
         var values: [String] = []
         var position = first.count
         let end = bytes.count - last.count
-        for part in parts.dropFirst().dropLast() {
-            let needle = Array(part.utf8)
+        for needle in partBytes.dropFirst().dropLast() {
             guard let found = Self.find(needle, in: bytes, from: position, before: end) else { return nil }
             values.append(String(decoding: bytes[position..<found], as: UTF8.self))
             position = found + needle.count
