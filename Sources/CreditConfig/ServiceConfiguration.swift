@@ -39,6 +39,11 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 /// | `CREDIT_SIGNIN_CONCURRENCY` | `4` | sign-ins hashing or waiting for a hash at once; more get 503 at once |
 /// | `CREDIT_LANGUAGE` | `pt-BR` | the language of a request that asks for none the product speaks (`pt-BR` or `en`) |
 /// | `CREDIT_TIME_ZONE` | `America/Sao_Paulo` | the time zone the site shows dates in (an IANA name) |
+/// | `CREDIT_LENDER_NAME` | `Financeira Exemplo S.A.` | the lender's name on the customer's decision letter |
+/// | `CREDIT_LENDER_CNPJ` | `00.000.000/0001-91` | the lender's CNPJ on the letter (checked digits) |
+/// | `CREDIT_LENDER_ADDRESS` | a sample address | the lender's postal address on the letter |
+/// | `CREDIT_LENDER_CONTACT` | a sample channel | where a customer asks for a review (telephone, e-mail, site) |
+/// | `CREDIT_REVIEW_DAYS` | `15` | days within which the lender answers a customer's request for review (1 to 90) |
 public struct ServiceConfiguration: Sendable {
     /// Every setting a configuration file may hold.
     public static let settingNames: Set<String> = [
@@ -46,7 +51,8 @@ public struct ServiceConfiguration: Sendable {
         "CREDIT_ISSUER", "CREDIT_AUDIENCE", "CREDIT_LEASE_SECONDS", "CREDIT_BASE_PATH", "CREDIT_DRAIN_INTERVAL",
         "CREDIT_SIGNIN_RATE", "CREDIT_UNKNOWN_SIGNIN_RATE", "CREDIT_SIGNIN_CONCURRENCY", "CREDIT_DATABASE_URL",
         "CREDIT_RETENTION_ALLOW_SHORT", "CREDIT_REVIEW_REASONS", "CREDIT_AUDIT_SUBMISSIONS", "CREDIT_LOG_LEVEL",
-        "CREDIT_LANGUAGE", "CREDIT_TIME_ZONE",
+        "CREDIT_LANGUAGE", "CREDIT_TIME_ZONE", "CREDIT_LENDER_NAME", "CREDIT_LENDER_CNPJ", "CREDIT_LENDER_ADDRESS",
+        "CREDIT_LENDER_CONTACT", "CREDIT_REVIEW_DAYS",
     ]
     /// Settings that name files: relative values in a configuration file are relative to the file.
     public static let pathSettingNames: Set<String> = ["CREDIT_DB", "CREDIT_MODEL", "CREDIT_SECRET_FILE", "CREDIT_WAKE_SOCKET"]
@@ -113,6 +119,10 @@ public struct ServiceConfiguration: Sendable {
     public var language: Language = .defaultLanguage
     /// The IANA time zone the site shows dates in (`CREDIT_TIME_ZONE`).
     public var timeZone = "America/Sao_Paulo"
+    /// Who the customer's decision letter comes from (`CREDIT_LENDER_*`).
+    public var lender = Lender.sample
+    /// Days within which a customer's request for review is answered (`CREDIT_REVIEW_DAYS`).
+    public var reviewDays = 15
     /// How much the processes log (`CREDIT_LOG_LEVEL`; nil: info).
     public var logLevel: String?
     /// Seconds a worker may hold a job before it goes back to the queue.
@@ -236,6 +246,14 @@ public struct ServiceConfiguration: Sendable {
             throw ConfigurationError(description: "CREDIT_TIME_ZONE must be an IANA time zone such as America/Sao_Paulo, not \(zone)")
         }
         configuration.timeZone = zone
+        configuration.lender = try Lender(
+            name: value("CREDIT_LENDER_NAME", Lender.sample.name), cnpj: value("CREDIT_LENDER_CNPJ", Lender.sample.cnpj),
+            address: value("CREDIT_LENDER_ADDRESS", Lender.sample.address), contact: value("CREDIT_LENDER_CONTACT", Lender.sample.contact))
+        let reviewDaysText = value("CREDIT_REVIEW_DAYS", "15")
+        guard let reviewDays = Int(reviewDaysText), (1...90).contains(reviewDays) else {
+            throw ConfigurationError(description: "CREDIT_REVIEW_DAYS must be a whole number of days from 1 to 90, not \(reviewDaysText)")
+        }
+        configuration.reviewDays = reviewDays
         switch value("CREDIT_AUDIT_SUBMISSIONS", "1") {
         case "1": configuration.auditSubmissions = true
         case "0": configuration.auditSubmissions = false
