@@ -101,7 +101,8 @@ let package = Package(
         .testTarget(name: "CreditJSONTests", dependencies: ["CreditJSON"]),
         .testTarget(name: "CreditTextTests", dependencies: ["CreditText", "CreditSchema"]),
         .testTarget(name: "CreditGovernanceTests", dependencies: ["CreditGovernance"]),
-        .testTarget(name: "CreditModelTests", dependencies: ["CreditTestSupport", "CreditModel", "CreditScoring", "CreditJSON", "CreditSystem"]),
+        .testTarget(
+            name: "CreditModelTests", dependencies: ["CreditTestSupport", "CreditModel", "CreditScoring", "CreditJSON", "CreditSystem", "CreditText"]),
         .testTarget(name: "CreditStoreTests", dependencies: ["CreditTestSupport", "CreditStore", "CreditGovernance"]),
         .testTarget(name: "CreditAuthTests", dependencies: ["CreditTestSupport", "CreditAuth"]),
         .testTarget(name: "FastCGITests", dependencies: ["CreditTestSupport", "FastCGI", "CreditHTTP"]),

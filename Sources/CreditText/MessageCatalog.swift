@@ -44,6 +44,16 @@ public struct MessageCatalog: Sendable {
     /// `english` in this catalog's language; as written when no entry covers it.
     public func translate(_ english: String) -> String { translation(of: english) ?? english }
 
+    /// The translation of `template` (an entry with `{name}` placeholders) with `values` put in
+    /// its placeholders as they are: for parts already written in this language (an amount in
+    /// its format), which matching a finished English message could not give.
+    public func format(_ template: String, _ values: [String: String]) -> String {
+        let split = Pattern.split(language == .english ? template : entries[template] ?? template)
+        var text = split.parts[0]
+        for (index, name) in split.names.enumerated() { text += (values[name] ?? "{\(name)}") + split.parts[index + 1] }
+        return text
+    }
+
     /// The names of the placeholders in `template`, sorted (for the catalogs' consistency tests).
     public static func placeholders(in template: String) -> [String] {
         Pattern.split(template).names.sorted()

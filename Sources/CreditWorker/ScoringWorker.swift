@@ -164,7 +164,7 @@ public final class ScoringWorker {
     func outcome(_ applicant: Applicant) -> JobOutcome {
         let prediction = scorer.predict(applicant)
         guard let challenger else { return Self.outcome(prediction) }
-        let shadow = challenger.predict(applicant)
+        let shadow = challenger.predict(applicant, recourse: false)  // recourse is the champion's to give
         return .done(
             result: Self.resultText(prediction), referred: prediction.decision == .review,
             shadow: ShadowResult(
@@ -261,22 +261,34 @@ public final class ScoringWorker {
     /// The prediction as the API returns it in `result`, written straight to text: keys sorted as
     /// ``JSONOutput`` writes them, without building and sorting dictionaries for every job.
     static func resultText(_ prediction: Prediction) -> String {
-        var writer = JSONStreamWriter(capacity: 2048)  // a result with eight reasons is about 1.2 KB
+        var writer = JSONStreamWriter(capacity: 4096)  // eight reasons and three suggestions are about 3 KB
+        func rounded(_ value: Double) -> Double { (value * 1e6).rounded() / 1e6 }
+        // One key per language of ``Language``, sorted.
+        func texts(_ english: String, _ texts: [String: String]) {
+            writer.key("text"); writer.string(english)
+            writer.key("texts"); writer.beginObject()
+            writer.key("en"); writer.string(english)
+            writer.key("pt-BR"); writer.string(texts[Language.portuguese.rawValue] ?? english)
+            writer.endObject()
+        }
         func reasons(_ list: [Reason]) {
             writer.beginArray()
             for reason in list {
                 writer.beginObject()
                 writer.key("code"); writer.string(reason.code)
-                writer.key("contribution"); writer.number((reason.contribution * 1e6).rounded() / 1e6)
-                writer.key("field"); writer.string(reason.field)
+                writer.key("contribution"); writer.number(rounded(reason.contribution))
+                writer.key("family"); writer.string(reason.family)
+                writer.key("fields"); writer.beginArray()
+                for input in reason.fields {
+                    writer.beginObject()
+                    writer.key("contribution"); writer.number(rounded(input.contribution))
+                    writer.key("field"); writer.string(input.field)
+                    writer.key("value"); writer.optionalString(input.value)
+                    writer.endObject()
+                }
+                writer.endArray()
                 writer.key("label"); writer.string(reason.label)
-                writer.key("text"); writer.string(reason.text)
-                // One key per language of ``Language``, sorted.
-                writer.key("texts"); writer.beginObject()
-                writer.key("en"); writer.string(reason.text)
-                writer.key("pt-BR"); writer.string(reason.texts[Language.portuguese.rawValue] ?? reason.text)
-                writer.endObject()
-                writer.key("value"); writer.optionalString(reason.value)
+                texts(reason.text, reason.texts)
                 writer.endObject()
             }
             writer.endArray()
@@ -285,8 +297,26 @@ public final class ScoringWorker {
         writer.beginObject()
         writer.key("decision"); writer.string(prediction.decision.rawValue)
         writer.key("model"); writer.string(prediction.model)
-        writer.key("probability_of_default"); writer.number((prediction.probabilityOfDefault * 1e6).rounded() / 1e6)
+        writer.key("probability_of_default"); writer.number(rounded(prediction.probabilityOfDefault))
         writer.key("reasons"); reasons(prediction.reasons)
+        writer.key("recourse"); writer.beginArray()
+        for option in prediction.recourse {
+            writer.beginObject()
+            writer.key("changes"); writer.beginArray()
+            for change in option.changes {
+                writer.beginObject()
+                writer.key("field"); writer.string(change.field)
+                writer.key("from"); writer.optionalString(change.from)
+                writer.key("to"); writer.string(change.to)
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.key("decision"); writer.string(option.decision.rawValue)
+            writer.key("probability_of_default"); writer.number(rounded(option.probabilityOfDefault))
+            texts(option.text, option.texts)
+            writer.endObject()
+        }
+        writer.endArray()
         writer.key("score"); writer.number(Double(prediction.score))
         writer.key("strengths"); reasons(prediction.strengths)
         writer.endObject()

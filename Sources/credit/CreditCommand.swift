@@ -13,7 +13,7 @@ struct CreditCommand: ParsableCommand {
             TrainCommand.self, EvaluateCommand.self, ScoreCommand.self, ReportCommand.self,
             BenchmarkCommand.self, SchemaCommand.self, InitCommand.self, UserCommand.self, AuditCommand.self, ExportCommand.self, ImportCommand.self,
             MonitorCommand.self, OutcomesCommand.self, ModelCommand.self, APIKeyCommand.self, DatabaseCommand.self, SetupCommand.self,
-            SearchBenchmarkCommand.self, EnqueueBenchmarkCommand.self,
+            ReasonsCommand.self, SearchBenchmarkCommand.self, EnqueueBenchmarkCommand.self, RecourseBenchmarkCommand.self,
         ]
     )
 }

@@ -119,14 +119,16 @@ struct ScoreCommand: ParsableCommand {
 
     /// One JSON line.
     struct Line: Encodable {
-        struct Reason: Encodable { let code: String; let field: String; let text: String; let contribution: Double }
         let line: Int
         let id: String
         let clientID: String?
         let probabilityOfDefault: Double?
         let score: Int?
         let decision: String?
-        let reasons: [Reason]
+        /// The same reasons, strengths and recourse as the API's `result`, with every family and language.
+        let reasons: [CreditScoring.Reason]
+        let strengths: [CreditScoring.Reason]
+        let recourse: [RecourseOption]
         let model: String?
         let error: String?
 
@@ -138,16 +140,16 @@ struct ScoreCommand: ParsableCommand {
             probabilityOfDefault = prediction.map { ($0.probabilityOfDefault * 1e6).rounded() / 1e6 }
             score = prediction?.score
             decision = prediction?.decision.rawValue
-            reasons =
-                prediction?.reasons.map {
-                    Reason(code: $0.code, field: $0.field, text: $0.text, contribution: ($0.contribution * 1e6).rounded() / 1e6)
-                } ?? []
+            reasons = prediction?.reasons ?? []
+            strengths = prediction?.strengths ?? []
+            recourse = prediction?.recourse ?? []
             model = prediction?.model
             error = row.error
         }
 
         enum CodingKeys: String, CodingKey {
-            case line, id, clientID = "client_id", probabilityOfDefault = "probability_of_default", score, decision, reasons, model, error
+            case line, id, clientID = "client_id", probabilityOfDefault = "probability_of_default", score, decision, reasons, strengths, recourse, model
+            case error
         }
     }
 }

@@ -3,6 +3,7 @@ import XCTest
 
 @testable import CreditModel
 @testable import CreditScoring
+import CreditText
 
 /// Tests on the PAKDD 2010 files in `../shared/data/pakdd2010` and on the shipped model.
 /// They skip, saying why, when the data folder is absent (a fresh clone without `../shared`).
@@ -94,11 +95,12 @@ final class RealDataTests: XCTestCase {
         XCTAssertEqual(Set(monotone.keys), Set(policy.monotone.keys))
         for field in policy.excludedInputs { XCTAssertNil(scorer.document.pipeline.encoders.first { $0.field == field }, "\(field) is not an input") }
         let ageIndex = schema.index(of: "age")!
-        var checkedMoves = 0, protectedRows = 0
+        var checkedMoves = 0, protectedRows = 0, suggestions = 0
         let table = try XCTUnwrap(scorer.document.reasonCodes, "the model file keeps its reason codes")
         let codes = Dictionary(uniqueKeysWithValues: table.map { ($0.field, $0.code) })
         XCTAssertEqual(Set(table.map(\.code)).count, table.count, "one code per factor")
         XCTAssertEqual(codes["age"], "R51", "codes come from the PAKDD column, the same in every model")
+        XCTAssertNoThrow(try scorer.document.families.validate(fields: schema.fields.map(\.name)), "every field in exactly one family")
         for applicant in valid.applicants {
             let pd = scorer.probability(applicant)
             for (name, direction) in monotone {
@@ -113,35 +115,83 @@ final class RealDataTests: XCTestCase {
                 }
             }
             let prediction = scorer.predict(applicant)
-            for reason in prediction.reasons + prediction.strengths {
-                XCTAssertFalse(policy.excludedInputs.contains(reason.field) || policy.excludedReasons.contains(reason.field), reason.field)
-                let field = schema.fields[schema.index(of: reason.field)!]
-                // A stable code per factor, from the model file's table; words where a code's meaning is known.
-                XCTAssertEqual(reason.code, codes[reason.field], "\(reason)")
-                XCTAssertFalse(reason.text.contains("(code"), "no bare code: \(reason.text)")
-                if case .category(let options, _) = field.kind, let value = reason.value {
-                    let option = options.first { $0.code == value }
-                    if let option, option.label != option.code { XCTAssertTrue(reason.text.contains(option.label), "\(reason)") }
-                    XCTAssertTrue(
-                        reason.text.hasPrefix(field.label + ": ") && reason.text.contains(value), "the value, once, after the factor: \(reason)")
-                }
-                guard case .number = field.kind, reason.value != nil else { continue }
-                if let direction = monotone[reason.field] {
-                    // A risk-raising reason of a field whose risk falls with the value says "low".
-                    let raising = reason.contribution > 0
-                    let expected = (direction == .decreasing) == raising ? field.reasons.low : field.reasons.high
-                    XCTAssertEqual(reason.text, expected, "\(reason)")
-                } else {
-                    XCTAssertFalse(reason.text == field.reasons.low || reason.text == field.reasons.high, "no high or low claimed: \(reason)")
-                }
-            }
+            try checkReasons(prediction, applicant: applicant, scorer: scorer, policy: policy)
+            try checkRecourse(prediction, applicant: applicant, scorer: scorer, policy: policy)
+            suggestions += prediction.recourse.count
             if case .number(let age) = applicant.values[ageIndex], age >= 62 {
                 protectedRows += 1
-                XCTAssertFalse(prediction.reasons.contains { $0.field == "age" }, "age \(age) given as an adverse reason")
+                XCTAssertFalse(
+                    prediction.reasons.contains { $0.family == "age" || $0.fields.contains { $0.field == "age" } }, "age \(age) given as an adverse reason")
             }
         }
+        XCTAssertGreaterThan(suggestions, 2_000, "recourse finds suggestions for many of the applicants not approved")
         XCTAssertGreaterThan(checkedMoves, 50_000)
         XCTAssertGreaterThan(protectedRows, 1000, "the validation file has over a thousand applicants aged 62 or more")
+    }
+
+    /// Reasons a customer reads: a family of the model's table, worded from what was observed,
+    /// never a raw code, never a protected or birth-place input, never a family the policy excludes.
+    private func checkReasons(_ prediction: Prediction, applicant: Applicant, scorer: CreditScorer, policy: ModelPolicy) throws {
+        let schema = ApplicantSchema.pakdd
+        let never = Set(policy.excludedInputs + policy.excludedReasons + ["sex", "nacionality", "state_of_birth", "city_of_birth"])
+        XCTAssertLessThanOrEqual(prediction.reasons.count, 4)
+        XCTAssertLessThanOrEqual(prediction.strengths.count, 4)
+        for reason in prediction.reasons + prediction.strengths {
+            let family = try XCTUnwrap(scorer.document.families.families.first { $0.name == reason.family }, reason.family)
+            XCTAssertTrue(family.stated, "\(reason.family) is never stated")
+            XCTAssertEqual(reason.code, family.code)
+            XCTAssertFalse(reason.statesRawCode(schema: schema), "a raw code: \(reason.texts)")
+            for input in reason.fields { XCTAssertFalse(never.contains(input.field), "\(input.field) stated in \(reason.texts)") }
+            for language in Language.allCases {
+                let text = try XCTUnwrap(reason.texts[language.rawValue])
+                XCTAssertTrue(text.hasPrefix(family.word(in: language)), text)
+                XCTAssertFalse(text.contains("nascimento") || text.contains("birth") || text.contains("Sexo") || text.contains("Sex"), text)
+            }
+            if reason.family != ReasonFamily.missingName {
+                XCTAssertTrue(reason.fields.allSatisfy { input in applicant.values[schema.index(of: input.field)!] != .missing || scorer.document.families.follows[input.field] != nil })
+            }
+        }
+        XCTAssertFalse(prediction.strengths.contains { $0.family == ReasonFamily.missingName }, "a value not given is never a strength")
+        let raising = prediction.reasons.map(\.contribution), lowering = prediction.strengths.map(\.contribution)
+        XCTAssertEqual(raising, raising.sorted(by: >))
+        XCTAssertTrue(raising.allSatisfy { $0 > 0 } && lowering.allSatisfy { $0 < 0 })
+    }
+
+    /// Every suggestion, rescored by the same model and policy, reaches the decision it claims,
+    /// and changes only actionable inputs, up, within their limits.
+    private func checkRecourse(_ prediction: Prediction, applicant: Applicant, scorer: CreditScorer, policy: ModelPolicy) throws {
+        let schema = ApplicantSchema.pakdd
+        guard prediction.decision != .approve else { return XCTAssertTrue(prediction.recourse.isEmpty) }
+        XCTAssertLessThanOrEqual(prediction.recourse.count, 3)
+        let actionable = Dictionary(uniqueKeysWithValues: policy.actionableInputs.map { ($0.field, $0) })
+        for option in prediction.recourse {
+            var changed = applicant
+            XCTAssertFalse(option.changes.isEmpty)
+            for change in option.changes {
+                let input = try XCTUnwrap(actionable[change.field], "\(change.field) is not actionable")
+                XCTAssertFalse(ActionableInput.forbidden.contains(change.field))
+                let index = schema.index(of: change.field)!
+                let to = try XCTUnwrap(Double(change.to))
+                let from = applicant.values[index].number
+                XCTAssertEqual(change.from, applicant.values[index].display)
+                if case .flag = schema.fields[index].kind {
+                    XCTAssertEqual(to, 1, "a flag only goes to yes")
+                    XCTAssertNotEqual(from, 1)
+                } else {
+                    XCTAssertGreaterThan(to, from ?? -1, "\(change.field) only goes up")
+                    XCTAssertLessThanOrEqual(to, input.limit ?? .infinity)
+                    let steps = to / (input.step ?? 1)
+                    XCTAssertEqual(steps, steps.rounded(), accuracy: 1e-9, "\(change.field) moves in steps")
+                }
+                changed.values[index] = .number(to)
+            }
+            let rescored = scorer.predict(changed, recourse: false)
+            XCTAssertEqual(rescored.decision, option.decision, "\(option.changes)")
+            XCTAssertEqual(rescored.probabilityOfDefault, option.probabilityOfDefault, accuracy: 1e-12)
+            XCTAssertTrue(
+                prediction.decision == .reject ? option.decision != .reject : option.decision == .approve, "a better decision: \(option)")
+            for language in Language.allCases { XCTAssertNotNil(option.texts[language.rawValue]) }
+        }
     }
 
     func testGradientBoostingReachesTheTarget() throws {

@@ -102,7 +102,7 @@ public struct ModelTrainer {
             metrics: TrainingMetrics(train: MetricSummary(probabilities: trainPD, labels: trainLabels), valid: report),
             modelPolicy: configuration.modelPolicy,
             reference: ReferenceDistribution(probabilities: validPD, applicants: valid.applicants, pipeline: pipeline, schema: valid.schema),
-            reasonCodes: ReasonCode.table(schema: train.schema, pipeline: pipeline))
+            reasonCodes: ReasonCode.table(schema: train.schema, pipeline: pipeline), reasonFamilies: .standard)
     }
 
     /// Per tree input, the sign its effect on the log-odds of default must keep: the policy's

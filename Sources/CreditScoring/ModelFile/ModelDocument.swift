@@ -98,13 +98,19 @@ public struct ModelDocument: Codable, Sendable {
     /// The stable code of each factor a reason may name, for adverse-action notices (nil in
     /// older files: the same table is derived from the schema when they load).
     public var reasonCodes: [ReasonCode]? = nil
+    /// The families reasons are summed into, with their codes and words (nil in older files:
+    /// ``ReasonFamilies/standard``).
+    public var reasonFamilies: ReasonFamilies? = nil
+
+    /// The families this model's reasons are given in.
+    public var families: ReasonFamilies { reasonFamilies ?? .standard }
 
     package init(
         formatVersion: Int, modelId: String, kind: ModelKind, createdAt: String, trainingData: DataFingerprint, schema: SchemaDocument,
         pipeline: FeaturePipeline, parameters: TrainingParameters, logistic: LogisticModel?, ensemble: TreeEnsemble?,
         calibration: PlattCalibration, policy: DecisionPolicy, scoreScale: ScoreScale, metrics: TrainingMetrics,
         modelPolicy: ModelPolicy? = nil, policyCosts: [PolicyCost]? = nil, reference: ReferenceDistribution? = nil,
-        reasonCodes: [ReasonCode]? = nil
+        reasonCodes: [ReasonCode]? = nil, reasonFamilies: ReasonFamilies? = nil
     ) {
         self.formatVersion = formatVersion
         self.modelId = modelId
@@ -124,13 +130,14 @@ public struct ModelDocument: Codable, Sendable {
         self.policyCosts = policyCosts
         self.reference = reference
         self.reasonCodes = reasonCodes
+        self.reasonFamilies = reasonFamilies
     }
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", modelId = "model_id", kind, createdAt = "created_at"
         case trainingData = "training_data", schema, pipeline, parameters, logistic, ensemble, calibration, policy
         case scoreScale = "score_scale", metrics, modelPolicy = "model_policy", policyCosts = "policy_costs", reference
-        case reasonCodes = "reason_codes"
+        case reasonCodes = "reason_codes", reasonFamilies = "reason_families"
     }
 
     /// Encodes as JSON (sorted keys; pretty-printed when asked).
@@ -201,6 +208,7 @@ public struct ModelDocument: Codable, Sendable {
         guard policy.approveBelow <= policy.rejectFrom, calibration.slope.isFinite, calibration.intercept.isFinite else {
             throw .modelFile("the decision policy or calibration is invalid")
         }
+        try families.validate(fields: ApplicantSchema.pakdd.fields.map(\.name))
     }
 }
 

@@ -13,21 +13,27 @@ public struct ModelPolicy: Codable, Sendable, Equatable {
     /// The fields whose groups the model card reports approval rate, bad rate and AUC for
     /// (`age` in bands), whether or not the model uses them. Nil: sex and age.
     public var fairnessGroups: [String]?
+    /// The inputs a customer can change, and how, for recourse. Nil (older files): ``ActionableInput/standard``.
+    public var actionable: [ActionableInput]?
+
+    /// The inputs recourse may change.
+    public var actionableInputs: [ActionableInput] { actionable ?? ActionableInput.standard }
 
     public init(
         excludedInputs: [String], monotone: [String: RiskDirection], excludedReasons: [String] = [], protectedAge: ProtectedValue? = nil,
-        fairnessGroups: [String]? = nil
+        fairnessGroups: [String]? = nil, actionable: [ActionableInput]? = nil
     ) {
         self.excludedInputs = excludedInputs
         self.monotone = monotone
         self.excludedReasons = excludedReasons
         self.protectedAge = protectedAge
         self.fairnessGroups = fairnessGroups
+        self.actionable = actionable
     }
 
     enum CodingKeys: String, CodingKey {
         case excludedInputs = "excluded_inputs", monotone, excludedReasons = "excluded_reasons", protectedAge = "protected_age"
-        case fairnessGroups = "fairness_groups"
+        case fairnessGroups = "fairness_groups", actionable
     }
 
     /// The groups the card reports when a policy names none.
@@ -42,7 +48,7 @@ public struct ModelPolicy: Codable, Sendable, Equatable {
             "personal_assets_value": .decreasing, "months_in_the_job": .decreasing, "months_in_residence": .decreasing,
         ],
         protectedAge: ProtectedValue(field: "age", from: 62),
-        fairnessGroups: ["sex", "age", "nacionality", "marital_status"])
+        fairnessGroups: ["sex", "age", "nacionality", "marital_status"], actionable: ActionableInput.standard)
 
     /// No constraint at all (only `sex` left out, as before policies), for comparison.
     public static let unconstrained = ModelPolicy(excludedInputs: ["sex"], monotone: [:])

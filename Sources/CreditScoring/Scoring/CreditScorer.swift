@@ -8,8 +8,10 @@ public final class CreditScorer: Sendable {
     /// Logistic weights flattened, with each input's offset.
     private let flatWeights: [Double]
     private let weightOffsets: [Int]
-    /// Words the reasons: the model's policy, and the fields its trees hold monotone.
+    /// Words the reasons: the model's policy and families, and the fields its trees hold monotone.
     private let reasonWriter: ReasonWriter
+    /// Finds what would change a decision that is not an approval.
+    private let recourse: RecourseSearch
 
     /// Wraps a validated document (from ``ModelDocument/load(path:)`` or training).
     public init(document: ModelDocument, schema: ApplicantSchema = .pakdd) {
@@ -27,10 +29,10 @@ public final class CreditScorer: Sendable {
         for input in document.logistic?.weights ?? [] { offsets.append(weights.count); weights.append(contentsOf: input) }
         flatWeights = weights
         weightOffsets = offsets
-        let codes = document.reasonCodes ?? ReasonCode.table(schema: schema, pipeline: document.pipeline)
+        let monotone = Self.monotoneFields(document)
         reasonWriter = ReasonWriter(
-            schema: schema, pipeline: document.pipeline, policy: document.modelPolicy, monotone: Self.monotoneFields(document),
-            codes: Dictionary(codes.map { ($0.field, $0.code) }, uniquingKeysWith: { first, _ in first }))
+            schema: schema, pipeline: document.pipeline, policy: document.modelPolicy, families: document.families, monotone: monotone)
+        recourse = RecourseSearch(document: document, schema: schema, monotone: monotone, wordings: reasonWriter.wordings)
     }
 
     /// Fields the model's effect is monotone in by construction (a GBDT trained with constraints).
@@ -137,19 +139,28 @@ public final class CreditScorer: Sendable {
         return (slope * logistic.baseValue + intercept, logistic.contributions(levels: levels).map { $0 * slope })
     }
 
-    /// PD, score, decision and the strongest reasons (risk-raising and risk-lowering) for one applicant.
+    /// PD, score, decision, the strongest reasons (risk-raising and risk-lowering) and, unless
+    /// `recourse` is false, what would change a decision that is not an approval.
     ///
     /// The PD comes from the explanation itself (base plus contributions, which is exact), so the
-    /// model is evaluated once.
-    public func predict(_ applicant: Applicant, reasonCount: Int = 4) -> Prediction {
+    /// model is evaluated once, and again for each change recourse tries.
+    public func predict(_ applicant: Applicant, reasonCount: Int = 4, recourse withRecourse: Bool = true) -> Prediction {
         let explanation = contributions(applicant)
         let logOdds = explanation.contributions.reduce(explanation.base, +)
         let pd = PlattCalibration.identity.probability(raw: logOdds)
-        let writer = reasonWriter
-        let reasons = writer.reasons(contributions: explanation.contributions, applicant: applicant, count: reasonCount)
+        let reasons = reasonWriter.reasons(contributions: explanation.contributions, applicant: applicant, count: reasonCount)
+        let decision = document.policy.decision(probability: pd)
         return Prediction(
-            probabilityOfDefault: pd, score: document.scoreScale.score(probability: pd),
-            decision: document.policy.decision(probability: pd), reasons: reasons.raising,
-            strengths: reasons.lowering, model: document.modelId)
+            probabilityOfDefault: pd, score: document.scoreScale.score(probability: pd), decision: decision,
+            reasons: reasons.raising, strengths: reasons.lowering, model: document.modelId,
+            recourse: withRecourse ? recourseOptions(applicant, decision: decision) : [])
     }
+
+    /// What would change `decision` for `applicant` (none for an approval), each option rescored.
+    public func recourseOptions(_ applicant: Applicant, decision: Decision) -> [RecourseOption] {
+        recourse.options(for: applicant, decision: decision, probability: probability)
+    }
+
+    /// The inputs recourse may change, as the policy declares them and the model uses them.
+    public var actionableFields: [String] { recourse.levers.map(\.field) }
 }

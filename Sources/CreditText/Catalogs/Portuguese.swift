@@ -324,6 +324,15 @@ private let portugueseEntries: [String: String] = [
 
     // Reasons: composed from the schema's words (CreditScoring/Explain/Reason.swift)
     "{label} not given": "Não informado: {label}",
+    // Reasons by family and what would change a decision (CreditScoring's FactWording and RecourseSearch).
+    "aged {low} to {high}": "faixa de {low} a {high} anos",
+    "aged under {age}": "faixa abaixo de {age} anos",
+    "aged {age} or over": "faixa de {age} anos ou mais",
+    "{label} from {value}": "{label} a partir de {value}",
+    "{count} month": "{count} mês",
+    "{count} months": "{count} meses",
+    "The application would be approved with: {changes}.": "A solicitação seria aprovada com: {changes}.",
+    "The application would be referred for review with: {changes}.": "A solicitação seria encaminhada para análise com: {changes}.",
     "{label}: {meaning}": "{label}: {meaning}",
     "{label}: {meaning} ({code})": "{label}: {meaning} ({code})",
     // A value said in its field's phrase, where the phrase has words after the value
