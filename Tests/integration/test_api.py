@@ -242,7 +242,8 @@ def test_a_served_result_is_the_engines_own_prediction_field_by_field(stack, tmp
     `credit score` on the same model file: PD, score, decision and every reason agree."""
     token = stack.token("alice")
     variants = [applicant(), applicant(age=22, personal_monthly_income=450.0, months_in_the_job=0, payment_day=1),
-                applicant(age=58, personal_monthly_income=9000.0, personal_assets_value=150000.0, months_in_residence=240)]
+                applicant(age=58, personal_monthly_income=9000.0, personal_assets_value=150000.0, months_in_residence=240),
+                applicant(age=28, personal_monthly_income=500.0, flag_email=0)]
     served = []
     for body in variants:
         status, _, accepted = stack.json("POST", "/api/predictions", body, token=token)
@@ -253,12 +254,21 @@ def test_a_served_result_is_the_engines_own_prediction_field_by_field(stack, tmp
     lines = subprocess.run([os.path.join(BIN, "credit"), "score", "--model", stack.env["CREDIT_MODEL"], "--data", str(source),
                             "--format", "jsonl"], capture_output=True, text=True, check=True).stdout.splitlines()
     engine = [json.loads(line) for line in lines]
-    assert len(engine) == len(served) == 3
+    assert len(engine) == len(served) == 4
     for result, own in zip(served, engine):
         assert result["model"] == own["model"]
         assert abs(result["probability_of_default"] - own["probability_of_default"]) < 1e-6
         assert result["score"] == own["score"] and result["decision"] == own["decision"]
-        assert [(r["code"], r["field"], r["text"]) for r in result["reasons"]] == [(r["code"], r["field"], r["text"]) for r in own["reasons"]]
-        for mine, theirs in zip(result["reasons"], own["reasons"]):
-            assert abs(mine["contribution"] - theirs["contribution"]) < 1e-6
+        for key in ("reasons", "strengths"):
+            assert [(r["code"], r["family"], r["texts"]) for r in result[key]] == [(r["code"], r["family"], r["texts"]) for r in own[key]]
+            for mine, theirs in zip(result[key], own[key]):
+                assert abs(mine["contribution"] - theirs["contribution"]) < 1e-6
+                assert [f["field"] for f in mine["fields"]] == [f["field"] for f in theirs["fields"]]
+        # What would change the decision: the same suggestions, in the same words, reaching the same PD.
+        assert [(o["changes"], o["decision"], o["texts"]) for o in result["recourse"]] == [
+            (o["changes"], o["decision"], o["texts"]) for o in own["recourse"]]
+        assert all(abs(a["probability_of_default"] - b["probability_of_default"]) < 1e-6 for a, b in zip(result["recourse"], own["recourse"]))
+        if result["decision"] == "approve":
+            assert result["recourse"] == [], "an approval needs no suggestion"
     assert len({r["decision"] for r in served}) >= 2, "the variants reach different decisions"
+    assert any(r["recourse"] for r in served), "an application not approved gets a suggestion"

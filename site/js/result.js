@@ -63,6 +63,7 @@ function card(job, cutoffs, definition) {
   // The value is shown once: beside the reason, unless its words already hold it.
   const list = (items) => h("ul", { class: "reasons" }, items.map((x) => {
     const text = reasonText(x), field = labels.get(x.field);
+    if (x.family) return h("li", { "data-family": x.family }, text);  // a family's words hold its values
     const value = x.value === "yes" || x.value === "no" ? t(`word.${x.value}`)
       : field?.type === "number" && x.value !== null && x.value !== "" && !Number.isNaN(Number(x.value)) ? formatNumber(Number(x.value), field.unit) : x.value;
     return h("li", {}, text, value && !text.includes(x.value) ? h("span", { class: "meta" }, ` (${field?.label || x.label}: ${value})`) : null);
@@ -83,6 +84,8 @@ function card(job, cutoffs, definition) {
     h("h3", {}, t("result.reasons")),
     r.reasons.length ? list(r.reasons) : h("p", {}, t("result.no_reasons")),
     r.strengths?.length ? [h("h3", {}, t("result.strengths")), list(r.strengths)] : null,
+    r.recourse?.length ? [h("h3", {}, t("result.recourse")),
+      h("ul", { class: "recourse", id: "recourse" }, r.recourse.map((x) => h("li", {}, reasonText(x))))] : null,
     h("dl", { class: "facts" },
       h("dt", {}, t("result.application_id")), h("dd", { id: "application-id" }, job.id),
       clientId !== undefined ? [h("dt", {}, t("result.client_id")), h("dd", {}, String(clientId))] : null,

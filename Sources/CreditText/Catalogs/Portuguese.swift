@@ -325,9 +325,9 @@ private let portugueseEntries: [String: String] = [
     // Reasons: composed from the schema's words (CreditScoring/Explain/Reason.swift)
     "{label} not given": "Não informado: {label}",
     // Reasons by family and what would change a decision (CreditScoring's FactWording and RecourseSearch).
-    "aged {low} to {high}": "faixa de {low} a {high} anos",
-    "aged under {age}": "faixa abaixo de {age} anos",
-    "aged {age} or over": "faixa de {age} anos ou mais",
+    "aged {low} to {high}": "faixa etária de {low} a {high} anos",
+    "aged under {age}": "faixa etária abaixo de {age} anos",
+    "aged {age} or over": "faixa etária de {age} anos ou mais",
     "{label} from {value}": "{label} a partir de {value}",
     "{count} month": "{count} mês",
     "{count} months": "{count} meses",
