@@ -113,10 +113,10 @@ def test_a_customer_asks_for_a_review_with_a_pay_slip_and_a_reviewer_overrides_t
     assert status == 202 and queued["rescore_of"] == job_id, queued
     rescore = stack.wait_done(officer, queued["id"])
     assert rescore["status"] == "done" and rescore["rescore_of"] == job_id and rescore["review"] is None
-    assert rescore["application"]["personal_monthly_income"] == 1450.0 and rescore["application"]["flag_income_proof"] == 1
+    assert rescore["application"]["personal_monthly_income"] == 1450.0 and rescore["application"]["flag_income_proof"] == "1"
     assert rescore["application"]["age"] == rejected["application"]["age"], "the other inputs stay"
     status, _, seen = stack.json("GET", f"/api/predictions/{rescore['id']}", token=reviewer)
-    assert status == 200 and seen["result"]["pd"] == rescore["result"]["pd"], "the reviewer sees it beside the original"
+    assert status == 200 and seen["result"]["probability_of_default"] == rescore["result"]["probability_of_default"], "the reviewer sees it beside the original"
     queue = stack.json("GET", "/api/reviews?status=open&limit=100", token=reviewer)[2]["items"]
     assert rescore["id"] not in [item["id"] for item in queue], "a re-score with verified inputs is not queued"
     assert next(item for item in queue if item["id"] == job_id)["review"]["rescore_id"] == rescore["id"]
