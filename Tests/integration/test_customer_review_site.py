@@ -1,7 +1,7 @@
 """A customer's request for review on the site, in Chromium: the officer records it from the
 result page (statement and document checklist); the reviewer's queue shows the due date, the
 customer's words and documents, corrects the income into a re-score shown beside the original,
-and, once decided against the model, marks the override; axe finds nothing at a desktop size or
+and, once decided against the model, the queue, the result and History mark the override; axe finds nothing at a desktop size or
 on a phone, and the queue does not scroll sideways on a phone."""
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -69,3 +69,7 @@ def test_the_officer_records_the_request_and_the_reviewer_corrects_and_compares(
     assert row.find_element(By.CSS_SELECTOR, ".override-mark").text == "Override of the model"
     browser.get(f"{stack.base}/#/result/{job_id}")
     assert wait(browser, EC.visibility_of_element_located((By.ID, "override-mark"))).text.startswith("The final decision overrides")
+    sign_in_as(browser, stack, "site_officer")
+    browser.get(f"{stack.base}/#/history")
+    row = wait(browser, EC.visibility_of_element_located((By.XPATH, f"//a[contains(@href, '{job_id}')]/ancestor::tr")))
+    assert row.find_element(By.CSS_SELECTOR, ".override-mark").text == "Override of the model", "History marks the override too"
