@@ -143,4 +143,42 @@ import Testing
         try store.finish(worker: "w", outcomes: [(again[0], .done(result: #"{"decision":"review"}"#, referred: true))], now: 72)
         #expect(try store.review(jobID: own.job.id)?.origin == .model)
     }
+
+    /// A database at the migration before `review-rounds`, with a decided review and an open one,
+    /// keeps both as round 1 (decision, decider, origin) and takes later rounds after it.
+    @Test(arguments: StoreBackend.available)
+    func theReviewRoundsMigrationKeepsEveryReviewAsItsFirstRound(_ backend: StoreBackend) throws {
+        let database = try backend.makeDatabase()
+        databases.append(database)
+        let raw: any SQLConnection =
+            switch database.location {
+            case .sqlite(let path): try SQLiteDatabase(path: path)
+            case .postgres(let url): try PostgresConnection(url: url)
+            }
+        let before = Migrator.names.firstIndex(of: "review-rounds")!
+        try raw.executeScript("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)")
+        for index in 0..<before {
+            let script = Migrator.script(index, raw.dialect)
+            if !script.isEmpty { try raw.executeScript(script) }
+            try raw.executeScript("INSERT INTO schema_migrations (name, applied_at) VALUES ('\(Migrator.names[index])', 0)")
+        }
+        try raw.executeScript(
+            """
+            INSERT INTO users (id, name, password_hash, created_at, role) VALUES (1, 'olga', 'h', 1, 'officer'), (2, 'rita', 'h', 1, 'reviewer');
+            INSERT INTO jobs (seq, id, owner, status, submitted_at, completed_at) VALUES (1, 'a1', 1, 'done', 10, 11), (2, 'b2', 1, 'done', 12, 13);
+            INSERT INTO job_payloads (seq, payload) VALUES (1, '{}'), (2, '{}');
+            INSERT INTO job_results (seq, result) VALUES (1, '{"decision":"review"}'), (2, '{"decision":"approve"}');
+            INSERT INTO reviews (seq, origin, opened_at, decision, reason_code, note, decided_by, decided_at)
+            VALUES (1, 'model', 11, 'decline', 'debt_burden', 'n', 2, 20), (2, 'officer', 14, NULL, NULL, NULL, NULL, NULL);
+            """)
+        let store = try database.open()
+        #expect(try store.schemaVersion() == Migrator.latest)
+        let decided = try #require(try store.review(jobID: "a1"))
+        #expect(decided.round == 1 && decided.origin == .model && decided.decision == .decline && decided.decidedBy == "rita")
+        #expect(try store.review(jobID: "b2")?.isOpen == true)
+        #expect(try store.reviews(open: true, limit: 10, after: nil).map(\.jobID) == ["b2"])
+        let officer = try #require(try store.user(id: 1))
+        let next = try store.requestCustomerReview(jobID: "a1", requester: officer, request: request("again"), address: "", now: 30)
+        #expect(next.round == 2 && next.previousDecidedBy == "rita")
+    }
 }
