@@ -45,10 +45,11 @@ export async function reviewsView() {
       verifiedInputs(job).then((element) => corrections.replaceChildren(element));
       return h("tr", { class: review.overdue ? "overdue" : null }, cell(0, link(when(review.opened_at))), cell(1, dueMark(review)),
         cell(2, job.applicant_name || "—"), cell(3, review.officer),
-        cell(4, h("div", {}, t(`origin.${review.origin}`), round, review.request_note ? h("span", { class: "meta" }, `: ${review.request_note}`) : null),
+        // One block in the cell: on a phone it sits beside the column's name, as the other cells do.
+        cell(4, h("div", {}, h("div", {}, t(`origin.${review.origin}`), round, review.request_note ? h("span", { class: "meta" }, `: ${review.request_note}`) : null),
           customer ? h("blockquote", { class: "customer-statement" }, review.statement || "—") : null,
           customer ? h("div", { class: "meta customer-documents" }, `${t("reviews.documents")}: ${documentWords(review.documents)}`) : null,
-          corrections),
+          corrections)),
         cell(5, r ? modelWord(r.decision) : "—"), cell(6, r ? percent(r.probability_of_default) : "—"));
     }
     return h("tr", {}, cell(0, link(when(review.decided_at))), cell(1, job.applicant_name || "—"), cell(2, review.officer),
