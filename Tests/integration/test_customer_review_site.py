@@ -69,6 +69,8 @@ def test_the_officer_records_the_request_and_the_reviewer_corrects_and_compares(
     assert row.find_element(By.CSS_SELECTOR, ".override-mark").text == "Override of the model"
     browser.get(f"{stack.base}/#/result/{job_id}")
     assert wait(browser, EC.visibility_of_element_located((By.ID, "override-mark"))).text.startswith("The final decision overrides")
+    beside = wait(browser, EC.visibility_of_element_located((By.CSS_SELECTOR, "#customer-rescore table.comparison")))
+    assert "With verified inputs" in beside.text, "the result page shows the re-score beside the original too"
     sign_in_as(browser, stack, "site_officer")
     browser.get(f"{stack.base}/#/history")
     row = wait(browser, EC.visibility_of_element_located((By.XPATH, f"//a[contains(@href, '{job_id}')]/ancestor::tr")))

@@ -5,6 +5,7 @@
 import { api, session } from "./api.js";
 import { h } from "./dom.js";
 import { t, when } from "./i18n.js";
+import { comparison } from "./verified-inputs.js";
 
 /** The documents a customer may present, in the checklist's order (the API's codes). */
 export const DOCUMENTS = ["pay_slip", "proof_of_address", "bank_statement", "id_document", "tax_return", "other"];
@@ -44,11 +45,22 @@ export function customerReviewPanel(job) {
   }
   if (review?.status === "open" && review.origin === "customer") {
     parts.push(h("p", { id: "customer-review-open" }, t("customer.waiting", { round: review.round })), requestFacts(review));
-  } else if (job.status === "done" && review?.status !== "open" && job.submitted_by === session.username) {
+  }
+  if (review?.rescore_id) parts.push(rescoreBeside(job, review.rescore_id)); else if (job.status === "done" && review?.status !== "open" && job.submitted_by === session.username) {
     parts.push(requestForm(job));
   }
   if (parts.length === 1) return null;
   return h("section", { class: "card panel", id: "customer-review-panel", "aria-labelledby": "customer-review-title" }, parts);
+}
+
+/** The re-score with verified inputs beside the original, once it is read. */
+function rescoreBeside(job, rescoreId) {
+  const slot = h("div", { id: "customer-rescore" }, h("p", { class: "meta" },
+    t("customer.rescore"), " ", h("a", { href: `#/result/${rescoreId}` }, rescoreId)));
+  api(`api/predictions/${encodeURIComponent(rescoreId)}`).then(({ status, data }) => {
+    if (status === 200 && data.status === "done") slot.append(comparison(job, data));
+  });
+  return slot;
 }
 
 function requestForm(job) {
