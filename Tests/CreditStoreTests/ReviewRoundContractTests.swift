@@ -89,6 +89,12 @@ import Testing
         #expect(try store.reviews(open: false, limit: 10, after: nil).map(\.round) == [2, 1], "every decided round, newest first")
         #expect(try store.reviewRequests(open: false, limit: 10).map(\.round) == [2])
         #expect(try store.auditChain(after: 0, limit: 10).map(\.entry.action) == [.decision, .customerReviewRequested, .decision])
+        // A retention purge takes the customer's words of a decided round with the application.
+        _ = try store.requestCustomerReview(jobID: ids[0], requester: officer, request: request("third time"), address: "", now: 50)
+        try store.pruneFinished(before: 1_000)
+        let kept = try store.reviewRounds(jobID: ids[0])
+        #expect(kept.map(\.statement) == [nil, nil, "third time"], "an open round keeps the statement until decided")
+        #expect(kept[1].documents == [.paySlip] && kept[1].decision == .approve)
     }
 
     @Test(arguments: StoreBackend.available)

@@ -310,6 +310,11 @@ public class SQLStore: StoreConnection {
             // outcomes to find the tombstone.
             try sql.execute("UPDATE jobs SET applicant_name = NULL WHERE applicant_name IS NOT NULL AND seq IN (\(finished))", [.real(cutoff)])
             try SearchIndex.forgetNames(of: finished, cutoff: cutoff, sql)
+            // A customer's statement in a decided review round is theirs too (an open round keeps it
+            // until decided); the documents' codes and the decision stay.
+            try sql.execute(
+                "UPDATE reviews SET statement = NULL WHERE statement IS NOT NULL AND decision IS NOT NULL AND seq IN (\(finished))",
+                [.real(cutoff)])
             // A challenger's result holds the application's values in its reasons: it goes too.
             try sql.execute(
                 "UPDATE shadow_results SET challenger_result = NULL WHERE challenger_result IS NOT NULL AND seq IN (\(finished))",
