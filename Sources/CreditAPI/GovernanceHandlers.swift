@@ -9,25 +9,26 @@ import CreditText
 extension CreditService {
     // MARK: Reviews
 
-    /// `GET /api/reviews?status=open|decided&after=ID&limit=N` (reviewer): open reviews oldest
-    /// first, each with its application and the model's result; decided ones newest first.
+    /// `GET /api/reviews?status=open|decided&after=ID&limit=N` (reviewer): open rounds by urgency
+    /// (customers' requests by due date, then the others oldest first), each with its
+    /// application and the model's result; decided ones newest first.
     func listReviews(_ request: HTTPRequest) throws -> HTTPResponse {
         _ = try authenticate(request, minimum: .reviewer)
         let query = request.queryItems
         var errors: [String: [String]] = [:]
-        let status = query["status"] ?? "open"
-        if status != "open" && status != "decided" { errors["status"] = ["status must be open or decided."] }
+        let status = Self.reviewStatus(query, errors: &errors)
         let limit = Self.limit(query, default: 20, maximum: 100, errors: &errors)
         let after = query["after"]
         if let after, !Self.isJobID(after) { errors["after"] = ["after must be the id of an application."] }
         if !errors.isEmpty { throw Problem.badRequest("The query has invalid parameters.", errors: errors) }
+        let now = clock()
         let items: [JSONOutput] = try stores.withStore { store in
             try store.reviews(open: status == "open", limit: limit, after: after).compactMap { review in
                 guard let job = try store.job(id: review.jobID) else { return nil }
                 guard case .object(var members) = Self.representation(of: job, submittedBy: review.ownerName, withApplication: true) else {
                     return nil
                 }
-                members["review"] = Self.representation(of: review)
+                members["review"] = Self.representation(of: review, job: job, now: now)
                 return .object(members)
             }
         }
@@ -35,6 +36,13 @@ extension CreditService {
             items.count == limit
             ? .string(request.basePath + "/api/reviews?status=\(status)&limit=\(limit)&after=\(Self.lastID(items))") : .null
         return JSONOutput.object(["items": .array(items), "next": next]).response()
+    }
+
+    /// The `status` query parameter of a list of reviews: `open` (the default) or `decided`.
+    static func reviewStatus(_ query: [String: String], errors: inout [String: [String]]) -> String {
+        let status = query["status"] ?? "open"
+        if status != "open" && status != "decided" { errors["status"] = ["status must be open or decided."] }
+        return status
     }
 
     /// The `id` of the last item of a page, for its `next` link.
@@ -60,7 +68,8 @@ extension CreditService {
         if reasonCode == "other" && note.isEmpty { errors["note"] = ["Explain the decision in the note when the reason is Other."] }
         for key in object.keys where !["decision", "reason_code", "note"].contains(key) { errors[key] = ["Unknown field."] }
         if !errors.isEmpty { throw Problem.validation(errors) }
-        let review: Review = try stores.withStore { store in
+        let now = clock()
+        let (review, job): (Review, Job) = try stores.withStore { store in
             guard let job = try store.job(id: id) else { throw Problem.notFound("There is no application with id \(id).") }
             guard job.status == .done, let result = job.result else {
                 throw Problem(
@@ -68,17 +77,20 @@ extension CreditService {
                     detail: "The application is \(job.status.rawValue); a decision can be recorded once it is scored.")
             }
             do {
-                return try store.decide(
+                let review = try store.decide(
                     jobID: id,
                     decision: ReviewDecision(
                         decision: decision!, reasonCode: reasonCode, note: note,
                         modelDecision: Self.modelDecision(result)),
-                    reviewer: reviewer, address: request.remoteAddress, now: clock())
+                    reviewer: reviewer, address: request.remoteAddress, now: now)
+                return (review, job)
             } catch StoreError.conflict(let text) {
                 throw Problem(type: "already-decided", title: "Already decided", status: 409, detail: text)
+            } catch StoreError.refused(let text) {
+                throw Problem(type: "second-review-by-same-reviewer", title: "Another reviewer must decide", status: 403, detail: text)
             }
         }
-        return Self.representation(of: review).response()
+        return Self.representation(of: review, job: job, now: now).response()
     }
 
     /// `POST /api/predictions/{id}/review` (its officer): `{"note": "…"}` sends a scored
@@ -93,31 +105,16 @@ extension CreditService {
         if note.unicodeScalars.count > 2000 { errors["note"] = ["A note has at most 2,000 characters."] }
         for key in object.keys where key != "note" { errors[key] = ["Unknown field."] }
         if !errors.isEmpty { throw Problem.validation(errors) }
-        let review: Review = try stores.withStore { store in
-            do {
-                return try store.requestReview(jobID: id, requester: user, note: note, address: request.remoteAddress, now: clock())
-            } catch StoreError.noSuchJob { throw Problem.notFound("You have no scored prediction with id \(id).") } catch StoreError.conflict(
-                let text)
-            { throw Problem(type: "conflict", title: "Already in review", status: 409, detail: text) }
+        let review = try recordingRequest(id) { store throws(StoreError) in
+            try store.requestReview(jobID: id, requester: user, note: note, address: request.remoteAddress, now: clock())
         }
-        return Self.representation(of: review).response(status: 201)
+        return Self.representation(of: review, job: nil, now: clock()).response(status: 201)
     }
 
     /// The model's decision in a stored result (`approve`, `review` or `reject`).
     static func modelDecision(_ result: String) -> String {
         if case .object(let members)? = try? JSONValue.parse(result), let decision = members["decision"]?.stringValue { return decision }
         return "unknown"
-    }
-
-    static func representation(of review: Review) -> JSONOutput {
-        func text(_ value: String?) -> JSONOutput { value.map { .string($0) } ?? .null }
-        return .object([
-            "status": .string(review.isOpen ? "open" : "decided"), "origin": .string(review.origin.rawValue),
-            "request_note": text(review.requestNote), "opened_at": .string(Timestamp.rfc3339(review.openedAt)),
-            "decision": text(review.decision?.rawValue), "reason_code": text(review.reasonCode), "note": text(review.note),
-            "decided_by": text(review.decidedBy), "decided_at": review.decidedAt.map { .string(Timestamp.rfc3339($0)) } ?? .null,
-            "officer": .string(review.ownerName),
-        ])
     }
 
     /// `GET /api/review-reasons`: the reason codes a reviewer picks from.

@@ -36,8 +36,8 @@ extension CreditService {
         out.sample("credit_audit_write_failures_total", [], Double(counters.auditWriteFailures))
         // From the store: the same for every responder, and right in CGI mode too.
         let now = clock()
-        let (queue, statistics, register) = try stores.withStore { store in
-            (try store.health(now: now), try store.jobStatistics(), try store.modelRegister())
+        let (queue, statistics, register, overdue) = try stores.withStore { store in
+            (try store.health(now: now), try store.jobStatistics(), try store.modelRegister(), try store.overdueReviewRequests(now: now))
         }
         out.family("credit_queue_jobs", "gauge", "Jobs waiting or being scored.")
         out.sample("credit_queue_jobs", [("status", "queued")], Double(queue.queued))
@@ -51,6 +51,8 @@ extension CreditService {
         out.sample("credit_job_scoring_seconds", [], statistics.recentMeanSeconds ?? 0)
         out.family("credit_worker_heartbeat_age_seconds", "gauge", "Seconds since a worker last beat (-1: never).")
         out.sample("credit_worker_heartbeat_age_seconds", [], queue.lastHeartbeatAge ?? -1)
+        out.family("credit_review_requests_overdue", "gauge", "Customers' requests for review still open past their due date (CREDIT_REVIEW_DAYS).")
+        out.sample("credit_review_requests_overdue", [], Double(overdue))
         out.family(
             "credit_model_info", "gauge", "The champion model (from the register, else the configured file) and the model the last worker ran.")
         let champion = championId(register) ?? "unknown"

@@ -68,7 +68,7 @@ extension CreditService {
     }
 
     /// `GET /api/predictions/{id}`: one of the caller's jobs; for a reviewer also any application
-    /// with a review, for an administrator any application. Viewing another's is audited. The
+    /// with a review (or re-scoring one), for an administrator any application. Viewing another's is audited. The
     /// answer carries the review (final decision) when there is one, and for an administrator the
     /// challenger's result when one was scored in the shadow (`challenger_result`; never for officers).
     func getPrediction(_ request: HTTPRequest, id: String) throws -> HTTPResponse {
@@ -80,8 +80,10 @@ extension CreditService {
             if let own = try store.job(id: id, owner: user.id) { return (own, own.status == .done ? try store.review(jobID: id) : nil, user.name) }
             guard user.role.includes(.reviewer), let other = try store.job(id: id) else { throw notFound }
             let review = try store.review(jobID: id)
-            // A reviewer sees applications that reached review; an administrator sees all.
-            guard user.role.includes(.admin) || review != nil else { throw notFound }
+            // A reviewer sees applications that reached review, and their re-scores (one made with
+            // verified inputs is shown beside the original); an administrator sees all.
+            let reviewed = try review != nil || other.rescoreOf.map { try store.review(jobID: $0) != nil } == true
+            guard user.role.includes(.admin) || reviewed else { throw notFound }
             try appendAuditOrFail(
                 AuditEntry(actor: user.id, actorName: user.name, action: .view, object: id, address: request.remoteAddress),
                 now: clock(), to: store)
@@ -90,7 +92,7 @@ extension CreditService {
         let shadow = user.role.includes(.admin) ? try stores.withStore { try $0.shadowResult(jobID: id) } : nil
         var representation = Self.representation(of: job, submittedBy: ownerName, withApplication: true)
         if case .object(var members) = representation {
-            members["review"] = review.map(Self.representation(of:)) ?? .null
+            members["review"] = review.map { Self.representation(of: $0, job: job, now: clock()) } ?? .null
             if let shadow, !shadow.challengerResult.isEmpty { members["challenger_result"] = .raw(shadow.challengerResult) }
             representation = .object(members)
         }
@@ -126,11 +128,12 @@ extension CreditService {
         // The final decision leads wherever a reviewer has decided: each item carries its review.
         let reviews = try stores.withStore { try $0.reviews(jobIDs: jobs.filter { $0.status == .done }.map(\.id)) }
         let reviewByJob = Dictionary(reviews.map { ($0.jobID, $0) }, uniquingKeysWith: { first, _ in first })
+        let now = clock()
         let page = jobs.map { job -> JSONOutput in
             guard let review = reviewByJob[job.id], case .object(var members) = Self.representation(of: job) else {
                 return Self.representation(of: job)
             }
-            members["review"] = Self.representation(of: review)
+            members["review"] = Self.representation(of: review, job: job, now: now)
             return .object(members)
         }
         return JSONOutput.object(["items": .array(page), "next": next]).response()

@@ -47,6 +47,12 @@ enum RouteTable {
         Route("/api/predictions/{id}", get: { service, request, parameter in try service.getPrediction(request, id: parameter) }),
         Route("/api/predictions/{id}/decision", post: { service, request, parameter in try service.decide(request, id: parameter) }),
         Route("/api/predictions/{id}/review", post: { service, request, parameter in try service.requestReview(request, id: parameter) }),
+        Route(
+            "/api/predictions/{id}/review-request",
+            post: { service, request, parameter in try service.requestCustomerReview(request, id: parameter) }),
+        Route(
+            "/api/predictions/{id}/verified-inputs",
+            post: { service, request, parameter in try service.correctVerifiedInputs(request, id: parameter) }),
         Route("/api/schema", get: { service, request, _ in try service.schema(request) }),
         Route("/api/locale", get: { service, _, _ in service.locale() }),
         Route("/api/model", get: { service, _, _ in try service.modelCard() }),
@@ -63,6 +69,7 @@ enum RouteTable {
         Route("/api/batches/{id}", get: { service, request, parameter in try service.getBatch(request, id: parameter) }),
         Route("/api/batches/{id}/results.csv", get: { service, request, parameter in try service.batchResults(request, id: parameter) }),
         Route("/api/reviews", get: { service, request, _ in try service.listReviews(request) }),
+        Route("/api/review-requests", get: { service, request, _ in try service.listReviewRequests(request) }),
         Route("/api/review-reasons", get: { service, request, _ in try service.reviewReasons(request) }),
         Route("/api/account", get: { service, request, _ in try service.account(request) }),
         Route("/api/account/password", post: { service, request, _ in try service.changePassword(request) }),

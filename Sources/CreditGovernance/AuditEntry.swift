@@ -34,6 +34,11 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     case view
     case export
     case reviewRequested = "review_requested"
+    /// A customer's request for review recorded by its officer (the documents' codes, never the statement).
+    case customerReviewRequested = "customer_review_requested"
+    /// A reviewer corrected inputs verified from the customer's documents: the names of the
+    /// fields changed and the linked re-score's id, never the values.
+    case inputsCorrected = "inputs_corrected"
     case decision
     /// A final decision that overrides the model's approve or decline.
     case override

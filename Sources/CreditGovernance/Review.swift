@@ -11,11 +11,18 @@ public enum ReviewOrigin: String, Sendable, Equatable {
     case officer
     /// A reviewer decided an application the model approved or rejected.
     case override
+    /// The customer asked for a review of a decided application (LGPD Art. 20): its officer
+    /// recorded the request with the customer's statement and documents; it has a due date.
+    case customer
 }
 
-/// An application's review: why it is in the queue and, once decided, the final decision.
+/// One review round of an application: why it is in the queue and, once decided, the final
+/// decision. An application has rounds over time: a customer may ask for a review of one decided
+/// already, which opens the next round.
 public struct Review: Sendable, Equatable {
     public var jobID: String
+    /// 1 for the first review of the application, 2 for the next, and so on.
+    public var round: Int = 1
     public var owner: Int64
     public var ownerName: String
     public var origin: ReviewOrigin
@@ -28,6 +35,16 @@ public struct Review: Sendable, Equatable {
     public var note: String?
     public var decidedBy: String?
     public var decidedAt: Double?
+    /// A customer's request: their statement and the documents they presented.
+    public var statement: String? = nil
+    public var documents: [ReviewDocument] = []
+    /// When a customer's request must be answered (nil for the other origins).
+    public var dueAt: Double? = nil
+    /// The application that re-scores this one with inputs a reviewer corrected from the documents.
+    public var rescoreID: String? = nil
+    /// Who decided the round before (nil in the first round): not the one to decide this round.
+    public var previousDeciderID: Int64? = nil
+    public var previousDecidedBy: String? = nil
 
     public init(
         jobID: String, owner: Int64, ownerName: String, origin: ReviewOrigin, requestNote: String?, openedAt: Double,

@@ -27,6 +27,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case conflict(String)
     /// No application has this id.
     case noSuchJob(String)
+    /// A rule forbids this person the action (a later review round decided by the reviewer who
+    /// decided the round before): the text says who may act instead.
+    case refused(String)
     /// Too many writers are waiting, or another process holds the database's write lock: try
     /// again in a moment (HTTP 503 with Retry-After).
     case busy(String)
@@ -50,6 +53,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case .postgres(let state, let message): return "PostgreSQL error \(state): \(message)"
         case .conflict(let text): return text
         case .noSuchJob(let id): return "no application has the id \(id)"
+        case .refused(let text): return text
         case .busy(let text): return "the database is busy: \(text); try again in a moment"
         case .decoding(let column, let value, let expected, let query):
             return

@@ -25,14 +25,17 @@ enum TestConfiguration {
     }
 
     /// A service on a new database in `directory` with `users` (name and role), all with
-    /// `password`, its clock stopped at `now`.
-    static func service(in directory: TemporaryDirectory, users: [(String, Role)], password: String, now: Double) throws -> CreditService {
+    /// `password`, its clock stopped at `now` (or `clock`, when given).
+    static func service(
+        in directory: TemporaryDirectory, users: [(String, Role)], password: String, now: Double,
+        clock: (@Sendable () -> Double)? = nil
+    ) throws -> CreditService {
         let configuration = try inDirectory(directory)
         let hasher = PasswordHasher(parameters: .fastForTests)
         let store = try SQLiteStore(path: configuration.databasePath)
         for (name, role) in users {
             _ = try store.createUser(name: name, passwordHash: hasher.hash(password), role: role, mustChangePassword: false, audit: nil, now: now)
         }
-        return try CreditService(configuration: configuration, hasher: hasher, clock: { now })
+        return try CreditService(configuration: configuration, hasher: hasher, clock: clock ?? { now })
     }
 }

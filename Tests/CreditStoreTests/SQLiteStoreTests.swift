@@ -93,7 +93,8 @@ final class SQLiteStoreTests: XCTestCase {
                 jobID: "a", decision: ReviewDecision(decision: .approve, reasonCode: "other", note: "old job", modelDecision: "approve"),
                 reviewer: alice, address: "", now: 22
             ).origin, .override)
-        XCTAssertEqual(try store.auditChain(after: 0, limit: 10).map(\.entry.action), [.override])
+        // Approving what the model approved agrees with it: a decision, not an override.
+        XCTAssertEqual(try store.auditChain(after: 0, limit: 10).map(\.entry.action), [.decision])
     }
 
     func testRefusesANewerSchema() throws {

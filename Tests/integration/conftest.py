@@ -14,7 +14,7 @@ from deploy import Host, NginxPrefixDeployment  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # Modules whose tests run once on each backend; the others use SQLite, the embedded default.
-BOTH_BACKENDS = {"test_api", "test_batches", "test_governance", "test_language"}
+BOTH_BACKENDS = {"test_api", "test_batches", "test_customer_review", "test_governance", "test_language"}
 
 
 def pytest_generate_tests(metafunc):

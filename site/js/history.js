@@ -60,7 +60,8 @@ export async function historyView() {
       cell(columns[2], job.client_id === null || job.client_id === undefined ? "—" : String(job.client_id)),
       cell(columns[3], t(`status.word_${job.status}`)),
       cell(columns[4], decided ? [h("span", { class: `tag tag-${decided.kind}` }, decided.text),
-        decided.model ? h("span", { class: "meta" }, ` ${t("result.model_said", { decision: decided.model })}`) : null] : "—"),
+        decided.model ? h("span", { class: "meta" }, ` ${t("result.model_said", { decision: decided.model })}`) : null,
+        job.review?.override ? h("strong", { class: "override-mark" }, ` ${t("reviews.override")}`) : null] : "—"),
       cell(columns[5], r ? percent(r.probability_of_default) : "—"),
       cell(columns[6], r ? String(r.score) : "—"));
   }

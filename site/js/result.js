@@ -3,6 +3,7 @@ import { h } from "./dom.js";
 import { draftFrom, isIdentifier } from "./application.js";
 import { formatNumber } from "./numbers.js";
 import { currentLanguage, percent, t, when } from "./i18n.js";
+import { customerReviewPanel } from "./review-request.js";
 
 /** The model's decision in words ("Aprovar"). */
 export const modelWord = (decision) => t(`decision.${decision}`);
@@ -220,7 +221,7 @@ export function resultView(id) {
       const panel = await decisionPanel(data, () => { polls = 0; delay = 50; stopped = false; poll(); });
       if (stopped) return;
       // The review panel sits between the result and the application, where a reviewer reads.
-      slot.replaceChildren(card(data, cutoffs, definition), panel || "", data.application ? submitted(data.application, definition) : "");
+      slot.replaceChildren(card(data, cutoffs, definition), panel || "", customerReviewPanel(data) || "", data.application ? submitted(data.application, definition) : "");
       const r = data.result;
       const decision = standing(r, data.review);
       heading.textContent = decision.model ? t("result.heading_final", { decision: decision.text }) : t("result.heading", { decision: decision.text });

@@ -2,6 +2,8 @@ import { api } from "./api.js";
 import { h } from "./dom.js";
 import { percent, t, when } from "./i18n.js";
 import { finalWord, modelWord } from "./result.js";
+import { documentWords, dueMark } from "./review-request.js";
+import { verifiedInputs } from "./verified-inputs.js";
 
 let reasonsPromise;
 /** The review reasons' words by code, in the page's language. */
@@ -10,8 +12,10 @@ async function reasonLabels() {
   return new Map((await reasonsPromise).map((r) => [r.code, r.label]));
 }
 
-/** The review queue (reviewers): open reviews oldest first, or decided ones newest first. Each
- *  row links to the application, where the decision panel records the final decision. */
+/** The review queue (reviewers): open reviews by urgency (customers' requests by due date, each
+ *  with the customer's statement and documents and a form to correct verified inputs; then the
+ *  others oldest first), or decided ones newest first, overrides marked. Each row links to the
+ *  application, where the decision panel records the final decision. */
 export async function reviewsView() {
   const body = h("tbody");
   const status = h("p", { class: "meta", role: "status" });
@@ -24,7 +28,7 @@ export async function reviewsView() {
 
   function heading() {
     const open = which.value === "open";
-    columns = (open ? ["waiting_since", "applicant", "officer", "why", "model", "pd"]
+    columns = (open ? ["waiting_since", "due", "applicant", "officer", "why", "model", "pd"]
       : ["decided_at", "applicant", "officer", "model", "final", "by"]).map((key) => t(`reviews.${key}`));
     head.replaceChildren(h("tr", {}, columns.map((text) => h("th", { scope: "col" }, text))));
     table.querySelector("caption").textContent = open ? t("reviews.caption_open") : t("reviews.caption_decided");
@@ -34,13 +38,24 @@ export async function reviewsView() {
     const review = job.review, r = job.result;
     const link = (text) => h("a", { href: `#/result/${job.id}` }, text);
     const cell = (index, ...content) => h("td", { dataset: { label: columns[index] } }, ...content);
+    const round = review.round > 1 ? h("span", { class: "meta" }, ` — ${t("reviews.round", { round: review.round })}`) : null;
     if (which.value === "open") {
-      return h("tr", {}, cell(0, link(when(review.opened_at))), cell(1, job.applicant_name || "—"), cell(2, review.officer),
-        cell(3, t(`origin.${review.origin}`), review.request_note ? h("span", { class: "meta" }, `: ${review.request_note}`) : null),
-        cell(4, r ? modelWord(r.decision) : "—"), cell(5, r ? percent(r.probability_of_default) : "—"));
+      const customer = review.origin === "customer";
+      const corrections = h("div", { class: "verified-slot" });
+      verifiedInputs(job).then((element) => corrections.replaceChildren(element));
+      return h("tr", { class: review.overdue ? "overdue" : null }, cell(0, link(when(review.opened_at))), cell(1, dueMark(review)),
+        cell(2, job.applicant_name || "—"), cell(3, review.officer),
+        // One block in the cell: on a phone it sits beside the column's name, as the other cells do.
+        cell(4, h("div", {}, h("div", {}, t(`origin.${review.origin}`), round, review.request_note ? h("span", { class: "meta" }, `: ${review.request_note}`) : null),
+          customer ? h("blockquote", { class: "customer-statement" }, review.statement || "—") : null,
+          customer ? h("div", { class: "meta customer-documents" }, `${t("reviews.documents")}: ${documentWords(review.documents)}`) : null,
+          corrections)),
+        cell(5, r ? modelWord(r.decision) : "—"), cell(6, r ? percent(r.probability_of_default) : "—"));
     }
     return h("tr", {}, cell(0, link(when(review.decided_at))), cell(1, job.applicant_name || "—"), cell(2, review.officer),
-      cell(3, r ? modelWord(r.decision) : "—"), cell(4, `${finalWord(review.decision)} (${labels.get(review.reason_code) || review.reason_code})`),
+      cell(3, r ? modelWord(r.decision) : "—"),
+      cell(4, `${finalWord(review.decision)} (${labels.get(review.reason_code) || review.reason_code})`, round,
+        review.override ? h("strong", { class: "override-mark" }, ` ${t("reviews.override")}`) : null),
       cell(5, review.decided_by || "—"));
   }
 

@@ -88,6 +88,7 @@ public enum ResultTable {
                 switch origin {
                 case "model": "Reviewer (referred by the model)"
                 case "officer": "Reviewer (sent by the officer)"
+                case "customer": "Reviewer (the customer asked for a review)"
                 default: "Reviewer's override of the model"
                 }
             return (catalog.translate(words), catalog.translate(from))

@@ -180,5 +180,20 @@ enum PostgresMigrations {
         DROP INDEX jobs_single_by_owner;
         CREATE INDEX jobs_by_owner_time ON jobs(owner, submitted_at, seq, batch_seq);
         """,
+        // review-rounds (SQLite's review-rounds): one row per job and round, the existing rows as round 1.
+        """
+        ALTER TABLE reviews ADD COLUMN round integer NOT NULL DEFAULT 1;
+        ALTER TABLE reviews DROP CONSTRAINT reviews_pkey;
+        ALTER TABLE reviews ADD PRIMARY KEY (seq, round);
+        ALTER TABLE reviews DROP CONSTRAINT reviews_origin_check;
+        ALTER TABLE reviews ADD CONSTRAINT reviews_origin_check CHECK (origin IN ('model', 'officer', 'override', 'customer'));
+        ALTER TABLE reviews ADD COLUMN statement text;
+        ALTER TABLE reviews ADD COLUMN documents text;
+        ALTER TABLE reviews ADD COLUMN due_at double precision;
+        ALTER TABLE reviews ADD COLUMN rescore_seq bigint REFERENCES jobs(seq);
+        DROP INDEX reviews_open;
+        CREATE UNIQUE INDEX reviews_open ON reviews(seq) WHERE decision IS NULL;
+        CREATE INDEX reviews_by_rescore ON reviews(rescore_seq) WHERE rescore_seq IS NOT NULL;
+        """,
     ]
 }

@@ -44,6 +44,8 @@ public final class PostgresStore: SQLStore {
 
     private func notifyWorkers() throws(StoreError) { try connection.query("SELECT pg_notify($1, '')", [Self.channel]) }
 
+    override func jobsQueuedInTransaction() throws(StoreError) { try notifyWorkers() }
+
     /// Stores the submissions in one statement (one round trip for a whole group commit): each
     /// row's columns as arrays, unnested into jobs and their applications in order. A row whose
     /// owner is disabled or gone, or whose token generation is stale, is not stored, nor is one
@@ -111,10 +113,12 @@ public final class PostgresStore: SQLStore {
               WHERE j.id = o.id AND j.status = 'running' AND j.worker = $7 AND j.attempts = o.attempt
               RETURNING j.seq, j.id, j.batch_seq),
             referred AS (
-              -- A referred single application enters the review queue (a batch's rows do not).
+              -- A referred single application enters the review queue (a batch's rows and a
+              -- reviewer's re-score with verified inputs do not).
               INSERT INTO reviews (seq, origin, opened_at)
-              SELECT u.seq, 'model', $6::double precision FROM updated u JOIN outcome o ON o.id = u.id WHERE o.referred AND u.batch_seq IS NULL
-              ON CONFLICT (seq) DO NOTHING)
+              SELECT u.seq, 'model', $6::double precision FROM updated u JOIN outcome o ON o.id = u.id
+              WHERE o.referred AND u.batch_seq IS NULL AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.rescore_seq = u.seq)
+              ON CONFLICT DO NOTHING)
             INSERT INTO job_results (seq, result, error) SELECT u.seq, o.result, o.error FROM updated u JOIN outcome o ON o.id = u.id
             ON CONFLICT (seq) DO UPDATE SET result = excluded.result, error = excluded.error
             """,

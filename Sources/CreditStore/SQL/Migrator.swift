@@ -12,6 +12,7 @@ enum Migrator {
         "users-and-jobs", "applications-and-results-apart", "worker-modes", "request-hashes", "sign-in-budget", "rescore-links",
         "compact-records", "batches", "history-indexes", "roles-reviews-and-audit", "model-register", "outcomes", "readiness-probe",
         "api-keys", "applicant-columns", "batch-dialects", "user-languages", "history-search",
+        "review-rounds",
     ]
 
     /// Work a migration does in Swift after its DDL, in the same transaction: what SQL cannot

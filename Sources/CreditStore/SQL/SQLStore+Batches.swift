@@ -50,6 +50,7 @@ extension SQLStore: BatchStore {
             """
             SELECT j.batch_line, j.id, j.client_id, j.status, r.result, r.error, j.applicant_name, v.origin, v.decision
             FROM jobs j LEFT JOIN job_results r ON r.seq = j.seq LEFT JOIN reviews v ON v.seq = j.seq
+              AND v.round = (SELECT max(x.round) FROM reviews x WHERE x.seq = j.seq)
             WHERE j.batch_seq = (SELECT seq FROM batches WHERE id = ?1 AND owner = ?2) AND j.batch_line > ?3 ORDER BY j.batch_line LIMIT ?4
             """, [.text(id), .integer(owner), .int(afterLine), .int(limit)]
         ) { row throws(StoreError) in

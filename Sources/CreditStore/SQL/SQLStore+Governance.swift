@@ -100,115 +100,13 @@ extension SQLStore: GovernanceStore {
         try sql.query("SELECT \(Self.auditColumns) FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2", [.integer(seq), .int(limit)], Self.readAudit)
     }
 
-    // MARK: Reviews
-
-    private static let reviewSelect = """
-        SELECT j.id, j.owner, u.name, v.origin, v.request_note, v.opened_at, v.decision, v.reason_code, v.note, d.name, v.decided_at
-        FROM reviews v JOIN jobs j ON j.seq = v.seq JOIN users u ON u.id = j.owner LEFT JOIN users d ON d.id = v.decided_by
-        """
-
-    private static func readReview(_ row: any SQLRow) throws(StoreError) -> Review {
-        Review(
-            jobID: try row.string(0), owner: try row.int64(1), ownerName: try row.string(2), origin: try row.decode(ReviewOrigin.self, 3),
-            requestNote: try row.optionalString(4), openedAt: try row.double(5), decision: try row.optionalDecode(FinalDecision.self, 6),
-            reasonCode: try row.optionalString(7), note: try row.optionalString(8), decidedBy: try row.optionalString(9),
-            decidedAt: try row.optionalDouble(10))
-    }
+    // MARK: Accounts' language
 
     public func setLanguage(userID: Int64, language: String) throws(StoreError) {
         try sql.execute("UPDATE users SET language = ?2 WHERE id = ?1", [.integer(userID), .text(language)])
     }
 
-    public func review(jobID: String) throws(StoreError) -> Review? {
-        try sql.query("\(Self.reviewSelect) WHERE j.id = ?1", [.text(jobID)], Self.readReview).first
-    }
-
-    public func reviews(jobIDs: [String]) throws(StoreError) -> [Review] {
-        guard !jobIDs.isEmpty else { return [] }
-        let placeholders = jobIDs.indices.map { "?\($0 + 1)" }.joined(separator: ", ")
-        return try sql.query("\(Self.reviewSelect) WHERE j.id IN (\(placeholders))", jobIDs.map { .text($0) }, Self.readReview)
-    }
-
-    public func reviews(open: Bool, limit: Int, after: String?) throws(StoreError) -> [Review] {
-        let page =
-            open
-            // Oldest first by when each came to review (an officer may send an old application today).
-            ? """
-            v.decision IS NULL AND (?1 IS NULL OR (v.opened_at, v.seq) > (SELECT r.opened_at, r.seq FROM reviews r JOIN jobs k ON k.seq = r.seq WHERE k.id = ?1))
-            ORDER BY v.opened_at, v.seq
-            """
-            : """
-            v.decision IS NOT NULL AND (?1 IS NULL OR v.decided_at < (SELECT decided_at FROM reviews WHERE seq = (SELECT seq FROM jobs WHERE id = ?1)))
-            ORDER BY v.decided_at DESC
-            """
-        return try sql.query("\(Self.reviewSelect) WHERE \(page) LIMIT ?2", [.text(after), .int(limit)], Self.readReview)
-    }
-
-    /// The row number of a finished application (of `owner`, when given), locked for this
-    /// transaction: two reviewers deciding at once take turns, and the second finds it decided.
-    private func finishedJob(_ jobID: String, owner: Int64?) throws(StoreError) -> Int64 {
-        guard
-            let seq = try sql.query(
-                "SELECT seq FROM jobs WHERE id = ?1 AND (?2 IS NULL OR owner = ?2) AND status = 'done'\(dialect.forUpdate)",
-                [.text(jobID), .integer(owner)], { row throws(StoreError) in try row.int64(0) }
-            ).first
-        else { throw .noSuchJob(jobID) }
-        return seq
-    }
-
-    public func requestReview(jobID: String, requester: User, note: String, address: String, now: Double) throws(StoreError) -> Review {
-        try sql.transaction { () throws(StoreError) -> Review in
-            let seq = try finishedJob(jobID, owner: requester.id)
-            if let existing = try review(jobID: jobID) {
-                throw .conflict(
-                    existing.isOpen ? "This application is in the review queue already." : "This application has a final decision already.")
-            }
-            try sql.execute(
-                "INSERT INTO reviews (seq, origin, request_note, opened_at) VALUES (?1, 'officer', ?2, ?3)",
-                [.integer(seq), .text(note), .real(now)])
-            try appendAuditInTransaction([
-                (
-                    AuditEntry(
-                        actor: requester.id, actorName: requester.name, action: .reviewRequested, object: jobID,
-                        address: address), now
-                )
-            ])
-            guard let review = try review(jobID: jobID) else { throw .noSuchJob(jobID) }
-            return review
-        }
-    }
-
-    public func decide(jobID: String, decision: ReviewDecision, reviewer: User, address: String, now: Double) throws(StoreError) -> Review {
-        try sql.transaction { () throws(StoreError) -> Review in
-            let seq = try finishedJob(jobID, owner: nil)
-            let existing = try review(jobID: jobID)
-            if let existing, let decided = existing.decision { throw .conflict("This application was decided already (\(decided.rawValue)).") }
-            if existing == nil {
-                // Not referred and not sent to review: deciding it overrides the model.
-                try sql.execute("INSERT INTO reviews (seq, origin, opened_at) VALUES (?1, 'override', ?2)", [.integer(seq), .real(now)])
-            }
-            try sql.execute(
-                """
-                UPDATE reviews SET decision = ?1, reason_code = ?2, note = ?3, decided_by = ?4, decided_at = ?5 WHERE seq = ?6 AND decision IS NULL
-                """,
-                [
-                    .text(decision.decision.rawValue), .text(decision.reasonCode), .text(decision.note), .integer(reviewer.id), .real(now),
-                    .integer(seq),
-                ])
-            let overrides = decision.modelDecision != "review" && existing?.origin != .officer
-            try appendAuditInTransaction([
-                (
-                    AuditEntry(
-                        actor: reviewer.id, actorName: reviewer.name, action: overrides ? .override : .decision,
-                        object: jobID,
-                        detail: "\(decision.decision.rawValue) \(decision.reasonCode) (model: \(decision.modelDecision))",
-                        address: address), now
-                )
-            ])
-            guard let review = try review(jobID: jobID) else { throw .noSuchJob(jobID) }
-            return review
-        }
-    }
+    // MARK: Applications for reviewers
 
     public func job(id: String) throws(StoreError) -> Job? {
         try sql.query("SELECT \(Self.jobColumns) FROM \(Self.jobTables) WHERE j.id = ?1", [.text(id)], Self.readJob).first

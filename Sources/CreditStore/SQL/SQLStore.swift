@@ -27,6 +27,11 @@ public class SQLStore: StoreConnection {
     public static var latestSchemaVersion: Int { Migrator.latest }
     public var location: String { preconditionFailure("a store names its location") }
 
+    /// Called inside a transaction that queued a job outside the group commit (a re-score with
+    /// verified inputs): PostgreSQL notifies the workers at its commit; SQLite's callers wake them
+    /// after it (``StorePool/notifyWorkers()``).
+    func jobsQueuedInTransaction() throws(StoreError) {}
+
     // MARK: Jobs
 
     /// A job's columns, from `jobs` joined with its application and result (aliases j, p, r).
@@ -55,7 +60,7 @@ public class SQLStore: StoreConnection {
         }
     }
 
-    private func insertJob(_ submission: Submission) throws(StoreError) -> EnqueueResult {
+    func insertJob(_ submission: Submission) throws(StoreError) -> EnqueueResult {
         let id = JobID.new(now: submission.now)
         // The owner's account (and the token's generation, when given) is checked in the same
         // statement, so no job is ever stored for a disabled user or with a token revoked by a
@@ -226,12 +231,14 @@ public class SQLStore: StoreConnection {
             guard let seq = rows.first else { continue }
             try recordResult(seq: seq, result: result, error: error)
             // A referred single application enters the review queue (a batch's rows do not: a
-            // portfolio re-score is not a queue of customers waiting).
+            // portfolio re-score is not a queue of customers waiting; nor does a reviewer's
+            // re-score with verified inputs, which belongs to the round it was made in).
             if referred {
                 try sql.execute(
                     """
-                    INSERT INTO reviews (seq, origin, opened_at) SELECT ?1, 'model', ?2 WHERE (SELECT batch_seq FROM jobs WHERE seq = ?1) IS NULL
-                    ON CONFLICT (seq) DO NOTHING
+                    INSERT INTO reviews (seq, origin, opened_at) SELECT ?1, 'model', ?2
+                    WHERE (SELECT batch_seq FROM jobs WHERE seq = ?1) IS NULL AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.rescore_seq = ?1)
+                    ON CONFLICT DO NOTHING
                     """, [.integer(seq), .real(now)])
             }
             if let shadow { try recordShadow(seq: seq, shadow) }
@@ -303,6 +310,11 @@ public class SQLStore: StoreConnection {
             // outcomes to find the tombstone.
             try sql.execute("UPDATE jobs SET applicant_name = NULL WHERE applicant_name IS NOT NULL AND seq IN (\(finished))", [.real(cutoff)])
             try SearchIndex.forgetNames(of: finished, cutoff: cutoff, sql)
+            // A customer's statement in a decided review round is theirs too (an open round keeps it
+            // until decided); the documents' codes and the decision stay.
+            try sql.execute(
+                "UPDATE reviews SET statement = NULL WHERE statement IS NOT NULL AND decision IS NOT NULL AND seq IN (\(finished))",
+                [.real(cutoff)])
             // A challenger's result holds the application's values in its reasons: it goes too.
             try sql.execute(
                 "UPDATE shadow_results SET challenger_result = NULL WHERE challenger_result IS NOT NULL AND seq IN (\(finished))",

@@ -235,5 +235,36 @@ enum SQLiteMigrations {
         DROP INDEX jobs_single_by_owner;
         CREATE INDEX jobs_by_owner_time ON jobs(owner, submitted_at, seq, batch_seq);
         """,
+        // review-rounds: an application has review rounds over time (a customer may ask for a
+        // review of one decided already): one row per job and round, the existing rows as round 1.
+        // A customer's request keeps the statement, the documents' codes and a due date; a round
+        // names the re-score a reviewer made with corrected inputs, which the queue leaves out.
+        // At most one round of a job is open. SQLite cannot change a CHECK, so the table is rebuilt.
+        """
+        CREATE TABLE reviews_rounds (
+            seq INTEGER NOT NULL REFERENCES jobs(seq),
+            round INTEGER NOT NULL DEFAULT 1,
+            origin TEXT NOT NULL CHECK (origin IN ('model', 'officer', 'override', 'customer')),
+            request_note TEXT,
+            opened_at REAL NOT NULL,
+            decision TEXT CHECK (decision IN ('approve', 'decline')),
+            reason_code TEXT,
+            note TEXT,
+            decided_by INTEGER REFERENCES users(id),
+            decided_at REAL,
+            statement TEXT,
+            documents TEXT,
+            due_at REAL,
+            rescore_seq INTEGER REFERENCES jobs(seq),
+            PRIMARY KEY (seq, round)
+        );
+        INSERT INTO reviews_rounds (seq, round, origin, request_note, opened_at, decision, reason_code, note, decided_by, decided_at)
+        SELECT seq, 1, origin, request_note, opened_at, decision, reason_code, note, decided_by, decided_at FROM reviews;
+        DROP TABLE reviews;
+        ALTER TABLE reviews_rounds RENAME TO reviews;
+        CREATE UNIQUE INDEX reviews_open ON reviews(seq) WHERE decision IS NULL;
+        CREATE INDEX reviews_decided ON reviews(decided_at) WHERE decision IS NOT NULL;
+        CREATE INDEX reviews_by_rescore ON reviews(rescore_seq) WHERE rescore_seq IS NOT NULL;
+        """,
     ]
 }

@@ -463,6 +463,22 @@ private let portugueseEntries: [String: String] = [
     "This application was decided already (approve).": "Esta proposta já foi decidida (aprovada).",
     "This application was decided already (decline).": "Esta proposta já foi decidida (recusada).",
 
+    // A customer's request for review, verified inputs, later rounds
+    "Write down what the customer says.": "Registre o que o cliente alega.",
+    "A statement has at most 2,000 characters.": "A alegação do cliente pode ter no máximo 2.000 caracteres.",
+    "documents is a list of codes, each one of: {codes}.": "documents é uma lista de códigos, cada um entre: {codes}.",
+    "Give the corrected fields as an object of field names and values.": "Informe os campos corrigidos como um objeto de nomes de campo e valores.",
+    "This is not a field of the application.": "Este não é um campo da proposta.",
+    "There is no scored application with id {id}.": "Não há proposta avaliada com o id {id}.",
+    "Application purged": "Proposta expurgada",
+    "The application's inputs are no longer kept (retention), so they cannot be corrected.": "Os dados desta proposta não são mais guardados (retenção), por isso não podem ser corrigidos.",
+    "Not in review": "Fora da fila de análise",
+    "Inputs can be corrected only while the application is in the review queue.": "Os dados só podem ser corrigidos enquanto a proposta está na fila de análise.",
+    "The officer's account is inactive": "A conta do operador está inativa",
+    "The application's officer is disabled or must change their password; an administrator can enable the account.": "O operador da proposta está desativado ou precisa trocar a senha; um administrador pode reativar a conta.",
+    "Another reviewer must decide": "Outro analista deve decidir",
+    "You decided the previous review of this application; another reviewer must decide this one.": "Você decidiu a análise anterior desta proposta; outro analista deve decidir esta.",
+
     // Accounts
     "A user name has 1 to 100 letters, digits or . _ - @.": "O nome de usuário deve ter de 1 a 100 caracteres, entre letras, dígitos e . _ - @.",
     "A password needs at least 10 characters.": "A senha precisa ter pelo menos 10 caracteres.",
@@ -574,6 +590,7 @@ private let portugueseEntries: [String: String] = [
     "Model": "Modelo",
     "Reviewer (referred by the model)": "Analista (encaminhada pelo modelo)",
     "Reviewer (sent by the officer)": "Analista (enviada pelo operador)",
+    "Reviewer (the customer asked for a review)": "Analista (a pedido do cliente)",
     "Reviewer's override of the model": "Analista (alterou a decisão do modelo)",
     "Officer": "Operador",
     "Submitted at": "Enviada em",
