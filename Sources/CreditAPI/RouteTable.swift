@@ -47,6 +47,7 @@ enum RouteTable {
         Route("/api/predictions/{id}", get: { service, request, parameter in try service.getPrediction(request, id: parameter) }),
         Route("/api/predictions/{id}/decision", post: { service, request, parameter in try service.decide(request, id: parameter) }),
         Route("/api/predictions/{id}/review", post: { service, request, parameter in try service.requestReview(request, id: parameter) }),
+        Route("/api/predictions/{id}/letter", get: { service, request, parameter in try service.predictionLetter(request, id: parameter) }),
         Route("/api/schema", get: { service, request, _ in try service.schema(request) }),
         Route("/api/locale", get: { service, _, _ in service.locale() }),
         Route("/api/model", get: { service, _, _ in try service.modelCard() }),
