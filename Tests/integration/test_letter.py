@@ -96,6 +96,18 @@ def test_the_letters_language_is_asked_negotiated_or_the_default(stack, people, 
     assert status == 400 and b"lang" in body
 
 
+def test_the_models_decision_stands_when_no_reviewer_decided(stack, people):
+    """An application nobody reviewed: the letter says the model's decision in words, with the
+    reasons for a refusal, the favourable factors for an approval, or when to hear back."""
+    job = scored(stack, people["letter_officer"])
+    status, _, body = letter(stack, job["id"], people["letter_officer"], "?lang=en")
+    html = body.decode()
+    assert status == 200
+    expected = {"approve": ["Approved", "Main favourable factors"], "reject": ["Not approved", "Main reasons for the decision"],
+                "review": ["Under analysis", "within 15 days"]}[job["result"]["decision"]]
+    assert all(words in html for words in expected), (job["result"]["decision"], html)
+
+
 def test_a_hostile_name_is_escaped(stack, people):
     job = scored(stack, people["letter_officer"], applicant_name="<script>alert(1)</script> & \"Zé\"")
     status, _, body = letter(stack, job["id"], people["letter_officer"])
