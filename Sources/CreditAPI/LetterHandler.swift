@@ -27,11 +27,10 @@ extension CreditService {
                 detail: "The application is \(job.status.rawValue); a letter can be issued once it is scored.")
         }
         let now = clock()
-        let day = zoneOffsets.day(at: now)
-        let words = DecisionLetterWords.of(language)
         let letter = DecisionLetter(
             reference: job.id, applicantName: job.applicantName, result: parsed, reviews: review.map { [$0] } ?? [], language: language,
-            lender: configuration.lender, date: words.date(day.year, day.month, day.day, words.months), reviewDays: configuration.reviewDays)
+            lender: configuration.lender, date: DecisionLetterWords.of(language).date(zoneOffsets.day(at: now)),
+            reviewDays: configuration.reviewDays)
         try stores.withStore { store in
             try appendAuditOrFail(
                 AuditEntry(

@@ -98,8 +98,7 @@ final class DecisionLetterTests: XCTestCase {
         XCTAssertTrue(zone.day(at: 1_796_695_200) == (2026, 12, 7))
         XCTAssertTrue(ZoneOffsets.utc.day(at: 1_796_695_200) == (2026, 12, 8))
         XCTAssertNil(ZoneOffsets(zone: "Nowhere/Atlantis"))
-        let words = DecisionLetterWords.english
-        XCTAssertEqual(words.date(2026, 12, 7, words.months), "7 December 2026")
-        XCTAssertEqual(DecisionLetterWords.portuguese.date(2026, 3, 7, []), "07/03/2026")
+        XCTAssertEqual(DecisionLetterWords.english.date((2026, 12, 7)), "7 December 2026")
+        XCTAssertEqual(DecisionLetterWords.portuguese.date((2026, 3, 7)), "07/03/2026")
     }
 }

@@ -31,8 +31,15 @@ struct DecisionLetterWords: Sendable {
     let positiveRegisterRight: String
     let howToAsk: @Sendable (_ contact: String, _ reference: String, _ days: Int) -> String
     let closing: String
-    let months: [String]
-    let date: @Sendable (_ year: Int64, _ month: Int64, _ day: Int64, _ months: [String]) -> String
+    /// How a day is written: `dd/mm/aaaa` (empty), or day, month name and year (the month names).
+    let monthNames: [String]
+
+    /// The day written the language's way: `07/12/2026`, `7 December 2026`.
+    func date(_ day: (year: Int64, month: Int64, day: Int64)) -> String {
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : String(value) }
+        guard monthNames.count == 12 else { return "\(two(day.day))/\(two(day.month))/\(day.year)" }
+        return "\(day.day) \(monthNames[Int(day.month) - 1]) \(day.year)"
+    }
 
     static func of(_ language: Language) -> DecisionLetterWords {
         switch language {
@@ -49,7 +56,8 @@ struct DecisionLetterWords: Sendable {
         contactLabel: "Atendimento",
         salutation: { "Prezado(a) \($0)," },
         neutralSalutation: "Prezado(a) cliente,",
-        introduction: "Concluímos a análise da sua proposta de crédito. Este comunicado informa o resultado, os principais motivos e os seus direitos.",
+        introduction:
+            "Concluímos a análise da sua proposta de crédito. Este comunicado informa o resultado, os principais motivos e os seus direitos.",
         decisionHeading: "Decisão",
         approved: "Aprovada",
         approvedSentence: "Sua proposta de crédito foi aprovada. Entraremos em contato para os próximos passos da contratação.",
@@ -64,7 +72,8 @@ struct DecisionLetterWords: Sendable {
         recourseHeading: "O que poderia mudar esta decisão",
         recourseIntroduction: "Uma nova proposta poderia ter outro resultado, por exemplo:",
         rightsHeading: "Seus direitos",
-        automatedNotice: "A análise da sua proposta foi feita com o apoio de um modelo estatístico de risco de crédito, a partir das informações que você nos forneceu.",
+        automatedNotice:
+            "A análise da sua proposta foi feita com o apoio de um modelo estatístico de risco de crédito, a partir das informações que você nos forneceu.",
         lgpdRight:
             "Pela Lei Geral de Proteção de Dados Pessoais (Lei nº 13.709/2018, art. 20), você pode pedir a revisão de decisões tomadas "
             + "unicamente com base em tratamento automatizado de dados pessoais que afetem seus interesses, inclusive as que definem o seu "
@@ -79,11 +88,7 @@ struct DecisionLetterWords: Sendable {
                 + "Responderemos em até \(days) dias."
         },
         closing: "Atenciosamente,",
-        months: [],
-        date: { year, month, day, _ in
-            func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : String(value) }
-            return "\(two(day))/\(two(month))/\(year)"
-        })
+        monthNames: [])
 
     static let english = DecisionLetterWords(
         title: "Credit decision notice",
@@ -123,8 +128,7 @@ struct DecisionLetterWords: Sendable {
                 + "We will answer within \(days) days."
         },
         closing: "Yours sincerely,",
-        months: [
+        monthNames: [
             "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
-        ],
-        date: { year, month, day, months in "\(day) \(months[Int(month) - 1]) \(year)" })
+        ])
 }
