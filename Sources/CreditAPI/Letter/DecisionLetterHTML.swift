@@ -6,24 +6,24 @@ import CreditSystem
 public enum DecisionLetterHTML {
     /// The letter's style sheet, print first: one A4 page with its margins, black on white.
     static let style = """
-        @page{size:A4;margin:16mm 18mm}
+        @page{size:A4;margin:10mm 15mm}
         *{box-sizing:border-box}
         html{color:#111;background:#fff}
-        body{margin:0 auto;max-width:174mm;padding:8mm 0;font:10pt/1.45 "DejaVu Sans","Liberation Sans",Arial,sans-serif}
-        header{border-bottom:2px solid #111;padding-bottom:3mm;margin-bottom:5mm}
+        body{margin:0 auto;max-width:178mm;padding:8mm 0;font:9.5pt/1.32 "DejaVu Sans","Liberation Sans",Arial,sans-serif}
+        header{border-bottom:2px solid #111;padding-bottom:2mm;margin-bottom:4mm}
         header p{margin:0}
-        .lender{font-size:13pt;font-weight:bold}
-        h1{font-size:15pt;margin:0 0 3mm}
-        h2{font-size:11pt;margin:5mm 0 1.5mm}
-        dl{display:grid;grid-template-columns:max-content 1fr;gap:0.5mm 4mm;margin:0 0 4mm}
+        .lender{font-size:12pt;font-weight:bold}
+        h1{font-size:14pt;margin:0 0 2mm}
+        h2{font-size:10.5pt;margin:3.5mm 0 1mm}
+        dl{display:grid;grid-template-columns:max-content 1fr;gap:0.3mm 4mm;margin:0 0 3mm}
         dt{font-weight:bold}
         dd{margin:0;overflow-wrap:anywhere}
-        p{margin:0 0 2mm}
-        ul{margin:0 0 2mm;padding-left:6mm}
-        li{margin-bottom:1mm}
-        .outcome{display:inline-block;font-size:13pt;font-weight:bold;border:2px solid #111;padding:1mm 4mm;margin-bottom:2mm}
-        .rights{border-top:1px solid #111;margin-top:5mm;padding-top:1mm;font-size:9pt}
-        .closing{margin-top:6mm}
+        p{margin:0 0 1.5mm}
+        ul{margin:0 0 1.5mm;padding-left:6mm}
+        li{margin-bottom:0.5mm}
+        .outcome{display:inline-block;font-size:12pt;font-weight:bold;border:2px solid #111;padding:0.5mm 4mm;margin-bottom:1.5mm}
+        .rights{border-top:1px solid #111;margin-top:4mm;padding-top:0.5mm;font-size:8.5pt}
+        .closing{margin-top:3mm}
         @media print{body{padding:0;max-width:none}}
         """
 
@@ -65,7 +65,7 @@ public enum DecisionLetterHTML {
         html += "<section class=\"rights\">\n" + heading(words.rightsHeading)
         html += paragraph(words.automatedNotice) + paragraph(words.lgpdRight) + paragraph(words.positiveRegisterRight)
         html += paragraph(words.howToAsk(lender.contact, letter.reference, letter.reviewDays)) + "</section>\n"
-        html += "<p class=\"closing\">\(escape(words.closing))</p>\n" + paragraph(lender.name)
+        html += "<p class=\"closing\">\(escape(words.closing))<br>\(escape(lender.name))</p>\n"
         return html + "</main>\n</body>\n</html>\n"
     }
 
