@@ -4,6 +4,7 @@ in Portuguese and in English, one page holding the lender, the decision, the rea
 customer's rights, and nothing internal (PD, score, model, user names, notes, excluded attributes);
 the result page's print button that prints it; and the page's own printout, the internal record."""
 import base64
+import itertools
 import os
 import re
 import signal
@@ -44,8 +45,13 @@ def scored(stack, token, **fields):
 
 @pytest.fixture(scope="module")
 def declined(stack, people):
-    """An application the officer asked a review for (with a note) and a reviewer declined (with a note)."""
-    job = scored(stack, people["letter_officer"], age=19, personal_monthly_income=300.0, months_in_the_job=0, months_in_residence=0)
+    """An application the model rejects if a plausible one is found (else the last tried), sent
+    to review by its officer (with a note) and declined by a reviewer (with a note)."""
+    for age, income, day in itertools.product((18, 21, 25), (100.0, 900.0), (1, 10)):
+        job = scored(stack, people["letter_officer"], age=age, personal_monthly_income=income, months_in_the_job=0,
+                     months_in_residence=0, payment_day=day)
+        if job["result"]["decision"] == "reject":
+            break
     if job["result"]["decision"] != "review":
         status, _, body = stack.json("POST", f"/api/predictions/{job['id']}/review", {"note": REQUEST_NOTE}, token=people["letter_officer"])
         assert status == 201, body
