@@ -28,6 +28,8 @@ public final class CreditService: Sendable {
     /// One line per request (never a password, token or application); silent unless given.
     let logger: Logger
     let clock: @Sendable () -> Double
+    /// `CREDIT_TIME_ZONE`'s offsets, read once (UTC when the system has no file for it): the day a letter is dated.
+    let zoneOffsets: ZoneOffsets
 
     /// Opens the database (migrating it) and loads the signing key; refuses to start without one.
     public init(
@@ -55,6 +57,7 @@ public final class CreditService: Sendable {
             rate: configuration.signInRate, burst: configuration.signInBurst, unknownRate: configuration.unknownSignInRate,
             unknownBurst: configuration.unknownSignInBurst, maxInFlight: configuration.maxSignInsInFlight)
         self.clock = clock
+        zoneOffsets = ZoneOffsets(zone: configuration.timeZone) ?? .utc
     }
 
     /// Answers one request. Every failure becomes a problem-details response.

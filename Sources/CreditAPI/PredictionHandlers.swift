@@ -73,9 +73,23 @@ extension CreditService {
     /// challenger's result when one was scored in the shadow (`challenger_result`; never for officers).
     func getPrediction(_ request: HTTPRequest, id: String) throws -> HTTPResponse {
         let user = try authenticate(request)
+        let (job, review, ownerName) = try visibleJob(id, to: user, request)
+        let shadow = user.role.includes(.admin) ? try stores.withStore { try $0.shadowResult(jobID: id) } : nil
+        var representation = Self.representation(of: job, submittedBy: ownerName, withApplication: true)
+        if case .object(var members) = representation {
+            members["review"] = review.map { Self.representation(of: $0, job: job, now: clock()) } ?? .null
+            if let shadow, !shadow.challengerResult.isEmpty { members["challenger_result"] = .raw(shadow.challengerResult) }
+            representation = .object(members)
+        }
+        return representation.response()
+    }
+
+    /// The job `id` as `user` may see it (``getPrediction(_:id:)``'s rules), with its review and
+    /// the name of who submitted it; 404 otherwise. Seeing another's application is audited.
+    func visibleJob(_ id: String, to user: User, _ request: HTTPRequest) throws -> (job: Job, review: Review?, ownerName: String) {
         let notFound = Problem.notFound("You have no prediction with id \(id.prefix(64)).")
         guard Self.isJobID(id) else { throw notFound }
-        let (job, review, ownerName): (Job, Review?, String) = try stores.withStore { store in
+        return try stores.withStore { store in
             // Only a scored application can be in review: a status poll of a queued one asks no more.
             if let own = try store.job(id: id, owner: user.id) { return (own, own.status == .done ? try store.review(jobID: id) : nil, user.name) }
             guard user.role.includes(.reviewer), let other = try store.job(id: id) else { throw notFound }
@@ -89,14 +103,6 @@ extension CreditService {
                 now: clock(), to: store)
             return (other, review, try store.user(id: other.owner)?.name ?? "user \(other.owner)")
         }
-        let shadow = user.role.includes(.admin) ? try stores.withStore { try $0.shadowResult(jobID: id) } : nil
-        var representation = Self.representation(of: job, submittedBy: ownerName, withApplication: true)
-        if case .object(var members) = representation {
-            members["review"] = review.map { Self.representation(of: $0, job: job, now: clock()) } ?? .null
-            if let shadow, !shadow.challengerResult.isEmpty { members["challenger_result"] = .raw(shadow.challengerResult) }
-            representation = .object(members)
-        }
-        return representation.response()
     }
 
     /// `GET /api/predictions?q=&decision=&from=&to=&tz_offset_minutes=&batch=&limit=&before=`: the

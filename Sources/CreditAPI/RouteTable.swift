@@ -53,6 +53,7 @@ enum RouteTable {
         Route(
             "/api/predictions/{id}/verified-inputs",
             post: { service, request, parameter in try service.correctVerifiedInputs(request, id: parameter) }),
+        Route("/api/predictions/{id}/letter", get: { service, request, parameter in try service.predictionLetter(request, id: parameter) }),
         Route("/api/schema", get: { service, request, _ in try service.schema(request) }),
         Route("/api/locale", get: { service, _, _ in service.locale() }),
         Route("/api/model", get: { service, _, _ in try service.modelCard() }),

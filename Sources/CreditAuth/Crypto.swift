@@ -29,6 +29,13 @@ public enum Base64URL {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// Standard base64 with padding (RFC 4648 §4), as a CSP hash source is written.
+    public static func encodePadded(_ bytes: [UInt8]) -> String {
+        let url = encode(bytes)
+        let standard = url.utf8.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "+") : $0 == UInt8(ascii: "_") ? UInt8(ascii: "/") : $0 }
+        return String(decoding: standard, as: UTF8.self) + String(repeating: "=", count: (4 - url.utf8.count % 4) % 4)
+    }
+
     /// Decodes, or nil for any character outside the alphabet, padding, or an impossible length.
     public static func decode(_ text: Substring) -> [UInt8]? { decode(bytes: Array(text.utf8)[...]) }
 

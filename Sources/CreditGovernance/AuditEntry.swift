@@ -61,6 +61,8 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable {
     case apiKeyCreated = "api_key_created"
     case apiKeyRevoked = "api_key_revoked"
     case retentionPurge = "retention_purge"
+    /// A customer's decision letter was issued (its language in the detail).
+    case letterIssued = "letter_issued"
 }
 
 /// An audit row as stored: the entry, when, its place in the chain and the chain's hashes.

@@ -10,12 +10,15 @@ public enum SHA256Digest {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// The digest of `bytes` as 64 lowercase hex digits.
-    public static func hex(_ bytes: [UInt8]) -> String {
+    public static func hex(_ bytes: [UInt8]) -> String { hexText(digest(bytes)) }
+
+    /// The 32 bytes of the digest of `bytes`.
+    public static func digest(_ bytes: [UInt8]) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
         bytes.withUnsafeBufferPointer { input in
             digest.withUnsafeMutableBufferPointer { output in _ = SHA256(input.baseAddress, input.count, output.baseAddress) }
         }
-        return hexText(digest)
+        return digest
     }
 
     /// The digest of a file's contents, read in chunks.

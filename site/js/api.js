@@ -37,9 +37,11 @@ export function can(role) {
 let onUnauthorized = () => {};
 export function whenUnauthorized(handler) { onUnauthorized = handler; }
 
-/** Calls the API; resolves to {status, data, headers}. Network failures resolve to status 0. */
-export async function api(path, { method = "GET", json, form, headers = {} } = {}) {
-  const options = { method, headers: { Accept: "application/json", "Accept-Language": currentLanguage(), ...headers } };
+/** Calls the API; resolves to {status, data, headers}. Network failures resolve to status 0.
+ *  With `text`, a successful answer's body is given as text (an HTML letter); problems stay JSON. */
+export async function api(path, { method = "GET", json, form, headers = {}, text = false } = {}) {
+  const accept = text ? "text/html, application/problem+json" : "application/json";
+  const options = { method, headers: { Accept: accept, "Accept-Language": currentLanguage(), ...headers } };
   if (session.token) options.headers.Authorization = `Bearer ${session.token}`;
   if (json !== undefined) { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(json); }
   if (form !== undefined) { options.headers["Content-Type"] = "application/x-www-form-urlencoded"; options.body = new URLSearchParams(form).toString(); }
@@ -56,7 +58,7 @@ export async function api(path, { method = "GET", json, form, headers = {} } = {
     clearTimeout(timer);
   }
   let data = null;
-  try { data = await response.json(); } catch { data = null; }
+  try { data = text && response.ok ? await response.text() : await response.json(); } catch { data = null; }
   if (response.status === 401 && path !== "api/token") {
     session.token = null;
     onUnauthorized(t("api.session_ended"));

@@ -4,7 +4,8 @@ import { parseDay, t, when } from "./i18n.js";
 
 const actions = ["sign_in", "sign_in_failed", "token_refused", "submission", "view", "export", "review_requested", "decision", "override",
   "account_created", "role_changed", "account_disabled", "account_enabled", "password_changed", "password_reset", "model_loaded",
-  "model_promoted", "model_rolled_back", "model_challenged", "outcomes_imported", "api_key_created", "api_key_revoked", "retention_purge"];
+  "model_promoted", "model_rolled_back", "model_challenged", "outcomes_imported", "api_key_created", "api_key_revoked", "retention_purge",
+  "letter_issued"];
 
 /** The audit trail (administrators): newest first, filtered by user, action and day. */
 export async function auditView() {

@@ -2,8 +2,9 @@ import { api, can, schema, session } from "./api.js";
 import { h } from "./dom.js";
 import { draftFrom, isIdentifier } from "./application.js";
 import { formatNumber } from "./numbers.js";
-import { currentLanguage, percent, t, when } from "./i18n.js";
+import { currentLanguage, fixed, percent, t, when } from "./i18n.js";
 import { customerReviewPanel } from "./review-request.js";
+import { letterControls } from "./letter.js";
 
 /** The model's decision in words ("Aprovar"). */
 export const modelWord = (decision) => t(`decision.${decision}`);
@@ -64,10 +65,13 @@ function card(job, cutoffs, definition) {
   // The value is shown once: beside the reason, unless its words already hold it.
   const list = (items) => h("ul", { class: "reasons" }, items.map((x) => {
     const text = reasonText(x), field = labels.get(x.field);
-    if (x.family) return h("li", { "data-family": x.family }, text);  // a family's words hold its values
+    // The internal record shows what each reason weighed (the screen leaves it out).
+    const weight = typeof x.contribution === "number"
+      ? h("span", { class: "meta print-only" }, ` ${t("result.contribution", { value: (x.contribution > 0 ? "+" : "") + fixed(x.contribution, 3) })}`) : null;
+    if (x.family) return h("li", { "data-family": x.family }, text, weight);  // a family's words hold its values
     const value = x.value === "yes" || x.value === "no" ? t(`word.${x.value}`)
       : field?.type === "number" && x.value !== null && x.value !== "" && !Number.isNaN(Number(x.value)) ? formatNumber(Number(x.value), field.unit) : x.value;
-    return h("li", {}, text, value && !text.includes(x.value) ? h("span", { class: "meta" }, ` (${field?.label || x.label}: ${value})`) : null);
+    return h("li", {}, text, value && !text.includes(x.value) ? h("span", { class: "meta" }, ` (${field?.label || x.label}: ${value})`) : null, weight);
   }));
   const clientId = job.application?.id_client;
   return h("section", { class: "card", id: "result-card", "aria-labelledby": "result-title" },
@@ -96,7 +100,9 @@ function card(job, cutoffs, definition) {
       h("dt", {}, t("result.model")), h("dd", {}, r.model),
       job.rescore_of ? [h("dt", {}, t("result.rescores")), h("dd", { id: "rescore-of" }, h("a", { href: `#/result/${job.rescore_of}` }, job.rescore_of))] : null),
     h("div", { class: "actions" },
-      h("button", { class: "secondary", type: "button", onclick: () => window.print() }, t("result.print")),
+      // The letter is what the customer gets; the page's own printout is the internal record.
+      letterControls(job.id),
+      h("button", { class: "secondary", type: "button", id: "print-internal", onclick: () => window.print() }, t("result.print_internal")),
       job.application ? h("button", { class: "secondary", type: "button", id: "edit-and-rescore", onclick: () => {
         draftFrom(job.application, job.id);
         location.hash = "#/new";
@@ -202,7 +208,9 @@ export function resultView(id) {
   const status = h("p", { class: "status", id: "status", role: "status", "aria-live": "polite" }, t("status.queued"));
   const slot = h("div");
   const heading = h("h1", {}, t("title.result"));
-  const element = h("div", {}, heading, status, slot);
+  // Printed at the top of the page's own printout, the internal record (the customer gets the letter).
+  const mark = h("p", { class: "internal-mark print-only", id: "internal-mark" }, t("result.internal_mark"));
+  const element = h("div", {}, mark, heading, status, slot);
   const early = [5, 5, 5, 10, 10, 20, 20, 25];  // ms after the first poll: the first 100 ms
   let polls = 0, delay = 50, stopped = false, timer, saidBusy = false;
   const next = () => (polls < early.length ? early[polls++] : (delay = Math.min(30000, delay * 1.5)));
