@@ -27,8 +27,10 @@ extension CreditService {
                 detail: "The application is \(job.status.rawValue); a letter can be issued once it is scored.")
         }
         let now = clock()
+        // Every round: while a customer's request is open, the letter keeps the last decided one.
+        let rounds = review == nil ? [] : try stores.withStore { try $0.reviewRounds(jobID: job.id) }
         let letter = DecisionLetter(
-            reference: job.id, applicantName: job.applicantName, result: parsed, reviews: review.map { [$0] } ?? [], language: language,
+            reference: job.id, applicantName: job.applicantName, result: parsed, reviews: rounds, language: language,
             lender: configuration.lender, date: DecisionLetterWords.of(language).date(zoneOffsets.day(at: now)),
             reviewDays: configuration.reviewDays)
         try stores.withStore { store in

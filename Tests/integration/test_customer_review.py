@@ -4,6 +4,7 @@ shows it due 15 days later (CREDIT_REVIEW_DAYS' default); a reviewer corrects th
 the pay slip, which queues a linked re-score the worker scores and the queue leaves out; an
 override approves it; every audit row of that path and the overdue metric are checked; and a
 second review is refused to the reviewer who decided the first."""
+import html
 import re
 import subprocess
 from datetime import datetime, timedelta
@@ -49,6 +50,14 @@ def move_due_date_into_the_past(stack, job_id):
         subprocess.run(["psql", "-q", stack.env["CREDIT_DATABASE_URL"], "-c", statement], check=True, capture_output=True)
 
 
+def letter_words(stack, job_id, token):
+    """The customer's letter in Portuguese, as its text with the markup and spacing flattened."""
+    status, headers, body = stack.request("GET", f"/api/predictions/{job_id}/letter?lang=pt-BR", token=token)
+    assert status == 200 and {k.lower(): v for k, v in headers.items()}["content-type"].startswith("text/html"), body[:300]
+    text = html.unescape(re.sub(r"<[^>]+>", " ", body.decode()))
+    return " ".join(text.split())
+
+
 def audit_rows(stack, admin, after_seq, objects):
     """The audit rows after `after_seq` about `objects`, oldest first, as (action, user, object)."""
     rows, before = [], ""
@@ -69,6 +78,15 @@ def test_a_customer_asks_for_a_review_with_a_pay_slip_and_a_reviewer_overrides_t
     assert rejected["review"] is None
     job_id = rejected["id"]
     start = stack.json("GET", "/api/audit?limit=1", token=admin)[2]["items"][0]["seq"]
+
+    # The letter the customer takes home: not approved, the reasons, what would change it, the right to a review.
+    first = letter_words(stack, job_id, officer)
+    assert "Não aprovada" in first and "Aprovada" not in first.replace("Não aprovada", "")
+    for reason in rejected["result"]["reasons"]:
+        assert reason["texts"]["pt-BR"] in first, reason
+    for option in rejected["result"]["recourse"]:
+        assert option["texts"]["pt-BR"] in first, option
+    assert "art. 20" in first and "12.414/2011" in first
 
     # The officer records the request; bad checklists and empty statements are refused first.
     path = f"/api/predictions/{job_id}/review-request"
@@ -127,20 +145,24 @@ def test_a_customer_asks_for_a_review_with_a_pay_slip_and_a_reviewer_overrides_t
     assert status == 200 and decided["decision"] == "approve" and decided["override"] is True, decided
     assert stack.json("GET", f"/api/predictions/{job_id}", token=officer)[2]["review"]["override"] is True
 
-    # >>> DECISION LETTER (lead): add the GET /api/predictions/{id}/letter steps here, after the
-    # >>> final decision and before the audit check (each letter view may add an audit row). <<<
+    # The letter is issued again, with the final decision, while the model's reasons stay internal.
+    second = letter_words(stack, job_id, officer)
+    assert "Aprovada" in second and "Não aprovada" not in second and "Holerite confere" not in second
 
     rows = audit_rows(stack, admin, start, {job_id, rescore["id"]})
     assert [(row["action"], row["user"], row["object"]) for row in rows] == [
+        ("letter_issued", "cr_officer", job_id),
         ("customer_review_requested", "cr_officer", job_id),
         ("inputs_corrected", "cr_reviewer", job_id),
         ("view", "cr_reviewer", rescore["id"]),
         ("override", "cr_reviewer", job_id),
+        ("letter_issued", "cr_officer", job_id),
     ], rows
-    assert rows[0]["detail"] == "round 1; documents: pay_slip" and statement not in rows[0]["detail"]
-    assert rows[1]["detail"] == f"rescore {rescore['id']}; fields: flag_income_proof, personal_monthly_income"
-    assert "1450" not in rows[1]["detail"], "field names, never values"
-    assert rows[3]["detail"] == "approve income_verified (model: reject)"
+    assert rows[0]["detail"] == rows[5]["detail"] == "pt-BR", "the letter's language"
+    assert rows[1]["detail"] == "round 1; documents: pay_slip" and statement not in rows[1]["detail"]
+    assert rows[2]["detail"] == f"rescore {rescore['id']}; fields: flag_income_proof, personal_monthly_income"
+    assert "1450" not in rows[2]["detail"], "field names, never values"
+    assert rows[4]["detail"] == "approve income_verified (model: reject)"
     assert overdue_requests(stack, admin) == before, "a decided request is no longer overdue"
 
 

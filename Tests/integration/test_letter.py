@@ -190,8 +190,9 @@ def test_the_printed_letter_is_one_a4_page_with_nothing_internal(browser, stack,
     assert ("Lei nº 13.709/2018, art. 20" if language == "pt-BR" else "Law 13,709/2018, article 20") in words
     assert ("Lei nº 12.414/2011, art. 5º" if language == "pt-BR" else "Law 12,414/2011, article 5") in words
     assert ("em até 15 dias" if language == "pt-BR" else "within 15 days") in words
-    # What could change the decision, once the worker gives it.
-    for line in texts(job["result"].get("recourse"), language)[:3]:
+    # What could change the decision: the worker's suggestions, each in the letter.
+    assert job["result"]["recourse"], "the declined application has a suggestion"
+    for line in texts(job["result"]["recourse"], language)[:3]:
         assert flat(line) in words, line
     # Nothing internal: no percentage or PD, no score, model, user name, note, excluded attribute or field code.
     without_id = words.replace(job["id"], "")
