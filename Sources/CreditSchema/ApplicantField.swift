@@ -23,6 +23,15 @@ public struct ApplicantField: Sendable {
     /// Text folded to upper case on input, so that "Sao Paulo" and "SAO PAULO" are one place.
     public var foldsCase: Bool { if case .text = kind, isModelInput { return true } else { return false } }
 
+    /// Whether a code of this category is itself readable (a payment day "10"): it is one of a
+    /// known list and its reason phrase is the bare "<label>: %@". A code the lender's encoding
+    /// hides, a pseudo-code such as a ZIP prefix, or one with a known meaning (said by its
+    /// option's label instead) is not.
+    public var codeReadsAsItself: Bool {
+        guard case .category(let options, _) = kind, !options.isEmpty else { return false }
+        return reasons.category == label + ": %@"
+    }
+
     /// A field that must be supplied: not missing and with no default.
     public var isRequired: Bool { !missingAllowed && defaultValue == nil }
 

@@ -22,8 +22,13 @@ final class FactWording: Sendable {
     /// Whether a count is in months ("3 meses", "1 mês").
     let inMonths: Bool
 
-    /// The wording of `field` (already in `catalog`'s language).
-    init(_ field: ApplicantField, catalog: MessageCatalog) {
+    /// Whether a code without a known meaning is stated as it is (a payment day).
+    let readableCode: Bool
+
+    /// The wording of `field` (already in `catalog`'s language); `readableCode` from the field as
+    /// written (``ApplicantField/codeReadsAsItself``).
+    init(_ field: ApplicantField, catalog: MessageCatalog, readableCode: Bool) {
+        self.readableCode = readableCode
         self.catalog = catalog
         language = catalog.language
         label = Self.inSentence(field.label)
@@ -55,7 +60,9 @@ final class FactWording: Sendable {
         case (.money, .number(let number)): return label + ": " + language.money(number)
         case (.age, .number(let number)): return ageBand(number)
         case (.count, .number(let number)): return label + ": " + counted(number)
-        case (.category, _): return optionTexts[value.display ?? ""] ?? label
+        case (.category, _):
+            let code = value.display ?? ""
+            return optionTexts[code] ?? (readableCode ? label + ": " + code : label)
         default: return label
         }
     }

@@ -8,7 +8,8 @@ extension Reason {
             guard let value = input.value, let index = schema.index(of: input.field) else { continue }
             let meaningful: Bool
             switch schema.fields[index].kind {
-            case .category(let options, _): meaningful = options.contains { $0.code == value && $0.label != $0.code }
+            case .category(let options, _):
+                meaningful = schema.fields[index].codeReadsAsItself || options.contains { $0.code == value && $0.label != $0.code }
             case .text: meaningful = false
             case .number, .flag: meaningful = true
             }

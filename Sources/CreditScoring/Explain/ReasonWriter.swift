@@ -51,7 +51,9 @@ struct ReasonWriter: Sendable {
         followedFlag = pipeline.encoders.map { encoder in families.follows[encoder.field].flatMap { schema.index(of: $0) } ?? -1 }
         wordings = Language.allCases.map { language in
             let catalog = language.catalog
-            return schema.localized(catalog).fields.map { FactWording($0, catalog: catalog) }
+            return zip(schema.localized(catalog).fields, schema.fields).map {
+                FactWording($0, catalog: catalog, readableCode: $1.codeReadsAsItself)
+            }
         }
     }
 
