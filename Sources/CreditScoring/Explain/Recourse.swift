@@ -40,6 +40,8 @@ struct RecourseSearch: Sendable {
     struct Lever: Sendable {
         let field: String
         let fieldIndex: Int
+        /// Its position among the model's inputs.
+        let position: Int
         /// Nil for a flag; else the candidate values, ascending.
         let values: [Double]?
         let monotone: Bool
@@ -64,7 +66,7 @@ struct RecourseSearch: Sendable {
                 let fieldIndex = schema.index(of: input.field)
             else { continue }
             if case .flag = schema.fields[fieldIndex].kind {
-                levers.append(Lever(field: input.field, fieldIndex: fieldIndex, values: nil, monotone: true, step: 1))
+                levers.append(Lever(field: input.field, fieldIndex: fieldIndex, position: position, values: nil, monotone: true, step: 1))
                 continue
             }
             let step = max(input.step ?? 1, 1e-9), limit = input.limit ?? .infinity
@@ -75,7 +77,9 @@ struct RecourseSearch: Sendable {
             // The smallest multiple of the step above each cut: the value that crosses it.
             let values = Set(cuts.map { (($0 / step).rounded(.down) + 1) * step }).filter { $0 <= limit && $0 >= 0 }.sorted()
             levers.append(
-                Lever(field: input.field, fieldIndex: fieldIndex, values: values, monotone: monotone[input.field] == .decreasing, step: step))
+                Lever(
+                    field: input.field, fieldIndex: fieldIndex, position: position, values: values,
+                    monotone: monotone[input.field] == .decreasing, step: step))
         }
         self.levers = levers
     }
@@ -87,11 +91,16 @@ struct RecourseSearch: Sendable {
         var effort: Double
     }
 
-    /// The suggestions for `applicant`, whose decision is `decision`; `probability` scores an applicant.
-    func options(for applicant: Applicant, decision: Decision, probability: (Applicant) -> Double) -> [RecourseOption] {
+    /// The suggestions for `applicant`, whose decision is `decision`; `variants` scores its variants.
+    func options(for applicant: Applicant, decision: Decision, variants: inout VariantScorer) -> [RecourseOption] {
         guard decision != .approve, !levers.isEmpty else { return [] }
         let target = decision == .reject ? policy.rejectFrom : policy.approveBelow
         var working = applicant
+        /// The PD of `candidate`, which differs from the applicant only in levers.
+        func probability(_ candidate: Applicant) -> Double {
+            let changed = levers.filter { candidate.values[$0.fieldIndex] != applicant.values[$0.fieldIndex] }.map(\.position)
+            return variants.probability(candidate, changedAt: changed)
+        }
         func reaches(_ value: Double) -> Bool { value < target }
         let flags = levers.indices.filter { levers[$0].values == nil && (applicant.values[levers[$0].fieldIndex].number ?? 0) < 0.5 }
         let numbers = levers.indices.filter { levers[$0].values != nil }

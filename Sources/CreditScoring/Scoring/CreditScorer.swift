@@ -3,7 +3,9 @@
 public final class CreditScorer: Sendable {
     public let document: ModelDocument
     public let schema: ApplicantSchema
-    private let forest: FlatForest?
+    let forest: FlatForest?
+    /// For each input, the trees that split on it (for ``VariantScorer``).
+    let treesUsing: [[Int32]]
     private let explainer: TreeExplainer?
     /// Logistic weights flattened, with each input's offset.
     private let flatWeights: [Double]
@@ -18,10 +20,13 @@ public final class CreditScorer: Sendable {
         self.document = document
         self.schema = schema
         if let ensemble = document.ensemble, document.kind == .gbdt {
-            forest = FlatForest(ensemble)
+            let forest = FlatForest(ensemble)
+            self.forest = forest
+            treesUsing = forest.treesUsing(inputCount: document.pipeline.inputCount)
             explainer = TreeExplainer(ensemble: ensemble)
         } else {
             forest = nil
+            treesUsing = []
             explainer = nil
         }
         var weights: [Double] = []
@@ -72,20 +77,28 @@ public final class CreditScorer: Sendable {
             forest.rawScores(UnsafeBufferPointer(scratch), rows: block.count, stride: inputs, into: out)
             return
         }
-        let intercept = document.logistic!.intercept
+        for (row, applicant) in block.enumerated() { out[row] = logisticRawScore(applicant) }
+    }
+
+    /// The scorecard's weight of input `position` at `value`.
+    func logisticWeight(_ position: Int, _ value: FieldValue) -> Double {
+        flatWeights[weightOffsets[position] + pipeline.compiled.level(position, value)]
+    }
+
+    /// The scorecard's log-odds for one applicant: its intercept and each input's level weight.
+    private func logisticRawScore(_ applicant: Applicant) -> Double {
+        let compiled = pipeline.compiled
+        var sum = document.logistic!.intercept
         flatWeights.withUnsafeBufferPointer { weights in
             weightOffsets.withUnsafeBufferPointer { offsets in
-                for (row, applicant) in block.enumerated() {
-                    var sum = intercept
-                    applicant.values.withUnsafeBufferPointer { values in
-                        for position in 0..<inputs {
-                            sum += weights[offsets[position] + compiled.level(position, values[compiled.inputs[position].fieldIndex])]
-                        }
+                applicant.values.withUnsafeBufferPointer { values in
+                    for position in 0..<compiled.inputCount {
+                        sum += weights[offsets[position] + compiled.level(position, values[compiled.inputs[position].fieldIndex])]
                     }
-                    out[row] = sum
                 }
             }
         }
+        return sum
     }
 
     /// Rows scored together: enough to overlap tree walks, few enough to stay in cache.
@@ -108,9 +121,20 @@ public final class CreditScorer: Sendable {
         return scores
     }
 
-    /// Raw log-odds (before calibration) for one applicant.
+    /// Raw log-odds (before calibration) for one applicant, without the block scratch the batch
+    /// path allocates: recourse scores hundreds of variants of one applicant this way.
     public func rawScore(_ applicant: Applicant) -> Double {
-        rawScores([applicant])[0]
+        guard let forest else { return logisticRawScore(applicant) }
+        let compiled = pipeline.compiled
+        let inputs = compiled.inputCount
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: max(inputs, 1)) { x in
+            applicant.values.withUnsafeBufferPointer { values in
+                for position in 0..<inputs { x[position] = compiled.treeValue(position, values[compiled.inputs[position].fieldIndex]) }
+            }
+            var out = 0.0
+            forest.rawScores(UnsafeBufferPointer(x), rows: 1, stride: inputs, into: &out)
+            return out
+        }
     }
 
     /// Calibrated probability of default for one applicant.
@@ -158,7 +182,8 @@ public final class CreditScorer: Sendable {
 
     /// What would change `decision` for `applicant` (none for an approval), each option rescored.
     public func recourseOptions(_ applicant: Applicant, decision: Decision) -> [RecourseOption] {
-        recourse.options(for: applicant, decision: decision, probability: probability)
+        var variants = VariantScorer(scorer: self, base: applicant)
+        return recourse.options(for: applicant, decision: decision, variants: &variants)
     }
 
     /// The inputs recourse may change, as the policy declares them and the model uses them.

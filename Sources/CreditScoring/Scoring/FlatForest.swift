@@ -72,6 +72,33 @@ package struct FlatForest: Sendable {
         return score
     }
 
+    /// The output of tree `tree` alone for one row of inputs.
+    func treeOutput(_ tree: Int, _ x: UnsafeBufferPointer<Double>) -> Double {
+        nodes.withUnsafeBufferPointer { nodes in
+            var node = Int(roots[tree])
+            for _ in 0..<depths[tree] {
+                let split = nodes[node]
+                node = Int(split.left) + Int(goesRight(x[Int(split.feature)], split.cut, split.missingRight))
+            }
+            return values[node]
+        }
+    }
+
+    var treeCount: Int { roots.count }
+
+    /// For each input, the trees with a split on it: changing one input changes only their outputs.
+    func treesUsing(inputCount: Int) -> [[Int32]] {
+        var trees = [[Int32]](repeating: [], count: inputCount)
+        for (tree, root) in roots.enumerated() {
+            var used = Set<Int32>()
+            // Every node of a tree lies between its root and the next tree's root.
+            let end = tree + 1 < roots.count ? Int(roots[tree + 1]) : nodes.count
+            for node in Int(root)..<end where nodes[node].cut != .infinity { used.insert(nodes[node].feature) }
+            for input in used where Int(input) < inputCount { trees[Int(input)].append(Int32(tree)) }
+        }
+        return trees
+    }
+
     /// Raw scores for `rows` rows stored row-major in `x` (`stride` inputs per row).
     func rawScores(_ x: UnsafeBufferPointer<Double>, rows: Int, stride: Int, into out: UnsafeMutablePointer<Double>) {
         for row in 0..<rows { out[row] = baseScore }
