@@ -207,6 +207,29 @@ class CreditModel:
         """Calibrated probabilities of default of many applicants."""
         return self.probability_from_raw(self.raw_scores(rows))
 
+    def probabilities_with(self, base, fields, values):
+        """PDs of one applicant (`base`) with some fields replaced: `values[k]` holds the values of
+        `fields[k]` for every variant (all of the same length). Fields the model does not read are
+        ignored. Much faster than building a dict per variant."""
+        n = len(values[0]) if values else 1
+        if self.kind == "gbdt":
+            x = np.repeat(self.tree_matrix([base]), n, axis=0)
+            for field, column in zip(fields, values):
+                for j, encoder in enumerate(self.encoders):
+                    if encoder.field == field:
+                        column = np.asarray(column, dtype=float)
+                        x[:, j] = column if encoder.numeric else [encoder.tree_value(v) for v in column]
+            return self.probability_from_raw(self.raw_from_matrix(x))
+        levels = np.repeat(self.level_matrix([base]), n, axis=0)
+        for field, column in zip(fields, values):
+            for j, encoder in enumerate(self.encoders):
+                if encoder.field == field:
+                    levels[:, j] = [encoder.level(float(v)) for v in column]
+        score = np.full(n, self.logistic_intercept)
+        for j, weights in enumerate(self.weights):
+            score += weights[levels[:, j]]
+        return self.probability_from_raw(score)
+
     def decision(self, pd):
         """The policy's decision for one PD: approve, review or reject."""
         if pd < self.approve_below:
