@@ -22,7 +22,7 @@ mkdir -p "$out"
 # The pinned DiCE stack, reinstalled when the pins change.
 stamp=$venv/.requirements-recourse
 if ! cmp -s bench/requirements-recourse.txt "$stamp" 2>/dev/null || [ ! -x "$venv/bin/python" ]; then
-  echo "installing dice-ml and its pinned dependencies into .build/bench-venv" >&2
+  echo "installing dice-ml and its pinned dependencies into $venv" >&2
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q -r bench/requirements-recourse.txt
   cp bench/requirements-recourse.txt "$stamp"
@@ -37,17 +37,21 @@ echo "== ours" >&2
 rm -f "$out/ours.json"
 if [ ! -x "$CREDIT" ]; then
   echo "ours SKIPPED: no executable at $CREDIT (make build, or set CREDIT)" >&2
-elif ! "$CREDIT" recourse-benchmark --help >/dev/null 2>&1; then
+elif ! "$CREDIT" recourse-benchmark --help 2>&1 | grep -q "recourse-benchmark"; then
+  # An unknown subcommand's --help prints the top-level help, which never names a hidden command.
   echo "ours SKIPPED: $CREDIT has no recourse-benchmark command yet" >&2
 else
   "$CREDIT" recourse-benchmark --model "$model" --data "$data/valid.tsv" --ids "$out/ids.txt" > "$out/ours.json"
 fi
 
 runs=()
+# DiCE's genetic method never returns for an applicant that no allowed change can help (its random
+# initialisation draws until it finds valid points), so it is run on the reachable ones only.
 for method in $methods; do
   echo "== DiCE $method (one process, one applicant at a time)" >&2
   "$python" bench/recourse_dice.py run --model "$model" --data "$data/valid.tsv" --train "$data/train.tsv" \
-    --ids "$out/ids.txt" --method "$method" --seed "$seed" --details "$out/dice-$method.jsonl" > "$out/dice-$method.json"
+    --ids "$out/ids.txt" --method "$method" --seed "$seed" --details "$out/dice-$method.jsonl" \
+    $([ "$method" = genetic ] && echo --only-reachable) > "$out/dice-$method.json"
   runs+=("$out/dice-$method.json")
 done
 

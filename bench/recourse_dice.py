@@ -24,6 +24,7 @@ import math
 import os
 import platform
 import random
+import signal
 import statistics
 import sys
 import time
@@ -227,6 +228,22 @@ def movable(row):
     return ranges
 
 
+@contextlib.contextmanager
+def time_limit(seconds):
+    """Raises TimeoutError in the block after `seconds` (wall clock; SIGALRM, main thread only).
+    DiCE's genetic method never returns for an applicant no allowed change can help: its random
+    initialisation draws until it has found enough valid points."""
+    def expire(signum, frame):
+        raise TimeoutError
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def seeding(args):
     """The seed for one DiCE call: `random` takes it as an argument; `genetic` has none and draws
     from the global generators, which are reset instead."""
@@ -250,7 +267,7 @@ def run(args):
     explainer = dice_ml.Dice(data, dice_ml.Model(model=classifier, backend="sklearn"), method=args.method)
     details = open(args.details, "w") if args.details else None
     seconds, found, found_on_steps, returned, valid_count, changes, outcomes = [], 0, 0, 0, 0, [], {}
-    distinct, feasible, unread = 0, 0, 0
+    distinct, feasible, unread, skipped, timed_out = 0, 0, 0, 0, 0
     for applicant_id in ids:
         row = rows[applicant_id]
         pd_now = float(model.probabilities([row])[0])
@@ -258,16 +275,25 @@ def run(args):
         if target is None:
             raise SystemExit(f"applicant {applicant_id} is approved: the id file does not match the model")
         ranges = movable(row)
+        can_reach = reachable(model, row, target)
+        feasible += can_reach
+        outcomes[decision] = outcomes.get(decision, 0) + 1
+        if args.only_reachable and not can_reach:
+            skipped += 1
+            continue
         classifier.set_applicant(row, target)
         query = query_for(row)
         started = time.perf_counter()
         result, error = None, None
         if ranges:
             try:
-                with contextlib.redirect_stdout(io.StringIO()):
+                with contextlib.redirect_stdout(io.StringIO()), time_limit(args.timeout):
                     result = explainer.generate_counterfactuals(
                         query, total_CFs=3, desired_class=1, features_to_vary=list(ranges), permitted_range=ranges,
                         **seeding(args))
+            except TimeoutError:
+                timed_out += 1
+                error = f"stopped after {args.timeout} s"
             except Exception as failure:  # DiCE raises when it finds nothing in some configurations
                 error = f"{type(failure).__name__}: {failure}"
         seconds.append(time.perf_counter() - started)
@@ -279,18 +305,18 @@ def run(args):
                 suggestions = [check_suggestion(model, row, target, r) for r in frame.to_dict("records")]
         returned += len(suggestions)
         distinct += len({tuple(s["values"].items()) for s in suggestions if s["valid"]})
-        feasible += reachable(model, row, target)
         valid = [s for s in suggestions if s["valid"]]
         valid_count += len(valid)
         changes += [len(s["changed"]) for s in valid]
         unread += sum(bool(s["unread_changes"]) for s in valid)
         found += bool(valid)
         found_on_steps += any(s["valid_on_steps"] for s in suggestions)
-        outcomes[decision] = outcomes.get(decision, 0) + 1
         if details:
             details.write(json.dumps({"id": applicant_id, "decision": decision, "pd": pd_now, "target": target,
                                       "seconds": seconds[-1], "error": error, "suggestions": suggestions}) + "\n")
+            details.flush()
     n = len(ids)
+    timed = len(seconds)
     ordered = sorted(seconds)
     summary = {
         "method": f"dice-{args.method}",
@@ -308,9 +334,13 @@ def run(args):
         "valid_suggestions_changing_unread_inputs": unread,
         "seconds_per_applicant": statistics.mean(seconds) if seconds else None,
         "median_seconds": statistics.median(seconds) if seconds else None,
-        "p95_seconds": ordered[min(n - 1, math.ceil(0.95 * n) - 1)] if n else None,
-        "model_calls_per_applicant": classifier.calls / n if n else None,
-        "rows_scored_per_applicant": classifier.rows_scored / n if n else None,
+        "p95_seconds": ordered[min(timed - 1, math.ceil(0.95 * timed) - 1)] if timed else None,
+        "timed_applicants": timed,
+        "skipped_unreachable": skipped,
+        "timed_out": timed_out,
+        "timeout_seconds": args.timeout,
+        "model_calls_per_applicant": classifier.calls / timed if timed else None,
+        "rows_scored_per_applicant": classifier.rows_scored / timed if timed else None,
         "seed": args.seed,
         "versions": {"dice_ml": dice_ml.__version__ if hasattr(dice_ml, "__version__") else version_of("dice-ml"),
                      "numpy": np.__version__, "pandas": pd.__version__, "scikit_learn": sklearn.__version__,
@@ -390,6 +420,10 @@ def table(args):
         versions = first["versions"]
         print("DiCE " + versions["dice_ml"] + ", " + ", ".join(f"{k} {v}" for k, v in versions.items() if k != "dice_ml")
               + f"; {first['machine']['cpu']}, {first['machine']['cpus']} CPUs")
+    for run in runs:
+        if run.get("timed_applicants", run["applicants"]) != run["applicants"] or run.get("timed_out"):
+            print(f"{run['method']}: timed on {run['timed_applicants']} applicants ({run['skipped_unreachable']} "
+                  f"unreachable ones skipped, {run['timed_out']} stopped at {run['timeout_seconds']:.0f} s)")
     if ours is None:
         print("ours: not measured (see above)")
     elif runs and ours["not_approved"] != runs[0]["applicants"]:
@@ -423,6 +457,9 @@ def main():
     go.add_argument("--method", choices=["random", "genetic"], default="random")
     go.add_argument("--seed", type=int, default=2010)
     go.add_argument("--details", help="write each applicant's suggestions here, one JSON line each")
+    go.add_argument("--timeout", type=float, default=120, help="seconds one applicant may take (then: no suggestion)")
+    go.add_argument("--only-reachable", action="store_true",
+                    help="skip (and do not time) applicants that no allowed change can help")
     show = commands.add_parser("table", help="print ours and DiCE side by side")
     show.add_argument("--ours", help="JSON printed by credit recourse-benchmark")
     show.add_argument("dice", nargs="*", help="JSON printed by `run`")
