@@ -8,7 +8,8 @@ applicant can act on that moves the decision up one step: a reject to at least r
   their ids, one per line (the Swift side reads the same file);
 * `run`: asks DiCE for up to three counterfactuals per applicant, varying only the actionable
   inputs, each only upwards and within its limit, then rescores every counterfactual with our
-  evaluator (`credit_eval.py`) and prints one JSON object with the figures.
+  evaluator (`credit_eval.py`) and prints one JSON object with the figures;
+* `table`: prints ours (`credit recourse-benchmark`'s JSON) and each DiCE run side by side.
 
 DiCE sees a model through `predict_proba`. `TargetClassifier` wraps our model per applicant as a
 binary classifier (class 1: the applicant reaches the target decision); DiCE is shown only the
@@ -415,7 +416,7 @@ def table(args):
         first = runs[0]
         print(f"reachable at all (some allowed change meets the target): {first['reachable']} of {first['applicants']}; "
               f"decisions {first['decisions']}")
-        print(f"valid = rescored by bench/credit_eval.py: reaches the target, changes only actionable inputs, "
+        print("valid = rescored by bench/credit_eval.py: reaches the target, changes only actionable inputs, "
               f"each upwards and within its limit; 'changed' = mean inputs changed per valid suggestion")
         versions = first["versions"]
         print("DiCE " + versions["dice_ml"] + ", " + ", ".join(f"{k} {v}" for k, v in versions.items() if k != "dice_ml")
