@@ -417,7 +417,7 @@ def table(args):
         print(f"reachable at all (some allowed change meets the target): {first['reachable']} of {first['applicants']}; "
               f"decisions {first['decisions']}")
         print("valid = rescored by bench/credit_eval.py: reaches the target, changes only actionable inputs, "
-              f"each upwards and within its limit; 'changed' = mean inputs changed per valid suggestion")
+              "each upwards and within its limit; 'changed' = mean inputs changed per valid suggestion")
         versions = first["versions"]
         print("DiCE " + versions["dice_ml"] + ", " + ", ".join(f"{k} {v}" for k, v in versions.items() if k != "dice_ml")
               + f"; {first['machine']['cpu']}, {first['machine']['cpus']} CPUs")
