@@ -8,7 +8,7 @@ RELEASE    := -c release -Xswiftc -enable-testing
 VENV       := .build/venv
 PORT       ?= 8080
 
-.PHONY: all deps test-deps build dist test unit unit-test integration-test screenshots format run model report bench-model bench-service bench-search clean help
+.PHONY: all deps test-deps build dist test unit unit-test integration-test screenshots format run model report bench-model bench-service bench-search bench-recourse clean help
 
 all: build
 
@@ -24,6 +24,7 @@ help:
 	@echo "make report       rewrite the model card models/default.md and its plots"
 	@echo "make bench-model  our engine against LightGBM and scikit-learn (bench/model.sh)"
 	@echo "make bench-search the history search on 1,000,000 applications, and what it costs a submission (bench/search.sh)"
+	@echo "make bench-recourse recourse for 200 not-approved applicants: ours against DiCE (bench/recourse.sh)"
 
 deps:
 	@scripts/install-deps.sh
@@ -104,6 +105,9 @@ bench-service: build
 
 bench-search:
 	bash bench/search.sh
+
+bench-recourse:
+	bash bench/recourse.sh
 
 clean:
 	rm -rf .build .build-dist dist
