@@ -145,6 +145,52 @@ struct RecourseSearch: Sendable {
             for lever in list { working.values[levers[lever].fieldIndex] = applicant.values[levers[lever].fieldIndex] }
         }
 
+        /// Every lever at its most helpful (each flag at yes, each number at its limit or, where
+        /// the model does not hold it monotone, at its best value); if that reaches the target,
+        /// each flag not needed is put back and each number lowered to the least that still
+        /// reaches it, twice over: a change no single lever can undo.
+        func fromTheCorner() -> Candidate? {
+            defer { working = applicant }
+            setFlags(flags, to: 1)
+            for number in numbers {
+                let index = levers[number].fieldIndex
+                let from = applicant.values[index].number ?? -.infinity
+                let values = levers[number].values!.filter { $0 > from }
+                guard let last = values.last else { continue }
+                if levers[number].monotone {
+                    working.values[index] = .number(last)
+                    continue
+                }
+                var best = (value: applicant.values[index], probability: probability(working))
+                for value in values {
+                    working.values[index] = .number(value)
+                    let pd = probability(working)
+                    if pd < best.probability { best = (.number(value), pd) }
+                }
+                working.values[index] = best.value
+            }
+            guard reaches(probability(working)) else { return nil }
+            for flag in flags.reversed() {
+                restoreFlags([flag])
+                if !reaches(probability(working)) { setFlags([flag], to: 1) }
+            }
+            for _ in 0..<2 {
+                for number in numbers {
+                    let index = levers[number].fieldIndex
+                    let held = working.values[index]
+                    working.values[index] = applicant.values[index]
+                    if reaches(probability(working)) { continue }
+                    working.values[index] = held
+                    if let least = smallest(number) { working.values[index] = .number(least.value) }
+                }
+            }
+            let changed = levers.indices.filter { working.values[levers[$0].fieldIndex] != applicant.values[levers[$0].fieldIndex] }
+            let changes = changed.map { ($0, working.values[levers[$0].fieldIndex].number ?? 0) }
+            let pd = probability(working)
+            guard !changes.isEmpty, reaches(pd) else { return nil }
+            return Candidate(changes: changes, probability: pd, effort: changes.reduce(0) { $0 + effort($1.0, $1.1) })
+        }
+
         var found: [Candidate] = []
         let base = probability(applicant)
         var helpful: [(lever: Int, probability: Double)] = []
@@ -179,27 +225,7 @@ struct RecourseSearch: Sendable {
             }
             restoreFlags([first])
         }
-        if found.isEmpty, helpfulFlags.count > 1 {
-            setFlags(helpfulFlags, to: 1)
-            for number in numbers {
-                guard let best = smallest(number) else { continue }
-                // Keep only the flags the number still needs.
-                var kept = helpfulFlags
-                working.values[levers[number].fieldIndex] = .number(best.value)
-                for flag in helpfulFlags.reversed() where kept.count > 1 {
-                    restoreFlags([flag])
-                    if reaches(probability(working)) { kept.removeAll { $0 == flag } } else { setFlags([flag], to: 1) }
-                }
-                let pd = probability(working)
-                working.values[levers[number].fieldIndex] = applicant.values[levers[number].fieldIndex]
-                setFlags(helpfulFlags, to: 1)
-                found.append(
-                    Candidate(
-                        changes: kept.map { ($0, 1) } + [(number, best.value)], probability: pd,
-                        effort: Double(kept.count) + effort(number, best.value)))
-            }
-            restoreFlags(helpfulFlags)
-        }
+        if found.isEmpty, let corner = fromTheCorner() { found.append(corner) }
         found.sort { ($0.changes.count, $0.effort, $0.probability) < ($1.changes.count, $1.effort, $1.probability) }
         var chosen: [Candidate] = []
         for candidate in found where chosen.count < Self.maximumOptions {
