@@ -19,7 +19,7 @@ final class FactWording: Sendable {
     let no: String
     /// For each code whose meaning is known: "<label>: <meaning>".
     let optionTexts: [String: String]
-    /// Whether a count is in months ("3 meses", "1 mês").
+    /// Whether a count is said with its unit, months ("3 meses", "1 mês").
     let inMonths: Bool
 
     /// Whether a code without a known meaning is stated as it is (a payment day).
@@ -39,7 +39,8 @@ final class FactWording: Sendable {
         switch field.kind {
         case .number(let unit, _, _):
             kind = unit == "R$" ? .money : unit == catalog.translate("years") ? .age : .count
-            months = unit == catalog.translate("months")
+            // "months in job: 3", but "tempo na residência: 3 meses": the unit only where the label lacks it.
+            months = unit == catalog.translate("months") && !field.label.lowercased().contains(catalog.translate("months"))
         case .flag: kind = .flag
         case .text: kind = .text
         case .category(let options, _):

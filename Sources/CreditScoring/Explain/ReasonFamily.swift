@@ -39,11 +39,18 @@ public struct ReasonFamilies: Codable, Sendable, Equatable {
     public var families: [ReasonFamily]
     /// Field → the yes/no field it depends on (`residencial_phone_area_code` → `flag_residencial_phone`).
     public var follows: [String: String]
+    /// Yes/no fields whose yes is the unfavourable side (a delinquency record); for every other
+    /// one, no is. A fact is stated only on its unfavourable side in a reason, its favourable
+    /// side in a strength.
+    public var yesIsAdverse: [String]
 
-    public init(families: [ReasonFamily], follows: [String: String]) {
+    public init(families: [ReasonFamily], follows: [String: String], yesIsAdverse: [String] = []) {
         self.families = families
         self.follows = follows
+        self.yesIsAdverse = yesIsAdverse
     }
+
+    enum CodingKeys: String, CodingKey { case families, follows, yesIsAdverse = "yes_is_adverse" }
 
     /// The family of `field`, if any.
     public func family(of field: String) -> ReasonFamily? { families.first { $0.fields.contains(field) } }
@@ -121,5 +128,6 @@ public struct ReasonFamilies: Codable, Sendable, Equatable {
                 code: "F15", name: "reference", words: ["en": "Reference", "pt-BR": "Referência"],
                 fields: ["id_client", "applicant_name"], stated: false),
         ],
-        follows: ["residencial_phone_area_code": "flag_residencial_phone", "professional_phone_area_code": "flag_professional_phone"])
+        follows: ["residencial_phone_area_code": "flag_residencial_phone", "professional_phone_area_code": "flag_professional_phone"],
+        yesIsAdverse: ["flag_acsp_record"])
 }

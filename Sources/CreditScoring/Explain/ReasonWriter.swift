@@ -93,7 +93,11 @@ struct ReasonWriter: Sendable {
         var members = assigned.indices.filter { assigned[$0] == family && contributions[$0] != 0 }
         members.sort { abs(contributions[$0]) > abs(contributions[$1]) }
         let stated =
-            family == missingFamily ? members : Array(members.filter { (contributions[$0] > 0) == (sum > 0) }.prefix(Self.factsPerReason))
+            family == missingFamily
+            ? members
+            : Array(
+                members.filter { (contributions[$0] > 0) == (sum > 0) && readsRightWay(input: $0, adverse: sum > 0, applicant) }.prefix(
+                    Self.factsPerReason))
         let definition = families.families[family]
         var texts: [String: String] = [:]
         for (language, wordings) in zip(Language.allCases, wordings) {
@@ -115,6 +119,16 @@ struct ReasonWriter: Sendable {
         return Reason(
             family: definition.name, code: definition.code, label: definition.word(in: .english), contribution: sum,
             text: texts[Language.english.rawValue]!, texts: texts, fields: inputs)
+    }
+
+    /// False for a yes/no fact that would read the wrong way round: "holds a Visa card" as an
+    /// adverse reason, or "no Diners card" as a strength. Its contribution still counts in the
+    /// family's sum (the model's interactions put it there), but stating it would mislead.
+    private func readsRightWay(input: Int, adverse: Bool, _ applicant: Applicant) -> Bool {
+        let fieldIndex = pipeline.encoders[input].fieldIndex
+        guard case .flag = schema.fields[fieldIndex].kind, let said = applicant.values[fieldIndex].number else { return true }
+        let unfavourable = families.yesIsAdverse.contains(schema.fields[fieldIndex].name) ? said >= 0.5 : said < 0.5
+        return unfavourable == adverse
     }
 
     /// At most this many inputs are stated in one reason, the strongest first.
