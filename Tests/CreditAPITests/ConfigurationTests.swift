@@ -179,4 +179,26 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(ModelInfo.cardName(modelPath: "logistic.json"), "logistic")
         XCTAssertEqual(ModelInfo.cardName(modelPath: "/m/gbdt-2026"), "gbdt-2026")
     }
+
+    func testTheLenderAndTheReviewDaysAreCheckedAsTheyAreRead() throws {
+        let sample = try ServiceConfiguration.load(environment: [:])
+        XCTAssertEqual(sample.lender, Lender.sample)
+        XCTAssertEqual(sample.reviewDays, 15)
+        let own = try ServiceConfiguration.load(environment: [
+            "CREDIT_LENDER_NAME": "Crédito Fácil Ltda.", "CREDIT_LENDER_CNPJ": "11222333000181", "CREDIT_LENDER_ADDRESS": "Rua A, 1, Recife – PE",
+            "CREDIT_LENDER_CONTACT": "0800 123 4567", "CREDIT_REVIEW_DAYS": "10",
+        ])
+        XCTAssertEqual(own.lender.cnpj, "11.222.333/0001-81", "digits alone are written with the usual punctuation")
+        XCTAssertEqual(own.lender.name, "Crédito Fácil Ltda.")
+        XCTAssertEqual(own.reviewDays, 10)
+        for (name, value) in [
+            ("CREDIT_LENDER_CNPJ", "11.222.333/0001-82"), ("CREDIT_LENDER_CNPJ", "1122233300018"), ("CREDIT_LENDER_CNPJ", "11.222.333/0001-8a"),
+            ("CREDIT_LENDER_NAME", "Two\nlines"), ("CREDIT_LENDER_CONTACT", String(repeating: "x", count: 201)),
+            ("CREDIT_REVIEW_DAYS", "0"), ("CREDIT_REVIEW_DAYS", "91"), ("CREDIT_REVIEW_DAYS", "quinze"),
+        ] {
+            XCTAssertThrowsError(try ServiceConfiguration.load(environment: [name: value]), "\(name)=\(value)") { error in
+                XCTAssertTrue("\(error)".contains(name), "the message names the setting: \(error)")
+            }
+        }
+    }
 }
