@@ -223,6 +223,11 @@ def test_the_result_page_prints_the_letter_from_a_hidden_frame(browser, stack, p
     sign_in_officer(browser, stack)
     browser.get(f"{stack.base}/#/result/{declined['id']}")
     wait(browser, EC.visibility_of_element_located((By.ID, "result-card")))
+    # The page shows each reason family and what would change the decision, in the page's language.
+    shown = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#result-card ul.reasons li[data-family]")]
+    result = declined["result"]
+    assert shown[:len(result["reasons"])] == [r["texts"]["en"] for r in result["reasons"]], shown
+    assert [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#recourse li")] == [o["texts"]["en"] for o in result["recourse"]]
     button = browser.find_element(By.ID, "print-letter")
     assert button.text == "Print letter for the customer" and "primary" in button.get_attribute("class")
     assert browser.find_element(By.ID, "letter-language").get_attribute("value") == "en", "the page's language by default"
