@@ -42,7 +42,7 @@ let package = Package(
         // explanations, reasons and the policy. The worker links this and nothing of training.
         .target(name: "CreditScoring", dependencies: ["CreditSchema", "CreditMonitoring", "CreditText"]),
         // Training, evaluation and reports beside the engine (the `credit` command's model tools).
-        .target(name: "CreditModel", dependencies: ["CreditSchema", "CreditMonitoring", "CreditScoring", "CreditSystem"]),
+        .target(name: "CreditModel", dependencies: ["CreditSchema", "CreditMonitoring", "CreditScoring", "CreditSystem", "CreditText"]),
         // The governance and account domain, knowing no database: roles, account rules, reviews,
         // audit entries and their hash chain, API keys, the model register, outcomes, shadow results.
         .target(name: "CreditGovernance", dependencies: ["CreditSystem"]),

@@ -1,3 +1,4 @@
+import CreditText
 import Foundation
 
 /// A model card: what the model is, how it was trained, how well it does and for whom, in Markdown
@@ -140,9 +141,13 @@ public struct ModelCard {
             lines.append(
                 "- Fairness reported by: \((policy.fairnessGroups ?? ModelPolicy.defaultFairnessGroups).map { "`\($0)`" }.joined(separator: ", ")) (below)."
             )
+            let actionable = policy.actionableInputs.filter { scorer.actionableFields.contains($0.field) }
             lines.append(
-                "- A number is called low or high in a reason only where the effect is monotone by construction; elsewhere the reason names the factor and value."
-            )
+                "- What would change a decision is searched over: "
+                    + actionable.map { input in
+                        "`\(input.field)`" + (input.limit.map { " (up to \($0.compactDescription) in steps of \((input.step ?? 1).compactDescription))" } ?? " (no → yes)")
+                    }.joined(separator: ", ")
+                    + "; never age, sex, birth or where someone lives.")
             if let costs = document.policyCosts {
                 lines.append("")
                 lines.append(
@@ -172,6 +177,16 @@ public struct ModelCard {
                 ? "Each prediction's reasons come from exact TreeSHAP contributions of every input to the log-odds; they sum to the prediction minus the average applicant's."
                 : "Each prediction's reasons come from the exact contributions of the scorecard: each field's weight minus its average weight over the training data."
         )
+        lines.append("")
+        lines.append(
+            "A customer reads them by family: the contributions of a family's inputs are summed, at most four adverse families and four strengths are given, each worded from what was observed; values not given count in one family, never as a strength."
+        )
+        lines.append("")
+        lines.append("| code | family | inputs |\n|---|---|---|")
+        for family in document.families.families where family.stated {
+            let inputs = family.name == ReasonFamily.missingName ? "every input left blank" : family.fields.map { "`\($0)`" }.joined(separator: ", ")
+            lines.append("| \(family.code) | \(family.word(in: .portuguese)) / \(family.word(in: .english))\(family.actionable ? " (actionable)" : "") | \(inputs) |")
+        }
         lines.append("")
         return lines.joined(separator: "\n")
     }
