@@ -68,10 +68,11 @@ final class FactWording: Sendable {
         }
     }
 
-    /// The change recourse suggests, in words: "renda mensal a partir de R$ 2.100,00", "e-mail informado".
+    /// The change recourse suggests, in words: "renda mensal a partir de R$ 2.100,00", and a
+    /// yes/no input by what the customer would bring ("comprovante de renda", "telefone comercial").
     func change(to value: Double) -> String {
         switch kind {
-        case .flag: return value >= 0.5 ? yes : no
+        case .flag: return value >= 0.5 ? label : no
         case .money: return catalog.format("{label} from {value}", ["label": label, "value": language.money(value)])
         default: return catalog.format("{label} from {value}", ["label": label, "value": counted(value)])
         }
