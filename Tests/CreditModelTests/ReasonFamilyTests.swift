@@ -39,6 +39,14 @@ final class ReasonFamilyTests: XCTestCase {
         XCTAssertThrowsError(try holed.validate(fields: ApplicantSchema.pakdd.fields.map(\.name))) { error in
             XCTAssertTrue("\(error)".contains("other_incomes"))
         }
+        // The table round-trips through JSON, and one written before `yes_is_adverse` still reads.
+        let data = try JSONEncoder().encode(families)
+        XCTAssertEqual(try JSONDecoder().decode(ReasonFamilies.self, from: data), families)
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        object["yes_is_adverse"] = nil
+        let older = try JSONDecoder().decode(ReasonFamilies.self, from: JSONSerialization.data(withJSONObject: object))
+        XCTAssertEqual(older.yesIsAdverse, [])
+        XCTAssertEqual(older.families, families.families)
         var twice = families
         twice.families[1].fields.append("age")
         XCTAssertThrowsError(try twice.validate(fields: ApplicantSchema.pakdd.fields.map(\.name)))

@@ -52,6 +52,14 @@ public struct ReasonFamilies: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case families, follows, yesIsAdverse = "yes_is_adverse" }
 
+    /// Reads a table; one written before `yes_is_adverse` has none.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        families = try container.decode([ReasonFamily].self, forKey: .families)
+        follows = try container.decode([String: String].self, forKey: .follows)
+        yesIsAdverse = try container.decodeIfPresent([String].self, forKey: .yesIsAdverse) ?? []
+    }
+
     /// The family of `field`, if any.
     public func family(of field: String) -> ReasonFamily? { families.first { $0.fields.contains(field) } }
 
