@@ -3,12 +3,14 @@ result page (statement and document checklist); the reviewer's queue shows the d
 customer's words and documents, corrects the income into a re-score shown beside the original,
 and, once decided against the model, the queue, the result and History mark the override; axe finds nothing at a desktop size or
 on a phone, and the queue does not scroll sideways on a phone."""
+import os
+
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
 from stack import PASSWORD
-from test_browser import PHONE, axe_violations, sign_in_as, wait
+from test_browser import PHONE, SCREENSHOTS, axe_violations, sign_in_as, wait
 from test_language import browser  # noqa: F401  (the fixture: Chromium on the stack's site)
 from test_governance import scored_with
 
@@ -45,6 +47,7 @@ def test_the_officer_records_the_request_and_the_reviewer_corrects_and_compares(
             browser.find_element(By.ID, f"verified-form-{job_id}").find_element(By.XPATH, "ancestor::details/summary").click()
             assert axe_violations(browser) == [], size
             assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), f"no sideways scroll ({size})"
+            browser.save_screenshot(os.path.join(SCREENSHOTS, f"customer-review-queue-{size}.png"))
         finally:
             if metrics:
                 browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
