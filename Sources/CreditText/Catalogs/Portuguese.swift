@@ -323,7 +323,6 @@ private let portugueseEntries: [String: String] = [
     "Work postal area": "Região do CEP do trabalho",
 
     // Reasons: composed from the schema's words (CreditScoring/Explain/Reason.swift)
-    "{label} not given": "Não informado: {label}",
     // Reasons by family and what would change a decision (CreditScoring's FactWording and RecourseSearch).
     "aged {low} to {high}": "faixa etária de {low} a {high} anos",
     "aged under {age}": "faixa etária abaixo de {age} anos",
