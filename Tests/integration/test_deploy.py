@@ -122,6 +122,8 @@ def test_apache_sign_in_submit_cron_done(apache, key):
     deployment = apache[key]
     site, prefix = deployment.site, deployment.prefix
     token = site.token("boss", PASSWORD)  # the Authorization header must reach the program for what follows
+    status, _, account = site.json("GET", "/api/account", token=token)
+    assert status == 200 and account["role"] == "admin", f"`--admin boss` makes an administrator: {account}"
     job = submit_and_check_location(site, token, prefix, applicant_name=f"Apache {key}")
     status, _, queued = site.json("GET", job["status_url"].removeprefix(prefix.rstrip("/")), token=token)
     assert status == 200 and queued["status"] == "queued", queued

@@ -58,7 +58,7 @@ struct ApacheSetup: ParsableCommand {
         do { settings = try ServiceConfiguration.load(configFile: configPath, environment: [:]) } catch { throw CommandError(error.description) }
         for line in try initialiseState(settings) { print(line) }
         if try openStore(settings).user(named: admin) == nil {
-            try addUser(name: admin, password: password, settings: settings)
+            try addUser(name: admin, password: password, role: .admin, settings: settings)
             print("created user \(admin)")
         } else {
             print("user \(admin) exists; kept")
