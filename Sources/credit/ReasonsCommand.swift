@@ -44,8 +44,8 @@ struct ReasonReport: Encodable {
     var rejected = 0, rejectedWithActionable = 0
     var notApproved = 0, withSuggestion = 0, suggestions = 0
     var recourseMicroseconds = 0.0, recourseP95Microseconds = 0.0
-    var actionableShare: Double { rejected == 0 ? 0 : Double(rejectedWithActionable) / Double(rejected) }
-    var recourseCoverage: Double { notApproved == 0 ? 0 : Double(withSuggestion) / Double(notApproved) }
+    /// Rejected applicants with an actionable reason, and applicants not approved with a suggestion, as shares.
+    var actionableShare = 0.0, recourseCoverage = 0.0
     var comparedModel: String?
     var sameTopFamily: Double?, sameFamilySet: Double?, sameDecision: Double?
     var topFamilies: [FamilyCount] = []
@@ -92,6 +92,8 @@ struct ReasonReport: Encodable {
             sameFamilySet = Double(sameSet) / count
             self.sameDecision = Double(sameDecision) / count
         }
+        actionableShare = rejected == 0 ? 0 : Double(rejectedWithActionable) / Double(rejected)
+        recourseCoverage = notApproved == 0 ? 0 : Double(withSuggestion) / Double(notApproved)
         topFamilies = top.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { FamilyCount(family: $0.key, count: $0.value) }
     }
 
@@ -102,28 +104,6 @@ struct ReasonReport: Encodable {
         case comparedModel = "compared_model", sameTopFamily = "same_top_family", sameFamilySet = "same_family_set"
         case sameDecision = "same_decision", topFamilies = "top_families", actionableShare = "actionable_share"
         case recourseCoverage = "recourse_coverage"
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(model, forKey: .model)
-        try container.encode(applicants, forKey: .applicants)
-        try container.encode(reasons, forKey: .reasons)
-        try container.encode(rawCodeReasons, forKey: .rawCodeReasons)
-        try container.encode(rejected, forKey: .rejected)
-        try container.encode(rejectedWithActionable, forKey: .rejectedWithActionable)
-        try container.encode(notApproved, forKey: .notApproved)
-        try container.encode(withSuggestion, forKey: .withSuggestion)
-        try container.encode(suggestions, forKey: .suggestions)
-        try container.encode(recourseMicroseconds, forKey: .recourseMicroseconds)
-        try container.encode(recourseP95Microseconds, forKey: .recourseP95Microseconds)
-        try container.encodeIfPresent(comparedModel, forKey: .comparedModel)
-        try container.encodeIfPresent(sameTopFamily, forKey: .sameTopFamily)
-        try container.encodeIfPresent(sameFamilySet, forKey: .sameFamilySet)
-        try container.encodeIfPresent(sameDecision, forKey: .sameDecision)
-        try container.encode(topFamilies, forKey: .topFamilies)
-        try container.encode(actionableShare, forKey: .actionableShare)
-        try container.encode(recourseCoverage, forKey: .recourseCoverage)
     }
 }
 

@@ -38,3 +38,27 @@ def test_score_formats_agree(tmp_path):
         assert int(row["Score"]) == line["score"]
         assert row["Reason 1 code"] == (line["reasons"][0]["code"] if line["reasons"] else "")
     assert {line["decision"] for line in lines} == {"approve", "review", "reject"}, "200 real rows reach every decision"
+
+
+def test_reasons_report_on_real_rows(tmp_path):
+    """`credit reasons`, as a validator runs it: no raw codes, every count consistent, and the
+    same figures in its JSON as in its words."""
+    valid = os.path.join(DATA, "valid.tsv")
+    if not os.path.exists(valid):
+        pytest.skip(f"no PAKDD data at {DATA} (set CREDIT_DATA_DIR)")
+    rows = tmp_path / "rows.tsv"
+    with open(valid, encoding="latin-1") as source:
+        rows.write_text("".join(line for _, line in zip(range(600), source)), encoding="latin-1")
+    model = os.path.join(ROOT, "models", "default.json")
+    run = lambda *extra: subprocess.run([os.path.join(BIN, "credit"), "reasons", "--model", model, "--data", str(rows), *extra],
+                                        capture_output=True, text=True, check=True).stdout
+    report = json.loads(run("--json", "--compare", os.path.join(ROOT, "models", "logistic.json")))
+    assert report["applicants"] == 600 and report["raw_code_reasons"] == 0
+    assert 0 < report["rejected_with_actionable"] <= report["rejected"] < report["not_approved"] < 600
+    assert 0 < report["with_suggestion"] <= report["not_approved"] and report["suggestions"] <= 3 * report["with_suggestion"]
+    assert abs(report["recourse_coverage"] - report["with_suggestion"] / report["not_approved"]) < 1e-12
+    assert 0 < report["same_top_family"] <= 1 and report["compared_model"].startswith("logistic-")
+    assert sum(row["count"] for row in report["top_families"]) <= 600
+    words = run()
+    assert f"rejected applicants with an actionable reason: {report['rejected_with_actionable']} of {report['rejected']}" in words
+    assert "reasons naming a raw code: 0" in words
